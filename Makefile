@@ -1,0 +1,41 @@
+# relato — the two commands of the README quickstart, and their parts.
+#   make run   set up, load the sample corpus, start the service on SQLite
+#   make test  set up, run the whole test suite on SQLite and on PostgreSQL
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: setup setup-dev run test test-sqlite test-postgres bench extract-samples
+
+$(BIN)/relato: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+setup: $(BIN)/relato
+
+$(VENV)/.dev: $(BIN)/relato
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $@
+
+setup-dev: $(VENV)/.dev
+
+extract-samples: setup
+	@for f in corpus/*.pdf; do echo "== $$f" >&2; $(BIN)/relato extract "$$f" --indent 0 | head -c 300; echo; done
+
+run: setup
+	$(BIN)/relato serve --demo
+
+test: setup-dev
+	bash .ci/test
+
+test-sqlite: setup-dev
+	RELATO_TEST_DATABASE_URL=sqlite:// $(BIN)/pytest -q
+
+test-postgres: setup-dev
+	RELATO_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q tests/service
+
+bench: setup-dev
+	$(BIN)/python bench/extract.py

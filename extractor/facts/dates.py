@@ -1,0 +1,196 @@
+"""Find dates and periods in an initiative's text (EXTRACTION-GUIDE.md, "date", "period").
+
+Three passes over the atomic hits of :mod:`extractor.facts.dates_atoms`:
+
+1. join two adjacent hits into a period when a range connector sits between
+   them ("dez/23 a out/25", "de janeiro a março de 2025") or "e" follows an
+   opener ("entre setembro/24 e outubro/25", "entre 2024 e 2025");
+2. keep a bare four-digit number as a year only in a year context (a cue word
+   such as "em", "até", "a partir de"; a list label "- 2024:"; coordination
+   "em 2024 e 2025"), so "1785 processos" and "Lei 13.709/2018" are not dates;
+3. give a month without a year its year by the guide's rule: the month+year it
+   is coordinated with, else the nearest explicit year before it in the
+   initiative (title first), else the report's status date.
+
+The finder works on ``ctx.text`` with regexes compiled once from ``rules/``;
+the spaCy ``doc`` is accepted for the common finder signature (its text is
+``ctx.text``) but tokens add nothing that the character patterns lack.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc
+
+from extractor.facts.base import Candidate, FactContext
+from extractor.facts.dates_atoms import Item, Point, find_atoms
+from extractor.facts.dates_rules import DatePatterns, patterns
+
+DATE_EXTRACTOR = "rules.date"
+PERIOD_EXTRACTOR = "rules.period"
+# How sure a value is, by where its year came from (guide, year rule 1..3).
+YEAR_SOURCE_CONFIDENCE = {"coordination": 0.85, "preceding": 0.8, "status": 0.75}
+_NEXT_WORD = re.compile(r"[ \t]+([^\W\d_]+)")
+
+
+def find_dates(doc: Doc, ctx: FactContext) -> list[Candidate]:
+    """Date and period candidates in ``ctx.text`` with values per the guide."""
+    text = ctx.text
+    pat = patterns()
+    items = _join_periods(text, find_atoms(text, pat), pat)
+    items = _accept_years(text, items, pat)
+    status_year = int(ctx.status_date[:4]) if ctx.status_date else None
+    _resolve_years(text, items, status_year, pat)
+    return [c for c in (_candidate(it) for it in items) if c is not None]
+
+
+# --- pass 1: periods from two adjacent hits ------------------------------------
+
+
+def _join_periods(text: str, items: list[Item], pat: DatePatterns) -> list[Item]:
+    """Replace each joinable pair of neighbours by one period item."""
+    out: list[Item] = []
+    i = 0
+    while i < len(items):
+        joined = _join(text, items[i], items[i + 1], pat) if i + 1 < len(items) else None
+        out.append(joined or items[i])
+        i += 2 if joined else 1
+    return out
+
+
+def _join(text: str, a: Item, b: Item, pat: DatePatterns) -> Item | None:
+    """``a`` CONNECTOR ``b`` as a period, or None if they are not one span."""
+    if a.kind == "period" or b.kind == "period":
+        return None
+    gap = text[a.end : b.start]
+    if not pat.range_gap.fullmatch(gap):
+        opener = pat.between_opener.search(text[max(0, a.start - 40) : a.start])
+        if not (opener and pat.between_gap.fullmatch(gap)):
+            return None
+    start, end = _fill_pair(Point(**vars(a.a)), Point(**vars(b.a)))
+    if start is None or end is None:
+        return None
+    conf = min(a.confidence, b.confidence)
+    return Item("period", a.start, b.end, start, end, shape="range", confidence=conf)
+
+
+def _fill_pair(a: Point, b: Point) -> tuple[Point | None, Point | None]:
+    """One endpoint lends its year to the other ("de janeiro a março de 2025")."""
+    if (a.y is None or b.y is None) and (a.m is None or b.m is None):
+        return None, None
+    if a.y is None and b.y is not None:
+        a.y, a.explicit = b.y - (1 if (a.m, a.d or 0) > (b.m, b.d or 0) else 0), False
+    elif b.y is None and a.y is not None:
+        b.y, b.explicit = a.y + (1 if (b.m, b.d or 0) < (a.m, a.d or 0) else 0), False
+    if a.y is not None and b.y is not None and not _before(a, b):
+        return None, None
+    return a, b
+
+
+def _before(a: Point, b: Point) -> bool:
+    """``a`` starts no later than ``b`` ends, comparing at the coarser precision."""
+    if a.m is None or b.m is None:
+        return (a.y or 0) < (b.y or 0)
+    return a.key() < b.key()
+
+
+# --- pass 2: which bare four-digit numbers are years ---------------------------
+
+
+def _accept_years(text: str, items: list[Item], pat: DatePatterns) -> list[Item]:
+    """Turn bare years with a year context into dates; drop the rest."""
+    out: list[Item] = []
+    for it in items:
+        if it.kind != "year":
+            out.append(it)
+            continue
+        how = _year_context(text, it, out[-1] if out else None, pat)
+        if how:
+            it.kind, it.shape = "date", f"year_{how}"
+            it.confidence = 0.9 if how == "cue" else 0.85
+            out.append(it)
+    return out
+
+
+def _year_context(text: str, it: Item, prev: Item | None, pat: DatePatterns) -> str | None:
+    """Why ``it`` is a year ("cue", "label", "chain"), or None if it is not."""
+    s, e = it.start, it.end
+    line_start = text.rfind("\n", 0, s) + 1
+    if pat.label_before.search(text[line_start:s]) and pat.label_after.match(text, e):
+        return "label"
+    if _plural_noun_follows(text, e, pat):
+        return None
+    if pat.year_cue_before.search(text[max(0, s - 40) : s]):
+        return "cue"
+    if prev is not None and prev.kind == "date" and prev.a.m is None and prev.b is None:
+        if pat.chain_gap.fullmatch(text[prev.end : s]):
+            return "chain"
+    return None
+
+
+def _plural_noun_follows(text: str, end: int, pat: DatePatterns) -> bool:
+    """ "até 2000 vagas": a plural word after the number makes it a count."""
+    hit = _NEXT_WORD.match(text, end)
+    if not hit:
+        return False
+    word = hit.group(1)
+    return word[0].islower() and len(word) > 2 and word.endswith("s") and word not in pat.followers_ok
+
+
+# --- pass 3: years for months written without one ------------------------------
+
+
+def _resolve_years(text: str, items: list[Item], status_year: int | None, pat: DatePatterns) -> None:
+    """Fill missing years in reading order: coordination, preceding year, status date."""
+    last_year: int | None = None
+    for idx, it in enumerate(items):
+        if it.needs_year():
+            year, source = _coordinated_year(text, items, idx, pat), "coordination"
+            if year is None:
+                year, source = last_year, "preceding"
+            if year is None:
+                year, source = status_year, "status"
+            if year is not None:
+                _fill_year(it, year)
+                it.year_source = source
+                it.confidence = min(it.confidence, YEAR_SOURCE_CONFIDENCE[source])
+        explicit = it.last_explicit_year()
+        if explicit is not None:
+            last_year = explicit
+
+
+def _coordinated_year(text: str, items: list[Item], idx: int, pat: DatePatterns) -> int | None:
+    """The year of a month+year joined to ``items[idx]`` by "e"/"ou" in one construction."""
+    if idx + 1 >= len(items):
+        return None
+    it, nxt = items[idx], items[idx + 1]
+    if nxt.start - it.end > pat.coordination_window:
+        return None
+    if not any(p.m is not None for p in nxt.points()) or nxt.needs_year():
+        return None
+    if not pat.coordination_gap.fullmatch(text[it.end : nxt.start]):
+        return None
+    years = [p.y for p in nxt.points() if p.explicit and p.y is not None]
+    return years[0] if years else None
+
+
+def _fill_year(it: Item, year: int) -> None:
+    """Give the yearless points of ``it`` the year; a wrapping span ends a year later."""
+    if it.a.y is None:
+        it.a.y = year
+    if it.b is not None and it.b.y is None:
+        wraps = (it.b.m or 0, it.b.d or 0) < (it.a.m or 0, it.a.d or 0)
+        it.b.y = it.a.y + (1 if wraps else 0)
+        it.b.explicit = False
+
+
+def _candidate(it: Item) -> Candidate | None:
+    """The finder's output for one item, or None if its year stayed unknown."""
+    if it.needs_year():
+        return None
+    extra = {"shape": it.shape, "year_source": it.year_source}
+    if it.b is None:
+        return Candidate("date", it.start, it.end, it.a.iso(), DATE_EXTRACTOR, it.confidence, extra=extra)
+    value = {"start": it.a.iso(), "end": it.b.iso()}
+    return Candidate("period", it.start, it.end, value, PERIOD_EXTRACTOR, it.confidence, extra=extra)

@@ -1,0 +1,188 @@
+"""Atomic date shapes: one date, one month pair, one part of a year, one bare year.
+
+Each regex hit from :func:`extractor.facts.dates_rules.patterns` becomes an
+:class:`Item` with the parts the text states (year, month, day) and ``None``
+for the parts it leaves out; :mod:`extractor.facts.dates` then joins items into
+periods, decides which bare years are years, and fills missing years.
+Overlapping hits are resolved here, longest first, so "06 de novembro de 2024"
+beats "novembro de 2024" and "OUT/2025" beats "2025".
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from extractor.facts.dates_rules import DatePatterns
+
+ItemKind = Literal["date", "period", "year"]
+
+
+@dataclass
+class Point:
+    """A point at the precision written; ``y`` is None until the year rule fills it."""
+
+    y: int | None
+    m: int | None = None
+    d: int | None = None
+    explicit: bool = True  # the year is written in the text
+
+    def iso(self) -> str:
+        if self.m is None:
+            return f"{self.y:04d}"
+        if self.d is None:
+            return f"{self.y:04d}-{self.m:02d}"
+        return f"{self.y:04d}-{self.m:02d}-{self.d:02d}"
+
+    def key(self) -> tuple[int, int, int]:
+        return (self.y or 0, self.m or 0, self.d or 0)
+
+
+@dataclass
+class Item:
+    """A found date/period/bare year at ``text[start:end]``.
+
+    ``kind == "year"`` is a four-digit number that is a year only if its context
+    says so (decided later). ``b`` is the end of a period.
+    """
+
+    kind: ItemKind
+    start: int
+    end: int
+    a: Point
+    b: Point | None = None
+    shape: str = ""
+    confidence: float = 0.95
+    year_source: str = "explicit"
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def points(self) -> list[Point]:
+        return [self.a] if self.b is None else [self.a, self.b]
+
+    def needs_year(self) -> bool:
+        return any(p.y is None for p in self.points())
+
+    def last_explicit_year(self) -> int | None:
+        years = [p.y for p in self.points() if p.explicit and p.y is not None]
+        return years[-1] if years else None
+
+
+def _year(raw: str | None, pat: DatePatterns) -> int | None:
+    """Four digits in range, or two digits read as 20xx."""
+    if not raw:
+        return None
+    y = int(raw) + (2000 if len(raw) == 2 else 0)
+    return y if pat.year_min <= y <= pat.year_max else None
+
+
+def _valid_day(y: int | None, m: int, d: int) -> bool:
+    last = calendar.monthrange(y or 2000, m)[1]  # 2000: leap, so 29/02 passes
+    return 1 <= d <= last
+
+
+def _numeric_is_identifier(text: str, start: int, pat: DatePatterns, acronyms: bool) -> bool:
+    """ "Decreto nº 12/2024", "STN 10/2021": a numeric shape read as part of an identifier."""
+    window = text[max(0, start - 40) : start]
+    if pat.identifier_before.search(window):
+        return True
+    if not acronyms:
+        return False
+    hit = pat.acronym_before.search(window)
+    if not hit:
+        return False
+    word = hit.group(0).strip().lower()
+    return not (pat.year_cue_before.search(word + " ") or pat.point_cue_before.search(word + " "))
+
+
+def _date_item(shape: str, g: dict[str, str | None], text: str, s: int, e: int, pat: DatePatterns) -> Item | None:
+    """Items for the shapes that state a single date (maybe without its year)."""
+    m_raw = g.get("m") or ""
+    month = int(m_raw) if m_raw.isdigit() else pat.month_of.get(m_raw.lower().rstrip("."))
+    if month is None or not 1 <= month <= 12:
+        return None
+    y_raw = g.get("y")
+    if shape == "dmy_num" and g.get("s") != "/" and len(y_raw or "") == 2:
+        return None
+    year = _year(y_raw, pat)
+    if y_raw and year is None:
+        return None
+    day = int(g["d"]) if g.get("d") else None
+    if day is not None and not _valid_day(year, month, day):
+        return None
+    if shape in ("dmy_num", "my_num", "dm_num") and _numeric_is_identifier(text, s, pat, shape != "dmy_num"):
+        return None
+    if shape == "dm_num" and not pat.point_cue_before.search(text[max(0, s - 30) : s]):
+        return None
+    if shape == "abbr_label" and not (g.get("m") or " ")[0].isupper():
+        return None
+    conf = 0.95 if shape in ("dmy_text", "dmy_num", "my_text") else 0.9
+    return Item("date", s, e, Point(year, month, day, explicit=year is not None), shape=shape, confidence=conf)
+
+
+def _pair_item(g: dict[str, str | None], s: int, e: int, pat: DatePatterns) -> Item | None:
+    """ "JUN/JUL", "SET/OUT", "MAIO/JUN", "jan/mar 2025": a span of two months."""
+    m1 = pat.month_of.get((g["m1"] or "").lower())
+    m2 = pat.month_of.get((g["m2"] or "").lower())
+    if m1 is None or m2 is None or m1 == m2:
+        return None
+    year = _year(g.get("y") or g.get("yd"), pat)
+    a, b = Point(None, m1, explicit=False), Point(None, m2, explicit=False)
+    if year is not None:
+        a.y, b.y = (year - 1 if m1 > m2 else year), year
+        a.explicit = b.explicit = True
+    return Item("period", s, e, a, b, shape="pair", confidence=0.9)
+
+
+def _part_item(g: dict[str, str | None], s: int, e: int, pat: DatePatterns) -> Item | None:
+    """ "1º bimestre de 2025", "segundo semestre": months n*len-len+1 .. n*len."""
+    n = pat.ordinal_of.get((g.get("ow") or "").lower()) if g.get("ow") else int(g["od"] or 0)
+    length = pat.part_len.get((g["u"] or "").lower())
+    if not n or not length or n > 12 // length:
+        return None
+    year = _year(g.get("y") or g.get("y2"), pat)
+    a = Point(year, n * length - length + 1, explicit=year is not None)
+    b = Point(year, n * length, explicit=year is not None)
+    return Item("period", s, e, a, b, shape="part", confidence=0.93)
+
+
+def _year_item(shape: str, g: dict[str, str | None], s: int, e: int, pat: DatePatterns) -> Item | None:
+    """A bare year (kind "year", judged later) or a "2024 - 2026" span."""
+    if shape == "year":
+        y = _year(g["y"], pat)
+        return Item("year", s, e, Point(y), shape=shape, confidence=0.9) if y else None
+    y1, y2 = _year(g["y1"], pat), _year(g["y2"], pat)
+    if y1 is None or y2 is None or y1 >= y2:
+        return None
+    return Item("period", s, e, Point(y1), Point(y2), shape=shape, confidence=0.93)
+
+
+def _make(shape: str, hit: re.Match[str], text: str, pat: DatePatterns) -> Item | None:
+    g = hit.groupdict()
+    s, e = hit.span("m") if shape == "abbr_label" else hit.span()
+    if shape == "pair":
+        return _pair_item(g, s, e, pat)
+    if shape == "part":
+        return _part_item(g, s, e, pat)
+    if shape in ("year", "year_range"):
+        return _year_item(shape, g, s, e, pat)
+    return _date_item(shape, g, text, s, e, pat)
+
+
+def find_atoms(text: str, pat: DatePatterns) -> list[Item]:
+    """All atomic hits, overlaps resolved (longest span first, then shape priority)."""
+    found: list[tuple[int, int, Item]] = []
+    for rank, (shape, rx) in enumerate(pat.atoms):
+        for hit in rx.finditer(text):
+            item = _make(shape, hit, text, pat)
+            if item is not None:
+                found.append((-(item.end - item.start), rank, item))
+    found.sort(key=lambda t: (t[0], t[1], t[2].start))
+    kept: list[Item] = []
+    taken: list[tuple[int, int]] = []
+    for _, _, item in found:
+        if all(item.end <= s or item.start >= e for s, e in taken):
+            kept.append(item)
+            taken.append((item.start, item.end))
+    return sorted(kept, key=lambda it: it.start)

@@ -1,0 +1,148 @@
+"""Text views the municipality finder matches on: folded pieces, list items, table cells.
+
+Names are matched on *pieces*: spaCy tokens split at hyphens and apostrophes,
+folded (lower case, no accents), with spaces and line breaks dropped. So
+"Pingo-d'Água", "Pingo d'Agua" and "PINGO D'ÁGUA" all read ``pingo d agua``,
+"São João del-Rei" and "Sao Joao del Rei" both read ``sao joao del rei``, and a
+name broken over two lines still matches. Tabs stay as pieces so a match never
+runs from one table cell into the next. Each piece keeps its character offsets,
+so a match maps straight back to ``ctx.text``.
+
+Lists and tables are found on the raw text: items are what lies between commas,
+semicolons, "e"/"ou", line breaks and tabs; a list (*run*) ends at a colon, a
+full stop, a bracket or a blank line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+import spacy
+from spacy.tokens import Doc
+
+from extractor.text import fold
+
+TAB = "\t"
+_PART = re.compile(r"[^\-‐‑'’‘´`]+")
+_RUN_BREAK = re.compile(r":|\.(?=\s|$)|\n[ \t]*\n|[()\[\]]")
+_ITEM_SEP = re.compile(r"[,;\t\n]|\s(?:e|ou)\s")
+_ITEM_STRIP = " \t\n-–—•*·▪►"
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A folded fragment of a token and where it sits in the text."""
+
+    key: str
+    start: int
+    end: int
+    text: str
+
+    @property
+    def is_word(self) -> bool:
+        return self.key[:1].isalnum()
+
+    @property
+    def is_capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+
+@dataclass(frozen=True)
+class Item:
+    """One list item or table cell, stripped of blanks and bullets."""
+
+    start: int
+    end: int
+    run: int  # items of the same list share a run number
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> spacy.tokenizer.Tokenizer:
+    return spacy.blank("pt").tokenizer
+
+
+def token_pieces(tokens: Iterable[spacy.tokens.Token]) -> list[Piece]:
+    """Pieces of ``tokens`` (any spaCy tokens: a Doc, or a phrase)."""
+    out: list[Piece] = []
+    for tok in tokens:
+        if tok.is_space:
+            if TAB in tok.text:
+                out.append(Piece(TAB, tok.idx, tok.idx + len(tok.text), tok.text))
+            continue
+        for part in _PART.finditer(tok.text):
+            start = tok.idx + part.start()
+            out.append(Piece(fold(part.group()), start, tok.idx + part.end(), part.group()))
+    return [p for p in out if p.key]
+
+
+def doc_pieces(doc: Doc) -> list[Piece]:
+    return token_pieces(doc)
+
+
+def phrase_key(text: str) -> tuple[str, ...]:
+    """Piece keys of a phrase, tokenized exactly like the documents."""
+    return tuple(p.key for p in token_pieces(_tokenizer()(text)))
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _ITEM_STRIP:
+        start += 1
+    while end > start and text[end - 1] in _ITEM_STRIP:
+        end -= 1
+    return start, end
+
+
+def _split(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    spans, pos = [], start
+    for sep in pattern.finditer(text, start, end):
+        spans.append((pos, sep.start()))
+        pos = sep.end()
+    spans.append((pos, end))
+    return spans
+
+
+def list_items(text: str) -> list[Item]:
+    """Every list item of ``text``, numbered by the run (list) it belongs to."""
+    items: list[Item] = []
+    for run, (r_start, r_end) in enumerate(_split(text, 0, len(text), _RUN_BREAK)):
+        for i_start, i_end in _split(text, r_start, r_end, _ITEM_SEP):
+            start, end = _strip(text, i_start, i_end)
+            if start < end:
+                items.append(Item(start, end, run))
+    return items
+
+
+def _tab_blocks(text: str) -> list[list[tuple[int, str]]]:
+    """Consecutive lines containing a tab, as (offset, line) lists."""
+    blocks: list[list[tuple[int, str]]] = []
+    current: list[tuple[int, str]] = []
+    offset = 0
+    for line in text.split("\n"):
+        if TAB in line:
+            current.append((offset, line))
+        elif current:
+            blocks.append(current)
+            current = []
+        offset += len(line) + 1
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def column_cells(text: str, headers: set[tuple[str, ...]]) -> list[Item]:
+    """Cells of table columns whose header (first row) is one of ``headers``."""
+    cells: list[Item] = []
+    for number, block in enumerate(_tab_blocks(text)):
+        head = [phrase_key(cell.strip()) for cell in block[0][1].split(TAB)]
+        wanted = {i for i, key in enumerate(head) if key in headers}
+        for offset, line in block[1:]:
+            pos = offset
+            for i, cell in enumerate(line.split(TAB)):
+                start, end = _strip(text, pos, pos + len(cell))
+                if i in wanted and start < end:
+                    cells.append(Item(start, end, -1 - number))
+                pos += len(cell) + 1
+    return cells

@@ -1,0 +1,157 @@
+"""Load the number, qualifier and unit rules and compile them into regexes once.
+
+The words live in ``rules/numbers.yaml``, ``rules/qualifiers.yaml`` and
+``rules/units.yaml``; this module validates them (unknown keys fail loudly) and
+builds the regexes the number finder uses, so the finder itself holds no word lists.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict
+
+from extractor import rulebook
+from extractor.model import Qualifier
+
+WORD = r"[A-Za-zÀ-ÖØ-öø-ÿ]"
+NOT_WORD_BEFORE = r"(?<![\wÀ-ÿ])"
+NOT_WORD_AFTER = r"(?![\wÀ-ÿ])"
+
+
+class NumberRules(BaseModel):
+    """Schema of ``rules/numbers.yaml``."""
+
+    model_config = ConfigDict(extra="forbid")
+    decimal_mark: str
+    thousands_mark: str
+    words: dict[str, int]
+    multipliers: dict[str, int]
+    articles: list[str]
+    joiner: str
+    ordinal_marks: list[str]
+    percent_signs: list[str]
+    currency_before: list[str]
+    currency_after: list[str]
+
+
+class DirectCues(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    at_least: list[str]
+    approx: list[str]
+    at_most: list[str]
+    target: list[str]
+
+
+class SentenceCues(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    target: list[str]
+    approx: list[str]
+
+
+class GoalTitle(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    infinitive_endings: list[str]
+    not_infinitives: list[str]
+    deadline_words: list[str]
+
+
+class QualifierRules(BaseModel):
+    """Schema of ``rules/qualifiers.yaml``."""
+
+    model_config = ConfigDict(extra="forbid")
+    direct: DirectCues
+    sentence: SentenceCues
+    goal_title: GoalTitle
+
+
+class UnitRules(BaseModel):
+    """Schema of ``rules/units.yaml``."""
+
+    model_config = ConfigDict(extra="forbid")
+    skip_before_unit: list[str]
+    not_units: list[str]
+    verb_endings: list[str]
+    complement_endings: list[str]
+    generic_heads: list[str]
+    attached: dict[str, str]
+    measure_heads: list[str]
+    intro_heads: list[str]
+    time_label_words: list[str]
+
+
+def alternation(words: list[str]) -> str:
+    """Regex alternation, longest first; a space in a phrase matches any run of spaces."""
+    escaped = (re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
+    return "|".join(escaped)
+
+
+@dataclass(frozen=True)
+class NumberPatterns:
+    """Everything the number finder needs, compiled once per rules load."""
+
+    numbers: NumberRules
+    qualifiers: QualifierRules
+    units: UnitRules
+    numeral: re.Pattern[str]
+    multiplier: re.Pattern[str]
+    word_number: re.Pattern[str]
+    percent_after: re.Pattern[str]
+    currency_before: re.Pattern[str]
+    currency_after: re.Pattern[str]
+    direct: tuple[tuple[Qualifier, re.Pattern[str]], ...]
+    sentence: tuple[tuple[Qualifier, re.Pattern[str]], ...]
+    deadline: re.Pattern[str]
+    not_units: frozenset[str]
+    skip_before_unit: frozenset[str]
+
+
+def _numeral(r: NumberRules) -> re.Pattern[str]:
+    """Digits with Brazilian grouping: 255.766 · 28,79 · 4.774.499 · 1785 · 0,75."""
+    t, d = re.escape(r.thousands_mark), re.escape(r.decimal_mark)
+    return re.compile(rf"(?<![\wÀ-ÿ.,/\-−])(?:\d{{1,3}}(?:{t}\d{{3}})++|\d++)(?:{d}\d+)?(?![\d])")
+
+
+def _cue_patterns(groups: dict[str, list[str]], *, anchored: bool) -> tuple[tuple[Qualifier, re.Pattern[str]], ...]:
+    out = []
+    for kind, cues in groups.items():
+        tail = r"\s*$" if anchored else NOT_WORD_AFTER
+        out.append((kind, re.compile(rf"(?i:(?<![\wÀ-ÿ])(?:{alternation(cues)}))(?:{tail})")))
+    return tuple(out)
+
+
+def compile_rules(n: NumberRules, q: QualifierRules, u: UnitRules) -> NumberPatterns:
+    """Build every regex from the validated rules."""
+    word_alt = alternation(list(n.words) + list(n.multipliers))
+    joiner = re.escape(n.joiner)
+    word_number = rf"{NOT_WORD_BEFORE}(?i:(?:{word_alt})(?:\s+(?:{joiner}\s+)?(?:{word_alt}))*){NOT_WORD_AFTER}"
+    direct = q.direct.model_dump()
+    return NumberPatterns(
+        numbers=n,
+        qualifiers=q,
+        units=u,
+        numeral=_numeral(n),
+        multiplier=re.compile(rf"\s*(?i:({alternation(list(n.multipliers))})){NOT_WORD_AFTER}"),
+        word_number=re.compile(word_number),
+        percent_after=re.compile(rf"\s?(?i:{alternation(n.percent_signs)})"),
+        currency_before=re.compile(rf"(?:{alternation(n.currency_before)})\s*$"),
+        currency_after=re.compile(rf"\s+(?i:{alternation(n.currency_after)}){NOT_WORD_AFTER}"),
+        direct=_cue_patterns({k: direct[k] for k in ("at_least", "at_most", "approx", "target")}, anchored=True),
+        sentence=_cue_patterns(q.sentence.model_dump(), anchored=False),
+        deadline=re.compile(rf"(?i:{NOT_WORD_BEFORE}(?:{alternation(q.goal_title.deadline_words)})\s+(?:19|20)\d\d\b)"),
+        not_units=frozenset(u.not_units),
+        skip_before_unit=frozenset(u.skip_before_unit),
+    )
+
+
+def load_rules() -> NumberPatterns:
+    """Read, validate and compile the three rules files (uncached: tests swap the dir)."""
+    return compile_rules(
+        rulebook.load("numbers.yaml", NumberRules),
+        rulebook.load("qualifiers.yaml", QualifierRules),
+        rulebook.load("units.yaml", UnitRules),
+    )
+
+
+RULES = load_rules()

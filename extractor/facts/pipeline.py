@@ -1,0 +1,105 @@
+"""The spaCy pipeline that finds facts, and the one place that turns them into facts.
+
+``spacy.blank("pt")`` with four rule components, each a finder whose patterns
+live in ``rules/``: identifiers (spans that are never facts: decree numbers,
+list numbering, phone numbers …), dates and periods, counts/percentages/money,
+and municipalities. Finders only *find*; :func:`resolve` decides between
+overlapping candidates, and :mod:`extractor.evidence` attaches page and bbox.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractor.facts.base import Candidate, FactContext
+from extractor.facts.dates import find_dates
+from extractor.facts.identifiers import find_identifiers
+from extractor.facts.municipalities import find_municipalities
+from extractor.facts.numbers import find_numbers
+
+CTX = "relato.context"
+CANDIDATES = "relato.candidates"
+BLOCKED = "relato.identifiers"
+
+# Between overlapping candidates of these kinds the earlier kind wins
+# ("R$ 1,2 milhão" is money, not a count; "2024 - 2026" a period, not two dates).
+PRIORITY = {"money": 0, "percentage": 1, "period": 2, "date": 3, "count": 4}
+
+
+def _ctx(doc: Doc) -> FactContext:
+    return doc.user_data.get(CTX) or FactContext(text=doc.text)
+
+
+@Language.component("relato_identifiers")
+def identifiers_component(doc: Doc) -> Doc:
+    doc.user_data[BLOCKED] = find_identifiers(doc, _ctx(doc))
+    return doc
+
+
+def _finder_component(finder):  # type: ignore[no-untyped-def]
+    def component(doc: Doc) -> Doc:
+        doc.user_data.setdefault(CANDIDATES, []).extend(finder(doc, _ctx(doc)))
+        return doc
+    return component
+
+
+Language.component("relato_dates", func=_finder_component(find_dates))
+Language.component("relato_numbers", func=_finder_component(find_numbers))
+Language.component("relato_municipalities", func=_finder_component(find_municipalities))
+
+
+@lru_cache(maxsize=1)
+def nlp() -> Language:
+    """The blank Portuguese pipeline with relato's rule components, built once."""
+    pipeline = spacy.blank("pt")
+    for name in ("relato_identifiers", "relato_dates", "relato_numbers",
+                 "relato_municipalities"):
+        pipeline.add_pipe(name)
+    return pipeline
+
+
+def resolve(candidates: list[Candidate], blocked: list[tuple[int, int]]) -> list[Candidate]:
+    """Drop candidates inside identifiers and lower-priority overlaps; keep text order."""
+    kept: list[Candidate] = []
+    numeric = [c for c in candidates if c.kind in PRIORITY
+               and not any(c.overlaps(s, e) for s, e in blocked)]
+    numeric.sort(key=lambda c: (PRIORITY[c.kind], -(c.end - c.start), c.start))
+    for c in numeric:
+        if not any(c.overlaps(k.start, k.end) for k in kept):
+            kept.append(c)
+    places = sorted((c for c in candidates if c.kind == "municipality"),
+                    key=lambda c: (-(c.end - c.start), c.start))
+    taken: list[Candidate] = []
+    for c in places:
+        if not any(c.overlaps(k.start, k.end) for k in taken):
+            taken.append(c)
+    return sorted(kept + taken, key=lambda c: (c.start, c.end))
+
+
+def find_facts(ctx: FactContext) -> list[Candidate]:
+    """Every fact candidate in ``ctx.text``, overlaps resolved, in text order."""
+    pipeline = nlp()
+    doc = pipeline.make_doc(ctx.text)
+    doc.user_data[CTX] = ctx
+    for _, proc in pipeline.pipeline:
+        doc = proc(doc)
+    return resolve(doc.user_data.get(CANDIDATES, []), doc.user_data.get(BLOCKED, []))
+
+
+def status_date(phrase: str | None) -> str | None:
+    """The report's status month from its status phrase ("OUTUBRO 2025" -> "2025-10").
+
+    A period ("4º bimestre de 2025") gives its last month; a full date its month.
+    """
+    if not phrase:
+        return None
+    for c in find_facts(FactContext(text=phrase)):
+        if c.kind == "period":
+            return str(c.value["end"])[:7]
+        if c.kind == "date":
+            return str(c.value)[:7]
+    return None

@@ -1,0 +1,47 @@
+"""Tiny pure helpers on boxes and 1-D intervals (pdfplumber's ``utils/geometry`` habit)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+
+class Boxed(Protocol):
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+def merge_bboxes(items: Iterable[Boxed]) -> tuple[float, float, float, float]:
+    """The union box ``(x0, top, x1, bottom)`` of ``items`` (which must not be empty)."""
+    x0 = top = float("inf")
+    x1 = bottom = float("-inf")
+    for it in items:
+        x0, top = min(x0, it.x0), min(top, it.top)
+        x1, bottom = max(x1, it.x1), max(bottom, it.bottom)
+    if x0 == float("inf"):
+        raise ValueError("merge_bboxes() needs at least one box")
+    return (round(x0, 2), round(top, 2), round(x1, 2), round(bottom, 2))
+
+
+def interval_gaps(spans: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Empty stretches between the union of 1-D ``spans`` (each ``(lo, hi)``), in order."""
+    gaps: list[tuple[float, float]] = []
+    if not spans:
+        return gaps
+    ordered = sorted(spans)
+    reach = ordered[0][1]
+    for lo, hi in ordered[1:]:
+        if lo > reach:
+            gaps.append((reach, lo))
+        reach = max(reach, hi)
+    return gaps
+
+
+def median(values: Sequence[float]) -> float:
+    if not values:
+        return 0.0
+    s = sorted(values)
+    mid = len(s) // 2
+    return s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2

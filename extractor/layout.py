@@ -1,0 +1,210 @@
+"""Words -> lines in reading order: columns, tables, running headers and footers.
+
+Reading order comes from a recursive XY-cut: a region is split at its widest
+whitespace gap, across or down, so two text boxes side by side are read one
+after the other instead of line by line interleaved. A split whose two sides
+line up row by row with short cells is a table, not columns: it is read row by
+row and its cells are kept apart (``Line.cells``).
+
+Running headers/footers (the same text in the page margins on many pages) and
+page numbers are removed here, once, for every later stage.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from extractor.geometry import interval_gaps, median, merge_bboxes
+from extractor.pdf import Page, Word
+
+COLUMN_GAP = 1.0        # an x-gap this many font sizes wide may separate columns
+MAX_XY_WORDS = 4000     # beyond this many words on a page, skip XY-cut (plain rows)
+MARGIN = 0.1            # top/bottom share of the page where headers/footers live
+_PAGE_NUMBER = re.compile(r"^(p[áa]g(ina)?\.?\s*)?\d{1,4}(\s*(de|/|of)\s*\d{1,4})?$", re.IGNORECASE)
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """Words on one baseline of one block; ``cells`` is set for table rows."""
+
+    words: tuple[Word, ...]
+    page: int
+    block: int
+    cells: tuple[tuple[Word, ...], ...] = ()
+
+    @property
+    def text(self) -> str:
+        if self.cells:
+            return "\t".join(" ".join(w.text for w in c) for c in self.cells)
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return merge_bboxes(self.words)
+
+    @property
+    def size(self) -> float:
+        """The font size most of the line's characters are set in."""
+        weights: Counter[float] = Counter()
+        for w in self.words:
+            weights[w.size] += len(w.text)
+        return weights.most_common(1)[0][0]
+
+    @property
+    def bold(self) -> bool:
+        total = sum(len(w.text) for w in self.words)
+        return sum(len(w.text) for w in self.words if w.bold) * 2 > total
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return min(w.x0 for w in self.words)
+
+
+@dataclass
+class PageLayout:
+    """A page's lines in reading order, and what was set aside as page furniture."""
+
+    number: int
+    width: float
+    height: float
+    lines: list[Line]
+    furniture: list[Line] = field(default_factory=list)
+    images: int = 0
+
+
+def _rows(words: Sequence[Word]) -> list[list[Word]]:
+    """Cluster words into rows by vertical overlap, each row sorted left to right."""
+    rows: list[list[Word]] = []
+    spans: list[tuple[float, float]] = []
+    for w in sorted(words, key=lambda w: (w.top, w.x0)):
+        mid = (w.top + w.bottom) / 2
+        if rows and spans[-1][0] <= mid <= spans[-1][1]:
+            rows[-1].append(w)
+            lo, hi = spans[-1]
+            spans[-1] = (min(lo, w.top), max(hi, w.bottom))
+        else:
+            rows.append([w])
+            spans.append((w.top, w.bottom))
+    return [sorted(r, key=lambda w: w.x0) for r in rows]
+
+
+def _best_gap(words: Sequence[Word], size: float) -> tuple[str, float, float] | None:
+    """The widest gap across (``y``) or down (``x``) the region, scaled by font size."""
+    best: tuple[str, float, float] | None = None
+    for axis, spans in (("y", [(w.top, w.bottom) for w in words]),
+                        ("x", [(w.x0, w.x1) for w in words])):
+        for lo, hi in interval_gaps(spans):
+            score = (hi - lo) / size
+            if axis == "x" and score < COLUMN_GAP:
+                continue
+            if best is None or score > best[2]:
+                best = (axis, (lo + hi) / 2, score)
+    return best
+
+
+def _is_table(left: Sequence[Word], right: Sequence[Word], size: float) -> bool:
+    """Two sides of an x-gap form a table when their rows line up and cells are short."""
+    lrows, rrows = _rows(left), _rows(right)
+    if len(lrows) < 2 or len(rrows) < 2:
+        return False
+    tol = size * 0.4
+
+    def aligned(a: list[list[Word]], b: list[list[Word]]) -> float:
+        tops = [r[0].top for r in b]
+        return sum(any(abs(r[0].top - t) <= tol for t in tops) for r in a) / len(a)
+
+    short = median([len(r) for r in lrows + rrows]) <= 4
+    return short and aligned(lrows, rrows) >= 0.7 and aligned(rrows, lrows) >= 0.7
+
+
+def _table_lines(words: Sequence[Word], size: float, page: int, block: int) -> list[Line]:
+    """Rows of a table, each split into cells at the region's column gaps."""
+    cuts = [(lo + hi) / 2 for lo, hi in interval_gaps([(w.x0, w.x1) for w in words])
+            if (hi - lo) / size >= COLUMN_GAP]
+    lines = []
+    for row in _rows(words):
+        cells: list[list[Word]] = [[] for _ in range(len(cuts) + 1)]
+        for w in row:
+            cells[sum(w.x0 > c for c in cuts)].append(w)
+        kept = tuple(tuple(c) for c in cells if c)
+        lines.append(Line(words=tuple(row), page=page, block=block, cells=kept))
+    return lines
+
+
+def _xy_cut(words: Sequence[Word], page: int, out: list[Line], depth: int = 0) -> None:
+    size = median([w.size for w in words]) or 10.0
+    gap = _best_gap(words, size) if depth < 60 else None
+    if gap is None:
+        block = len({ln.block for ln in out})
+        out.extend(Line(words=tuple(r), page=page, block=block) for r in _rows(words))
+        return
+    axis, at, _ = gap
+    if axis == "y":
+        first = [w for w in words if (w.top + w.bottom) / 2 < at]
+        rest = [w for w in words if (w.top + w.bottom) / 2 >= at]
+    else:
+        first = [w for w in words if (w.x0 + w.x1) / 2 < at]
+        rest = [w for w in words if (w.x0 + w.x1) / 2 >= at]
+        if _is_table(first, rest, size):
+            out.extend(_table_lines(words, size, page, len({ln.block for ln in out})))
+            return
+    _xy_cut(first, page, out, depth + 1)
+    _xy_cut(rest, page, out, depth + 1)
+
+
+def page_lines(page: Page) -> list[Line]:
+    """All lines of one page in reading order."""
+    if not page.words:
+        return []
+    out: list[Line] = []
+    if len(page.words) > MAX_XY_WORDS:
+        out.extend(Line(words=tuple(r), page=page.number, block=0) for r in _rows(page.words))
+    else:
+        _xy_cut(page.words, page.number, out)
+    return out
+
+
+def _furniture_key(line: Line) -> str:
+    return _DIGITS.sub("#", " ".join(line.text.lower().split()))
+
+
+def _in_margin(line: Line, height: float) -> bool:
+    return line.bottom <= height * MARGIN or line.top >= height * (1 - MARGIN)
+
+
+def remove_furniture(pages: list[PageLayout]) -> None:
+    """Move running headers, footers and page numbers out of ``lines`` (in place)."""
+    seen: Counter[str] = Counter()
+    for p in pages:
+        seen.update({_furniture_key(ln) for ln in p.lines if _in_margin(ln, p.height)})
+    with_text = sum(1 for p in pages if p.lines)
+    repeated = {k for k, n in seen.items() if n >= 2 and n * 2 >= with_text}
+    for p in pages:
+        keep: list[Line] = []
+        for ln in p.lines:
+            margin = _in_margin(ln, p.height)
+            if margin and (_furniture_key(ln) in repeated or _PAGE_NUMBER.match(ln.text.strip())):
+                p.furniture.append(ln)
+            else:
+                keep.append(ln)
+        p.lines = keep
+
+
+def layout_pages(pages: list[Page]) -> list[PageLayout]:
+    """Lines in reading order for every page, page furniture set aside."""
+    out = [PageLayout(number=p.number, width=p.width, height=p.height, lines=page_lines(p),
+                      images=p.images) for p in pages]
+    remove_furniture(out)
+    return out

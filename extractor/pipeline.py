@@ -1,0 +1,103 @@
+"""PDF -> ExtractResult, top to bottom: the whole flow reads in this one file.
+
+read_pages (pdf.py) -> layout_pages (layout.py) -> segment (structure.py)
+-> find_facts per initiative (facts/pipeline.py) -> evidence (evidence.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+from extractor.errors import BadPDF
+from extractor.evidence import TextMap, locate
+from extractor.facts.base import Candidate, FactContext
+from extractor.facts.pipeline import find_facts, status_date
+from extractor.layout import Line, layout_pages
+from extractor.model import Extraction, ExtractResult, Initiative, PeriodValue, Report, Source
+from extractor.pdf import read_pages
+from extractor.structure import InitiativeDraft, segment
+
+log = logging.getLogger(__name__)
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _extraction(c: Candidate, tm: TextMap) -> Extraction | None:
+    where = locate(tm, c.start, c.end)
+    if where is None:
+        return None
+    page, bbox = where
+    value = PeriodValue(**c.value) if c.kind == "period" else c.value
+    text = " ".join(tm.text[c.start:c.end].split())
+    return Extraction(kind=c.kind, text=text, value=value, unit=c.unit, qualifier=c.qualifier,
+                      name=c.name, page=page, bbox=bbox, extractor=c.extractor,
+                      confidence=round(min(max(c.confidence, 0.0), 1.0), 3))
+
+
+def _facts(tm: TextMap, title_end: int, status: str | None) -> list[Extraction]:
+    ctx = FactContext(text=tm.text, title_end=title_end, status_date=status)
+    out = (_extraction(c, tm) for c in find_facts(ctx))
+    return [e for e in out if e is not None]
+
+
+def _initiative(draft: InitiativeDraft, status: str | None) -> Initiative:
+    tm = TextMap()
+    for ln in draft.title_lines:
+        tm.add_line(ln, sep=" ")
+    title_end = tm.length
+    body_start = None
+    for ln in draft.body:
+        if body_start is None:
+            tm.add_break("\n\n")
+            body_start = tm.length
+            tm.add_line(ln, sep="")
+        else:
+            tm.add_line(ln)
+    text = tm.text
+    return Initiative(title=draft.title, area=draft.area, pages=draft.pages,
+                      text=text[body_start:] if body_start is not None else "",
+                      extractions=_facts(tm, title_end, status))
+
+
+def _report_facts(lines: list[Line], status: str | None) -> list[Extraction]:
+    tm = TextMap()
+    for ln in lines:
+        tm.add_line(ln)
+    return _facts(tm, 0, status) if tm.length else []
+
+
+def extract_pdf(path: str | Path, *, filename: str | None = None) -> ExtractResult:
+    """Extract areas, initiatives and facts with their evidence from one PDF.
+
+    Raises :class:`BadPDF` when the file cannot be read or has no text layer.
+    """
+    path = Path(path)
+    warnings: list[str] = []
+    pages = list(read_pages(path, warnings))
+    if not pages:
+        raise BadPDF("the PDF has no readable pages", code="empty")
+    if not any(p.words for p in pages):
+        raise BadPDF("the PDF has no text layer (scanned images?); OCR is not supported",
+                     code="no_text")
+    layouts = layout_pages(pages)
+    doc = segment(layouts)
+    status = status_date(doc.status_phrase)
+    report_lines = doc.report_lines
+    if status is None:
+        first = [ln for p in layouts[:1] for ln in p.lines]
+        status = status_date("\n".join(ln.text for ln in first))
+    return ExtractResult(
+        source=Source(filename=filename or path.name, sha256=file_sha256(path), pages=len(pages)),
+        report=Report(title=doc.title, status_date=status,
+                      extractions=_report_facts(report_lines, status)),
+        initiatives=[_initiative(d, status) for d in doc.initiatives],
+        warnings=warnings,
+    )

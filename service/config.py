@@ -1,0 +1,59 @@
+"""Settings read from the environment once, so every part of the service sees the same values.
+
+Plain pydantic (no pydantic-settings) keeps the dependency list short; each field
+names the environment variable it comes from.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ENV_PREFIX = "RELATO_"
+
+
+class Settings(BaseModel):
+    """Service configuration. Build it with `Settings.from_env()`; tests pass values directly."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    database_url: str = Field("sqlite:///./relato.db", description="RELATO_DATABASE_URL")
+    data_dir: Path = Field(Path("./relato-data"), description="RELATO_DATA_DIR: PDFs, page images")
+    max_upload_mb: float = Field(50, gt=0, description="RELATO_MAX_UPLOAD_MB")
+    max_pages: int = Field(2000, gt=0, description="RELATO_MAX_PAGES")
+    lease_s: float = Field(60, gt=0, description="RELATO_LEASE_S: a worker's claim on a report")
+    poll_s: float = Field(1.0, gt=0, description="RELATO_POLL_S: idle worker's wait between polls")
+    max_attempts: int = Field(3, gt=0, description="RELATO_MAX_ATTEMPTS before a report is failed")
+    test_extract_delay_s: float = Field(
+        0, ge=0, description="RELATO_TEST_EXTRACT_DELAY_S: test hook, sleep while holding a claim"
+    )
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def pdf_dir(self) -> Path:
+        return self.data_dir / "pdfs"
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.data_dir / "tmp"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Read RELATO_* variables; explicit `overrides` (e.g. CLI flags) win."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for name in cls.model_fields:
+            key = ENV_PREFIX + name.upper()
+            if key in env and env[key] != "":
+                values[name] = env[key]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)

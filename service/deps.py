@@ -1,0 +1,102 @@
+"""Request dependencies (`Annotated`, after full-stack-fastapi-template's api/deps.py):
+database sessions, settings and the caller's role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from service.config import Settings
+from service.security import find_token
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="An API token from `relato token create --role ROLE --name NAME`.",
+)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the token's id, name (recorded in the audit trail) and role."""
+
+    token_id: int
+    name: str
+    role: str
+
+
+def get_engine(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine) as session:
+        yield session
+
+
+def get_write_session(request: Request) -> Iterator[Session]:
+    """A session whose transactions take SQLite's write lock up front (see service/db.py)."""
+    with Session(request.app.state.write_engine) as session:
+        yield session
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+
+
+def current_principal(
+    engine: EngineDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    """401 unless a live bearer token is sent; uses its own short session so no
+    transaction stays open while a response streams."""
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if credentials is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing API token: send 'Authorization: Bearer TOKEN' "
+            "(an admin creates one with `relato token create`)",
+            headers=challenge,
+        )
+    with Session(engine) as session:
+        token = find_token(session, credentials.credentials)
+        if token is None:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "the API token is unknown or revoked; ask an admin for a new one",
+                headers=challenge,
+            )
+        return Principal(token_id=token.id or 0, name=token.name, role=token.role)
+
+
+def require_role(*roles: str) -> Callable[[Principal], Principal]:
+    """A dependency that lets `roles` (and admin, who may do everything) through; others get 403."""
+
+    def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if principal.role == "admin" or principal.role in roles:
+            return principal
+        allowed = ", ".join((*roles, "admin"))
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"a {principal.role} token cannot do this; it needs one of: {allowed}",
+        )
+
+    return check
+
+
+OperatorDep = Annotated[Principal, Depends(require_role("operator"))]
+ReportReaderDep = Annotated[Principal, Depends(require_role("operator", "reviewer"))]
+ReviewerDep = Annotated[Principal, Depends(require_role("reviewer"))]
+RecordsReaderDep = Annotated[Principal, Depends(require_role("consumer", "reviewer"))]
+AdminDep = Annotated[Principal, Depends(require_role())]

@@ -1,0 +1,107 @@
+"""Validate a reviewer's corrected value for its fact kind (EXTRACTION-GUIDE.md shapes).
+
+Each checker returns the normalised value or raises InvalidValue with a message
+that says what is expected, so the review API can answer 422 with it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from calendar import monthrange
+from collections.abc import Callable
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from extractor.model import Qualifier
+
+ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+QUALIFIERS: tuple[str, ...] = Qualifier.__args__  # type: ignore[attr-defined]
+
+
+class InvalidValue(ValueError):
+    """A corrected value that does not fit its kind; the message says what would."""
+
+
+def _date_bounds(value: Any) -> tuple[date, date]:
+    """First and last day that an ISO date at any precision (YYYY, YYYY-MM, YYYY-MM-DD) covers."""
+    match = ISO_DATE.match(value) if isinstance(value, str) else None
+    if not match:
+        raise InvalidValue(f"{value!r} is not an ISO date: use YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = match.group(1), match.group(2), match.group(3)
+    try:
+        if day:
+            exact = date(int(year), int(month), int(day))
+            return exact, exact
+        if month:
+            first = date(int(year), int(month), 1)
+            return first, first.replace(day=monthrange(first.year, first.month)[1])
+        return date(int(year), 1, 1), date(int(year), 12, 31)
+    except ValueError as exc:
+        raise InvalidValue(f"{value!r} is not a real date ({exc})") from exc
+
+
+def check_date(value: Any) -> str:
+    _date_bounds(value)
+    return value
+
+
+def check_period(value: Any) -> dict[str, str]:
+    """{start, end}, each an ISO date; the period may not end before it starts."""
+    if not isinstance(value, dict) or set(value) != {"start", "end"}:
+        raise InvalidValue('a period is {"start": "YYYY[-MM[-DD]]", "end": "YYYY[-MM[-DD]]"}')
+    start_first, _ = _date_bounds(value["start"])
+    _, end_last = _date_bounds(value["end"])
+    if start_first > end_last:
+        raise InvalidValue(f"the period starts ({value['start']}) after it ends ({value['end']})")
+    return {"start": value["start"], "end": value["end"]}
+
+
+def _number(value: Any, kind: str, *, non_negative: bool) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidValue(f"a {kind} is a plain number (e.g. 255766 or 28.79), not {value!r}")
+    if non_negative and value < 0:
+        raise InvalidValue(f"a {kind} cannot be negative ({value})")
+    return value
+
+
+@lru_cache(maxsize=1)
+def mg_municipalities() -> dict[str, str]:
+    """IBGE code -> official name of every Minas Gerais municipality (the extractor's gazetteer)."""
+    from extractor.facts.gazetteer import gazetteer
+
+    return {m.code: m.name for m in gazetteer().home}
+
+
+def check_municipality(value: Any) -> str:
+    code = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(code, str) or code not in mg_municipalities():
+        raise InvalidValue(f"{value!r} is not the 7-digit IBGE code of a Minas Gerais municipality (e.g. \"3168606\")")
+    return code
+
+
+CHECKERS: dict[str, Callable[[Any], Any]] = {
+    "date": check_date,
+    "period": check_period,
+    "count": lambda v: _number(v, "count", non_negative=True),
+    "percentage": lambda v: _number(v, "percentage", non_negative=False),
+    "money": lambda v: _number(v, "money amount", non_negative=True),
+    "municipality": check_municipality,
+}
+
+
+def check_value(kind: str, value: Any) -> Any:
+    """The normalised value for `kind`; raises InvalidValue."""
+    if value is None:
+        raise InvalidValue("a correction needs a `value`")
+    checker = CHECKERS.get(kind)
+    if checker is None:
+        raise InvalidValue(f"unknown fact kind {kind!r}")
+    return checker(value)
+
+
+def check_qualifier(qualifier: str | None) -> str | None:
+    if qualifier is not None and qualifier not in QUALIFIERS:
+        raise InvalidValue(f"qualifier must be one of {', '.join(QUALIFIERS)}, not {qualifier!r}")
+    return qualifier

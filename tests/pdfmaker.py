@@ -1,0 +1,53 @@
+"""Small PDFs made on the fly for tests (reportlab), so no test needs a downloaded file."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from reportlab.lib.pagesizes import landscape
+from reportlab.lib.utils import ImageReader
+from reportlab.lib.pdfencrypt import StandardEncryption
+from reportlab.pdfgen import canvas
+
+SLIDE = landscape((540, 960))
+
+
+def slide_pdf(path: Path, pages: list[list[tuple[str, float, bool]]],
+              encrypt: StandardEncryption | None = None) -> Path:
+    """Write a landscape deck; each page is a list of (text, size, bold) lines top-down."""
+    c = canvas.Canvas(str(path), pagesize=SLIDE, encrypt=encrypt)
+    c.setPageCompression(0)
+    for lines in pages:
+        y = SLIDE[1] - 60
+        for text, size, bold in lines:
+            c.setFont("Helvetica-Bold" if bold else "Helvetica", size)
+            c.drawString(43, y, text)
+            y -= size * 1.6
+        c.showPage()
+    c.save()
+    return path
+
+
+def simple_deck(path: Path, encrypt: StandardEncryption | None = None) -> Path:
+    return slide_pdf(path, [
+        [("Painel de Iniciativas", 40, True), ("STATUS: AGOSTO 2025", 24, False)],
+        [("AREA TEMATICA 2 SERVICOS DIGITAIS", 13, True),
+         ("AMPLIAR O ATENDIMENTO DIGITAL", 24, True),
+         ("Foram realizados 12.500 atendimentos em julho de 2025.", 18, False),
+         ("A meta e atingir 80% dos municipios.", 18, False)],
+    ], encrypt=encrypt)
+
+
+def image_only_pdf(path: Path) -> Path:
+    """A 'scanned' page: one image, no text layer."""
+    png = io.BytesIO()
+    from PIL import Image
+
+    Image.new("L", (200, 100), color=200).save(png, format="PNG")
+    png.seek(0)
+    c = canvas.Canvas(str(path))
+    c.drawImage(ImageReader(png), 50, 500, width=400, height=200)
+    c.showPage()
+    c.save()
+    return path
