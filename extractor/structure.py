@@ -93,11 +93,19 @@ def match_area(text: str) -> Area | None:
 
 
 def body_size(pages: list[PageLayout]) -> float:
-    """The font size most characters of the document are set in."""
-    weights: Counter[float] = Counter()
+    """The font size most regular (non-bold) characters of the document are set in.
+
+    Bold lines are left out when there are regular ones, so that a short report
+    with long titles still finds its body size.
+    """
+    regular: Counter[float] = Counter()
+    every: Counter[float] = Counter()
     for p in pages:
         for ln in p.lines:
-            weights[ln.size] += len(ln.text)
+            every[ln.size] += len(ln.text)
+            if not ln.bold:
+                regular[ln.size] += len(ln.text)
+    weights = regular or every
     return weights.most_common(1)[0][0] if weights else 10.0
 
 

@@ -123,7 +123,7 @@ def _atoms(months: MonthRules, per: PeriodRules) -> tuple[tuple[str, re.Pattern[
     shapes = {
         "dmy_text": rf"\b(?P<d>\d{{1,2}})(?:º|°|o)?\s+de\s+(?P<m>{any_m})\.?(?:\s+de\s+|\s*[,/]\s*)(?P<y>{y4}){yend}",
         "dmy_num": rf"(?<![\w./,-])(?P<d>\d{{1,2}})(?P<s>[/.-])(?P<m>\d{{1,2}})(?P=s)(?P<y>\d{{4}}|\d{{2}})(?!\w|[./-]\d)",
-        "pair": rf"\b(?P<m1>{any_m})\.?\s*/\s*(?P<m2>{any_m})\b\.?(?:\s*[/-]\s*(?P<y>{y4}|\d\d)(?!\d)|\s+de\s+(?P<yd>{y4})(?!\d))?",
+        "pair": rf"\b(?P<m1>{any_m})\.?\s*/\s*(?P<m2>{any_m})\b\.?(?:\s*[/-]\s*(?P<y>{y4}|\d\d)(?!\d)|\s+(?:de\s+)?(?P<yd>{y4})(?!\d))?",
         "part": rf"(?:\b(?P<ow>{owords})|(?<![\w.,])(?P<od>\d{{1,2}})(?:{ords}))\s*(?P<u>{parts})\b(?:(?:\s+de\s+|\s*[/-]\s*|\s+)(?P<y>{y4}){yend}|\s*/\s*(?P<y2>\d\d)(?!\d))?",
         "my_text": rf"\b(?P<m>{any_m})(?:\.?\s*[/-]\s*|\.?\s+de\s+|\.?\s+)(?P<y>{y4}){yend}",
         "my_short": rf"\b(?P<m>{any_m})\.?\s*[/-]\s*(?P<y>\d\d)(?!\d|[/.,]\d)",

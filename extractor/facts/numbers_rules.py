@@ -79,6 +79,8 @@ class UnitRules(BaseModel):
     measure_heads: list[str]
     intro_heads: list[str]
     time_label_words: list[str]
+    year_prepositions: list[str]
+    place_words: list[str]
 
 
 def alternation(words: list[str]) -> str:
@@ -103,6 +105,8 @@ class NumberPatterns:
     direct: tuple[tuple[Qualifier, re.Pattern[str]], ...]
     sentence: tuple[tuple[Qualifier, re.Pattern[str]], ...]
     deadline: re.Pattern[str]
+    intro: re.Pattern[str]
+    measure: re.Pattern[str]
     not_units: frozenset[str]
     skip_before_unit: frozenset[str]
 
@@ -132,14 +136,16 @@ def compile_rules(n: NumberRules, q: QualifierRules, u: UnitRules) -> NumberPatt
         qualifiers=q,
         units=u,
         numeral=_numeral(n),
-        multiplier=re.compile(rf"\s*(?i:({alternation(list(n.multipliers))})){NOT_WORD_AFTER}"),
+        multiplier=re.compile(rf"[ \t]*(?i:({alternation(list(n.multipliers))})){NOT_WORD_AFTER}"),
         word_number=re.compile(word_number),
-        percent_after=re.compile(rf"\s?(?i:{alternation(n.percent_signs)})"),
+        percent_after=re.compile(rf"[ \t]?(?i:{alternation(n.percent_signs)})"),
         currency_before=re.compile(rf"(?:{alternation(n.currency_before)})\s*$"),
         currency_after=re.compile(rf"\s+(?i:{alternation(n.currency_after)}){NOT_WORD_AFTER}"),
         direct=_cue_patterns({k: direct[k] for k in ("at_least", "at_most", "approx", "target")}, anchored=True),
         sentence=_cue_patterns(q.sentence.model_dump(), anchored=False),
         deadline=re.compile(rf"(?i:{NOT_WORD_BEFORE}(?:{alternation(q.goal_title.deadline_words)})\s+(?:19|20)\d\d\b)"),
+        intro=re.compile(rf"(?i:\b(?:{alternation(u.intro_heads)})\s+de\s+)({WORD}[\wÀ-ÿ'’-]*)"),
+        measure=re.compile(rf"(?i:\b({alternation(u.measure_heads)})(?:\s+(de|da|do)\s+({WORD}[\wÀ-ÿ-]*))?)"),
         not_units=frozenset(u.not_units),
         skip_before_unit=frozenset(u.skip_before_unit),
     )

@@ -1,0 +1,199 @@
+"""Read what a count counts: the noun after it, or the label that introduces it.
+
+"255.766 Acionamentos" -> acionamentos; "1,5 milhão de estudantes" -> estudantes;
+"150 novas localidades" -> localidades; "de 3 para 6 meses" -> meses for both.
+A number standing alone takes its unit from context, less surely: the list intro
+("o número de atendimentos em 2025:" above "1° bimestre: 17.282"), the measure it
+completes ("o nível de maturidade ... de 0,75"), its table column header, or the
+label of its line ("Ponto Digital: aprox. 6.000").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractor.facts.numbers_rules import RULES, WORD, NumberPatterns
+
+_WORD_RE = re.compile(rf"[ \t]+({WORD}[\wÀ-ÿ'’²-]*)")
+_DE_RE = re.compile(r"[ \t]+(?i:de|da|do|das|dos)(?=[ \t])")
+_RANGE_RE = re.compile(r"[ \t]*(?:para|a|e|ou|-|–|→|>)[ \t]*(?=\d)", re.I)
+_BULLET = r"[ \t]*(?:[-•*–·▪►][ \t]*)?"
+_LABEL_BEFORE = re.compile(rf"^{_BULLET}(?P<label>[^:=\t\n]{{1,60}}?)[ \t]*[:=][ \t]*(?P<cue>[^\d\n]{{0,25}})$")
+_CAPS_LABEL_BEFORE = re.compile(rf"^{_BULLET}(?P<label>[A-ZÀ-Ý][A-ZÀ-Ý \-]{{1,40}}?)[ \t]+$")
+_LINE_REST = re.compile(r"^[ \t]*(?:\(?[\d.,]+[ \t]?%\)?)?[ \t]*[.;,]?[ \t]*$")
+_YEARISH = re.compile(r"\b(?:19|20)\d\d\b|\d+[º°ª]")
+_INTRO_WINDOW = 12
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit read from the text, where its words end, and how sure we are of it."""
+
+    name: str
+    end: int
+    confidence: float
+
+
+def _clean(word: str) -> str:
+    """Lower case, without a possessive "'s" ("CIN's" -> "cin")."""
+    word = word.lower()
+    return re.sub(r"['’]s$", "", word)
+
+
+def _usable(word: str, rules: NumberPatterns) -> bool:
+    w = _clean(word)
+    if len(w) < 2 or w in rules.not_units:
+        return False
+    return not any(w.endswith(e) for e in rules.units.verb_endings)
+
+
+def _complement(text: str, pos: int, head: str, rules: NumberPatterns) -> tuple[str, int]:
+    """Add an adjective ("digitais") or, for generic heads, a "de X" complement."""
+    m = _WORD_RE.match(text, pos)
+    if m and _usable(m.group(1), rules):
+        w = _clean(m.group(1))
+        if any(w.endswith(e) for e in rules.units.complement_endings):
+            return f"{head} {w}", m.end()
+    de = _DE_RE.match(text, pos)
+    if head in rules.units.generic_heads and de:
+        m = _WORD_RE.match(text, de.end())
+        if m and _usable(m.group(1), rules):
+            return f"{head} {de.group().strip().lower()} {_clean(m.group(1))}", m.end()
+    return head, pos
+
+
+def unit_after(text: str, pos: int, rules: NumberPatterns = RULES, *, after_multiplier: bool = False) -> Unit | None:
+    """The unit noun right after a number ending at ``pos`` (same line, spaces only)."""
+    if after_multiplier:
+        de = _DE_RE.match(text, pos)
+        pos = de.end() if de else pos
+    m = _WORD_RE.match(text, pos)
+    while m and _clean(m.group(1)) in rules.skip_before_unit:
+        m = _WORD_RE.match(text, m.end())
+    if not m:
+        return None
+    word = _clean(m.group(1))
+    if word in rules.units.attached:
+        return Unit(rules.units.attached[word], m.end(), 0.9)
+    if not _usable(word, rules):
+        return None
+    name, end = _complement(text, m.end(), word, rules)
+    return Unit(name, end, 0.95)
+
+
+def unit_of_range(text: str, pos: int, rules: NumberPatterns = RULES) -> Unit | None:
+    """ "de 3 para 6 meses": a number followed by "para/a/e N unit" takes that unit."""
+    m = _RANGE_RE.match(text, pos)
+    if not m:
+        return None
+    n = rules.numeral.match(text, m.end())
+    if not n:
+        return None
+    mult = rules.multiplier.match(text, n.end())
+    unit = unit_after(text, mult.end() if mult else n.end(), rules, after_multiplier=bool(mult))
+    return Unit(unit.name, pos, 0.85) if unit else None
+
+
+def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    return text.rfind("\n", 0, start) + 1, (text.find("\n", end) + 1 or len(text) + 1) - 1
+
+
+def _table_unit(text: str, start: int, end: int, rules: NumberPatterns) -> Unit | None:
+    """A numeric table cell takes its column header, else its row label."""
+    ls, le = _line_bounds(text, start, end)
+    line = text[ls:le]
+    if "\t" not in line or text[start:end].strip() != _cell_at(line, start - ls).strip():
+        return None
+    head_start = ls
+    while head_start > 0:
+        prev_start = text.rfind("\n", 0, head_start - 1) + 1
+        if "\t" not in text[prev_start : head_start - 1]:
+            break
+        head_start = prev_start
+    cells = line.split("\t")
+    col = line[: start - ls].count("\t")
+    header = text[head_start : text.find("\n", head_start) if head_start != ls else le].split("\t")
+    if head_start != ls:
+        col_h = col - (len(cells) - len(header)) if len(header) < len(cells) else col
+        name = _label_name(header[col_h], rules) if 0 <= col_h < len(header) else None
+        if name:
+            return Unit(name, end, 0.7)
+    name = _label_name(cells[0], rules) if col > 0 else None
+    return Unit(name, end, 0.6) if name else None
+
+
+def _cell_at(line: str, offset: int) -> str:
+    lo = line.rfind("\t", 0, offset) + 1
+    hi = line.find("\t", offset)
+    return line[lo : hi if hi >= 0 else len(line)]
+
+
+def _label_name(label: str, rules: NumberPatterns) -> str | None:
+    """A label usable as a unit: letters, at most six words, not a time or a year."""
+    words = re.findall(rf"{WORD}[\wÀ-ÿ'’-]*", label)
+    if not words or len(words) > 6 or _YEARISH.search(label) or re.search(r"\d", label):
+        return None
+    lowered = [w.lower() for w in words]
+    if any(w in rules.units.time_label_words for w in lowered) or all(w in rules.not_units for w in lowered):
+        return None
+    return " ".join(lowered)
+
+
+def _is_time_label(label: str, rules: NumberPatterns) -> bool:
+    words = [w.lower() for w in re.findall(rf"{WORD}+", label)]
+    return bool(_YEARISH.search(label)) or any(w in rules.units.time_label_words for w in words)
+
+
+def _intro_unit(text: str, line_start: int, rules: NumberPatterns) -> str | None:
+    """Walk up past sibling "label: N" lines to the line introducing the list."""
+    pos = line_start
+    for _ in range(_INTRO_WINDOW):
+        if pos <= 0:
+            return None
+        prev = text.rfind("\n", 0, pos - 1) + 1
+        line = text[prev : pos - 1].strip()
+        pos = prev
+        if not line or re.search(r"[:=][ \t]*[^\d\n]{0,25}\d[\d.,]*[ \t]*$", line):
+            continue
+        found = list(rules.intro.finditer(line))
+        if found and line.endswith(":") and _usable(found[-1].group(1), rules):
+            return _clean(found[-1].group(1))
+        return None
+    return None
+
+
+def _measure_unit(text: str, start: int, rules: NumberPatterns) -> str | None:
+    """ "alcançar o nível de maturidade em privacidade de 0,75" -> nível de maturidade."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[max(line_start, start - 120) : start]
+    m = None
+    for m in rules.measure.finditer(before):
+        pass
+    if not m or not re.search(r"(?:\bde|\bé|:|=)\s*$", before[m.end() :]) or re.search(r"[.;]\s", before[m.end() :]):
+        return None
+    if m.group(3) and _usable(m.group(3), rules):
+        return f"{m.group(1).lower()} {m.group(2).lower()} {m.group(3).lower()}"
+    return m.group(1).lower()
+
+
+def unit_from_context(text: str, start: int, end: int, rules: NumberPatterns = RULES) -> Unit | None:
+    """The unit of a number that stands alone, from its table, list intro, measure or label."""
+    table = _table_unit(text, start, end, rules)
+    if table:
+        return table
+    measure = _measure_unit(text, start, rules)
+    if measure:
+        return Unit(measure, end, 0.7)
+    ls, le = _line_bounds(text, start, end)
+    if not _LINE_REST.match(text[end:le]):
+        return None
+    before = text[ls:start]
+    m = _LABEL_BEFORE.match(before) or _CAPS_LABEL_BEFORE.match(before)
+    if not m:
+        return None
+    if _is_time_label(m.group("label"), rules):
+        intro = _intro_unit(text, ls, rules)
+        return Unit(intro, end, 0.75) if intro else None
+    name = _label_name(m.group("label"), rules)
+    return Unit(name, end, 0.6) if name else None

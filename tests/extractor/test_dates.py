@@ -1,0 +1,289 @@
+"""Date and period finder: real report phrasings, their values, and what must not match."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import spacy
+import yaml
+
+from extractor import rulebook
+from extractor.errors import RulesError
+from extractor.facts.base import FactContext
+from extractor.facts.dates import find_dates
+from extractor.facts.dates_rules import MONTHS_FILE, PERIODS_FILE, MonthRules, PeriodRules
+
+NLP = spacy.blank("pt")
+
+
+def run(text: str, status: str | None = "2025-10", title_end: int = 0) -> list[tuple[str, str, Any]]:
+    ctx = FactContext(text=text, title_end=title_end, status_date=status)
+    return [(c.kind, text[c.start : c.end], c.value) for c in find_dates(NLP(text), ctx)]
+
+
+def P(start: str, end: str) -> dict[str, str]:
+    return {"start": start, "end": end}
+
+
+# (text, expected facts in text order); status date 2025-10 unless a year comes first.
+POSITIVES: list[tuple[str, list[tuple[str, str, Any]]]] = [
+    # full days
+    ("formalizada no Decreto nº 48.937, de 06 de novembro de 2024, alinhada",
+     [("date", "06 de novembro de 2024", "2024-11-06")]),
+    ("(Decreto Federal nº 12.069, de 21 de junho de 2024)", [("date", "21 de junho de 2024", "2024-06-21")]),
+    ("Implantando em todas as UAIs no dia 31 de outubro de 2025.", [("date", "31 de outubro de 2025", "2025-10-31")]),
+    ("- 28 de fevereiro de 2024 (Pauta: Automação.MG)", [("date", "28 de fevereiro de 2024", "2024-02-28")]),
+    ("- 03 de dezembro de 2024 (Pauta: Estratégia)", [("date", "03 de dezembro de 2024", "2024-12-03")]),
+    ("publicado em 6 de novembro de\n2024 no Diário Oficial", [("date", "6 de novembro de\n2024", "2024-11-06")]),
+    ("assinado em 1º de março de 2025", [("date", "1º de março de 2025", "2025-03-01")]),
+    ("Publicação em 6/11/2024.", [("date", "6/11/2024", "2024-11-06")]),
+    ("Publicação em 06.11.2024.", [("date", "06.11.2024", "2024-11-06")]),
+    ("prazo final 30/06/25 para adesão", [("date", "30/06/25", "2025-06-30")]),
+    ("29/02/2024 foi o último dia", [("date", "29/02/2024", "2024-02-29")]),
+    # months with a year
+    ("Em dezembro de 2024 foi expandido para todas as escolas", [("date", "dezembro de 2024", "2024-12")]),
+    ("No mês de janeiro de 2025 foi disponibilizada a funcionalidade", [("date", "janeiro de 2025", "2025-01")]),
+    ("Disponibilizado em novembro de 2024 para todos os municípios", [("date", "novembro de 2024", "2024-11")]),
+    ("atingiu 4.774.499 CIN's emitidas até setembro de 2025,", [("date", "setembro de 2025", "2025-09")]),
+    ("Os novos contratos estão vigentes desde maio de 2025 (vigência de 5 anos)", [("date", "maio de 2025", "2025-05")]),
+    ("prorrogados até maio de 2026 para viabilizar", [("date", "maio de 2026", "2026-05")]),
+    ("início das instalações a partir de outubro de 2026.", [("date", "outubro de 2026", "2026-10")]),
+    ("Ata vigente até setembro de 2026 com possibilidade", [("date", "setembro de 2026", "2026-09")]),
+    ("Entrega prevista para novembro/2024.", [("date", "novembro/2024", "2024-11")]),
+    ("(2.500 processos analisados até outubro/25)", [("date", "outubro/25", "2025-10")]),
+    ("(1785 processos analisados e lançados até out/25).", [("date", "out/25", "2025-10")]),
+    ("- RP Desenvolvimento Ágil (jan/24);", [("date", "jan/24", "2024-01")]),
+    ("- RP Outsourcing de Impressão fev/24);", [("date", "fev/24", "2024-02")]),
+    ("- RP Desktops e Notebooks (mar/24);", [("date", "mar/24", "2024-03")]),
+    ("- 7. Matriz de Correspondência da Fonte de Recursos STN 710/2021. SEPLAG (Fev/24)",
+     [("date", "Fev/24", "2024-02")]),
+    ("- 9. Instituições Cadastradas FAPEMIG (Out/24)", [("date", "Out/24", "2024-10")]),
+    ("- 17. Reembolso Médico IPSEMG (Mai/25)", [("date", "Mai/25", "2025-05")]),
+    ("NOV/2025: Nova rodada do Diagnóstico de Maturidade", [("date", "NOV/2025", "2025-11")]),
+    ("OUT/2025: Reativação do GTSI (Grupo de trabalho de", [("date", "OUT/2025", "2025-10")]),
+    ("STATUS: OUTUBRO 2025", [("date", "OUTUBRO 2025", "2025-10")]),
+    ("previsto para MARCO 2025", [("date", "MARCO 2025", "2025-03")]),
+    ("em 12/2024 foi concluída a migração", [("date", "12/2024", "2024-12")]),
+    ("Dez/2023: início da operação", [("date", "Dez/2023", "2023-12")]),
+    # bare years in a year context
+    ("Em 2024 todas as unidades prestaram o serviço", [("date", "2024", "2024")]),
+    ("Em 2025, pretende-se expandir a prestação", [("date", "2025", "2025")]),
+    ("A seguir, o número de atendimentos em 2025:", [("date", "2025", "2025")]),
+    ("Implantação da fase 1 abrangendo 465 municípios em 2024.", [("date", "2024", "2024")]),
+    ("CRV-e emitido a partir de 2021 e a venda assinada", [("date", "2021", "2021")]),
+    ("veículos com documentos físicos emitidos antes de 2021, com previsão", [("date", "2021", "2021")]),
+    ("7 MILHÕES DE CARTEIRAS DE IDENTIDADE NACIONAL (CIN) EMITIDAS ATÉ 2026", [("date", "2026", "2026")]),
+    ("- Em andamento durante 2025:", [("date", "2025", "2025")]),
+    ("- 2024: Timóteo.", [("date", "2024", "2024")]),
+    ("- 2025: Ribeirão das Neves, Teófilo Otoni, Lavras", [("date", "2025", "2025")]),
+    ("O SEI! Municípios é um projeto criado em 2024 com o objetivo", [("date", "2024", "2024")]),
+    ("Encontros realizados em 2024:", [("date", "2024", "2024")]),
+    ("150 novas localidades ativadas em 2024 no Alô, Minas - Fase I", [("date", "2024", "2024")]),
+    ("Em 2024 foram replicados alguns processos do SIAFI", [("date", "2024", "2024")]),
+    ("alcançar 7 milhões, rumo à meta de 2026", [("date", "2026", "2026")]),
+    ("no ano de 2023 houve queda", [("date", "2023", "2023")]),
+    ("Em 2024 e 2025 foram realizados encontros", [("date", "2024", "2024"), ("date", "2025", "2025")]),
+    ("Ano\tAtendimentos\n2024\t90.000", [("date", "2024", "2024")]),
+    # periods
+    ("- Estatísticas (dez/23 a out/25):", [("period", "dez/23 a out/25", P("2023-12", "2025-10"))]),
+    ("30.618 teleconsultorias realizadas entre setembro/24 e outubro/25.",
+     [("period", "setembro/24 e outubro/25", P("2024-09", "2025-10"))]),
+    ("executadas no período 2024 - 2026.", [("period", "2024 - 2026", P("2024", "2026"))]),
+    ("INICIATIVAS DE GOVERNO DIGITAL 2024-2026", [("period", "2024-2026", P("2024", "2026"))]),
+    ("Plano Plurianual 2024–2027", [("period", "2024–2027", P("2024", "2027"))]),
+    ("Publicadas a seguintes atas de registro de preços entre 2024 e 2025:",
+     [("period", "2024 e 2025", P("2024", "2025"))]),
+    ("Foram publicados os seguintes conjunto de dados entre 2024 e 2025:",
+     [("period", "2024 e 2025", P("2024", "2025"))]),
+    ("de janeiro a março de 2025 foram registrados", [("period", "janeiro a março de 2025", P("2025-01", "2025-03"))]),
+    ("de novembro a fevereiro de 2025", [("period", "novembro a fevereiro de 2025", P("2024-11", "2025-02"))]),
+    ("entre os meses de setembro e outubro de 2025", [("period", "setembro e outubro de 2025", P("2025-09", "2025-10"))]),
+    ("de 2022 a 2024 o programa atendeu", [("period", "2022 a 2024", P("2022", "2024"))]),
+    ("vigência de março de 2024 até fevereiro de 2025", [("period", "março de 2024 até fevereiro de 2025",
+                                                          P("2024-03", "2025-02"))]),
+    ("de 06/11/2024 a 10/12/2024", [("period", "06/11/2024 a 10/12/2024", P("2024-11-06", "2024-12-10"))]),
+    ("No 1º quadrimestre de 2025 foi finalizado o módulo", [("period", "1º quadrimestre de 2025", P("2025-01", "2025-04"))]),
+    ("Já no 2º quadrimestre de 2025, foi iniciado", [("period", "2º quadrimestre de 2025", P("2025-05", "2025-08"))]),
+    ("está estimada para ocorrer no segundo semestre de 2025.", [("period", "segundo semestre de 2025",
+                                                                  P("2025-07", "2025-12"))]),
+    ("Relatório do 1º bimestre de 2025", [("period", "1º bimestre de 2025", P("2025-01", "2025-02"))]),
+    ("Relatório do 4º bimestre/2025", [("period", "4º bimestre/2025", P("2025-07", "2025-08"))]),
+    ("no 1o semestre de 2024", [("period", "1o semestre de 2024", P("2024-01", "2024-06"))]),
+    ("no 3° trimestre de 2024", [("period", "3° trimestre de 2024", P("2024-07", "2024-09"))]),
+    ("METAS PARA O PRIMEIRO SEMESTRE DE 2026", [("period", "PRIMEIRO SEMESTRE DE 2026", P("2026-01", "2026-06"))]),
+    ("Na primeira quadrimestre de 2024", [("period", "primeira quadrimestre de 2024", P("2024-01", "2024-04"))]),
+    ("no sexto bimestre de 2024", [("period", "sexto bimestre de 2024", P("2024-11", "2024-12"))]),
+    ("jun/jul 2025: testes", [("period", "jun/jul 2025", P("2025-06", "2025-07"))]),
+]
+
+# Months, parts of a year and day/month written without a year (guide, year rule).
+YEAR_RULE: list[tuple[str, list[tuple[str, str, Any]]]] = [
+    ("Em 2024 a equipe iniciou os testes e em setembro concluiu a etapa.",
+     [("date", "2024", "2024"), ("date", "setembro", "2024-09")]),
+    ("Em 2025, estão previstas ações.\nJAN: Início da implantação\nJUN/JUL: Consolidação das fases\n"
+     "AGO: Definição da ações\nSET/OUT: Revisão avaliação ABEP-TIC",
+     [("date", "2025", "2025"), ("date", "JAN", "2025-01"), ("period", "JUN/JUL", P("2025-06", "2025-07")),
+      ("date", "AGO", "2025-08"), ("period", "SET/OUT", P("2025-09", "2025-10"))]),
+    ("PPSI - Ciclos 1 e 2:\nJAN: Início da implantação", [("date", "JAN", "2025-01")]),
+    ("OUT/2025: Reativação do GTSI\nMAIO/JUN: Aplicação do diagnóstico",
+     [("date", "OUT/2025", "2025-10"), ("period", "MAIO/JUN", P("2025-05", "2025-06"))]),
+    ("emitido a partir de 2021. Lançada a versão no mês de fevereiro e para despachantes no mês de março de 2025.",
+     [("date", "2021", "2021"), ("date", "fevereiro", "2025-02"), ("date", "março de 2025", "2025-03")]),
+    ("em março de 2025 ou abril", [("date", "março de 2025", "2025-03"), ("date", "abril", "2025-04")]),
+    ("concluído em julho ou agosto de 2024", [("date", "julho", "2024-07"), ("date", "agosto de 2024", "2024-08")]),
+    ("março de 2025. No terceiro bimestre foi incorporado. No quarto bimestre iniciou-se",
+     [("date", "março de 2025", "2025-03"), ("period", "terceiro bimestre", P("2025-05", "2025-06")),
+      ("period", "quarto bimestre", P("2025-07", "2025-08"))]),
+    ("o número de atendimentos em 2024:\n• 1° bimestre: 17.282\n2° bimestre: 18.542",
+     [("date", "2024", "2024"), ("period", "1° bimestre", P("2024-01", "2024-02")),
+      ("period", "2° bimestre", P("2024-03", "2024-04"))]),
+    ("As migrações dos novos acessos serão iniciadas em setembro com previsão",
+     [("date", "setembro", "2025-09")]),
+    ("parcerias em março de 2025, com a publicação no início de julho.",
+     [("date", "março de 2025", "2025-03"), ("date", "julho", "2025-07")]),
+    ("iniciadas em julho, rumo à meta de 2026", [("date", "julho", "2025-07"), ("date", "2026", "2026")]),
+    ("Cadastro aberto até 22/08.", [("date", "22/08", "2025-08-22")]),
+    ("Em 2024 houve 3 encontros; o próximo em 15 de abril", [("date", "2024", "2024"),
+                                                           ("date", "15 de abril", "2024-04-15")]),
+    ("de janeiro a março", [("period", "janeiro a março", P("2025-01", "2025-03"))]),
+    ("No segundo semestre será lançado", [("period", "segundo semestre", P("2025-07", "2025-12"))]),
+    ("DEZ/JAN: recesso", [("period", "DEZ/JAN", P("2025-12", "2026-01"))]),
+]
+
+# Nothing here is a date or a period.
+NEGATIVES: list[str] = [
+    "conforme o Decreto nº 48.937/2024.",
+    "Matriz de Correspondência da Fonte de Recursos STN 710/2021. SEPLAG",
+    "adequação à Lei 13.709/2018 (LGPD)",
+    "certificação ISO 27001:2022 concluída",
+    "IMPLANTAR A REDE GOVERNO 4.0",
+    "Diagnóstico de Maturidade em Privacidade 2.0:",
+    "finalizado o módulo do contador de avos do 13° salário",
+    "SOLICITAÇÃO ONLINE DA 2ª VIA DA CIN (REIMPRESSÃO DA 1ª VIA)",
+    "Solicitação da 2°Via da CNH",
+    "(1785 processos analisados e lançados)",
+    "Trabalho realizado em lotes (2.500 processos analisados).",
+    "atendimento 24 horas por dia, 7 dias por semana (24/7)",
+    "Central de atendimento: (31) 3915-2024",
+    "reunião às 15h05min na sala 2",
+    "economia de R$ 2.024.000,00 e 2024% de aumento",
+    "com foco no mar e nas praias",
+    "um set de dados abertos",
+    "soluções out-of-the-box",
+    "o marco legal das startups",
+    "IMPLANTAR O CONECTA GOV.BR PARA 10 (DEZ) SERVIÇOS PÚBLICOS",
+    "dez anos de experiência",
+    "oferta de até 2000 vagas em cursos",
+    "cerca de 1950 escolas atendidas",
+    "conforme a Resolução SEPLAG nº 12/2024",
+    "Instrução Normativa STN 10/2021",
+    "Lei Complementar 12/2024",
+    "PPSI - Ciclos 1 e 2:",
+    "alteração da periodicidade de aplicação de 3 para 6 meses",
+    "mais de 4 mil processos executados",
+    "Alô, Minas - Fase 2 que atenderá 41 novas localidades",
+    "https://desenvolvimento.mg.gov.br/inicio/projetos/projeto/1071.",
+    "Processo SEI nº 1500.01.0012345/2024-12",
+    "Origem do atendimento: MGApp (68%), WebChat (28,79%)",
+    "Nota 10/10 na avaliação",
+    "versão 2021.3 do sistema",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), POSITIVES)
+def test_dates_and_periods(text: str, expected: list[tuple[str, str, Any]]) -> None:
+    assert run(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), YEAR_RULE)
+def test_year_rule(text: str, expected: list[tuple[str, str, Any]]) -> None:
+    assert run(text) == expected
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_not_dates(text: str) -> None:
+    assert run(text) == []
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        ("7 MILHÕES DE CIN EMITIDAS ATÉ 2026", "Próxima etapa em agosto.",
+         [("date", "2026", "2026"), ("date", "agosto", "2026-08")]),
+        ("MODERNIZAR O SISAP.MG", "Decreto nº 48.937/2024. Conclusão em dezembro.",
+         [("date", "dezembro", "2025-12")]),
+        ("METAS PARA 2023", "JAN: início", [("date", "2023", "2023"), ("date", "JAN", "2023-01")]),
+    ],
+)
+def test_title_year_comes_first(title: str, body: str, expected: list[tuple[str, str, Any]]) -> None:
+    assert run(f"{title}\n\n{body}", title_end=len(title)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "confidence_below"),
+    [
+        ("em 2024 e em setembro", "preceding", 0.9),
+        ("em fevereiro e em março de 2025", "coordination", 0.9),
+        ("JAN: início", "status", 0.8),
+        ("em março de 2025", "explicit", 1.0),
+    ],
+)
+def test_inferred_years_are_less_sure(text: str, source: str, confidence_below: float) -> None:
+    cands = find_dates(NLP(text), FactContext(text=text, status_date="2025-10"))
+    month = next(c for c in cands if len(c.value) == 7)
+    assert month.extra["year_source"] == source
+    assert month.confidence < confidence_below
+    assert month.extractor == "rules.date"
+
+
+def test_month_without_any_year_is_dropped_without_status_date() -> None:
+    assert run("iniciadas em setembro", status=None) == []
+
+
+def test_candidates_carry_extractor_ids() -> None:
+    text = "entre 2024 e 2025, em maio de 2025"
+    ids = {c.kind: c.extractor for c in find_dates(NLP(text), FactContext(text=text))}
+    assert ids == {"period": "rules.period", "date": "rules.date"}
+
+
+@pytest.mark.parametrize(("name", "model"), [(MONTHS_FILE, MonthRules), (PERIODS_FILE, PeriodRules)])
+def test_rules_files_load(name: str, model: type) -> None:
+    assert rulebook.load(name, model)
+
+
+@pytest.mark.parametrize(
+    ("name", "model", "path"),
+    [
+        (MONTHS_FILE, MonthRules, []),
+        (MONTHS_FILE, MonthRules, ["months", 0]),
+        (PERIODS_FILE, PeriodRules, []),
+    ],
+)
+def test_unknown_rules_key_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, model: type, path: list[Any]
+) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(rulebook.rules_dir(), rules)
+    data = yaml.safe_load((rules / name).read_text(encoding="utf-8"))
+    node = data
+    for key in path:
+        node = node[key]
+    node["mesess"] = ["typo"]
+    (rules / name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("RELATO_RULES_DIR", str(rules))
+    with pytest.raises(RulesError, match="mesess"):
+        rulebook.load(name, model)
+
+
+def test_month_list_must_be_complete(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(rulebook.rules_dir(), rules)
+    data = yaml.safe_load((rules / MONTHS_FILE).read_text(encoding="utf-8"))
+    data["months"].pop()
+    (rules / MONTHS_FILE).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("RELATO_RULES_DIR", str(rules))
+    with pytest.raises(RulesError, match="1..12"):
+        rulebook.load(MONTHS_FILE, MonthRules)
