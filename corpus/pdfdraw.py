@@ -65,7 +65,8 @@ def text_lines(text: str, font: str, size: float, width: float, dx: float = 0.0,
 def block_lines(blocks: list[Block], size: float, width: float, para_gap: float) -> list[Line]:
     """Lay out body blocks (paragraphs, bullets, tables, two columns) as lines."""
     out: list[Line] = []
-    for b in blocks:
+    for n, b in enumerate(blocks):
+        after_table = n > 0 and blocks[n - 1].kind == "table"
         if b.kind == "p":
             lines = text_lines(b.run.text, REG, size, width)
         elif b.kind == "bullet":
@@ -74,9 +75,11 @@ def block_lines(blocks: list[Block], size: float, width: float, para_gap: float)
             lines[0].ops.insert(0, ("text", REG, size, 0.0, "•"))
         elif b.kind == "table":
             lines = table_lines(b, size, width)
+            for ln in lines[:-1]:
+                ln.keep_next = True      # a table moves to the next page whole
         else:
             lines = column_lines(b, size, width, para_gap)
-        lines[0].gap = para_gap
+        lines[0].gap = para_gap + (size if after_table else 0)
         out += lines
     return out
 

@@ -41,6 +41,7 @@ class HeadingRules(BaseModel):
     area_patterns: list[str]
     status_patterns: list[str]
     report_sections: list[str]
+    closing_patterns: list[str]
     title_style: TitleStyle
 
 
@@ -49,6 +50,7 @@ class CompiledHeadings:
     areas: tuple[re.Pattern[str], ...]
     status: tuple[re.Pattern[str], ...]
     sections: frozenset[str]
+    closing: tuple[re.Pattern[str], ...]
     style: TitleStyle
 
 
@@ -59,6 +61,7 @@ def heading_rules() -> CompiledHeadings:
         areas=tuple(re.compile(p, re.IGNORECASE) for p in r.area_patterns),
         status=tuple(re.compile(p, re.IGNORECASE) for p in r.status_patterns),
         sections=frozenset(fold(s) for s in r.report_sections),
+        closing=tuple(re.compile(p) for p in r.closing_patterns),
         style=r.title_style,
     )
 
@@ -254,8 +257,22 @@ class _Walker:
         self.initiatives.append(self.current)
 
 
+def split_closing(pages: list[PageLayout]) -> list[Line]:
+    """Take the closing colophon off the last page with text (in place) and return it."""
+    last = next((p for p in reversed(pages) if p.lines), None)
+    if last is None:
+        return []
+    pats = heading_rules().closing
+    for i, ln in enumerate(last.lines):
+        if i and any(p.match(ln.text.strip()) for p in pats):
+            closing, last.lines = last.lines[i:], last.lines[:i]
+            return closing
+    return []
+
+
 def segment(pages: list[PageLayout]) -> DocumentStructure:
     """Split laid-out pages into the report's own lines and its initiatives."""
+    closing = split_closing(pages)
     body = body_size(pages)
     status_phrase, status_page = find_status_phrase(pages)
     first_text = next((p.number for p in pages if p.lines), None)
@@ -270,4 +287,5 @@ def segment(pages: list[PageLayout]) -> DocumentStructure:
     for it in walker.initiatives:
         it.pages.sort()
     return DocumentStructure(title=report_title(pages, status_page), status_phrase=status_phrase,
-                             initiatives=walker.initiatives, report_lines=walker.report_lines)
+                             initiatives=walker.initiatives,
+                             report_lines=walker.report_lines + closing)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from sqlalchemy import Engine
@@ -147,6 +146,11 @@ def _store(engine: Engine, settings: Settings, spool: Spool, filename: str, page
             return report, True
         except IntegrityError:  # the same bytes were registered concurrently
             session.rollback()
+        except BaseException:  # the database refused: leave no orphan file behind
+            session.rollback()
+            if _find_by_sha(engine, spool.sha256) is None:
+                final.unlink(missing_ok=True)
+            raise
     existing = _find_by_sha(engine, spool.sha256)
     if existing is None:
         raise RuntimeError("report vanished after a duplicate-key conflict")

@@ -20,6 +20,7 @@ the spaCy ``doc`` is accepted for the common finder signature (its text is
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from spacy.tokens import Doc
 
@@ -68,7 +69,7 @@ def _join(text: str, a: Item, b: Item, pat: DatePatterns) -> Item | None:
         opener = pat.between_opener.search(text[max(0, a.start - 40) : a.start])
         if not (opener and pat.between_gap.fullmatch(gap)):
             return None
-    start, end = _fill_pair(Point(**vars(a.a)), Point(**vars(b.a)))
+    start, end = _fill_pair(replace(a.a), replace(b.a))
     if start is None or end is None:
         return None
     conf = min(a.confidence, b.confidence)

@@ -111,14 +111,28 @@ def _date_item(shape: str, g: dict[str, str | None], text: str, s: int, e: int, 
     day = int(g["d"]) if g.get("d") else None
     if day is not None and not _valid_day(year, month, day):
         return None
-    if shape in ("dmy_num", "my_num", "dm_num") and _numeric_is_identifier(text, s, pat, shape != "dmy_num"):
-        return None
-    if shape == "dm_num" and not pat.point_cue_before.search(text[max(0, s - 30) : s]):
-        return None
-    if shape == "abbr_label" and not (g.get("m") or " ")[0].isupper():
+    if not _context_ok(shape, m_raw, text, s, e, pat):
         return None
     conf = 0.95 if shape in ("dmy_text", "dmy_num", "my_text") else 0.9
     return Item("date", s, e, Point(year, month, day, explicit=year is not None), shape=shape, confidence=conf)
+
+
+def _context_ok(shape: str, m_raw: str, text: str, s: int, e: int, pat: DatePatterns) -> bool:
+    """Shape-specific checks of the words around a single-date hit."""
+    if shape in ("dmy_num", "my_num", "dm_num") and _numeric_is_identifier(text, s, pat, shape != "dmy_num"):
+        return False
+    before = text[max(0, s - 40) : s]
+    if shape == "dm_num":  # "até 22/08", "de 22/08 a 30/09/2025"
+        return bool(
+            pat.point_cue_before.search(before)
+            or pat.dm_range_before.search(before)
+            or (pat.dm_opener_before.search(before) and pat.dm_range_after.match(text, e))
+        )
+    if shape == "abbr_label":  # "JAN: início", not "mar: calmo"
+        return m_raw[:1].isupper()
+    if shape == "month":  # "Avenida Sete de Setembro" names a street, not a month
+        return not (m_raw[:1].isupper() and not m_raw.isupper() and pat.proper_name_before.search(before))
+    return True
 
 
 def _pair_item(g: dict[str, str | None], s: int, e: int, pat: DatePatterns) -> Item | None:
@@ -180,9 +194,9 @@ def find_atoms(text: str, pat: DatePatterns) -> list[Item]:
                 found.append((-(item.end - item.start), rank, item))
     found.sort(key=lambda t: (t[0], t[1], t[2].start))
     kept: list[Item] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))
     for _, _, item in found:
-        if all(item.end <= s or item.start >= e for s, e in taken):
+        if not any(taken[item.start : item.end]):
             kept.append(item)
-            taken.append((item.start, item.end))
+            taken[item.start : item.end] = b"\x01" * (item.end - item.start)
     return sorted(kept, key=lambda it: it.start)

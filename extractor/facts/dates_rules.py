@@ -97,11 +97,21 @@ class DatePatterns:
     label_before: re.Pattern[str]
     label_after: re.Pattern[str]
     chain_gap: re.Pattern[str]
+    dm_range_before: re.Pattern[str]
+    dm_opener_before: re.Pattern[str]
+    dm_range_after: re.Pattern[str]
+    proper_name_before: re.Pattern[str]
 
 
 def _alt(words: list[str] | set[str]) -> str:
     """A regex alternation, longest first so "maio" wins over "mai"."""
     return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+def _words(words: list[str]) -> str:
+    """Alternation led by a first-letter lookahead, so most positions fail at once."""
+    first = "".join(sorted({w[0] for w in words} | {w[0].upper() for w in words}))
+    return f"(?=[{re.escape(first)}])(?:{_alt(words)})"
 
 
 def _phrases(words: list[str]) -> str:
@@ -112,14 +122,14 @@ def _phrases(words: list[str]) -> str:
 
 def _atoms(months: MonthRules, per: PeriodRules) -> tuple[tuple[str, re.Pattern[str]], ...]:
     """The atomic shapes: one date, one month pair, one part of a year, one year."""
-    full = _alt([n.lower() for m in months.months for n in m.names])
-    abbr = _alt([a.lower() for m in months.months for a in m.abbrevs])
-    any_m = _alt([w.lower() for m in months.months for w in (*m.names, *m.variants, *m.abbrevs)])
+    full = _words([n.lower() for m in months.months for n in m.names])
+    abbr = _words([a.lower() for m in months.months for a in m.abbrevs])
+    any_m = _words([w.lower() for m in months.months for w in (*m.names, *m.variants, *m.abbrevs)])
     y4 = r"(?:19|20|21)\d\d"
     yend = r"(?!\d|[.,/:]\d|\s*%|[º°ª])"
     ords = _alt(list(per.ordinal_suffixes))
     parts = _alt(list(per.year_parts))
-    owords = _alt(list(per.ordinal_words))
+    owords = _words([w.lower() for w in per.ordinal_words])
     shapes = {
         "dmy_text": rf"\b(?P<d>\d{{1,2}})(?:º|°|o)?\s+de\s+(?P<m>{any_m})\.?(?:\s+de\s+|\s*[,/]\s*)(?P<y>{y4}){yend}",
         "dmy_num": rf"(?<![\w./,-])(?P<d>\d{{1,2}})(?P<s>[/.-])(?P<m>\d{{1,2}})(?P=s)(?P<y>\d{{4}}|\d{{2}})(?!\w|[./-]\d)",
@@ -144,6 +154,8 @@ def _compile(months: MonthRules, per: PeriodRules) -> DatePatterns:
     i = re.IGNORECASE
     month_of = {w.lower(): m.number for m in months.months for w in (*m.names, *m.variants, *m.abbrevs)}
     bullets = _alt(per.label_bullets) or "-"
+    joins = f"{_alt(per.range_connectors)}|{_alt(per.between_connectors)}"
+    openers = f"{_phrases(per.between_openers)}|{_phrases(per.point_cues)}|de"
     return DatePatterns(
         month_of=month_of,
         abbrevs=frozenset(a.lower() for m in months.months for a in m.abbrevs),
@@ -165,6 +177,10 @@ def _compile(months: MonthRules, per: PeriodRules) -> DatePatterns:
         label_before=re.compile(rf"(?:^|\n)[ \t]*(?:(?:{bullets})\s*)?$"),
         label_after=re.compile(r"[ \t]*(?::|\t|\n|$)"),
         chain_gap=re.compile(r"\s*(?:,|\be\b|\bou\b)\s*", i),
+        dm_range_before=re.compile(rf"(?:^|(?<=\W))(?:{openers})\s+\d{{1,2}}/\d\d\s*(?:{joins})\s*$", i),
+        dm_opener_before=re.compile(rf"(?:^|(?<=\W))(?:{openers})\s+$", i),
+        dm_range_after=re.compile(rf"\s*(?:{joins})\s*\d{{1,2}}/\d", i),
+        proper_name_before=re.compile(r"(?:^|(?<=\W))[A-ZÀ-Ý][a-zà-ÿ]+\s+de\s+$"),
     )
 
 

@@ -88,7 +88,7 @@ def compile_rules(r: IdentifierRules) -> _Compiled:
     )
     plural = re.compile(
         rf"(?<![\wÀ-ÿ])(?i:{_alternation(r.plural_item_cues)})\s+(?P<num>{item_num}"
-        rf"(?:\s*(?:,|\be\b|\ba\b|\bou\b|&|-|–)\s*{item_num})*)(?![\wÀ-ÿ%])"
+        rf"(?:\s*(?:,|\be\b|\ba\b|\bou\b|&|-|–)\s*{item_num})+)(?![\wÀ-ÿ%])"
     )
     shapes = [re.compile(p.regex) for p in r.patterns] + [re.compile(r.version)]
     return _Compiled(

@@ -16,6 +16,7 @@ are tried with rapidfuzz (small typos: "Teofilo Otonni"); prose never is.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -36,6 +37,7 @@ FUZZY_EXTRACTOR = "ner.municipality.fuzzy"
 CONFIDENCE = {"exact": 0.95, "case": 0.9, "folded": 0.85}
 AMBIGUOUS_PENALTY = 0.1
 FUZZY_CONFIDENCE = (0.5, 0.75)  # at the minimum score, at a perfect score
+ACRONYM_MAX = 5  # "UAI de ...", "SRE de ..."
 HEAD_WALK = 8  # how many pieces to walk back looking for an organisation head
 NAME, BLOCK = "NAME", "BLOCK"
 _STOP = frozenset(fold(w) for w in STOP_WORDS)
@@ -97,9 +99,11 @@ def _matches(pieces: list[Piece], pm: PlaceMatcher) -> tuple[list[Match], list[M
     ]
     names = sorted((m for m in found if m.label == NAME), key=lambda m: (m.i - m.j, m.i))
     chosen: list[Match] = []
+    used = [False] * len(pieces)
     for m in names:
-        if not any(m.overlaps(c) for c in chosen):
+        if not any(used[m.i : m.j]):
             chosen.append(m)
+            used[m.i : m.j] = [True] * (m.j - m.i)
     return sorted(chosen, key=lambda m: m.i), [m for m in found if m.label == BLOCK]
 
 
@@ -133,20 +137,50 @@ def _headed(pieces: list[Piece], i: int, rules: PlaceRules) -> bool:
     return False
 
 
+def _neighbour(pieces: list[Piece], k: int, step: int, rules: PlaceRules) -> int | None:
+    """Index of the first non-connector piece from ``k`` going ``step`` (-1 or +1)."""
+    while 0 <= k < len(pieces):
+        if pieces[k].key not in rules.connectors:
+            return k
+        k += step
+    return None
+
+
+def _touches(pieces: list[Piece], m: Match, at: int, text: str) -> bool:
+    """Piece ``at`` is on the same line as the match, joined by a connector at most.
+    A short all-caps acronym before "de" ("UAI de Juiz de Fora") names a branch
+    in the municipality, not a longer name."""
+    before = at < m.i
+    lo, hi = (pieces[at].end, pieces[m.i].start) if before else (pieces[m.j - 1].end, pieces[at].start)
+    if "\n" in text[lo:hi]:
+        return False
+    p = pieces[at]
+    acronym = p.text.isupper() and len(p.text) <= ACRONYM_MAX and not _line_is_caps(text, p.start)
+    return not (before and acronym and at + 1 < m.i)
+
+
 def _line_is_caps(text: str, start: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", start)
-    letters = [c for c in text[line_start : line_end if line_end >= 0 else None] if c.isalpha()]
+    letters = [c for c in text[line_start : line_end if line_end >= 0 else len(text)] if c.isalpha()]
     return bool(letters) and all(c.isupper() for c in letters)
 
 
-def _continues(pieces: list[Piece], j: int, text: str, rules: PlaceRules) -> bool:
-    """A capitalised word follows on the same line: the match is part of a longer name."""
-    if j >= len(pieces) or _line_is_caps(text, pieces[j - 1].start):
-        return False
-    nxt = pieces[j]
-    gap = text[pieces[j - 1].end : nxt.start]
-    return gap.strip(" ") == "" and "\n" not in gap and _is_name_word(nxt, rules) and nxt.is_capitalised
+def _embedded(m: Match, pieces: list[Piece], text: str, bounds: tuple[set[int], set[int]],
+              pm: PlaceMatcher) -> bool:
+    """A capitalised word that is no name, cue or state touches the match:
+    it is part of a longer name ("RENATA GONÇALVES PAULINO", "Campus Lavras Norte")."""
+    rules, (starts, ends) = place_rules(), bounds
+    for k, step in ((m.i - 1, -1), (m.j, 1)):
+        at = _neighbour(pieces, k, step, rules)
+        if at is None or (at + 1 in ends if step < 0 else at in starts):
+            continue
+        p = pieces[at]
+        if not p.is_word or not p.is_capitalised or p.key in _STOP or p.key.upper() in pm.ufs:
+            continue
+        if _touches(pieces, m, at, text):
+            return True
+    return False
 
 
 def state_suffix(text: str, end: int, pm: PlaceMatcher, rules: PlaceRules) -> str | None:
@@ -156,6 +190,25 @@ def state_suffix(text: str, end: int, pm: PlaceMatcher, rules: PlaceRules) -> st
         return None
     uf = _UF.match(rest, 1)
     return uf.group(1) if uf and uf.group(1) in pm.ufs else None
+
+
+def _single_state_votes(names: list[Match], pieces: list[Piece], pm: PlaceMatcher) -> dict[str, int]:
+    """Per state: how many distinct capitalised names in the text exist only there."""
+    votes: dict[str, set[Key]] = {}
+    for m in names:
+        ufs = {x.uf for x in pm.by_key[m.key]}
+        if len(ufs) == 1 and pieces[m.i].is_capitalised:
+            votes.setdefault(ufs.pop(), set()).add(m.key)
+    return {uf: len(keys) for uf, keys in votes.items()}
+
+
+def _outvoted(m: Match, votes: dict[str, int], pm: PlaceMatcher) -> bool:
+    """A name shared by MG and another state is that state's when the text names
+    more municipalities only of that state than only of MG (a Rondônia bulletin's
+    "Buritis" is Buritis/RO)."""
+    ufs = {x.uf for x in pm.by_key[m.key]} - {HOME_UF}
+    home = votes.get(HOME_UF, 0)
+    return any(votes.get(uf, 0) > home for uf in ufs)
 
 
 def _spelling(text: str) -> str:
@@ -180,7 +233,8 @@ class Verdict:
     needs_context: bool  # an ambiguous name without a cue: only in a list or a column
 
 
-def _judge(m: Match, pieces: list[Piece], text: str, pm: PlaceMatcher) -> Verdict | None:
+def _judge(m: Match, pieces: list[Piece], text: str, pm: PlaceMatcher,
+           bounds: tuple[set[int], set[int]]) -> Verdict | None:
     """Decide one exact match from its own context; ``None`` drops it."""
     rules = place_rules()
     home = [x for x in pm.by_key[m.key] if x.uf == HOME_UF]
@@ -191,7 +245,7 @@ def _judge(m: Match, pieces: list[Piece], text: str, pm: PlaceMatcher) -> Verdic
     if uf not in (None, HOME_UF):
         return None
     cue = _has_cue(pieces, m.i, rules) or uf == HOME_UF
-    if not cue and (_headed(pieces, m.i, rules) or _continues(pieces, m.j, text, rules)):
+    if not cue and (_headed(pieces, m.i, rules) or _embedded(m, pieces, text, bounds, pm)):
         return None
     confidence = _confidence(text[span[0].start : span[-1].end], pm)
     ambiguous = m.key in rules.ambiguous and not cue
@@ -204,12 +258,23 @@ def _span(v: Verdict, pieces: list[Piece]) -> tuple[int, int]:
     return pieces[v.match.i].start, pieces[v.match.j - 1].end
 
 
-def _list_support(verdicts: list[Verdict], items: list[Item], pieces: list[Piece]) -> dict[int, int]:
+def _is_item(span: tuple[int, int], item: Item, text: str, pm: PlaceMatcher) -> bool:
+    """The match is the whole item, give or take a state suffix ("Lavras/MG")."""
+    if span[0] != item.start or span[1] > item.end:
+        return False
+    rest = text[span[1] : item.end].strip(" /-–()")
+    return rest == "" or rest in pm.ufs
+
+
+def _list_support(verdicts: list[Verdict], items: list[Item], pieces: list[Piece], text: str,
+                  pm: PlaceMatcher) -> dict[int, int]:
     """Per list (run): how many items are, whole, an unambiguous municipality."""
-    sure = {_span(v, pieces) for v in verdicts if not v.needs_context}
+    sure = [_span(v, pieces) for v in verdicts if not v.needs_context]
+    by_start = {item.start: item for item in items}
     support: dict[int, int] = {}
-    for item in items:
-        if (item.start, item.end) in sure:
+    for span in sure:
+        item = by_start.get(span[0])
+        if item is not None and _is_item(span, item, text, pm):
             support[item.run] = support.get(item.run, 0) + 1
     return support
 
@@ -229,9 +294,11 @@ def _fuzzy_items(items: list[Item], support: dict[int, int], cells: list[Item],
     return listed + cells
 
 
-def _fuzzy(item: Item, pieces: list[Piece], pm: PlaceMatcher, rules: PlaceRules) -> Candidate | None:
+def _fuzzy(item: Item, pieces: list[Piece], starts: list[int], pm: PlaceMatcher,
+           rules: PlaceRules) -> Candidate | None:
     """A capitalised list item or cell that is a small typo away from one MG name."""
-    words = [p for p in pieces if item.start <= p.start and p.end <= item.end]
+    first = bisect_left(starts, item.start)
+    words = [p for p in pieces[first : bisect_left(starts, item.end)] if p.end <= item.end]
     names = [p for p in words if _is_name_word(p, rules)]
     if not names or len(names) > 6 or not all(p.is_word for p in words):
         return None
@@ -259,18 +326,21 @@ def find_municipalities(doc: Doc, ctx: FactContext) -> list[Candidate]:
     """Every MG municipality ``ctx.text`` means as a place, as IBGE-code candidates."""
     pm, rules, text = place_matcher(), place_rules(), ctx.text
     pieces = doc_pieces(doc)
-    names, blocks = _matches(pieces, pm)
-    names = [m for m in names if not any(b.overlaps(m) and not m.contains(b) for b in blocks)]
-    verdicts = [v for m in names if (v := _judge(m, pieces, text, pm)) is not None]
+    found, blocks = _matches(pieces, pm)
+    votes = _single_state_votes(found, pieces, pm)
+    names = [m for m in found if not any(b.overlaps(m) and not m.contains(b) for b in blocks)
+             and not _outvoted(m, votes, pm)]
+    bounds = ({m.i for m in names}, {m.j for m in names})
+    verdicts = [v for m in names if (v := _judge(m, pieces, text, pm, bounds)) is not None]
     items, cells = list_items(text), column_cells(text, rules.table_headers)
-    support = _list_support(verdicts, items, pieces)
+    support = _list_support(verdicts, items, pieces, text, pm)
     kept = [v for v in verdicts if not v.needs_context or _in_context(v, pieces, items, support, cells)]
     out = [_candidate(v.municipality, *_span(v, pieces), EXTRACTOR, v.confidence) for v in kept]
-    taken = [(pieces[m.i].start, pieces[m.j - 1].end) for m in names]
+    taken = [(pieces[m.i].start, pieces[m.j - 1].end) for m in found + blocks]
+    starts = [p.start for p in pieces]
     for item in _fuzzy_items(items, support, cells, rules):
-        if any(s < item.end and item.start < e for s, e in taken):
-            continue
-        if (cand := _fuzzy(item, pieces, pm, rules)) is not None:
-            out.append(cand)
-            taken.append((cand.start, cand.end))
+        if not any(s < item.end and item.start < e for s, e in taken):
+            if (cand := _fuzzy(item, pieces, starts, pm, rules)) is not None:
+                out.append(cand)
+                taken.append((cand.start, cand.end))
     return sorted(out, key=lambda c: c.start)

@@ -28,7 +28,7 @@ from extractor.text import fold
 TAB = "\t"
 _PART = re.compile(r"[^\-‐‑'’‘´`]+")
 _RUN_BREAK = re.compile(r":|\.(?=\s|$)|\n[ \t]*\n|[()\[\]]")
-_ITEM_SEP = re.compile(r"[,;\t\n]|\s(?:e|ou)\s")
+_ITEM_SEP = re.compile(r"[,;\t\n]|\s(?:[eE]|[oO][uU])\s")
 _ITEM_STRIP = " \t\n-–—•*·▪►"
 
 
@@ -59,6 +59,12 @@ class Item:
     run: int  # items of the same list share a run number
 
 
+@lru_cache(maxsize=65536)
+def _fold(part: str) -> str:
+    """Folding is the finder's hot spot; words repeat, so cache it."""
+    return fold(part)
+
+
 @lru_cache(maxsize=1)
 def _tokenizer() -> spacy.tokenizer.Tokenizer:
     return spacy.blank("pt").tokenizer
@@ -74,7 +80,7 @@ def token_pieces(tokens: Iterable[spacy.tokens.Token]) -> list[Piece]:
             continue
         for part in _PART.finditer(tok.text):
             start = tok.idx + part.start()
-            out.append(Piece(fold(part.group()), start, tok.idx + part.end(), part.group()))
+            out.append(Piece(_fold(part.group()), start, tok.idx + part.end(), part.group()))
     return [p for p in out if p.key]
 
 

@@ -12,18 +12,19 @@ import re
 
 from extractor.facts.base import FactContext
 from extractor.facts.numbers_rules import RULES, NumberPatterns
+from extractor.facts.units import sentence_before
 from extractor.model import Qualifier
 
-_SENTENCE_END = re.compile(r"[.!?;](?=\s+[A-ZÀ-Ý\"“(•-])|\n|[.!?]$")
 _FIRST_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _DIRECT_WINDOW = 40
-_SENTENCE_WINDOW = 200
 
 
 def direct_cue(text: str, start: int, rules: NumberPatterns = RULES) -> tuple[Qualifier, int] | None:
-    """The comparator written right before ``start`` and where it starts, if any."""
-    line_start = text.rfind("\n", 0, start) + 1
-    lo = max(line_start, start - _DIRECT_WINDOW)
+    """The comparator written right before ``start`` (a line break may wrap it), if any."""
+    lo = max(0, start - _DIRECT_WINDOW)
+    tab = text.rfind("\t", lo, start)
+    lo = tab + 1 if tab >= 0 else lo
     before = text[lo:start]
     for kind, pattern in rules.direct:
         m = pattern.search(before)
@@ -43,15 +44,6 @@ def is_goal_title(title: str, rules: NumberPatterns = RULES) -> bool:
     return bool(rules.deadline.search(title))
 
 
-def sentence_start(text: str, start: int) -> int:
-    """Offset where the sentence holding ``start`` begins (within a bounded window)."""
-    lo = max(0, start - _SENTENCE_WINDOW)
-    last = lo
-    for m in _SENTENCE_END.finditer(text, lo, start):
-        last = m.end()
-    return last
-
-
 def qualifier_for(text: str, start: int, ctx: FactContext, rules: NumberPatterns = RULES) -> Qualifier:
     """Qualifier of the number starting at ``start`` in ``text`` (== ctx.text)."""
     direct = direct_cue(text, start, rules)
@@ -59,8 +51,15 @@ def qualifier_for(text: str, start: int, ctx: FactContext, rules: NumberPatterns
         return direct[0]
     if start < ctx.title_end and is_goal_title(text[: ctx.title_end], rules):
         return "target"
-    sentence = text[sentence_start(text, start) : start]
+    sentence = sentence_before(text, start)
     for kind, pattern in rules.sentence:
-        if pattern.search(sentence):
+        cues = list(pattern.finditer(sentence))
+        if cues and not _numbers_between(sentence[cues[-1].end() :], rules):
             return kind
     return "exact"
+
+
+def _numbers_between(between: str, rules: NumberPatterns) -> bool:
+    """A cue qualifies the first number after it: "economia estimada de R$ 14,8 milhões
+    ao longo de 5 anos" -> the 5 years are exact. Years do not count as numbers here."""
+    return any(not _YEAR.fullmatch(m.group()) for m in rules.numeral.finditer(between))

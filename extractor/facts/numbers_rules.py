@@ -80,6 +80,9 @@ class UnitRules(BaseModel):
     intro_heads: list[str]
     time_label_words: list[str]
     year_prepositions: list[str]
+    measure_links: list[str]
+    ellipsis_links: list[str]
+    participles: list[str]
     place_words: list[str]
 
 
@@ -107,6 +110,8 @@ class NumberPatterns:
     deadline: re.Pattern[str]
     intro: re.Pattern[str]
     measure: re.Pattern[str]
+    measure_link: re.Pattern[str]
+    ellipsis_link: re.Pattern[str]
     not_units: frozenset[str]
     skip_before_unit: frozenset[str]
 
@@ -129,7 +134,7 @@ def compile_rules(n: NumberRules, q: QualifierRules, u: UnitRules) -> NumberPatt
     """Build every regex from the validated rules."""
     word_alt = alternation(list(n.words) + list(n.multipliers))
     joiner = re.escape(n.joiner)
-    word_number = rf"{NOT_WORD_BEFORE}(?i:(?:{word_alt})(?:\s+(?:{joiner}\s+)?(?:{word_alt}))*){NOT_WORD_AFTER}"
+    word_number = rf"{NOT_WORD_BEFORE}(?i:(?:{word_alt})(?:[ \t]+(?:{joiner}[ \t]+)?(?:{word_alt}))*){NOT_WORD_AFTER}"
     direct = q.direct.model_dump()
     return NumberPatterns(
         numbers=n,
@@ -143,9 +148,13 @@ def compile_rules(n: NumberRules, q: QualifierRules, u: UnitRules) -> NumberPatt
         currency_after=re.compile(rf"\s+(?i:{alternation(n.currency_after)}){NOT_WORD_AFTER}"),
         direct=_cue_patterns({k: direct[k] for k in ("at_least", "at_most", "approx", "target")}, anchored=True),
         sentence=_cue_patterns(q.sentence.model_dump(), anchored=False),
-        deadline=re.compile(rf"(?i:{NOT_WORD_BEFORE}(?:{alternation(q.goal_title.deadline_words)})\s+(?:19|20)\d\d\b)"),
+        deadline=re.compile(rf"(?i:{NOT_WORD_BEFORE}(?:{alternation(q.goal_title.deadline_words)})\s+(?:{WORD}+(?:/|\s+de\s+|\s+))?(?:19|20)\d\d\b)"),
         intro=re.compile(rf"(?i:\b(?:{alternation(u.intro_heads)})\s+de\s+)({WORD}[\wÀ-ÿ'’-]*)"),
-        measure=re.compile(rf"(?i:\b({alternation(u.measure_heads)})(?:\s+(de|da|do)\s+({WORD}[\wÀ-ÿ-]*))?)"),
+        measure=re.compile(
+            rf"(?i:\b({alternation(u.measure_heads)})(?:\s+(?!d[aeo]\b){WORD}+)?(?:\s+(de|da|do)\s+({WORD}[\wÀ-ÿ-]*))?)"
+        ),
+        measure_link=re.compile(rf"(?i:(?:{NOT_WORD_BEFORE}|(?<=\s))(?:{alternation(u.measure_links)}))\s*$"),
+        ellipsis_link=re.compile(rf"(?i:{NOT_WORD_BEFORE}(?:{alternation(u.ellipsis_links)}))\s+$"),
         not_units=frozenset(u.not_units),
         skip_before_unit=frozenset(u.skip_before_unit),
     )

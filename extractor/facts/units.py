@@ -15,8 +15,11 @@ from dataclasses import dataclass
 
 from extractor.facts.numbers_rules import RULES, WORD, NumberPatterns
 
-_WORD_RE = re.compile(rf"[ \t]+({WORD}[\wÀ-ÿ'’²-]*)")
-_DE_RE = re.compile(r"[ \t]+(?i:de|da|do|das|dos)(?=[ \t])")
+# Words of a unit are separated by spaces, or by a line break when the next line
+# goes on in lower case (a wrapped sentence: "de 3 para 6\nmeses").
+_GAP = r"(?:[ \t]+|[ \t]*\n[ \t]*(?=[a-zà-ÿ]))"
+_WORD_RE = re.compile(rf"{_GAP}({WORD}[\wÀ-ÿ'’²-]*)")
+_DE_RE = re.compile(rf"{_GAP}(?i:de|da|do|das|dos)(?=[ \t\n])")
 _RANGE_RE = re.compile(r"[ \t]*(?:para|a|e|ou|-|–|→|>)[ \t]*(?=\d)", re.I)
 _BULLET = r"[ \t]*(?:[-•*–·▪►][ \t]*)?"
 _LABEL_BEFORE = re.compile(rf"^{_BULLET}(?P<label>[^:=\t\n]{{1,60}}?)[ \t]*[:=][ \t]*(?P<cue>[^\d\n]{{0,25}})$")
@@ -99,24 +102,35 @@ def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return text.rfind("\n", 0, start) + 1, (text.find("\n", end) + 1 or len(text) + 1) - 1
 
 
-def _table_unit(text: str, start: int, end: int, rules: NumberPatterns) -> Unit | None:
+def table_headers(text: str) -> dict[int, int]:
+    """Start of each table row line -> start of its header line (the block's first row)."""
+    headers: dict[int, int] = {}
+    pos, head = 0, -1
+    for line in text.split("\n"):
+        if "\t" in line:
+            head = pos if head < 0 else head
+            headers[pos] = head
+        else:
+            head = -1
+        pos += len(line) + 1
+    return headers
+
+
+def _table_unit(text: str, start: int, end: int, rules: NumberPatterns, headers: dict[int, int]) -> Unit | None:
     """A numeric table cell takes its column header, else its row label."""
     ls, le = _line_bounds(text, start, end)
     line = text[ls:le]
-    if "\t" not in line or text[start:end].strip() != _cell_at(line, start - ls).strip():
+    if ls not in headers or text[start:end].strip() != _cell_at(line, start - ls).strip():
         return None
-    head_start = ls
-    while head_start > 0:
-        prev_start = text.rfind("\n", 0, head_start - 1) + 1
-        if "\t" not in text[prev_start : head_start - 1]:
-            break
-        head_start = prev_start
+    head_start = headers[ls]
     cells = line.split("\t")
     col = line[: start - ls].count("\t")
-    header = text[head_start : text.find("\n", head_start) if head_start != ls else le].split("\t")
     if head_start != ls:
+        header = text[head_start : text.find("\n", head_start)].split("\t")
         col_h = col - (len(cells) - len(header)) if len(header) < len(cells) else col
         name = _label_name(header[col_h], rules) if 0 <= col_h < len(header) else None
+        if name in rules.units.intro_heads:
+            name = _label_name(header[0], rules) or name
         if name:
             return Unit(name, end, 0.7)
     name = _label_name(cells[0], rules) if col > 0 else None
@@ -156,30 +170,75 @@ def _intro_unit(text: str, line_start: int, rules: NumberPatterns) -> str | None
         pos = prev
         if not line or re.search(r"[:=][ \t]*[^\d\n]{0,25}\d[\d.,]*[ \t]*$", line):
             continue
-        found = list(rules.intro.finditer(line))
-        if found and line.endswith(":") and _usable(found[-1].group(1), rules):
-            return _clean(found[-1].group(1))
-        return None
+        return _intro_line_unit(line, rules)
     return None
+
+
+def _intro_line_unit(line: str, rules: NumberPatterns) -> str | None:
+    """ "o número de atendimentos em 2025:" -> atendimentos; "Atendimentos digitais
+    realizados nas UAIs:" -> atendimentos digitais (the noun the intro starts with)."""
+    if not line.endswith(":"):
+        return None
+    found = list(rules.intro.finditer(line))
+    if found:
+        return _clean(found[-1].group(1)) if _usable(found[-1].group(1), rules) else None
+    first = _WORD_RE.match(" " + line)
+    if not first or not _usable(first.group(1), rules) or not first.group(1)[:1].isupper():
+        return None
+    return _complement(" " + line, first.end(), _clean(first.group(1)), rules)[0]
+
+
+# Sentences end at . ; ! ? (before a space), a blank line, a table cell or a new
+# bullet; a plain line break is a wrapped line and does not end one.
+_SENTENCE_BREAK = re.compile(r"[.;!?](?=\s)|\n[ \t]*\n|\t|\n(?=[ \t]*[-•*–·▪►])")
+
+
+def sentence_before(text: str, start: int, window: int = 160) -> str:
+    """The part of the sentence holding ``start`` that comes before it (line wraps kept)."""
+    before = text[max(0, start - window) : start]
+    breaks = list(_SENTENCE_BREAK.finditer(before))
+    return before[breaks[-1].end() :] if breaks else before
 
 
 def _measure_unit(text: str, start: int, rules: NumberPatterns) -> str | None:
     """ "alcançar o nível de maturidade em privacidade de 0,75" -> nível de maturidade."""
-    line_start = text.rfind("\n", 0, start) + 1
-    before = text[max(line_start, start - 120) : start]
+    before = sentence_before(text, start)
     m = None
     for m in rules.measure.finditer(before):
         pass
-    if not m or not re.search(r"(?:\bde|\bé|:|=)\s*$", before[m.end() :]) or re.search(r"[.;]\s", before[m.end() :]):
+    if not m or not rules.measure_link.search(before[m.end() :]):
         return None
     if m.group(3) and _usable(m.group(3), rules):
         return f"{m.group(1).lower()} {m.group(2).lower()} {m.group(3).lower()}"
     return m.group(1).lower()
 
 
-def unit_from_context(text: str, start: int, end: int, rules: NumberPatterns = RULES) -> Unit | None:
-    """The unit of a number that stands alone, from its table, list intro, measure or label."""
-    table = _table_unit(text, start, end, rules)
+def elided_unit(text: str, start: int, unit: Unit, rules: NumberPatterns = RULES) -> Unit | None:
+    """ "64 sistemas dos 150 previstos": 150 counts sistemas, not "previstos"."""
+    head = unit.name.split()[0]
+    if head not in rules.units.participles and not any(head.endswith(e) for e in ("ados", "idos", "adas", "idas")):
+        return None
+    before = sentence_before(text, start)
+    if not rules.ellipsis_link.search(before):
+        return None
+    previous = None
+    for n in rules.numeral.finditer(before):
+        mult = rules.multiplier.match(before, n.end())
+        previous = unit_after(before, mult.end() if mult else n.end(), rules, after_multiplier=bool(mult)) or previous
+    if previous is None or previous.name.split()[0] in rules.units.participles:
+        return None
+    return Unit(previous.name, unit.end, 0.75)
+
+
+def unit_from_context(
+    text: str, start: int, end: int, rules: NumberPatterns = RULES, headers: dict[int, int] | None = None
+) -> Unit | None:
+    """The unit of a number that stands alone, from its table, list intro, measure or label.
+
+    ``headers`` is :func:`table_headers` of ``text``; pass it when asking many times.
+    """
+    headers = table_headers(text) if headers is None else headers
+    table = _table_unit(text, start, end, rules, headers)
     if table:
         return table
     measure = _measure_unit(text, start, rules)
@@ -195,5 +254,8 @@ def unit_from_context(text: str, start: int, end: int, rules: NumberPatterns = R
     if _is_time_label(m.group("label"), rules):
         intro = _intro_unit(text, ls, rules)
         return Unit(intro, end, 0.75) if intro else None
+    named = rules.intro.search(m.group("label"))
+    if named and _usable(named.group(1), rules):
+        return Unit(_clean(named.group(1)), end, 0.7)
     name = _label_name(m.group("label"), rules)
     return Unit(name, end, 0.6) if name else None

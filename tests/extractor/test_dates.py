@@ -116,6 +116,11 @@ POSITIVES: list[tuple[str, list[tuple[str, str, Any]]]] = [
     ("METAS PARA O PRIMEIRO SEMESTRE DE 2026", [("period", "PRIMEIRO SEMESTRE DE 2026", P("2026-01", "2026-06"))]),
     ("Na primeira quadrimestre de 2024", [("period", "primeira quadrimestre de 2024", P("2024-01", "2024-04"))]),
     ("no sexto bimestre de 2024", [("period", "sexto bimestre de 2024", P("2024-11", "2024-12"))]),
+    ("Janeiro a Junho 2025", [("period", "Janeiro a Junho 2025", P("2025-01", "2025-06"))]),
+    ("safra 2024/2025", [("period", "2024/2025", P("2024", "2025"))]),
+    ("inscrições de 22/08 a 30/09/2025", [("period", "22/08 a 30/09/2025", P("2025-08-22", "2025-09-30"))]),
+    ("em 2024, 2025 e 2026", [("date", "2024", "2024"), ("date", "2025", "2025"), ("date", "2026", "2026")]),
+    ("Lei nº 14.133, de 1º de abril de 2021", [("date", "1º de abril de 2021", "2021-04-01")]),
     ("jun/jul 2025: testes", [("period", "jun/jul 2025", P("2025-06", "2025-07"))]),
 ]
 
@@ -132,6 +137,7 @@ YEAR_RULE: list[tuple[str, list[tuple[str, str, Any]]]] = [
      [("date", "OUT/2025", "2025-10"), ("period", "MAIO/JUN", P("2025-05", "2025-06"))]),
     ("emitido a partir de 2021. Lançada a versão no mês de fevereiro e para despachantes no mês de março de 2025.",
      [("date", "2021", "2021"), ("date", "fevereiro", "2025-02"), ("date", "março de 2025", "2025-03")]),
+    ("em março e abril de 2025", [("date", "março", "2025-03"), ("date", "abril de 2025", "2025-04")]),
     ("em março de 2025 ou abril", [("date", "março de 2025", "2025-03"), ("date", "abril", "2025-04")]),
     ("concluído em julho ou agosto de 2024", [("date", "julho", "2024-07"), ("date", "agosto de 2024", "2024-08")]),
     ("março de 2025. No terceiro bimestre foi incorporado. No quarto bimestre iniciou-se",
@@ -190,6 +196,9 @@ NEGATIVES: list[str] = [
     "Origem do atendimento: MGApp (68%), WebChat (28,79%)",
     "Nota 10/10 na avaliação",
     "versão 2021.3 do sistema",
+    "Escola Estadual Sete de Setembro",
+    "Nota 10/10 e 9/10",
+    "oferta de até 2000 novas vagas",
 ]
 
 

@@ -27,6 +27,20 @@ def upgrade() -> None:
         sa.Column("created_at", TS, nullable=False),
         sa.Column("revoked_at", TS, nullable=True),
     )
+    _create_report_tables()
+    _create_extraction()
+    _create_review_event()
+    op.create_table(
+        "change_counter",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("value", sa.Integer(), nullable=False),
+    )
+    op.execute("INSERT INTO change_counter (id, value) VALUES (1, 0)")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"CREATE SEQUENCE {CHANGE_SEQUENCE}")
+
+
+def _create_report_tables() -> None:
     op.create_table(
         "report",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -76,16 +90,6 @@ def upgrade() -> None:
         sa.Column("text", sa.String(), nullable=False),
     )
     op.create_index("ix_initiative_report_id", "initiative", ["report_id"])
-    _create_extraction()
-    _create_review_event()
-    op.create_table(
-        "change_counter",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("value", sa.Integer(), nullable=False),
-    )
-    op.execute("INSERT INTO change_counter (id, value) VALUES (1, 0)")
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"CREATE SEQUENCE {CHANGE_SEQUENCE}")
 
 
 def _create_extraction() -> None:

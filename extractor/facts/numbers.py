@@ -1,0 +1,210 @@
+"""Find counts, percentages and amounts of money in an initiative's text.
+
+A number is read with Brazilian conventions ("255.766" -> 255766, "28,79" -> 28.79,
+"1,5 milhão" -> 1500000, "10 (DEZ)" -> 10, "mil vagas" -> 1000); what follows or
+precedes it decides its kind ("%" / "por cento" -> percentage, "R$" / "reais" ->
+money, else a count when it quantifies something). Ordinals ("2ª via", "1º
+bimestre"), bare years ("em 2024"), articles ("um piloto") and numbers inside
+identifiers (decrees, phases, list items, phones...) are never emitted.
+All words come from ``rules/``; see numbers_rules, units and numbers_qualifiers.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from extractor.facts.base import Candidate, FactContext
+from extractor.facts.identifiers import identifier_spans
+from extractor.facts.numbers_qualifiers import direct_cue, qualifier_for
+from extractor.facts.numbers_rules import RULES, WORD, NumberPatterns
+from extractor.facts.units import Unit, elided_unit, table_headers, unit_after, unit_from_context, unit_of_range
+
+_REJECT_AFTER = re.compile(r"[.,/:\-–]\d|/[A-Za-z]")
+_LETTERS_AFTER = re.compile(r"[A-Za-zµ²]+(?![\wÀ-ÿ])|[A-Za-zÀ-ÿ]")
+_PAREN_WORDS = re.compile(rf"[ \t]*\(((?:{WORD}+[ \t]*)+)\)")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+@dataclass(frozen=True)
+class _Number:
+    """A number read from the text: its value and the span of what spells it."""
+
+    start: int
+    end: int
+    value: float
+    has_multiplier: bool
+    is_year: bool
+    unit: Unit | None = None
+
+
+def parse_numeral(digits: str, rules: NumberPatterns = RULES) -> float:
+    """ "255.766" -> 255766, "28,79" -> 28.79, "4.774.499" -> 4774499."""
+    n = rules.numbers
+    return float(digits.replace(n.thousands_mark, "").replace(n.decimal_mark, "."))
+
+
+def parse_words(words: str, rules: NumberPatterns = RULES) -> float | None:
+    """ "dez" -> 10, "cento e vinte" -> 120, "dois mil e quinhentos" -> 2500."""
+    n = rules.numbers
+    total, group, seen = 0, 0, False
+    for token in words.lower().split():
+        if token == n.joiner:
+            continue
+        if token in n.words:
+            group += n.words[token]
+        elif token in n.multipliers:
+            total += (group or 1) * n.multipliers[token]
+            group = 0
+        else:
+            return None
+        seen = True
+    return float(total + group) if seen else None
+
+
+def _read_numeral(text: str, m: re.Match[str], rules: NumberPatterns) -> _Number | None:
+    """Value and extent of the digits at ``m`` with multiplier and "(DEZ)"; None if not a quantity."""
+    end = m.end()
+    if _REJECT_AFTER.match(text, end) or text[end : end + 1] in rules.numbers.ordinal_marks:
+        return None
+    value = parse_numeral(m.group(), rules)
+    glued = _LETTERS_AFTER.match(text, end)
+    if glued:
+        name = rules.units.attached.get(glued.group().lower())
+        if not name:
+            return None
+        return _Number(m.start(), glued.end(), value, False, False, Unit(name, glued.end(), 0.9))
+    mult = rules.multiplier.match(text, end)
+    if mult:
+        value *= rules.numbers.multipliers[mult.group(1).lower()]
+        end = mult.end()
+    paren = _PAREN_WORDS.match(text, end)
+    if paren and parse_words(paren.group(1), rules) == parse_numeral(m.group(), rules):
+        end = paren.end()
+    is_year = not mult and bool(_YEAR.fullmatch(m.group()))
+    return _Number(m.start(), end, value, bool(mult), is_year)
+
+
+def _money_start(text: str, start: int, rules: NumberPatterns) -> int | None:
+    m = rules.currency_before.search(text, max(0, start - 6), start)
+    return m.start() if m else None
+
+
+def _special_kind(text: str, num: _Number, ctx: FactContext, rules: NumberPatterns) -> Candidate | None:
+    """A percentage or money candidate for ``num``, if its signs say so."""
+    pct = rules.percent_after.match(text, num.end)
+    if pct and not num.unit:
+        q = qualifier_for(text, num.start, ctx, rules)
+        return Candidate("percentage", num.start, pct.end(), num.value, "rules.percentage", 0.95, qualifier=q)
+    money_at = _money_start(text, num.start, rules)
+    after = rules.currency_after.match(text, num.end)
+    if (money_at is not None or after) and not num.unit:
+        start = money_at if money_at is not None else num.start
+        q = qualifier_for(text, start, ctx, rules)
+        return Candidate("money", start, after.end() if after else num.end, num.value, "rules.money", 0.95, qualifier=q)
+    return None
+
+
+def _year_blocked(text: str, num: _Number, rules: NumberPatterns) -> bool:
+    """ "em 2024 foram", "a partir de 2021": a bare year preceded by a date word."""
+    before = text[max(0, num.start - 12) : num.start].lower().split()
+    return bool(before) and before[-1] in rules.units.year_prepositions
+
+
+def _count(
+    text: str, num: _Number, ctx: FactContext, rules: NumberPatterns, headers: dict[int, int] | None
+) -> Candidate | None:
+    """A count for ``num`` if it quantifies something named in the text.
+
+    ``headers`` (see :func:`table_headers`) enables units from context; number words
+    pass None: spelled out, they count only with a noun right after them.
+    """
+    words = headers is None
+    unit = num.unit or unit_after(text, num.end, rules, after_multiplier=num.has_multiplier)
+    if unit and not num.unit:
+        unit = elided_unit(text, num.start, unit, rules) or unit
+    if num.is_year and (unit is None or _year_blocked(text, num, rules)):
+        return None
+    unit = unit or unit_of_range(text, num.end, rules)
+    if unit is None and not words:
+        unit = unit_from_context(text, num.start, num.end, rules, headers)
+    if unit is None:
+        return None
+    cue = direct_cue(text, num.start, rules)
+    start = cue[1] if cue else num.start
+    q = qualifier_for(text, num.start, ctx, rules)
+    confidence = min(unit.confidence, 0.75) if words else unit.confidence
+    end = max(unit.end, num.end)
+    return Candidate("count", start, end, num.value, "rules.count", confidence, unit=unit.name, qualifier=q)
+
+
+def _is_place_name(text: str, m: re.Match[str], rules: NumberPatterns) -> bool:
+    """ "Sete Lagoas", "Três Pontas": a number word that is part of a place name."""
+    nxt = re.match(rf"[ \t]+({WORD}+)", text[m.end() :])
+    if not nxt:
+        return False
+    word = nxt.group(1)
+    if word.lower() in rules.units.place_words:
+        return True
+    first = m.group()
+    return first[:1].isupper() and not first.isupper() and word[:1].isupper()
+
+
+def _word_candidate(text: str, m: re.Match[str], ctx: FactContext, rules: NumberPatterns) -> Candidate | None:
+    """A number spelled in words that quantifies a noun ("quinze municípios", "mil vagas")."""
+    tokens = m.group().lower().split()
+    if len(tokens) == 1 and tokens[0] in rules.numbers.articles:
+        return None
+    if tokens[0] in rules.numbers.multipliers and tokens[0] != "mil":
+        return None
+    value = parse_words(m.group(), rules)
+    if value is None or _is_place_name(text, m, rules):
+        return None
+    num = _Number(m.start(), m.end(), value, tokens[-1] in rules.numbers.multipliers, False)
+    return _special_kind(text, num, ctx, rules) or _count(text, num, ctx, rules, None)
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether [start, end) meets any of ``spans`` (sorted, non-overlapping)."""
+    i = bisect.bisect_left(spans, (end,))
+    return i > 0 and spans[i - 1][1] > start
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def find_numbers(doc: Doc, ctx: FactContext) -> list[Candidate]:
+    """Counts, percentages and money in ``ctx.text`` (``doc`` is its blank-pt Doc)."""
+    text, rules = ctx.text, RULES
+    blocked = identifier_spans(text)
+    out: list[Candidate] = []
+    read: list[tuple[int, int]] = []
+    headers = table_headers(text)
+    for m in rules.numeral.finditer(text):
+        if _overlaps(m.start(), m.end(), blocked):
+            continue
+        num = _read_numeral(text, m, rules)
+        if num is None:
+            continue
+        read.append((num.start, num.end))
+        cand = _special_kind(text, num, ctx, rules) or _count(text, num, ctx, rules, headers)
+        if cand:
+            out.append(cand)
+    taken = _merge(read + blocked)
+    for m in rules.word_number.finditer(text):
+        if _overlaps(m.start(), m.end(), taken):
+            continue
+        cand = _word_candidate(text, m, ctx, rules)
+        if cand:
+            out.append(cand)
+    return sorted(out, key=lambda c: c.start)

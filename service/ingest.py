@@ -1,0 +1,66 @@
+"""`relato ingest PATH...`: register local PDFs like uploads, then extract the queue.
+
+Files go through the same spool, checks and sha256 de-duplication as the API.
+Extraction then runs here until the queue is drained (other workers may help).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from sqlalchemy import Engine
+from tqdm import tqdm
+
+from service.config import Settings
+from service.storage import UploadRejected, display_filename, register_pdf, spool_file
+from service.worker import claim_next, process, worker_identity
+
+
+def find_pdfs(paths: Iterable[Path]) -> list[Path]:
+    """The PDFs named, and those found (recursively) in the folders named, in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf"))
+        else:
+            found.append(path)
+    return found
+
+
+def register_all(engine: Engine, settings: Settings, files: list[Path]) -> int:
+    """Register each file; prints `id<TAB>status<TAB>path` per file; returns how many were refused."""
+    refused = 0
+    for path in tqdm(files, desc="upload", unit="pdf", file=sys.stderr, disable=not files):
+        try:
+            report, created = register_pdf(engine, settings, spool_file(path, settings), display_filename(path.name))
+        except (UploadRejected, OSError) as exc:
+            refused += 1
+            tqdm.write(f"refused {path}: {getattr(exc, 'detail', exc)}", file=sys.stderr)
+            continue
+        print(f"{report.id}\t{'queued' if created else 'known:' + report.status}\t{path}", flush=True)
+    return refused
+
+
+def drain(engine: Engine, settings: Settings) -> int:
+    """Extract queued reports until none is left; returns how many this process completed."""
+    worker_id, done = worker_identity(), 0
+    with tqdm(desc="extract", unit="report", file=sys.stderr) as bar:
+        while (claim := claim_next(engine, settings, worker_id)) is not None:
+            done += process(engine, settings, claim)
+            bar.update(1)
+    return done
+
+
+def ingest_paths(engine: Engine, settings: Settings, paths: list[Path], *, extract: bool) -> int:
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        print(f"not found: {', '.join(map(str, missing))}", file=sys.stderr)
+        return 2
+    refused = register_all(engine, settings, find_pdfs(paths))
+    if extract:
+        drain(engine, settings)
+    return 1 if refused else 0
+
+

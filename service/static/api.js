@@ -1,0 +1,72 @@
+// The relato API as the review page uses it. The token lives in sessionStorage
+// (never in a URL) and goes out as a bearer header on every call.
+
+const TOKEN_KEY = "relato.reviewToken";
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(detail || `HTTP ${status}`);
+    this.status = status;
+    this.detail = detail;
+  }
+}
+
+export const token = {
+  get: () => sessionStorage.getItem(TOKEN_KEY),
+  set: (value) => sessionStorage.setItem(TOKEN_KEY, value),
+  clear: () => sessionStorage.removeItem(TOKEN_KEY),
+};
+
+async function call(method, path, { body, query, raw } = {}) {
+  const url = new URL(path, location.origin);
+  for (const [key, value] of Object.entries(query || {})) {
+    if (value !== undefined && value !== null && value !== "") url.searchParams.set(key, value);
+  }
+  const headers = { Authorization: `Bearer ${token.get() || ""}` };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(url, {
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: "no-store",
+  });
+  if (!response.ok) {
+    let detail = "";
+    try { detail = (await response.json()).detail; } catch { detail = response.statusText; }
+    throw new ApiError(response.status, detail);
+  }
+  return raw ? response : response.json();
+}
+
+export const api = {
+  /** Resolves for a reviewer (or admin) token; 401/403 otherwise. */
+  probeReviewer: () => call("GET", "/api/v1/extractions", { query: { limit: 1 } }),
+  reports: () => call("GET", "/api/v1/reports").then((r) => r.items),
+  report: (id) => call("GET", `/api/v1/reports/${id}`),
+  extraction: (id) => call("GET", `/api/v1/extractions/${id}`),
+  source: (id) => call("GET", `/api/v1/extractions/${id}/source`),
+  history: (id) => call("GET", `/api/v1/extractions/${id}/history`).then((r) => r.items),
+  review: (id, body) => call("POST", `/api/v1/extractions/${id}/review`, { body }),
+  reviewMany: (items) => call("POST", "/api/v1/extractions/review", { body: { items } }).then((r) => r.items),
+  parse: (kind, text, statusDate) =>
+    call("POST", "/api/v1/parse", { body: { kind, text, status_date: statusDate || null } }),
+  municipalities: (q, limit = 8) =>
+    call("GET", "/api/v1/municipalities", { query: { q, limit } }).then((r) => r.items),
+
+  /** Every extraction of a report, following next_cursor. */
+  async extractions(reportId) {
+    const items = [];
+    let cursor = null;
+    do {
+      const page = await call("GET", "/api/v1/extractions", { query: { report_id: reportId, limit: 1000, cursor } });
+      items.push(...page.items);
+      cursor = page.next_cursor;
+    } while (cursor);
+    return items;
+  },
+
+  /** The page image with the fact highlighted, as a blob: URL (the caller revokes it). */
+  async pageImage(reportId, page, extractionId) {
+    const response = await call("GET", `/api/v1/reports/${reportId}/pages/${page}.png`, {
+      query: { highlight: extractionId }, raw: true,
+    });
+    return URL.createObjectURL(await response.blob());
+  },
+};

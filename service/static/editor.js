@@ -1,0 +1,144 @@
+// Correction editors, one per kind of fact. Nothing is parsed here: what the
+// reviewer types goes to POST /api/v1/parse (the extractor's own rules) and the
+// municipality picker searches GET /api/v1/municipalities.
+
+import { api, ApiError } from "./api.js";
+import { QUALIFIER_LABELS, el, formatValue } from "./format.js";
+
+const HINTS = {
+  date: "Como no relatório: nov/24, 06/11/2024, novembro de 2024 — ou ISO 2024-11",
+  period: "Como no relatório: dez/23 a out/25, 1º bimestre de 2025 — ou 2024-01 a 2024-03",
+  count: "Ex.: 255.766, 1,5 milhão, mais de 5.000 links",
+  percentage: "Ex.: 68%, 28,79",
+  money: "Ex.: R$ 1,2 milhão, 38,6 milhões",
+};
+const NUMERIC = new Set(["count", "percentage", "money"]);
+
+function debounce(fn, ms) {
+  let timer;
+  return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
+}
+
+function qualifierSelect(current) {
+  const select = el("select", { id: "edit-qualifier" },
+    el("option", { value: "", text: "— sem qualificador —" }),
+    Object.entries(QUALIFIER_LABELS).map(([value, label]) => el("option", { value, text: label })));
+  select.value = current || "";
+  return el("label", {}, "Qualificador ", select);
+}
+
+/** Editor for kinds typed as text (dates, periods, numbers): parse as you type, show the ISO/number. */
+function textEditor(container, fact, statusDate) {
+  const input = el("input", { id: "edit-text", type: "text", spellcheck: "false", "aria-describedby": "edit-hint edit-parsed" });
+  input.value = fact.text;
+  const parsed = el("output", { id: "edit-parsed", class: "parsed", "aria-live": "polite", for: "edit-text" });
+  container.append(
+    el("label", { for: "edit-text" }, "Novo valor"), input,
+    el("p", { id: "edit-hint", class: "hint", text: HINTS[fact.kind] }), parsed);
+  let unit = null;
+  if (fact.kind === "count") {
+    unit = el("input", { id: "edit-unit", type: "text" });
+    unit.value = fact.unit || "";
+    container.append(el("label", {}, "Unidade ", unit));
+  }
+  if (NUMERIC.has(fact.kind)) container.append(qualifierSelect(fact.qualifier));
+  let latest = null; // {text, promise}
+  const run = () => {
+    const text = input.value.trim();
+    const promise = text ? api.parse(fact.kind, text, statusDate) : Promise.reject(new ApiError(422, ""));
+    latest = { text, promise };
+    promise.then((r) => {
+      if (latest.promise !== promise) return;
+      parsed.textContent = `→ ${formatValue(fact.kind, r.value)}`;
+      parsed.classList.remove("bad");
+      if (unit && r.unit) unit.value = r.unit;
+      if (r.qualifier) container.querySelector("#edit-qualifier").value = r.qualifier;
+    }, (err) => {
+      if (latest.promise !== promise) return;
+      parsed.textContent = text ? `Não entendi "${text}" como ${HINTS[fact.kind] ? "este tipo" : fact.kind}.` : "Digite um valor.";
+      parsed.classList.add("bad");
+      if (!(err instanceof ApiError)) throw err;
+    });
+    return promise;
+  };
+  input.addEventListener("input", debounce(run, 200));
+  run().catch(() => {});
+  return {
+    focus: () => { input.focus(); input.select(); },
+    async result() {
+      const text = input.value.trim();
+      const r = await (latest && latest.text === text ? latest.promise : run());
+      const out = { value: r.value };
+      if (unit) out.unit = unit.value.trim() || null;
+      const q = container.querySelector("#edit-qualifier");
+      if (q) out.qualifier = q.value || null;
+      return out;
+    },
+    handleKey: () => false,
+  };
+}
+
+/** Municipality picker: a combobox over the MG gazetteer (fuzzy), name -> IBGE code. */
+function municipalityEditor(container, fact) {
+  const input = el("input", {
+    id: "edit-muni", type: "text", role: "combobox", "aria-autocomplete": "list",
+    "aria-expanded": "false", "aria-controls": "muni-options", spellcheck: "false",
+  });
+  input.value = fact.name || fact.text;
+  const list = el("ul", { id: "muni-options", role: "listbox", class: "options", "aria-label": "Municípios de MG" });
+  const chosenOut = el("output", { class: "parsed", "aria-live": "polite" });
+  container.append(el("label", { for: "edit-muni" }, "Município de Minas Gerais"), input, list,
+    el("p", { class: "hint", text: "Digite parte do nome (acentos e erros de digitação são tolerados); ↑/↓ e Enter escolhem." }),
+    chosenOut);
+  let options = [];
+  let active = -1;
+  let chosen = null;
+  const show = () => {
+    list.replaceChildren(...options.map((m, i) => el("li", {
+      id: `muni-${m.code}`, role: "option", "aria-selected": String(i === active),
+      class: i === active ? "active" : "", onmousedown: (ev) => { ev.preventDefault(); pick(i); },
+    }, el("span", { text: m.name }), el("small", { text: ` IBGE ${m.code}` }))));
+    input.setAttribute("aria-expanded", String(options.length > 0));
+    if (active >= 0) input.setAttribute("aria-activedescendant", `muni-${options[active].code}`);
+    else input.removeAttribute("aria-activedescendant");
+  };
+  const pick = (i) => {
+    chosen = options[i];
+    input.value = chosen.name;
+    chosenOut.textContent = `→ ${chosen.name} (IBGE ${chosen.code})`;
+    options = []; active = -1; show();
+  };
+  const search = debounce(async () => {
+    chosen = null;
+    chosenOut.textContent = "";
+    options = await api.municipalities(input.value.trim(), 8);
+    active = options.length ? 0 : -1;
+    show();
+  }, 150);
+  input.addEventListener("input", search);
+  if (fact.value) chosenOut.textContent = `Atual: ${formatValue("municipality", fact.value, fact.name)}`;
+  return {
+    focus: () => { input.focus(); input.select(); },
+    handleKey(ev) {
+      if (ev.target !== input || !options.length) return false;
+      if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+        active = (active + (ev.key === "ArrowDown" ? 1 : options.length - 1)) % options.length;
+        show();
+        return true;
+      }
+      if (ev.key === "Enter" && active >= 0) pick(active); // the form then submits with it
+      return false;
+    },
+    async result() {
+      if (chosen) return { value: chosen.code };
+      const r = await api.parse("municipality", input.value.trim());
+      return { value: r.value };
+    },
+  };
+}
+
+/** Fill `container` with the editor for `fact`'s kind; returns {focus, result, handleKey}. */
+export function buildEditor(container, fact, statusDate) {
+  container.replaceChildren();
+  return fact.kind === "municipality" ? municipalityEditor(container, fact) : textEditor(container, fact, statusDate);
+}

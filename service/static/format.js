@@ -1,0 +1,67 @@
+// Labels and value formatting in pt-BR. Values stay as the API gives them;
+// this only decides how a person reads them.
+
+export const KIND_LABELS = {
+  date: "Data", period: "Período", count: "Contagem", percentage: "Percentual",
+  money: "Valor em R$", municipality: "Município",
+};
+export const STATUS_LABELS = {
+  pending: "Pendente", confirmed: "Confirmado", corrected: "Corrigido", rejected: "Rejeitado",
+};
+export const ACTION_LABELS = { confirm: "confirmou", correct: "corrigiu", reject: "rejeitou" };
+export const QUALIFIER_LABELS = {
+  exact: "exato", at_least: "pelo menos", approx: "aproximado", target: "meta", at_most: "no máximo",
+};
+const MONTHS = ["jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"];
+const number = new Intl.NumberFormat("pt-BR", { maximumFractionDigits: 4 });
+const money = new Intl.NumberFormat("pt-BR", { style: "currency", currency: "BRL" });
+const when = new Intl.DateTimeFormat("pt-BR", { dateStyle: "short", timeStyle: "short" });
+
+/** "2024-11" -> "nov/2024", "2024-11-06" -> "06/11/2024", "2024" -> "2024". */
+export function isoReadable(iso) {
+  const [y, m, d] = String(iso).split("-");
+  if (d) return `${d}/${m}/${y}`;
+  if (m) return `${MONTHS[Number(m) - 1] || m}/${y}`;
+  return y;
+}
+
+export function formatValue(kind, value, name) {
+  if (value === null || value === undefined) return "—";
+  switch (kind) {
+    case "date": return `${value} (${isoReadable(value)})`;
+    case "period": return `${value.start} a ${value.end} (${isoReadable(value.start)} a ${isoReadable(value.end)})`;
+    case "count": return number.format(value);
+    case "percentage": return `${number.format(value)}%`;
+    case "money": return money.format(value);
+    case "municipality": return name ? `${name} (IBGE ${value})` : `IBGE ${value}`;
+    default: return JSON.stringify(value);
+  }
+}
+
+export function formatSnapshot(kind, snap) {
+  if (!snap) return "—";
+  const parts = [STATUS_LABELS[snap.status] || snap.status, formatValue(kind, snap.value, snap.name)];
+  if (snap.unit) parts.push(snap.unit);
+  if (snap.qualifier && snap.qualifier !== "exact") parts.push(QUALIFIER_LABELS[snap.qualifier] || snap.qualifier);
+  return parts.join(" · ");
+}
+
+export const formatWhen = (iso) => when.format(new Date(iso));
+export const formatConfidence = (c) => `${Math.round(c * 100)}%`;
+export const areaLabel = (area) => (area ? `Área ${area.number ?? "—"} · ${area.name}` : "Sem área");
+
+/** Build an element: el("li", {class: "x", onclick: f}, child, "text"). */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined) node.append(child);
+  }
+  return node;
+}

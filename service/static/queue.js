@@ -1,0 +1,149 @@
+// The queue: filters, the list of facts (lowest confidence first) and bulk selection.
+// The list keeps what the filters chose until they change, so a fact you just
+// confirmed stays in place (with its new status) and j/k still walk the same list.
+
+import { KIND_LABELS, STATUS_LABELS, areaLabel, el, formatConfidence } from "./format.js";
+
+const ALL = "";
+const NO_INITIATIVE = "(capa ou encerramento)";
+
+export const areaKey = (fact) => (fact.initiative.area ? `${fact.initiative.area.number}|${fact.initiative.area.name}` : "-");
+export const initiativeKey = (fact) => fact.initiative.title || NO_INITIATIVE;
+
+function fillSelect(select, options, keep) {
+  select.replaceChildren(...options.map(([value, label]) => el("option", { value, text: label })));
+  select.value = options.some(([v]) => v === keep) ? keep : ALL;
+}
+
+export class Queue {
+  constructor(doc, { onSelect }) {
+    this.doc = doc;
+    this.list = doc.getElementById("queue-list");
+    this.summary = doc.getElementById("queue-summary");
+    this.selectVisible = doc.getElementById("select-visible");
+    this.bulkButton = doc.getElementById("bulk-confirm");
+    this.selects = {
+      area: doc.getElementById("filter-area"), initiative: doc.getElementById("filter-initiative"),
+      kind: doc.getElementById("filter-kind"), status: doc.getElementById("filter-status"),
+    };
+    this.facts = [];
+    this.visible = [];
+    this.selected = new Set();
+    this.currentId = null;
+    this.onSelect = onSelect;
+    fillSelect(this.selects.kind, [[ALL, "Todos os tipos"], ...Object.entries(KIND_LABELS)], ALL);
+    fillSelect(this.selects.status, [[ALL, "Todas as situações"], ...Object.entries(STATUS_LABELS)], "pending");
+    this.selects.status.value = "pending";
+  }
+
+  /** New facts (another report, or a reload): rebuild filter options and the list. */
+  load(facts) {
+    this.facts = facts;
+    this.selected.clear();
+    this.refreshFilterOptions();
+    this.applyFilters();
+  }
+
+  refreshFilterOptions() {
+    const areas = new Map(this.facts.map((f) => [areaKey(f), areaLabel(f.initiative.area)]));
+    fillSelect(this.selects.area, [[ALL, "Todas as áreas"], ...[...areas].sort((a, b) => a[1].localeCompare(b[1], "pt-BR"))],
+      this.selects.area.value);
+    const area = this.selects.area.value;
+    const titles = new Set(this.facts.filter((f) => !area || areaKey(f) === area).map(initiativeKey));
+    fillSelect(this.selects.initiative, [[ALL, "Todas as iniciativas"], ...[...titles].sort().map((t) => [t, t])],
+      this.selects.initiative.value);
+  }
+
+  applyFilters() {
+    const { area, initiative, kind, status } = Object.fromEntries(
+      Object.entries(this.selects).map(([k, s]) => [k, s.value]));
+    this.visible = this.facts
+      .filter((f) => (!area || areaKey(f) === area) && (!initiative || initiativeKey(f) === initiative)
+        && (!kind || f.kind === kind) && (!status || f.status === status))
+      .sort((a, b) => a.confidence - b.confidence || a.id - b.id);
+    for (const id of [...this.selected]) if (!this.visible.some((f) => f.id === id)) this.selected.delete(id);
+    if (!this.visible.some((f) => f.id === this.currentId)) this.currentId = this.visible[0]?.id ?? null;
+    this.render();
+    this.onSelect(this.current());
+  }
+
+  current() {
+    return this.visible.find((f) => f.id === this.currentId) || null;
+  }
+
+  replace(fact) {
+    const swap = (arr) => { const i = arr.findIndex((f) => f.id === fact.id); if (i >= 0) arr[i] = fact; };
+    swap(this.facts);
+    swap(this.visible);
+    this.render();
+  }
+
+  move(step) {
+    const i = this.visible.findIndex((f) => f.id === this.currentId);
+    const next = this.visible[Math.min(this.visible.length - 1, Math.max(0, i + step))];
+    if (next && next.id !== this.currentId) this.select(next.id);
+  }
+
+  neighbour(step) {
+    const i = this.visible.findIndex((f) => f.id === this.currentId);
+    return this.visible[i + step] || null;
+  }
+
+  select(id) {
+    this.currentId = id;
+    this.render();
+    this.onSelect(this.current());
+  }
+
+  toggle(id, on = !this.selected.has(id)) {
+    if (on) this.selected.add(id); else this.selected.delete(id);
+    this.render();
+  }
+
+  toggleVisible(on) {
+    this.selected = new Set(on ? this.visible.filter((f) => f.status !== "confirmed").map((f) => f.id) : []);
+    this.render();
+  }
+
+  /** The selected facts that a bulk confirm would change. */
+  bulkTargets() {
+    return this.visible.filter((f) => this.selected.has(f.id) && f.status !== "confirmed");
+  }
+
+  render() {
+    const items = this.visible.map((f) => this.item(f));
+    this.list.replaceChildren(...items);
+    const n = this.bulkTargets().length;
+    this.bulkButton.textContent = `Confirmar (${n})`;
+    this.bulkButton.setAttribute("aria-label", `Confirmar os ${n} fatos selecionados`);
+    this.bulkButton.disabled = n === 0;
+    const open = this.visible.filter((f) => f.status !== "confirmed");
+    this.selectVisible.checked = open.length > 0 && open.every((f) => this.selected.has(f.id));
+    this.summary.textContent = `${this.visible.length} de ${this.facts.length} fatos com estes filtros`
+      + (this.selected.size ? ` · ${this.selected.size} selecionados` : "");
+    if (this.currentId !== null) {
+      this.list.setAttribute("aria-activedescendant", `q-${this.currentId}`);
+      this.list.querySelector(`#q-${this.currentId}`)?.scrollIntoView({ block: "nearest" });
+    } else {
+      this.list.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  item(f) {
+    const box = el("input", {
+      type: "checkbox", tabindex: "-1", "aria-label": `Selecionar “${f.text}” para confirmação em lote`,
+      checked: this.selected.has(f.id), onclick: (ev) => { ev.stopPropagation(); this.toggle(f.id, ev.target.checked); },
+    });
+    return el("li", {
+      id: `q-${f.id}`, role: "option", "aria-selected": String(f.id === this.currentId),
+      class: `q-item status-${f.status}${f.id === this.currentId ? " current" : ""}`,
+      "data-id": f.id, onclick: () => this.select(f.id),
+    },
+    box,
+    el("span", { class: `kind kind-${f.kind}`, text: KIND_LABELS[f.kind] }),
+    el("span", { class: "q-text", text: f.text, title: f.initiative.title || NO_INITIATIVE }),
+    el("span", { class: "q-meta" },
+      el("span", { class: `badge ${f.status}`, text: STATUS_LABELS[f.status] }),
+      el("span", { class: "conf", text: formatConfidence(f.confidence), "aria-label": `confiança ${formatConfidence(f.confidence)}` })));
+  }
+}

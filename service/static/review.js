@@ -1,0 +1,324 @@
+// The review page: sign in, pick a report, walk the queue by keyboard, confirm /
+// correct / reject each fact (or many at once), undo. Every change goes through
+// the review API with the version the page saw, so a stale page gets a 409.
+
+import { api, ApiError, token } from "./api.js";
+import { buildEditor } from "./editor.js";
+import { renderFact, renderHistory, renderSentence } from "./fact.js";
+import { STATUS_LABELS, el } from "./format.js";
+import { Queue } from "./queue.js";
+import { PageViewer } from "./viewer.js";
+
+const $ = (id) => document.getElementById(id);
+const CONFLICT = "Outra pessoa alterou este fato — recarregue";
+const DONE = { confirm: "Confirmado", correct: "Corrigido", reject: "Rejeitado" };
+
+const state = { reports: [], report: null, editor: null, undo: [], chain: Promise.resolve(), sources: new Map() };
+
+/** Run commands one after another, so a fast "c c x" acts on three facts in turn, none dropped. */
+function run(command) {
+  state.chain = state.chain.then(command).catch((err) => failed(err));
+  return state.chain;
+}
+const viewer = new PageViewer(document);
+const queue = new Queue(document, { onSelect: showFact });
+
+// ---------- messages ----------
+let toastTimer;
+function toast(text) {
+  $("toast").textContent = text;
+  $("toast").classList.add("show");
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => $("toast").classList.remove("show"), 2600);
+}
+
+function banner(text, { reloadId = null } = {}) {
+  $("banner-text").textContent = text;
+  $("banner").hidden = false;
+  $("banner-reload").hidden = reloadId === null;
+  $("banner-reload").dataset.id = reloadId ?? "";
+}
+
+function failed(err, fact) {
+  if (!(err instanceof ApiError)) { banner(`Falha de rede: ${err.message}`); return; }
+  if (err.status === 401) { signOut("Sessão expirada ou token inválido: entre de novo."); return; }
+  if (err.status === 403) { banner("Este token não tem permissão de revisor."); return; }
+  if (err.status === 409) { banner(CONFLICT, { reloadId: fact?.id ?? null }); return; }
+  banner(err.detail || `Erro ${err.status}`);
+}
+
+// ---------- sign in ----------
+function signOut(message = "") {
+  token.clear();
+  $("app").hidden = true;
+  $("signin").hidden = false;
+  $("signin-error").textContent = message;
+  $("token-input").value = "";
+  $("token-input").focus();
+}
+
+async function signIn(value) {
+  token.set(value.trim());
+  try {
+    await api.probeReviewer();
+    state.reports = await api.reports();
+  } catch (err) {
+    token.clear();
+    $("signin-error").textContent = err.status === 401 ? "Token desconhecido ou revogado."
+      : err.status === 403 ? "Este token não é de revisor." : `Não foi possível entrar: ${err.message}`;
+    return;
+  }
+  $("signin").hidden = true;
+  $("app").hidden = false;
+  renderReports();
+  const first = state.reports.find((r) => r.status === "done") || state.reports[0];
+  if (first) await openReport(first.id); else queue.load([]);
+  $("queue-list").focus();
+}
+
+// ---------- reports ----------
+function renderReports() {
+  $("report-select").replaceChildren(...state.reports.map((r) => el("option", {
+    value: r.id, text: `${r.filename}${r.status_date ? ` (${r.status_date})` : ""} — ${r.status === "done" ? `${r.counts.pending} pendentes` : r.status}`,
+  })));
+  if (state.report) $("report-select").value = state.report.id;
+  const c = state.report?.counts;
+  $("report-counts").replaceChildren(...(c ? Object.keys(STATUS_LABELS).map((k) => el("li", { class: `count ${k}` },
+    el("strong", { text: String(c[k]) }), ` ${STATUS_LABELS[k].toLowerCase()}${c[k] === 1 ? "" : "s"}`)) : []));
+}
+
+async function openReport(id) {
+  state.report = await api.report(id);
+  renderReports();
+  if (state.report.status !== "done") {
+    queue.load([]);
+    banner(state.report.status === "failed" ? `A extração falhou: ${state.report.error}`
+      : "Extração em andamento; a fila aparece quando terminar.");
+    setTimeout(() => { if (state.report?.id === id && !$("app").hidden) openReport(id).catch(failed); }, 2000);
+    return;
+  }
+  $("banner").hidden = true;
+  state.sources.clear();
+  queue.load(await api.extractions(id));
+}
+
+let countsTimer;
+function refreshCounts() {
+  clearTimeout(countsTimer);
+  countsTimer = setTimeout(async () => {
+    const fresh = await api.report(state.report.id);
+    state.report = fresh;
+    state.reports = state.reports.map((r) => (r.id === fresh.id ? fresh : r));
+    renderReports();
+  }, 300);
+}
+
+// ---------- the current fact ----------
+function source(fact) {
+  if (!state.sources.has(fact.id)) {
+    const p = api.source(fact.id);
+    p.catch(() => state.sources.delete(fact.id));
+    state.sources.set(fact.id, p);
+  }
+  return state.sources.get(fact.id);
+}
+
+async function showFact(fact) {
+  closeEditor();
+  renderFact(fact);
+  if (!fact) { viewer.clear(); return; }
+  try {
+    const [src, events] = await Promise.all([source(fact), api.history(fact.id)]);
+    if (queue.current()?.id !== fact.id) return;
+    renderSentence(fact, src);
+    renderHistory(fact, events);
+    await viewer.show(fact, src);
+    const next = queue.neighbour(1);
+    if (next) { viewer.prefetch(next); source(next).catch(() => {}); }
+  } catch (err) {
+    failed(err, fact);
+  }
+}
+
+async function reloadFact(id) {
+  try {
+    const fresh = await api.extraction(id);
+    queue.replace(fresh);
+    $("banner").hidden = true;
+    if (queue.current()?.id === id) await showFact(fresh);
+    refreshCounts();
+  } catch (err) { failed(err); }
+}
+
+// ---------- actions ----------
+const snapshot = (f) => ({ status: f.status, value: f.value, unit: f.unit, qualifier: f.qualifier });
+
+async function review(fact, body, { advance = true, remember = true } = {}) {
+  try {
+    const updated = await api.review(fact.id, { ...body, version: fact.version });
+    if (remember) state.undo.push({ id: fact.id, before: snapshot(fact), action: body.action });
+    $("act-undo").disabled = state.undo.length === 0;
+    queue.replace(updated);
+    toast(`${DONE[body.action]}: ${fact.text}`);
+    refreshCounts();
+    if (advance && queue.current()?.id === fact.id && queue.neighbour(1)) queue.move(1);
+    else if (queue.current()?.id === fact.id) showFact(updated);
+    return updated;
+  } catch (err) {
+    failed(err, fact);
+    if (err instanceof ApiError && err.status === 422) throw err;
+    return null;
+  }
+}
+
+const act = (action) => { const f = queue.current(); return f ? review(f, { action }) : null; };
+
+function openEditor() {
+  const fact = queue.current();
+  if (!fact) return;
+  $("editor").hidden = false;
+  $("editor-error").textContent = "";
+  $("editor-note").value = "";
+  $("editor-title").textContent = `Corrigir ${fact.text}`;
+  state.editor = { fact, ui: buildEditor($("editor-fields"), fact, state.report?.status_date) };
+  state.editor.ui.focus();
+}
+
+function closeEditor() {
+  if (!state.editor) return;
+  state.editor = null;
+  $("editor").hidden = true;
+  $("editor-fields").replaceChildren();
+  $("queue-list").focus();
+}
+
+async function saveEditor() {
+  const { fact, ui } = state.editor;
+  let result;
+  try {
+    result = await ui.result();
+  } catch (err) {
+    $("editor-error").textContent = err instanceof ApiError && err.status === 422
+      ? "Não entendi o valor: veja os exemplos acima." : `Erro: ${err.message}`;
+    return;
+  }
+  const same = JSON.stringify(result.value) === JSON.stringify(fact.value)
+    && (result.unit === undefined || result.unit === fact.unit)
+    && (result.qualifier === undefined || result.qualifier === fact.qualifier);
+  const note = $("editor-note").value.trim() || undefined;
+  const body = same ? { action: "confirm", note } : { action: "correct", ...result, note };
+  try {
+    if (await review(fact, body)) closeEditor();
+  } catch (err) {
+    $("editor-error").textContent = err.detail || "Valor recusado.";
+  }
+}
+
+/** Undo = a new review that restores the state before the last action (see the help dialog). */
+async function undo() {
+  const last = state.undo.pop();
+  $("act-undo").disabled = state.undo.length === 0;
+  if (!last) { toast("Nada para desfazer."); return; }
+  const fact = queue.facts.find((f) => f.id === last.id);
+  if (!fact) return;
+  if (queue.visible.some((f) => f.id === fact.id)) queue.select(fact.id);
+  const b = last.before;
+  if (b.status === "pending") {
+    toast("Este fato estava pendente e não volta a pendente: decida de novo (c, e ou x).");
+    return;
+  }
+  const sameValue = JSON.stringify(b.value) === JSON.stringify(fact.value) && b.unit === fact.unit && b.qualifier === fact.qualifier;
+  const body = b.status === "rejected" ? { action: "reject" }
+    : b.status === "confirmed" && sameValue ? { action: "confirm" }
+    : { action: "correct", value: b.value, unit: b.unit, qualifier: b.qualifier };
+  await review(fact, { ...body, note: "desfazer (tecla u)" }, { advance: false, remember: false });
+}
+
+function bulkConfirm() {
+  const targets = queue.bulkTargets();
+  if (!targets.length) return;
+  $("bulk-text").textContent = `Confirmar ${targets.length} fato${targets.length === 1 ? "" : "s"} de uma vez? `
+    + "Se algum tiver sido alterado por outra pessoa, nenhum é confirmado.";
+  const dialog = $("bulk-dialog");
+  dialog.returnValue = "";
+  dialog.showModal();
+  $("bulk-go").focus();
+  dialog.addEventListener("close", async () => {
+    if (dialog.returnValue !== "confirm") return;
+    try {
+      const updated = await api.reviewMany(targets.map((f) => ({ id: f.id, action: "confirm", version: f.version })));
+      updated.forEach((f) => queue.replace(f));
+      queue.toggleVisible(false);
+      toast(`${updated.length} fatos confirmados.`);
+      refreshCounts();
+      showFact(queue.current());
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409) banner(`${CONFLICT}. Nenhum fato do lote foi confirmado.`);
+      else failed(err);
+    }
+    $("queue-list").focus();
+  }, { once: true });
+}
+
+// ---------- keyboard ----------
+const KEYS = {
+  j: () => queue.move(1), ArrowDown: () => queue.move(1), ArrowRight: () => queue.move(1),
+  k: () => queue.move(-1), ArrowUp: () => queue.move(-1), ArrowLeft: () => queue.move(-1),
+  c: () => act("confirm"), Enter: () => act("confirm"), x: () => act("reject"),
+  e: openEditor, u: undo, " ": () => { const f = queue.current(); if (f) queue.toggle(f.id); },
+  "+": () => viewer.zoom(1), "=": () => viewer.zoom(1), "-": () => viewer.zoom(-1), 0: () => viewer.zoom(0),
+  "?": () => $("help-dialog").showModal(),
+};
+
+function onKey(ev) {
+  if ($("app").hidden || ev.ctrlKey || ev.metaKey || ev.altKey || document.querySelector("dialog[open]")) return;
+  const t = ev.target;
+  if (state.editor) {
+    if (ev.key === "Escape") { ev.preventDefault(); closeEditor(); return; }
+    if (state.editor.ui.handleKey(ev)) ev.preventDefault();
+    return;
+  }
+  if (t.matches("input, select, textarea")) { if (ev.key === "Escape") t.blur(); return; }
+  if (t.matches("button, summary, a") && (ev.key === "Enter" || ev.key === " ")) return;
+  if (t.id === "page-scroll" && ev.key.startsWith("Arrow")) return;
+  const handler = KEYS[ev.key];
+  if (!handler) return;
+  ev.preventDefault();
+  run(handler);
+}
+
+// ---------- wiring ----------
+function wire() {
+  $("signin-form").addEventListener("submit", (ev) => { ev.preventDefault(); signIn($("token-input").value); });
+  $("signout-button").addEventListener("click", () => signOut());
+  $("report-select").addEventListener("change", (ev) => openReport(Number(ev.target.value)).catch(failed));
+  for (const [name, select] of Object.entries(queue.selects)) {
+    select.addEventListener("change", () => {
+      if (name === "area") queue.refreshFilterOptions();
+      queue.applyFilters();
+    });
+  }
+  $("select-visible").addEventListener("change", (ev) => queue.toggleVisible(ev.target.checked));
+  $("bulk-confirm").addEventListener("click", bulkConfirm);
+  const click = (id, fn) => $(id).addEventListener("click", () => {
+    run(fn);
+    if (id !== "act-edit") $("queue-list").focus();
+  });
+  click("act-confirm", () => act("confirm"));
+  click("act-reject", () => act("reject"));
+  click("act-edit", openEditor);
+  click("act-undo", undo);
+  $("editor").addEventListener("submit", (ev) => { ev.preventDefault(); run(saveEditor); });
+  $("editor-cancel").addEventListener("click", closeEditor);
+  $("zoom-in").addEventListener("click", () => viewer.zoom(1));
+  $("zoom-out").addEventListener("click", () => viewer.zoom(-1));
+  $("zoom-fit").addEventListener("click", () => viewer.zoom(0));
+  $("help-button").addEventListener("click", () => $("help-dialog").showModal());
+  $("banner-close").addEventListener("click", () => { $("banner").hidden = true; });
+  $("banner-reload").addEventListener("click", () => reloadFact(Number($("banner-reload").dataset.id)));
+  document.addEventListener("keydown", onKey);
+}
+
+wire();
+if (matchMedia("(max-width: 1100px)").matches) document.querySelector(".filters").open = false;
+if (token.get()) signIn(token.get()); else signOut();

@@ -1,0 +1,67 @@
+"""Browser-test fixtures: Debian's headless Chromium driven by Playwright (never a
+downloaded browser) against a real service started by tests/browser/live.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.live import LiveService, start_service
+from tests.conftest import PROJECT_CORPUS, SHARED_DEV
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1366, "height": 768}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+def report_pdf() -> Path:
+    """A status deck of the project corpus (or the shared dev seed)."""
+    for path in (PROJECT_CORPUS / "status-deck-2025-10.pdf", SHARED_DEV / "seed-2025-10.pdf"):
+        if path.exists():
+            return path
+    candidates = sorted(PROJECT_CORPUS.glob("*.pdf"))
+    if not candidates:
+        pytest.skip("no corpus PDF to ingest (corpus/*.pdf)")
+    return candidates[0]
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveService]:
+    service = start_service(tmp_path_factory.mktemp("live"), report_pdf())
+    yield service
+    service.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, live: LiveService) -> Iterator[Any]:
+    context = browser.new_context(viewport=VIEWPORT, locale="pt-BR")
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield tab
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"

@@ -1,0 +1,119 @@
+"""Every endpoint with every role, no token and a bad token: 401 / 403 / 2xx as in API.md."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from service.app import create_app
+from service.config import Settings
+from service.models import ApiToken
+from tests.pdfmaker import simple_deck, slide_pdf
+from tests.service.fakes import drain_queue
+from tests.service.helpers import extractions, upload
+
+CALLERS = ("operator", "reviewer", "consumer", "admin", "none", "bad")
+
+
+@dataclass
+class Ctx:
+    report_id: int
+    ext_ids: list[int]
+    token_ids: dict[str, int]
+    tmp: Path
+    role: str = ""
+
+    def ext(self) -> int:  # each caller reviews its own fact, so versions never collide
+        return self.ext_ids[CALLERS.index(self.role)]
+
+
+Call = Callable[[TestClient, dict[str, str], Ctx], Any]
+
+
+def _upload(c: TestClient, h: dict[str, str], x: Ctx) -> Any:
+    pdf = slide_pdf(x.tmp / f"{x.role}.pdf", [[(f"Relatório {x.role}", 20, False)]])
+    return c.post("/api/v1/reports", headers=h, files={"file": ("r.pdf", pdf.read_bytes(), "application/pdf")})
+
+
+ENDPOINTS: dict[tuple[str, str], tuple[set[str], Call]] = {
+    ("GET", "/healthz"): (set(CALLERS), lambda c, h, x: c.get("/healthz", headers=h)),
+    ("POST", "/api/v1/reports"): ({"operator", "admin"}, _upload),
+    ("GET", "/api/v1/reports"): ({"operator", "reviewer", "admin"}, lambda c, h, x: c.get("/api/v1/reports", headers=h)),
+    ("GET", "/api/v1/reports/{report_id}"): (
+        {"operator", "reviewer", "admin"}, lambda c, h, x: c.get(f"/api/v1/reports/{x.report_id}", headers=h)),
+    ("GET", "/api/v1/reports/{report_id}/initiatives"): (
+        {"reviewer", "admin"}, lambda c, h, x: c.get(f"/api/v1/reports/{x.report_id}/initiatives", headers=h)),
+    ("GET", "/api/v1/reports/{report_id}/pages/{page}.png"): (
+        {"reviewer", "admin"},
+        lambda c, h, x: c.get(f"/api/v1/reports/{x.report_id}/pages/2.png?highlight={x.ext()}", headers=h)),
+    ("GET", "/api/v1/extractions"): ({"reviewer", "admin"}, lambda c, h, x: c.get("/api/v1/extractions", headers=h)),
+    ("GET", "/api/v1/extractions/{extraction_id}"): (
+        {"reviewer", "admin"}, lambda c, h, x: c.get(f"/api/v1/extractions/{x.ext()}", headers=h)),
+    ("POST", "/api/v1/extractions/{extraction_id}/review"): (
+        {"reviewer", "admin"},
+        lambda c, h, x: c.post(f"/api/v1/extractions/{x.ext()}/review", headers=h, json={"action": "confirm", "version": 1})),
+    ("POST", "/api/v1/extractions/review"): (
+        {"reviewer", "admin"},
+        lambda c, h, x: c.post("/api/v1/extractions/review", headers=h,
+                               json={"items": [{"id": x.ext(), "action": "reject", "version": 1}]})),
+    ("GET", "/api/v1/extractions/{extraction_id}/history"): (
+        {"reviewer", "admin"}, lambda c, h, x: c.get(f"/api/v1/extractions/{x.ext()}/history", headers=h)),
+    ("GET", "/api/v1/records"): (
+        {"consumer", "reviewer", "admin"}, lambda c, h, x: c.get("/api/v1/records?format=ndjson", headers=h)),
+    ("POST", "/api/v1/tokens"): (
+        {"admin"}, lambda c, h, x: c.post("/api/v1/tokens", headers=h, json={"role": "consumer", "name": "bi"})),
+    ("GET", "/api/v1/tokens"): ({"admin"}, lambda c, h, x: c.get("/api/v1/tokens", headers=h)),
+    ("GET", "/review"): (set(CALLERS), lambda c, h, x: c.get("/review", headers=h)),
+    ("GET", "/api/v1/municipalities"): (
+        {"reviewer", "admin"}, lambda c, h, x: c.get("/api/v1/municipalities?q=teofilo", headers=h)),
+    ("GET", "/api/v1/extractions/{extraction_id}/source"): (
+        {"reviewer", "admin"}, lambda c, h, x: c.get(f"/api/v1/extractions/{x.ext()}/source", headers=h)),
+    ("POST", "/api/v1/parse"): (
+        {"reviewer", "admin"},
+        lambda c, h, x: c.post("/api/v1/parse", headers=h, json={"kind": "percentage", "text": "68%"})),
+    ("DELETE", "/api/v1/tokens/{token_id}"): (
+        {"admin"}, lambda c, h, x: c.delete(f"/api/v1/tokens/{x.token_ids['consumer']}", headers=h)),
+}
+
+
+def test_the_matrix_covers_every_documented_route(settings: Settings) -> None:
+    app = create_app(settings, start_worker=False)
+    routes = {(method.upper(), path) for path, item in app.openapi()["paths"].items() for method in item}
+    assert routes == set(ENDPOINTS)
+
+
+def _headers(role: str, tokens: dict[str, str]) -> dict[str, str]:
+    if role == "none":
+        return {}
+    if role == "bad":
+        return {"Authorization": "Bearer rlt_not-a-real-token"}
+    return {"Authorization": f"Bearer {tokens[role]}"}
+
+
+@pytest.mark.parametrize("endpoint", list(ENDPOINTS), ids=[f"{m} {p}" for m, p in ENDPOINTS])
+def test_role_matrix(client: TestClient, tokens: dict[str, str], engine: Engine, settings: Settings,
+                     fake_extract: None, tmp_path: Path, endpoint: tuple[str, str]) -> None:
+    report = upload(client, tokens["operator"], simple_deck(tmp_path / "a.pdf")).json()
+    drain_queue(engine, settings)
+    with Session(engine) as session:
+        token_ids = {t.role: t.id for t in session.exec(select(ApiToken))}
+    ctx = Ctx(report["id"], [i["id"] for i in extractions(client, tokens["reviewer"])], token_ids, tmp_path)  # type: ignore[arg-type]
+    allowed, call = ENDPOINTS[endpoint]
+    wrong = {}
+    for role in CALLERS:
+        ctx.role = role
+        response = call(client, _headers(role, tokens), ctx)
+        expected = "2xx" if role in allowed else ("401" if role in ("none", "bad") else "403")
+        got = "2xx" if 200 <= response.status_code < 300 else str(response.status_code)
+        if got != expected:
+            wrong[role] = (expected, response.status_code, response.text[:200])
+        elif got != "2xx":
+            assert isinstance(response.json()["detail"], str) and response.json()["detail"]
+    assert wrong == {}

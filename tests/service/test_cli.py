@@ -1,0 +1,71 @@
+"""The `relato` command line: token create, ingest, extract (without the service stack)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from service.config import Settings
+from service.models import Report
+from service.security import find_token
+from tests.conftest import PROJECT_CORPUS
+from tests.pdfmaker import simple_deck
+
+RELATO = Path(sys.executable).parent / "relato"
+
+
+def run(args: list[str], settings: Settings, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RELATO_DATABASE_URL": settings.database_url, "RELATO_DATA_DIR": str(settings.data_dir)}
+    return subprocess.run([str(RELATO), *args], env=env, capture_output=True, text=True, timeout=300, **kwargs)  # type: ignore[call-overload]
+
+
+def test_token_create_prints_a_working_token(engine: Engine, settings: Settings) -> None:
+    result = run(["token", "create", "--role", "reviewer", "--name", "Ana Souza"], settings)
+    assert result.returncode == 0, result.stderr
+    [token] = result.stdout.split()
+    with Session(engine) as session:
+        row = find_token(session, token)
+    assert row is not None and (row.role, row.name) == ("reviewer", "Ana Souza")
+    assert row.token_hash != token and len(row.token_hash) == 64
+
+
+def test_token_create_refuses_an_unknown_role(engine: Engine, settings: Settings) -> None:
+    result = run(["token", "create", "--role", "chefe", "--name", "x"], settings)
+    assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+@pytest.mark.slow
+def test_ingest_registers_dedups_and_extracts(engine: Engine, settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    simple_deck(folder / "a.pdf")
+    (folder / "sub" / "copy-of-a.PDF").write_bytes((folder / "a.pdf").read_bytes())
+    (folder / "sub" / "notes.pdf").write_text("não é um PDF")
+    result = run(["ingest", str(folder), str(PROJECT_CORPUS / "status-deck-2025-06.pdf")], settings)
+    assert result.returncode == 1, result.stderr  # one file refused
+    assert "refused" in result.stderr and "not a PDF" in result.stderr
+    lines = [line.split("\t") for line in result.stdout.splitlines()]
+    assert [line[1].split(":")[0] for line in lines] == ["queued", "known", "queued"]
+    with Session(engine) as session:
+        stored = session.exec(select(Report).order_by(col(Report.id))).all()
+    assert [r.status for r in stored] == ["done", "done"] and stored[1].status_date == "2025-06"
+
+
+def test_extract_runs_without_the_service_stack(tmp_path: Path) -> None:
+    pdf = simple_deck(tmp_path / "deck.pdf")
+    probe = (
+        "import sys, json; from service.cli import main; rc = main(['extract', sys.argv[1]]); "
+        "heavy = sorted(m for m in ('fastapi', 'sqlmodel', 'sqlalchemy', 'psycopg') if m in sys.modules); "
+        "print(json.dumps({'rc': rc, 'heavy': heavy}), file=sys.stderr)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe, str(pdf)], capture_output=True, text=True, timeout=120)
+    report = json.loads(result.stderr.strip().splitlines()[-1])
+    assert report == {"rc": 0, "heavy": []}
+    assert json.loads(result.stdout)["source"]["pages"] == 2
