@@ -195,8 +195,14 @@ def report_title(pages: list[PageLayout], status_page: int | None) -> str | None
                 if prev is not None and _continues_title([prev], ln):
                     head = f"{' '.join(prev.text.split())} {head}"
                 return head
-    biggest = max(first.lines, key=lambda ln: (ln.size, -ln.top))
-    return " ".join(biggest.text.split())
+    lines = first.lines
+    i = max(range(len(lines)), key=lambda k: (lines[k].size, -lines[k].top))
+    block = [lines[i]]
+    for ln in lines[i + 1:]:
+        if not _continues_title(block, ln):
+            break
+        block.append(ln)
+    return _title_text(block)
 
 
 def _is_paged(labelled: dict[int, list[tuple[str, list[Line]]]]) -> bool:

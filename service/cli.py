@@ -21,6 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--no-worker", action="store_true", help="do not extract in this process")
+    serve.add_argument("--demo", action="store_true",
+                       help="queue the sample corpus (corpus/*.pdf) and print a reviewer token first")
     worker = sub.add_parser("worker", help="extract queued reports (run several, on several machines with PostgreSQL)")
     worker.add_argument("--drain", action="store_true", help="exit when the queue is empty")
     token = sub.add_parser("token", help="manage API tokens")
@@ -53,11 +55,37 @@ def main(argv: list[str] | None = None) -> int:
     return _ingest(args)
 
 
+def _demo(host: str, port: int) -> None:
+    """Queue the project's sample reports and print tokens to try the service with."""
+    from sqlmodel import Session
+
+    from service.db import write_engine
+    from service.ingest import ingest_paths
+    from service.security import create_token
+
+    settings, engine = _engine()
+    corpus = Path(__file__).resolve().parent.parent / "corpus"
+    ingest_paths(engine, settings, sorted(corpus.glob("*.pdf")), extract=False)
+    tokens = {}
+    with Session(write_engine(engine)) as session:
+        for role in ("reviewer", "operator", "consumer"):
+            tokens[role] = create_token(session, role=role, name=f"demo-{role}")[1]
+    print(f"\nrelato is starting on http://{host}:{port}", file=sys.stderr)
+    print(f"  review page: http://{host}:{port}/review   API docs: http://{host}:{port}/docs",
+          file=sys.stderr)
+    for role, plaintext in tokens.items():
+        print(f"  {role:9} token: {plaintext}", file=sys.stderr)
+    print("  the sample reports are extracted in the background; refresh in a few seconds\n",
+          file=sys.stderr)
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from service.app import create_app
 
+    if args.demo:
+        _demo(args.host, args.port)
     uvicorn.run(create_app(start_worker=not args.no_worker), host=args.host, port=args.port)
     return 0
 

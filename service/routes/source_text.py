@@ -44,7 +44,8 @@ def _line_breaks(text: str) -> list[tuple[int, int]]:
     unless the next line continues it in lower case."""
     out, line_start = [], 0
     for nl in (i for i, ch in enumerate(text) if ch == "\n"):
-        line, following = text[line_start:nl], text[nl + 1:text.find("\n", nl + 1) % (len(text) + 1)]
+        next_end = text.find("\n", nl + 1)
+        line, following = text[line_start:nl], text[nl + 1:next_end if next_end >= 0 else len(text)]
         table = _TABLE_ROW in line or _TABLE_ROW in following
         if table or (_BULLET.match(line) and not following[:1].islower()):
             out.append((nl, nl + 1))
