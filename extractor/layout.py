@@ -101,17 +101,24 @@ def _rows(words: Sequence[Word]) -> list[list[Word]]:
 
 
 def _best_gap(words: Sequence[Word], size: float) -> tuple[str, float, float] | None:
-    """The widest gap across (``y``) or down (``x``) the region, scaled by font size."""
-    best: tuple[str, float, float] | None = None
+    """Where to cut the region: its widest gap across (``y``) or down (``x``).
+
+    Gaps are scaled by font size. A cut across wins unless the gap down is more
+    than twice as wide, so a heading above two columns is split off first.
+    """
+    best: dict[str, tuple[str, float, float]] = {}
     for axis, spans in (("y", [(w.top, w.bottom) for w in words]),
                         ("x", [(w.x0, w.x1) for w in words])):
         for lo, hi in interval_gaps(spans):
             score = (hi - lo) / size
             if axis == "x" and score < COLUMN_GAP:
                 continue
-            if best is None or score > best[2]:
-                best = (axis, (lo + hi) / 2, score)
-    return best
+            if axis not in best or score > best[axis][2]:
+                best[axis] = (axis, (lo + hi) / 2, score)
+    y, x = best.get("y"), best.get("x")
+    if y and x:
+        return x if x[2] > 2 * y[2] else y
+    return y or x
 
 
 def _is_table(left: Sequence[Word], right: Sequence[Word], size: float) -> bool:

@@ -41,6 +41,7 @@ class HeadingRules(BaseModel):
     area_patterns: list[str]
     status_patterns: list[str]
     report_sections: list[str]
+    index_sections: list[str]
     closing_patterns: list[str]
     title_style: TitleStyle
 
@@ -50,6 +51,7 @@ class CompiledHeadings:
     areas: tuple[re.Pattern[str], ...]
     status: tuple[re.Pattern[str], ...]
     sections: frozenset[str]
+    index: frozenset[str]
     closing: tuple[re.Pattern[str], ...]
     style: TitleStyle
 
@@ -61,6 +63,7 @@ def heading_rules() -> CompiledHeadings:
         areas=tuple(re.compile(p, re.IGNORECASE) for p in r.area_patterns),
         status=tuple(re.compile(p, re.IGNORECASE) for p in r.status_patterns),
         sections=frozenset(fold(s) for s in r.report_sections),
+        index=frozenset(fold(s) for s in r.index_sections),
         closing=tuple(re.compile(p) for p in r.closing_patterns),
         style=r.title_style,
     )
@@ -212,6 +215,13 @@ def _is_paged(labelled: dict[int, list[tuple[str, list[Line]]]]) -> bool:
     return bool(with_titles) and sum(n == 1 for n in with_titles) >= 0.8 * len(with_titles)
 
 
+def _is_index(groups: list[tuple[str, list[Line]]]) -> bool:
+    """An index page: titled like a table of contents, or listing several area headings."""
+    index = heading_rules().index
+    titled = any(k == "title" and fold(_title_text(lines)) in index for k, lines in groups)
+    return titled or sum(k == "area" for k, _ in groups) >= 2
+
+
 @dataclass
 class _Walker:
     """Walks labelled lines in reading order, opening and extending initiatives."""
@@ -221,9 +231,13 @@ class _Walker:
     report_lines: list[Line] = field(default_factory=list)
     current: InitiativeDraft | None = None
     section_area: Area | None = None
+    skipping: bool = False  # inside an index section: its lines are not read for facts
 
     def page(self, number: int, groups: list[tuple[str, list[Line]]], structural: bool) -> None:
         areas = [match_area(lines[0].text) for kind, lines in groups if kind == "area"]
+        if structural and _is_index(groups):
+            self.current = None
+            return
         if structural:
             self.report_lines.extend(ln for _, lines in groups for ln in lines)
             self.current = None
@@ -231,11 +245,14 @@ class _Walker:
                 self.section_area = areas[0]
             return
         page_area = areas[0] if areas else None
+        self.skipping = False
         for kind, lines in groups:
             if kind == "area":
                 self.section_area = match_area(lines[0].text)
             elif kind == "title":
                 self.title(number, lines, page_area if self.paged else self.section_area)
+            elif self.skipping:
+                continue
             elif self.current is not None:
                 self.current.body.extend(lines)
                 if number not in self.current.pages:
@@ -246,6 +263,10 @@ class _Walker:
     def title(self, number: int, lines: list[Line], area: Area | None) -> None:
         text = _title_text(lines)
         key = fold(text)
+        self.skipping = key in heading_rules().index
+        if self.skipping:
+            self.current = None
+            return
         if key in heading_rules().sections:
             self.current = None
             self.report_lines.extend(lines)

@@ -268,14 +268,23 @@ def _is_item(span: tuple[int, int], item: Item, text: str, pm: PlaceMatcher) -> 
 
 def _list_support(verdicts: list[Verdict], items: list[Item], pieces: list[Piece], text: str,
                   pm: PlaceMatcher) -> dict[int, int]:
-    """Per list (run): how many items are, whole, an unambiguous municipality."""
+    """Per list (run): how many items are, or end with, an unambiguous municipality.
+
+    "… torres em Araçuaí e Salinas": the first item ends with a sure name, so
+    the coordinated "Salinas" is read as a place too.
+    """
     sure = [_span(v, pieces) for v in verdicts if not v.needs_context]
     by_start = {item.start: item for item in items}
+    by_end = {item.end: item for item in items}
     support: dict[int, int] = {}
     for span in sure:
-        item = by_start.get(span[0])
-        if item is not None and _is_item(span, item, text, pm):
-            support[item.run] = support.get(item.run, 0) + 1
+        whole = by_start.get(span[0])
+        if whole is not None and _is_item(span, whole, text, pm):
+            support[whole.run] = support.get(whole.run, 0) + 1
+            continue
+        tail = by_end.get(span[1])
+        if tail is not None and tail.start <= span[0]:
+            support[tail.run] = support.get(tail.run, 0) + 1
     return support
 
 

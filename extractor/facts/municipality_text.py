@@ -28,7 +28,9 @@ from extractor.text import fold
 TAB = "\t"
 _PART = re.compile(r"[^\-‐‑'’‘´`]+")
 _RUN_BREAK = re.compile(r":|\.(?=\s|$)|\n[ \t]*\n|[()\[\]]")
-_ITEM_SEP = re.compile(r"[,;\t\n]|\s(?:[eE]|[oO][uU])\s")
+# A line break separates items only where the next line starts a new bullet:
+# a wrapped list ("Lagoa da Prata, Bom\nDespacho e Abaeté") keeps its items whole.
+_ITEM_SEP = re.compile(r"[,;\t]|\n(?=[ \t]*[-–—•*·▪►\d])|\s(?:[eE]|[oO][uU])\s")
 _ITEM_STRIP = " \t\n-–—•*·▪►"
 
 

@@ -246,3 +246,16 @@ def test_bad_rules_fail_loudly(rules_copy, file: str, old: str, new: str) -> Non
     path.write_text(text, encoding="utf-8")
     with pytest.raises(RulesError, match=file):
         find("Implantado em Lavras.")
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("devido à manutenção de torres em Araçuaí e\nSalinas.", ["Araçuaí", "Salinas"]),
+    ("capacitação em setembro: Oliveira, Formiga, Lagoa da Prata, Bom\nDespacho e Abaeté.",
+     ["Oliveira", "Formiga", "Lagoa da Prata", "Bom Despacho", "Abaeté"]),
+    ("As salinas e a Campanha de vacinação chegaram a Lavras.", ["Lavras"]),
+])
+def test_wrapped_and_coordinated_lists(text: str, names: list[str]) -> None:
+    """A wrapped list keeps its items whole; a name coordinated with a sure one is a place."""
+    doc = NLP(text)
+    got = [c.name for c in find_municipalities(doc, FactContext(text=text))]
+    assert got == names

@@ -103,3 +103,21 @@ def test_bold_body_label_is_not_a_title() -> None:
                                            page=2)])
     doc = segment(layout_pages([pg]))
     assert [it.title for it in doc.initiatives] == ["TELECONSULTORIA EM SAÚDE"]
+
+
+def test_index_page_is_not_read_and_closing_colophon_is_report_text() -> None:
+    index = page(2, [words("ÁREAS TEMÁTICAS", 365, 73, size=22, bold=True, page=2),
+                     words("3", 104, 150, size=26, bold=True, page=2),
+                     words("ATENDIMENTO INTEGRADO", 150, 151, size=14, page=2),
+                     words("4", 514, 150, size=26, bold=True, page=2),
+                     words("SEGURANÇA DA INFORMAÇÃO", 560, 151, size=14, page=2)])
+    last = _slide(3, ["PROMOVER ENCONTROS DE GESTORES"],
+                  ["Encontros realizados em 2025.", "GOVERNO DO ESTADO DE MINAS GERAIS",
+                   "Decreto nº 48.937, de 06 de novembro de 2024"])
+    doc = segment(layout_pages([_deck()[0], index, last]))
+    assert [it.title for it in doc.initiatives] == ["PROMOVER ENCONTROS DE GESTORES"]
+    assert [ln.text for ln in doc.initiatives[0].body] == ["Encontros realizados em 2025."]
+    report = [ln.text for ln in doc.report_lines]
+    assert "ATENDIMENTO INTEGRADO" not in " ".join(report)
+    assert report[-2:] == ["GOVERNO DO ESTADO DE MINAS GERAIS",
+                           "Decreto nº 48.937, de 06 de novembro de 2024"]
