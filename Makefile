@@ -32,10 +32,10 @@ test: setup-dev
 	bash .ci/test
 
 test-sqlite: setup-dev
-	RELATO_TEST_DATABASE_URL=sqlite:// $(BIN)/pytest -q
+	env -u RELATO_TEST_DATABASE_URL $(BIN)/pytest -q
 
 test-postgres: setup-dev
-	RELATO_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q tests/service
+	RELATO_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q tests/service tests/hostile
 
 bench: setup-dev
 	$(BIN)/python bench/extract.py

@@ -213,14 +213,31 @@ class Server:
             self.proc.kill()
             self.proc.wait()
 
-    def rss(self) -> int:
-        """Resident memory of the server and its uvicorn worker processes, in bytes."""
+    def processes(self) -> list[psutil.Process]:
+        """The server process and its uvicorn worker processes (looked up once per pull:
+        scanning /proc on every sample would steal the CPU the pull is measured on)."""
         assert self.proc is not None
         parent = psutil.Process(self.proc.pid)
-        total = parent.memory_info().rss
-        for child in parent.children(recursive=True):
+        return [parent, *parent.children(recursive=True)]
+
+    def cpu_seconds(self, processes: list[psutil.Process]) -> float:
+        """User + system CPU time the server has used so far (load on a shared machine
+        stretches wall-clock figures, not this)."""
+        total = 0.0
+        for process in processes:
             try:
-                total += child.memory_info().rss
+                times = process.cpu_times()
+                total += times.user + times.system
+            except psutil.NoSuchProcess:
+                pass
+        return total
+
+    def rss(self, processes: list[psutil.Process] | None = None) -> int:
+        """Resident memory of the server and its uvicorn worker processes, in bytes."""
+        total = 0
+        for process in processes or self.processes():
+            try:
+                total += process.memory_info().rss
             except psutil.NoSuchProcess:
                 pass
         return total

@@ -2,14 +2,18 @@
 
 Only the JSON goes to stdout. A PDF that cannot be read prints nothing there,
 a one-line reason on stderr, and exits 2. Never a traceback for bad input.
+The time and memory limits (RELATO_EXTRACT_TIMEOUT_S, RELATO_EXTRACT_MEMORY_MB,
+see extractor/limits.py) apply: a PDF that passes them is bad input, exit 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
+from extractor import limits
 from extractor.errors import BadPDF
 
 EXIT_BAD_INPUT = 2
@@ -24,10 +28,22 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
 
 
 def run_extract(args: argparse.Namespace) -> int:
-    from extractor.pipeline import extract_pdf
+    from pathlib import Path
+
+    from extractor.pdf import check_file
 
     try:
-        result = extract_pdf(args.file)
+        seconds = limits.timeout_s()
+        limits.limit_memory(limits.memory_mb())
+    except ValueError as exc:
+        print(f"relato extract: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+    try:
+        check_file(Path(args.file))  # before the spaCy pipeline is even imported
+        from extractor.pipeline import extract_pdf
+
+        with limits.deadline(seconds, f"relato extract: {args.file}"):
+            result = extract_pdf(args.file)
     except BadPDF as exc:
         print(f"relato extract: {args.file}: {exc.reason}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -39,8 +55,12 @@ def run_extract(args: argparse.Namespace) -> int:
         print(f"relato extract: {args.file}: internal error: {type(exc).__name__}: {exc}",
               file=sys.stderr)
         return EXIT_INTERNAL
-    sys.stdout.write(result.model_dump_json(indent=args.indent or None))
-    sys.stdout.write("\n")
+    try:
+        sys.stdout.write(result.model_dump_json(indent=args.indent or None))
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # `relato extract f.pdf | head`: the reader left, not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

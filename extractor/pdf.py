@@ -6,12 +6,20 @@ and structure stages need. Pages are read one at a time and released after use
 
 Errors a user can cause (not a PDF, empty, truncated, encrypted, scanned) become
 :class:`~extractor.errors.BadPDF` with a one-line reason.
+
+Hardening against hostile files (see tests/hostile/): pdfminer inflates streams
+with an unbounded ``zlib.decompress`` (and a quadratic byte-by-byte retry for
+damaged ones), so :mod:`extractor.pdfstreams` bounds every decoded stream; pages
+whose declared size no PDF can have are refused; words per page are capped; a
+file whose cross-reference table lies is re-read by scanning its objects.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,15 +27,31 @@ from pathlib import Path
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
-from pdfplumber.utils.exceptions import PdfminerException
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
+from extractor import pdfstreams
 from extractor.errors import BadPDF
 
 log = logging.getLogger(__name__)
+pdfstreams.install()  # bounded stream decoding before any PDF is read (see extractor/pdfstreams.py)
 
 _CID = re.compile(r"\(cid:\d+\)")
 _BOLD = re.compile(r"bold|black|heavy|semibold|demibold|,b\b|-b\b", re.IGNORECASE)
 _HEADER_BYTES = 1024
+# The largest page PDF 32000 allows is 14,400 units (200 in); more is a hostile or broken
+# file, and rendering it for review would need absurd amounts of memory.
+MAX_PAGE_PT = 14_400.0
+# A slide has hundreds of words; past this a page is machine-made noise whose layout
+# would take minutes (XY-cut and line grouping grow faster than linearly).
+MAX_WORDS_PER_PAGE = 20_000
+# What pdfminer (and the page) may raise on damaged structure; a page failing with one
+# of these is skipped with a warning, an unopenable file becomes BadPDF("corrupt").
+_DAMAGE = (PdfminerException, PDFSyntaxError, MalformedPDFException, RecursionError, ValueError,
+           KeyError, TypeError, AttributeError, IndexError, AssertionError, EOFError,
+           RuntimeError, ZeroDivisionError, OverflowError)
+# Characters no text field may carry: C0/C1 controls (PostgreSQL refuses NUL in text)
+# and lone UTF-16 surrogates from broken ToUnicode maps (JSON encoders refuse them).
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +81,11 @@ class Page:
     height: float
     words: tuple[Word, ...]
     images: int
+    unmapped: int = 0  # words dropped because their font has no Unicode map, e.g. (cid:12)
 
 
-def _check_header(path: Path) -> None:
+def check_file(path: Path) -> None:
+    """Fail fast on what needs no parser: unreadable, empty, or not a PDF at all."""
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
@@ -73,24 +99,78 @@ def _check_header(path: Path) -> None:
 
 
 def _open(path: Path) -> pdfplumber.PDF:
-    """Open with pdfplumber, turning parser failures into readable reasons."""
-    _check_header(path)
+    """Open with pdfplumber, turning parser failures into readable reasons.
+
+    A file that fails to open as damaged, or opens with no pages, is read once more
+    with its cross-reference table ignored (pdfminer then finds objects by scanning,
+    as PDF viewers do); if that fails too, the first reason is the one reported.
+    """
+    check_file(path)
     try:
-        pdf = pdfplumber.open(path)
+        pdf = _open_source(path)
+    except BadPDF as exc:
+        if exc.code != "corrupt" or isinstance(exc, pdfstreams.StreamTooLarge):
+            raise
+        return _open_repaired(path, exc)
+    if pdf.pages:
+        return pdf
+    pdf.close()
+    return _open_repaired(path, None)
+
+
+def _open_source(source: Path | io.BytesIO) -> pdfplumber.PDF:
+    pdf, opened = None, False
+    try:
+        pdf = pdfplumber.open(source)
         _ = pdf.pages  # forces the page tree to be read now, not mid-extraction
+        opened = True
         return pdf
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise BadPDF("the PDF is encrypted with a password; upload an unprotected copy",
                      code="encrypted") from exc
     except PdfminerException as exc:
         inner = exc.args[0] if exc.args else exc
+        if isinstance(inner, BadPDF):
+            raise inner from exc
         if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)):
             raise BadPDF("the PDF is encrypted with a password; upload an unprotected copy",
                          code="encrypted") from exc
         raise BadPDF(f"the PDF is damaged or truncated ({_short(inner)})", code="corrupt") from exc
-    except (PDFSyntaxError, RecursionError, ValueError, KeyError, TypeError, AttributeError,
-            IndexError, AssertionError, EOFError, OSError) as exc:
+    except BadPDF:
+        raise
+    except (*_DAMAGE, OSError) as exc:
         raise BadPDF(f"the PDF is damaged or truncated ({_short(exc)})", code="corrupt") from exc
+    finally:
+        if pdf is not None and not opened:
+            pdf.stream.close()  # the page tree failed (pdf.close() would read it again)
+
+
+def _open_repaired(path: Path, first: BadPDF | None) -> pdfplumber.PDF:
+    """Re-open with `startxref` hidden so pdfminer rebuilds the xref by scanning objects.
+
+    pdfminer's scan stops at the first `trailer` it meets, so when the catalog can be
+    found the old trailers are hidden too and one pointing at the (last) catalog is
+    appended; this also repairs a file that lost its trailer.
+    """
+    hidden = path.read_bytes().replace(b"startxref", b"startxrex")
+    catalogs = _CATALOG.findall(hidden)
+    if catalogs:
+        hidden = hidden.replace(b"trailer", b"trailex")
+        hidden += b"\ntrailer\n<< /Root " + catalogs[-1] + b" 0 R >>\n"
+    try:
+        pdf = _open_source(io.BytesIO(hidden))
+    except BadPDF:
+        if first is not None:
+            raise first from None
+        raise BadPDF("the PDF has no pages", code="empty") from None
+    if not pdf.pages:
+        pdf.close()
+        raise first or BadPDF("the PDF has no pages", code="empty")
+    log.warning("the PDF's cross-reference table is damaged; it was rebuilt by scanning the file")
+    return pdf
+
+
+_CATALOG = re.compile(rb"(\d+)\s+\d+\s+obj\s*<<\s*/Type\s*/Catalog\b")
 
 
 def _short(exc: object) -> str:
@@ -102,15 +182,33 @@ def probe_pdf(path: str | Path, *, max_pages: int | None = None) -> int:
     """Cheap check at upload time: a readable, unencrypted PDF; returns its page count."""
     with _open(Path(path)) as pdf:
         n = len(pdf.pages)
-    if n == 0:
-        raise BadPDF("the PDF has no pages", code="empty")
-    if max_pages is not None and n > max_pages:
-        raise BadPDF(f"the PDF has {n} pages; the limit is {max_pages}", code="too_many_pages")
+        if n == 0:
+            raise BadPDF("the PDF has no pages", code="empty")
+        if max_pages is not None and n > max_pages:
+            raise BadPDF(f"the PDF has {n} pages; the limit is {max_pages}", code="too_many_pages")
+        for i, page in enumerate(pdf.pages, start=1):
+            _check_size(page, i)
     return n
 
 
+def _check_size(page: pdfplumber.page.Page, number: int) -> None:
+    """Refuse a page larger than any PDF page can be (BadPDF "corrupt")."""
+    try:
+        width, height = float(page.width), float(page.height)
+    except _DAMAGE as exc:
+        raise BadPDF(f"page {number} has no usable size ({_short(exc)})", code="corrupt") from exc
+    if not (0 < width <= MAX_PAGE_PT + 1 and 0 < height <= MAX_PAGE_PT + 1):
+        raise BadPDF(f"page {number} declares a size of {width:g} x {height:g} points; a PDF page "
+                     f"can be at most {MAX_PAGE_PT:g} (200 inches)", code="corrupt")
+
+
+def _clean(text: str) -> str:
+    """Printable text only: controls and lone surrogates out, NFC so accents compare equal."""
+    return unicodedata.normalize("NFC", _UNPRINTABLE.sub("", text)).strip()
+
+
 def _word(raw: dict, page: int) -> Word | None:
-    text = _CID.sub("", raw["text"]).strip()
+    text = _clean(_CID.sub("", raw["text"]))
     if not text:
         return None
     return Word(text=text, x0=float(raw["x0"]), top=float(raw["top"]), x1=float(raw["x1"]),
@@ -118,11 +216,22 @@ def _word(raw: dict, page: int) -> Word | None:
                 bold=bool(_BOLD.search(raw.get("fontname") or "")), page=page)
 
 
-def _read_page(page: pdfplumber.page.Page, number: int) -> Page:
+def _read_page(page: pdfplumber.page.Page, number: int, warnings: list[str] | None) -> Page:
+    _check_size(page, number)
     raw = page.extract_words(extra_attrs=["fontname", "size"], keep_blank_chars=False)
+    if len(raw) > MAX_WORDS_PER_PAGE:
+        _warn(warnings, f"page {number}: {len(raw)} words; only the first {MAX_WORDS_PER_PAGE} were read")
+        raw = raw[:MAX_WORDS_PER_PAGE]
     words = tuple(w for w in (_word(r, number) for r in raw) if w is not None)
+    unmapped = sum(1 for r in raw if _CID.search(r["text"]) and not _clean(_CID.sub("", r["text"])))
     return Page(number=number, width=float(page.width), height=float(page.height),
-                words=words, images=len(page.images))
+                words=words, images=len(page.images), unmapped=unmapped)
+
+
+def _warn(warnings: list[str] | None, msg: str) -> None:
+    log.warning(msg)
+    if warnings is not None:
+        warnings.append(msg)
 
 
 def read_pages(path: str | Path, warnings: list[str] | None = None) -> Iterator[Page]:
@@ -135,12 +244,15 @@ def read_pages(path: str | Path, warnings: list[str] | None = None) -> Iterator[
     with pdf:
         for i, page in enumerate(pdf.pages, start=1):
             try:
-                yield _read_page(page, i)
-            except (PdfminerException, PDFSyntaxError, RecursionError, ValueError, KeyError,
-                    TypeError, AttributeError, IndexError, AssertionError, EOFError) as exc:
-                msg = f"page {i}: could not be read ({_short(exc)})"
-                log.warning(msg)
-                if warnings is not None:
-                    warnings.append(msg)
+                yield _read_page(page, i, warnings)
+            except BadPDF:
+                raise  # a bomb or an impossible page size: the whole file is refused
+            except PdfminerException as exc:  # pdfplumber wraps what pdfminer raised
+                inner = exc.args[0] if exc.args else None
+                if isinstance(inner, BadPDF):
+                    raise inner from exc
+                _warn(warnings, f"page {i}: could not be read ({_short(inner or exc)})")
+            except _DAMAGE as exc:
+                _warn(warnings, f"page {i}: could not be read ({_short(exc)})")
             finally:
                 page.close()

@@ -85,6 +85,10 @@ def extract_pdf(path: str | Path, *, filename: str | None = None) -> ExtractResu
     if not pages:
         raise BadPDF("the PDF has no readable pages", code="empty")
     if not any(p.words for p in pages):
+        if any(p.unmapped for p in pages):  # glyph codes only: the fonts lack a Unicode map
+            raise BadPDF("the PDF's text uses fonts without a Unicode map, so its characters "
+                         "cannot be read; export the PDF again with embedded Unicode fonts",
+                         code="no_text")
         raise BadPDF("the PDF has no text layer (scanned images?); OCR is not supported",
                      code="no_text")
     layouts = layout_pages(pages)

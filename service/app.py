@@ -17,7 +17,8 @@ from fastapi.responses import JSONResponse
 
 from service.config import Settings
 from service.db import make_engine, run_migrations, write_engine
-from service.routes import assist, extractions, health, records, reports, review_page, tokens
+from service.hardening import harden
+from service.routes import assist, editions, extractions, health, initiatives, records, reports, review_page, tokens
 from service.worker import run_worker
 
 log = logging.getLogger("relato.app")
@@ -51,7 +52,8 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
 
     app = FastAPI(title="relato", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
-    for module in (health, reports, extractions, records, tokens, assist, review_page):
+    harden(app, settings)  # body limit, failed-auth limiter, CORS (service/hardening.py)
+    for module in (health, reports, extractions, records, tokens, assist, review_page, initiatives, editions):
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected_error)

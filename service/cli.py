@@ -33,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="add PDFs (files or folders) and extract them")
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     ingest.add_argument("--no-extract", action="store_true", help="only queue; leave extraction to workers")
+    reextract = sub.add_parser("reextract", help="extract stored reports again (after a rules change), keeping reviews")
+    reextract.add_argument("report_ids", nargs="*", type=int, metavar="REPORT_ID")
+    reextract.add_argument("--all", action="store_true", help="every extracted report, oldest status date first")
     sub.add_parser("extract", help="print the extraction of one PDF as JSON (no database)", add_help=False)
     return parser
 
@@ -52,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         return _worker(args)
     if args.command == "token":
         return _token_create(args)
+    if args.command == "reextract":
+        return _reextract(args)
     return _ingest(args)
 
 
@@ -134,3 +139,20 @@ def _ingest(args: argparse.Namespace) -> int:
 
     settings, engine = _engine()
     return ingest_paths(engine, settings, args.paths, extract=not args.no_extract)
+
+
+def _reextract(args: argparse.Namespace) -> int:
+    from service.reextract import done_report_ids, reextract
+
+    if bool(args.report_ids) == bool(args.all):
+        print("name report ids or pass --all (not both)", file=sys.stderr)
+        return 2
+    settings, engine = _engine()
+    failed = 0
+    for report_id in done_report_ids(engine) if args.all else args.report_ids:
+        try:
+            print(reextract(engine, settings, report_id).line(), flush=True)
+        except Exception as exc:  # one bad report must not stop the others
+            failed += 1
+            print(f"report {report_id}: not re-extracted: {exc}", file=sys.stderr)
+    return 1 if failed else 0

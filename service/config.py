@@ -26,6 +26,17 @@ class Settings(BaseModel):
     lease_s: float = Field(60, gt=0, description="RELATO_LEASE_S: a worker's claim on a report")
     poll_s: float = Field(1.0, gt=0, description="RELATO_POLL_S: idle worker's wait between polls")
     max_attempts: int = Field(3, gt=0, description="RELATO_MAX_ATTEMPTS before a report is failed")
+    extract_timeout_s: float = Field(
+        120, gt=0, description="RELATO_EXTRACT_TIMEOUT_S: wall-clock limit of one report's extraction"
+    )
+    extract_memory_mb: int = Field(
+        1024, ge=0, description="RELATO_EXTRACT_MEMORY_MB: address-space limit of the extraction process (0: none)"
+    )
+    max_json_kb: int = Field(1024, gt=0, description="RELATO_MAX_JSON_KB: largest non-upload request body (413)")
+    auth_failures_per_minute: int = Field(
+        20, gt=0, description="RELATO_AUTH_FAILURES_PER_MINUTE: bad tokens per client IP before 429"
+    )
+    cors_origins: str = Field("", description="RELATO_CORS_ORIGINS: comma-separated origins allowed by CORS (none)")
     test_extract_delay_s: float = Field(
         0, ge=0, description="RELATO_TEST_EXTRACT_DELAY_S: test hook, sleep while holding a claim"
     )

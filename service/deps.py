@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from service.config import Settings
-from service.security import find_token
+from service.security import AuthFailures, find_token
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -55,13 +55,33 @@ SessionDep = Annotated[Session, Depends(get_session)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 
 
+def client_ip(request: Request) -> str:
+    """The peer address (uvicorn puts a trusted proxy's X-Forwarded-For here, see --forwarded-allow-ips)."""
+    return request.client.host if request.client else "unknown"
+
+
+def _refuse_if_blocked(request: Request) -> AuthFailures | None:
+    """429 with Retry-After while this IP is over its failed-authentication budget."""
+    failures: AuthFailures | None = getattr(request.app.state, "auth_failures", None)
+    if failures is not None and (wait := failures.retry_after(client_ip(request))):
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"too many failed authentications from this address; try again in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
+    return failures
+
+
 def current_principal(
+    request: Request,
     engine: EngineDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     """401 unless a live bearer token is sent; uses its own short session so no
-    transaction stays open while a response streams."""
+    transaction stays open while a response streams. A wrong token counts against
+    the caller's IP (service/security.py AuthFailures); a missing one does not."""
     challenge = {"WWW-Authenticate": "Bearer"}
+    failures = _refuse_if_blocked(request)
     if credentials is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -72,6 +92,8 @@ def current_principal(
     with Session(engine) as session:
         token = find_token(session, credentials.credentials)
         if token is None:
+            if failures is not None:
+                failures.record(client_ip(request))
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
                 "the API token is unknown or revoked; ask an admin for a new one",

@@ -29,8 +29,9 @@ def find_pdfs(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def register_all(engine: Engine, settings: Settings, files: list[Path]) -> int:
-    """Register each file; prints `id<TAB>status<TAB>path` per file; returns how many were refused."""
+def register_all(engine: Engine, settings: Settings, files: list[Path], ids: list[int] | None = None) -> int:
+    """Register each file; prints `id<TAB>status<TAB>path` per file; returns how many were refused
+    (the report ids go into `ids` when given)."""
     refused = 0
     for path in tqdm(files, desc="upload", unit="pdf", file=sys.stderr, disable=not files):
         try:
@@ -40,6 +41,8 @@ def register_all(engine: Engine, settings: Settings, files: list[Path]) -> int:
             tqdm.write(f"refused {path}: {getattr(exc, 'detail', exc)}", file=sys.stderr)
             continue
         print(f"{report.id}\t{'queued' if created else 'known:' + report.status}\t{path}", flush=True)
+        if ids is not None and report.id is not None:
+            ids.append(report.id)
     return refused
 
 
@@ -58,9 +61,21 @@ def ingest_paths(engine: Engine, settings: Settings, paths: list[Path], *, extra
     if missing:
         print(f"not found: {', '.join(map(str, missing))}", file=sys.stderr)
         return 2
-    refused = register_all(engine, settings, find_pdfs(paths))
+    ids: list[int] = []
+    refused = register_all(engine, settings, find_pdfs(paths), ids)
     if extract:
         drain(engine, settings)
+        print_editions(engine, ids)
     return 1 if refused else 0
+
+
+def print_editions(engine: Engine, report_ids: list[int]) -> None:
+    """The ingested reports as editions: per series, by status date (not by file name);
+    linking walks them in this order whatever order the files came in (service/linking.py)."""
+    from service.edition_order import editions_by_series
+
+    for series, reports in editions_by_series(engine, report_ids).items():
+        listed = ", ".join(f"{r.status_date or '?'} (report {r.id}, {r.filename})" for r in reports)
+        print(f"series {series!r}: {listed}", file=sys.stderr)
 
 

@@ -62,6 +62,7 @@ class Report(SQLModel, table=True):
     attempts: int = 0
     started_at: datetime | None = _ts(nullable=True)
     finished_at: datetime | None = _ts(nullable=True)
+    series: str | None = Field(default=None, max_length=500, index=True)
 
 
 class Page(SQLModel, table=True):
@@ -93,6 +94,8 @@ class Initiative(SQLModel, table=True):
     title: str
     pages: Any = _json(nullable=False)
     text: str = ""
+    key: str | None = Field(default=None, max_length=120, index=True)
+    key_pinned: bool = False
 
 
 class Extraction(SQLModel, table=True):
@@ -129,6 +132,7 @@ class Extraction(SQLModel, table=True):
     change_seq: int | None = Field(default=None, unique=True)
     reviewed_by: str | None = Field(default=None, max_length=200)
     reviewed_at: datetime | None = _ts(nullable=True)
+    orphaned: bool = Field(default=False, index=True)
 
 
 class ReviewEvent(SQLModel, table=True):
@@ -153,3 +157,18 @@ class ChangeCounter(SQLModel, table=True):
     __tablename__ = "change_counter"
     id: int = Field(default=1, primary_key=True)
     value: int = 0
+
+
+class LinkDecision(SQLModel, table=True):
+    """A reviewer's merge or split of initiative keys (the pins live on Initiative)."""
+
+    __tablename__ = "link_decision"
+    id: int | None = Field(default=None, primary_key=True)
+    series: str | None = Field(default=None, max_length=500)
+    action: str = Field(max_length=20)
+    initiative_id: int | None = Field(default=None, foreign_key="initiative.id", ondelete="SET NULL")
+    from_key: str | None = Field(default=None, max_length=120)
+    to_key: str | None = Field(default=None, max_length=120)
+    actor: str = Field(max_length=200)
+    at: datetime = _ts()
+    note: str | None = None

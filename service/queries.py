@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from service.models import Area, Extraction, Initiative, Report
 from service.schemas import (
     AreaPublic,
+    AssistPublic,
     ExtractionPublic,
     InitiativePublic,
     InitiativeRef,
@@ -58,11 +59,12 @@ def extraction_public(ext: Extraction, initiative: Initiative | None, area: Area
     assert ext.id is not None
     return ExtractionPublic(
         id=ext.id, report_id=ext.report_id,
-        initiative=InitiativeRef(title=initiative.title if initiative else None, area=_area_public(area)),
+        initiative=InitiativeRef(title=initiative.title if initiative else None, area=_area_public(area),
+                                 key=initiative.key if initiative else None),
         kind=ext.kind, text=ext.text, value=ext.value, unit=ext.unit, qualifier=ext.qualifier,
         name=ext.name, page=ext.page, bbox=list(ext.bbox), extractor=ext.extractor,
         confidence=ext.confidence, status=ext.status, version=ext.version,  # type: ignore[arg-type]
-        reviewed_by=ext.reviewed_by, reviewed_at=as_utc(ext.reviewed_at),
+        reviewed_by=ext.reviewed_by, reviewed_at=as_utc(ext.reviewed_at), orphaned=ext.orphaned,
     )
 
 
@@ -79,6 +81,17 @@ def get_extraction_public(session: Session, extraction_id: int) -> ExtractionPub
     return extraction_public(*row) if row else None
 
 
+def with_assist(session: Session, items: list[ExtractionPublic]) -> list[ExtractionPublic]:
+    """Fill `assist` from the previous edition of each fact's initiative (service/editions.py)."""
+    from service.editions import assist_for
+
+    flags = assist_for(session, {item.report_id for item in items})
+    for item in items:
+        if (flag := flags.get(item.id)) is not None:
+            item.assist = AssistPublic(**vars(flag))
+    return items
+
+
 def list_extractions(
     session: Session, *, report_id: int | None, status: str | None, kind: str | None, after_id: int, limit: int
 ) -> tuple[list[ExtractionPublic], int | None]:
@@ -91,7 +104,7 @@ def list_extractions(
     if kind is not None:
         query = query.where(col(Extraction.kind) == kind)
     rows = session.exec(query.order_by(col(Extraction.id)).limit(limit + 1)).all()
-    items = [extraction_public(*row) for row in rows[:limit]]
+    items = with_assist(session, [extraction_public(*row) for row in rows[:limit]])
     return items, (items[-1].id if len(rows) > limit else None)
 
 
@@ -114,7 +127,7 @@ def initiative_tree(session: Session, report_id: int) -> InitiativesPublic:
     items = [
         InitiativePublic(
             id=i.id, title=i.title, area=_area_public(a), pages=list(i.pages),  # type: ignore[arg-type]
-            extraction_ids=by_initiative.get(i.id, []),
+            extraction_ids=by_initiative.get(i.id, []), key=i.key,
         )
         for i, a in initiatives
     ]

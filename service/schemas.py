@@ -4,7 +4,7 @@ column can change without changing the contract in spec/API.md."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -54,6 +54,7 @@ class AreaPublic(BaseModel):
 class InitiativeRef(BaseModel):
     title: str | None = Field(description="null for facts on the cover or closing pages")
     area: AreaPublic | None
+    key: str | None = Field(None, description="stable across editions: /api/v1/initiatives/{key}/series")
 
 
 class InitiativePublic(BaseModel):
@@ -62,12 +63,24 @@ class InitiativePublic(BaseModel):
     area: AreaPublic | None
     pages: list[int]
     extraction_ids: list[int]
+    key: str | None = Field(None, description="stable across editions: /api/v1/initiatives/{key}/series")
 
 
 class InitiativesPublic(BaseModel):
     report_id: int
     report_extraction_ids: list[int] = Field(description="facts outside any initiative")
     initiatives: list[InitiativePublic]
+
+
+class AssistPublic(BaseModel):
+    """Review help from the previous edition of the same initiative (see service/editions.py)."""
+
+    unchanged_since: str | None = Field(
+        description="status date of the edition since which this exact fact (kind, value, unit) "
+        "has been confirmed; null if it is new, changed or the earlier one is not confirmed")
+    previous_extraction_id: int | None = Field(description="the same fact in the previous edition")
+    previous_value: Any = None
+    moved_backwards: bool = Field(description="a count that fell since the previous edition: look twice")
 
 
 class ExtractionPublic(BaseModel):
@@ -88,6 +101,8 @@ class ExtractionPublic(BaseModel):
     version: int
     reviewed_by: str | None
     reviewed_at: datetime | None
+    orphaned: bool = Field(False, description="no longer found by the latest re-extraction")
+    assist: AssistPublic | None = None
 
 
 class ExtractionsPublic(BaseModel):
@@ -123,7 +138,8 @@ class ReviewEventPublic(BaseModel):
     extraction_id: int
     actor: str = Field(description="name of the token that made the change")
     at: datetime
-    action: ReviewAction
+    action: ReviewAction | Literal["reextract", "orphan"] = Field(
+        description="a reviewer's action, or what a re-extraction did to the fact")
     before: dict[str, Any]
     after: dict[str, Any]
     note: str | None

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from extractor.model import Area as AreaModel
 from extractor.model import ExtractResult
 from extractor.model import Extraction as ExtractionModel
+from service.linking import link_quietly
 from service.models import Area, Extraction, Initiative, Page, Report
 
 
@@ -41,6 +42,8 @@ def store_result(
         for fact in item.extractions:
             session.add(_extraction(report.id, initiative.id, position, fact))
             position += 1
+    session.flush()
+    link_quietly(session, report)
     return position
 
 

@@ -7,6 +7,7 @@ limit while bytes arrive and stops reading as soon as it is passed.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from fastapi import Request
@@ -83,3 +84,17 @@ async def receive_upload(request: Request, settings: Settings) -> tuple[Spool, s
         raise UploadRejected(422, "no field named 'file' in the form; send the PDF as `file`")
     state.spool.close()
     return state.spool, state.filename
+
+
+def sweep_spool(settings: Settings, older_than_s: float = 3600.0) -> int:
+    """Delete spool files (RELATO_DATA_DIR/tmp/*.part) older than an hour: what a server
+    killed mid-upload left. Younger ones may belong to another live server process."""
+    removed, cutoff = 0, time.time() - older_than_s
+    for part in settings.tmp_dir.glob("*.part") if settings.tmp_dir.is_dir() else ():
+        try:
+            if part.stat().st_mtime < cutoff:
+                part.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed

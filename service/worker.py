@@ -15,6 +15,10 @@ whose lease was taken over stores nothing, so a report is never completed twice.
 Leases are compared with the database's clock on PostgreSQL, so machines whose
 clocks disagree still agree on who holds a report.
 
+Each extraction runs in a child process under RELATO_EXTRACT_TIMEOUT_S and
+RELATO_EXTRACT_MEMORY_MB (service/extracting.py): a runaway or crashing PDF ends
+that child and its report `failed` with the reason; this worker goes on.
+
 Test hook: RELATO_TEST_EXTRACT_DELAY_S makes a worker sleep (lease renewed) after
 claiming, so tests can kill it mid-extraction.
 """
@@ -40,7 +44,6 @@ from service import extracting
 from service.config import Settings
 from service.db import is_sqlite, write_engine
 from service.models import Report
-from service.render import page_sizes
 from service.storage import pdf_path
 from service.store import store_result
 from service.timeutil import utcnow
@@ -181,10 +184,15 @@ def process(engine: Engine, settings: Settings, claim: Claim) -> bool:
             return finish_failed(engine, claim, "the stored PDF is missing from RELATO_DATA_DIR "
                                  "(workers on other machines need the same data directory)")
         try:
-            result = extracting.extract(claim.path, filename=claim.filename)
-            sizes = page_sizes(claim.path)
+            with extracting.limits(settings.extract_timeout_s, settings.extract_memory_mb):
+                result = extracting.extract(claim.path, filename=claim.filename)
+                sizes = extracting.page_sizes(claim.path)
         except BadPDF as exc:
             return finish_failed(engine, claim, exc.reason)
+        except extracting.ExtractionCrashed as exc:
+            log.error("extraction of report %s crashed: %s", claim.report_id, exc)
+            return finish_failed(engine, claim, f"extraction crashed ({exc}); "
+                                 "please report this file to the maintainers")
         except Exception as exc:  # a bug in extraction must not stop the worker
             log.exception("extraction of report %s crashed", claim.report_id)
             return finish_failed(engine, claim, f"extraction crashed ({type(exc).__name__}: {exc}); "
@@ -196,6 +204,7 @@ def run_worker(engine: Engine, settings: Settings, stop: threading.Event, *, dra
     """Claim and process reports until `stop` is set (or, with drain, the queue is empty)."""
     worker_id, processed = worker_identity(), 0
     log.info("worker %s started", worker_id)
+    extracting.prestart()
     while not stop.is_set():
         try:
             claim = claim_next(engine, settings, worker_id)

@@ -7,6 +7,7 @@ import { buildEditor } from "./editor.js";
 import { renderFact, renderHistory, renderSentence } from "./fact.js";
 import { STATUS_LABELS, el } from "./format.js";
 import { Queue } from "./queue.js";
+import { showInitiativeHistory } from "./series.js";
 import { PageViewer } from "./viewer.js";
 
 const $ = (id) => document.getElementById(id);
@@ -132,6 +133,11 @@ async function showFact(fact) {
     if (queue.current()?.id !== fact.id) return;
     renderSentence(fact, src);
     renderHistory(fact, events);
+    showInitiativeHistory($("editions-view"), {
+      key: fact.initiative?.key, reportId: fact.report_id, fact,
+      getJson: (path) => fetch(path, { headers: { Authorization: `Bearer ${token.get() || ""}` }, cache: "no-store" })
+        .then((r) => (r.ok ? r.json() : Promise.reject(new ApiError(r.status, r.statusText)))),
+    }).catch(() => $("editions-view").replaceChildren());
     await viewer.show(fact, src);
     const next = queue.neighbour(1);
     if (next) { viewer.prefetch(next); source(next).catch(() => {}); }

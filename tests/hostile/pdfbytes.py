@@ -61,7 +61,7 @@ FONTS = ("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsi
 
 def page(parent: int, contents: int, fonts: tuple[int, int], *, box: Sequence[float] = (0, 0, *SLIDE),
          extra: str = "") -> str:
-    media = " ".join(f"{v:g}" for v in box)
+    media = " ".join(str(int(v)) if float(v).is_integer() else str(v) for v in box)  # no exponents
     return (f"<< /Type /Page /Parent {parent} 0 R /MediaBox [{media}] /Contents {contents} 0 R "
             f"/Resources << /Font << /F1 {fonts[0]} 0 R /F2 {fonts[1]} 0 R >> >> {extra}>>")
 

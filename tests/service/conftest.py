@@ -24,7 +24,7 @@ from service.security import create_token
 from tests.service.fakes import fake_result
 
 PG_URL = os.environ.get("RELATO_TEST_DATABASE_URL", "")
-TABLES = ("review_event", "extraction", "initiative", "area", "page", "report", "api_token")
+TABLES = ("link_decision", "review_event", "extraction", "initiative", "area", "page", "report", "api_token")
 ROLES = ("operator", "reviewer", "consumer", "admin")
 
 

@@ -34,6 +34,31 @@ class Ctx:
         return self.ext_ids[CALLERS.index(self.role)]
 
 
+KEY = "ampliar-o-atendimento-digital"  # the fake extraction's second initiative (service/linking.slug)
+
+
+def _second_edition(c: TestClient, x: Ctx) -> int:
+    """Upload a second edition of the fake report (once); returns its report id."""
+    if not hasattr(x, "second"):
+        pdf = slide_pdf(x.tmp / "second.pdf", [[("Relatório, segunda edição", 20, False)]])
+        token = x.operator_token  # type: ignore[attr-defined]
+        x.second = c.post("/api/v1/reports", headers={"Authorization": f"Bearer {token}"},  # type: ignore[attr-defined]
+                          files={"file": ("b.pdf", pdf.read_bytes(), "application/pdf")}).json()["id"]
+        drain_queue(c.app.state.engine, c.app.state.settings)  # type: ignore[attr-defined]
+    return x.second  # type: ignore[attr-defined,no-any-return]
+
+
+def _split_then_merge(c: TestClient, h: dict[str, str], x: Ctx, answer: str) -> Any:
+    """Split the second edition's initiative off KEY and merge it back (state restored)."""
+    second = _second_edition(c, x)
+    tree = c.get(f"/api/v1/reports/{second}/initiatives", headers=h).json()
+    later = next((i["id"] for i in tree.get("initiatives", []) if i.get("key") == KEY), 0)
+    split = c.post(f"/api/v1/initiatives/{KEY}/split", headers=h, json={"initiative_id": later})
+    other = split.json().get("key", "none") if split.status_code == 200 else "none"
+    merge = c.post(f"/api/v1/initiatives/{KEY}/merge", headers=h, json={"other_key": other})
+    return split if answer == "split" else merge
+
+
 Call = Callable[[TestClient, dict[str, str], Ctx], Any]
 
 
@@ -80,6 +105,27 @@ ENDPOINTS: dict[tuple[str, str], tuple[set[str], Call]] = {
         lambda c, h, x: c.post("/api/v1/parse", headers=h, json={"kind": "percentage", "text": "68%"})),
     ("DELETE", "/api/v1/tokens/{token_id}"): (
         {"admin"}, lambda c, h, x: c.delete(f"/api/v1/tokens/{x.token_ids['consumer']}", headers=h)),
+    ("GET", "/api/v1/initiatives"): (
+        {"consumer", "reviewer", "admin"}, lambda c, h, x: c.get("/api/v1/initiatives", headers=h)),
+    ("GET", "/api/v1/initiatives/{key}"): (
+        {"consumer", "reviewer", "admin"}, lambda c, h, x: c.get(f"/api/v1/initiatives/{KEY}", headers=h)),
+    ("GET", "/api/v1/initiatives/{key}/series"): (
+        {"consumer", "reviewer", "admin"}, lambda c, h, x: c.get(f"/api/v1/initiatives/{KEY}/series", headers=h)),
+    ("POST", "/api/v1/initiatives/{key}/split"): (
+        {"reviewer", "admin"}, lambda c, h, x: _split_then_merge(c, h, x, "split")),
+    ("POST", "/api/v1/initiatives/{key}/merge"): (
+        {"reviewer", "admin"}, lambda c, h, x: _split_then_merge(c, h, x, "merge")),
+    ("GET", "/api/v1/reports/{report_id}/diff"): (
+        {"reviewer", "admin"}, lambda c, h, x: c.get(f"/api/v1/reports/{_second_edition(c, x)}/diff", headers=h)),
+    ("GET", "/api/v1/reports/{report_id}/assist"): (
+        {"reviewer", "admin"}, lambda c, h, x: c.get(f"/api/v1/reports/{x.report_id}/assist", headers=h)),
+    ("POST", "/api/v1/reports/{report_id}/confirm-unchanged"): (
+        {"reviewer", "admin"}, lambda c, h, x: c.post(f"/api/v1/reports/{x.report_id}/confirm-unchanged",
+                                                      headers=h, json={})),
+    ("GET", "/api/v1/orphans"): ({"reviewer", "admin"}, lambda c, h, x: c.get("/api/v1/orphans", headers=h)),
+    ("PUT", "/api/v1/reports/{report_id}/series"): (
+        {"reviewer", "admin"},
+        lambda c, h, x: c.put(f"/api/v1/reports/{x.report_id}/series", headers=h, json={"series": "painel"})),
 }
 
 
@@ -105,6 +151,7 @@ def test_role_matrix(client: TestClient, tokens: dict[str, str], engine: Engine,
     with Session(engine) as session:
         token_ids = {t.role: t.id for t in session.exec(select(ApiToken))}
     ctx = Ctx(report["id"], [i["id"] for i in extractions(client, tokens["reviewer"])], token_ids, tmp_path)  # type: ignore[arg-type]
+    ctx.operator_token = tokens["operator"]  # type: ignore[attr-defined]  (for _second_edition)
     allowed, call = ENDPOINTS[endpoint]
     wrong = {}
     for role in CALLERS:

@@ -1,0 +1,279 @@
+"""API benchmark: concurrent review and feed traffic against the real server, a lost-update
+check, and a full pull of a large records feed. Prints figures; never asserts timings.
+
+    python bench/api.py --db sqlite --seconds 30 --clients 32
+    python bench/api.py --db postgres --mix full --seconds 60 --clients 32
+    python bench/api.py --db sqlite --seconds 0 --feed-records 100000   # feed pull only
+
+1. Seeds a throw-away database (a temp SQLite file, or PostgreSQL database
+   `relato_bench`, created and dropped here): `relato ingest corpus/*.pdf`, then
+   copies of the extracted facts up to --facts, --confirmed of them confirmed
+   through the change-sequence code (bench/apilib.py: bulk_confirm).
+2. Starts `service.app:create_app` under uvicorn on 127.0.0.1:<free port> (worker on).
+3. Baseline: the same clients on `GET /healthz` for a few seconds (the floor).
+4. Load: --clients clients for --seconds (mix `review`: reviewers + feed readers;
+   mix `full`: + uploaders). Prints req/s, p50/p99 per endpoint, statuses (409 apart),
+   PASS/MISS against p99 < 50 ms for reviews and 500-record feed pages.
+5. Lost-update check through the API (final status, value, version and history of
+   every fact against the client-side log of accepted reviews); a failure exits 1.
+6. Feed pull (--feed-records N, 0 to skip): tops the feed up to N confirmed facts and
+   pulls it all as ndjson, json and csv, paging with since=next_cursor; prints
+   records/s (target >= 10k/s), the server's RSS before and at peak, and the
+   records/s of the same rows read straight from the database in this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import json
+import random
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, select
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import apilib, apiload  # noqa: E402
+from bench.apilib import ROOT, Server, percentile, verdict  # noqa: E402
+from service import feed  # noqa: E402
+from service.models import Area, Extraction, Initiative, Report  # noqa: E402
+
+TARGET_P99_S = 0.050
+TARGET_FEED_RPS = 10_000
+MB = 1024 * 1024
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    p.add_argument("--pg-url", default=apilib.PG_DEFAULT, help="server to create database relato_bench on")
+    p.add_argument("--mix", choices=("review", "full"), default="review")
+    p.add_argument("--seconds", type=float, default=30)
+    p.add_argument("--clients", type=int, default=32)
+    p.add_argument("--feed-clients", type=int, default=4, help="of --clients, how many pull the feed")
+    p.add_argument("--upload-clients", type=int, default=2, help="of --clients, uploaders (mix full)")
+    p.add_argument("--upload-interval", type=float, default=2.0, help="an uploader's pause between uploads (s)")
+    p.add_argument("--think-ms", type=float, default=0,
+                   help="mean pause of a client between requests; 0 = back to back (saturation)")
+    p.add_argument("--facts", type=int, default=20_000, help="facts in the database during the load")
+    p.add_argument("--confirmed", type=int, default=5_000, help="of them, confirmed before the load")
+    p.add_argument("--baseline-seconds", type=float, default=5)
+    p.add_argument("--feed-records", type=int, default=100_000, help="full-pull size; 0 skips the pull")
+    p.add_argument("--pull-limit", type=int, default=0, help="limit per feed request in the pull (0: none)")
+    p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    p.add_argument("--keep", action="store_true", help="keep the temp directory (server.log)")
+    return p.parse_args(argv)
+
+
+def seed(engine, env: dict[str, str], args: argparse.Namespace) -> tuple[dict[str, str], int]:  # type: ignore[no-untyped-def]
+    """Corpus, copies, tokens, pre-confirmed facts; returns (token per client name, seed token id)."""
+    started = time.perf_counter()
+    apilib.ingest(env, sorted((ROOT / "corpus").glob("*.pdf")))
+    have = apilib.count_facts(engine)
+    new_ids = apilib.multiply_facts(engine, max(0, args.facts - have))
+    names = [("reviewer", f"bench-client-{i:02d}") for i in range(args.clients)]
+    names += [("consumer", "bench-feed"), ("operator", "bench-upload"), ("reviewer", "bench-seed")]
+    tokens = apilib.make_tokens(engine, names)
+    seed_id = tokens[-1][0]
+    apilib.bulk_confirm(engine, new_ids[-args.confirmed:] if args.confirmed else [], "bench-seed", seed_id)
+    print(f"seeded {apilib.count_facts(engine)} facts ({have} extracted from the corpus), "
+          f"{apilib.count_facts(engine, in_feed=True)} confirmed, in {time.perf_counter() - started:.1f}s")
+    named = {name: tok for (_, name), (_, tok) in zip(names, tokens, strict=True)}
+    return named, seed_id
+
+
+def print_load(log: apiload.LoadLog, base: apiload.LoadLog) -> tuple[bool, bool]:
+    base_rps = len(base.latency["GET healthz"]) / base.elapsed
+    total = sum(len(v) for k, v in log.latency.items() if k != "GET records (500)")
+    print(f"\nbaseline GET /healthz: {base_rps:7.0f} req/s, p50 {percentile(base.latency['GET healthz'], 50) * 1e3:.1f} ms, "
+          f"p99 {percentile(base.latency['GET healthz'], 99) * 1e3:.1f} ms")
+    print(f"load: {total} requests in {log.elapsed:.1f}s = {total / log.elapsed:.0f} req/s "
+          f"({total / log.elapsed / base_rps:.2f}x the /healthz baseline)")
+    print(f"{'endpoint':22} {'n':>7} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    for name in sorted(log.latency):
+        lat = log.latency[name]
+        print(f"{name:22} {len(lat):7d} {len(lat) / log.elapsed:7.1f} {percentile(lat, 50) * 1e3:8.1f} "
+              f"{percentile(lat, 99) * 1e3:8.1f} {max(lat) * 1e3:8.1f}")
+    conflicts = sum(n for (_, code), n in log.statuses.items() if code == 409)
+    errors = {f"{name} {code}": n for (name, code), n in sorted(log.statuses.items()) if code >= 400 and code != 409}
+    print(f"409 (deliberate stale versions): {conflicts}; other errors: {errors or 'none'}; "
+          f"transport errors: {dict(log.transport_errors) or 'none'}")
+    review_ok = percentile(log.latency["POST review"], 99) < TARGET_P99_S
+    feed_ok = percentile(log.latency["GET records (500)"], 99) < TARGET_P99_S
+    print(f"target review p99 < 50 ms: {verdict(review_ok)}; 500-record feed page p99 < 50 ms: {verdict(feed_ok)}")
+    return not errors and not log.transport_errors, review_ok and feed_ok
+
+
+def check_no_lost_update(server: Server, tokens: dict[str, str], before: dict, log: apiload.LoadLog) -> bool:
+    token = tokens["bench-seed"]
+    started = time.perf_counter()
+    after = asyncio.run(apiload.snapshot(server.base_url, token))
+    hist = asyncio.run(apiload.histories(server.base_url, token, sorted(log.attempted)))
+    problems = apiload.verify(before, after, hist, log)
+    changed = sum(1 for k in before if after[k]["version"] != before[k]["version"])
+    print(f"lost-update check: {len(log.accepted)} accepted reviews on {changed} facts, "
+          f"{len(before)} facts and {len(hist)} histories compared in {time.perf_counter() - started:.1f}s: "
+          f"{'OK' if not problems else 'FAILED'}")
+    for line in problems[:20]:
+        print("  " + line)
+    return not problems
+
+
+def check_uploads(server: Server, tokens: dict[str, str], log: apiload.LoadLog) -> bool:
+    if not log.uploads:
+        return True
+    got = httpx.get(server.base_url + "/api/v1/reports", headers={"Authorization": f"Bearer {tokens['bench-seed']}"},
+                    timeout=60).raise_for_status().json()["items"]
+    stored = {r["sha256"] for r in got}
+    missing = log.uploads - stored
+    states = {s: sum(1 for r in got if r["status"] == s) for s in ("queued", "processing", "done", "failed")}
+    print(f"uploads: {len(log.uploads)} accepted, {len(log.uploads) - len(missing)} stored; reports now {states}")
+    return not missing
+
+
+def top_up_feed(engine, records: int, seed_token_id: int) -> int:  # type: ignore[no-untyped-def]
+    """Add confirmed facts until the feed holds `records`; returns the feed's size."""
+    with engine.connect() as conn:
+        in_feed = int(conn.execute(select(func.count()).select_from(Extraction).where(feed._IN_FEED)).scalar_one())
+    if in_feed < records:
+        started = time.perf_counter()
+        ids = apilib.multiply_facts(engine, records - in_feed)
+        apilib.bulk_confirm(engine, ids, "bench-seed", seed_token_id)
+        print(f"\nfeed topped up with {len(ids)} confirmed facts in {time.perf_counter() - started:.1f}s")
+        in_feed = records
+    return in_feed
+
+
+def direct_read(engine) -> float:  # type: ignore[no-untyped-def]
+    """Baseline: records/s reading the feed's rows (its own columns and joins) straight from the
+    database in this process, 500 at a time, without serialising them."""
+    started, n, last = time.perf_counter(), 0, 0
+    while True:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(*feed._COLUMNS)
+                .join(Report, Report.id == Extraction.report_id)
+                .join(Initiative, Initiative.id == Extraction.initiative_id, isouter=True)
+                .join(Area, Area.id == Initiative.area_id, isouter=True)
+                .where(Extraction.change_seq > last, feed._IN_FEED)
+                .order_by(Extraction.change_seq).limit(500)
+            ).all()
+        n += len(rows)
+        if len(rows) < 500:
+            return n / (time.perf_counter() - started)
+        last = rows[-1].change_seq
+
+
+def pull(server: Server, token: str, fmt: str, limit: int) -> tuple[int, float, int, int, float]:
+    """Pull the whole feed in `fmt`; returns (records, seconds, requests, peak server RSS,
+    server CPU seconds)."""
+    processes = server.processes()
+    peak, stop = [server.rss(processes)], threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], server.rss(processes))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    headers, cursor, records, requests = {"Authorization": f"Bearer {token}"}, "0", 0, 0
+    cpu, started = server.cpu_seconds(processes), time.perf_counter()
+    with httpx.Client(base_url=server.base_url, timeout=600) as client:
+        while True:
+            params = {"format": fmt, "since": cursor, **({"limit": limit} if limit else {})}
+            with client.stream("GET", "/api/v1/records", params=params, headers=headers) as response:
+                body = b"".join(response.iter_bytes()) if response.status_code == 200 else response.read()
+                response.raise_for_status()
+            requests += 1
+            got = count_records(body, fmt)
+            records += got
+            cursor = response.headers["X-Next-Cursor"]
+            if got == 0:
+                break
+    elapsed, cpu = time.perf_counter() - started, server.cpu_seconds(processes) - cpu
+    stop.set()
+    sampler.join()
+    return records, elapsed, requests, peak[0], cpu
+
+
+def count_records(body: bytes, fmt: str) -> int:
+    if fmt == "ndjson":
+        seqs = [json.loads(line)["change_seq"] for line in body.splitlines() if line]
+        assert seqs == sorted(set(seqs)), "ndjson feed is not in strictly increasing change order"
+        return len(seqs)
+    if fmt == "json":
+        return len(json.loads(body)["items"])
+    return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8")))) - 1
+
+
+def feed_pull(server: Server, engine, token: str, seed_token_id: int, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
+    expected = top_up_feed(engine, args.feed_records, seed_token_id)
+    base_rps = direct_read(engine)
+    idle = server.rss()
+    print(f"full feed pull of {expected} records (limit per request: {args.pull_limit or 'none'}); "
+          f"server RSS idle {idle / MB:.0f} MB; direct DB read in this process: {base_rps:,.0f} records/s")
+    for fmt in ("ndjson", "json", "csv"):
+        records, elapsed, requests, peak, cpu = pull(server, token, fmt, args.pull_limit)
+        rps = records / elapsed
+        print(f"  {fmt:6} {records:7d} records in {elapsed:5.2f}s ({requests} requests): {rps:8,.0f} records/s "
+              f"({rps / base_rps:.2f}x direct read) {verdict(rps >= TARGET_FEED_RPS)} >= 10k/s; "
+              f"{records / max(cpu, 1e-9):,.0f} records per server CPU-second; "
+              f"server RSS peak {peak / MB:.0f} MB (+{(peak - idle) / MB:.0f} MB)"
+              + ("" if records == expected else f"  COUNT MISMATCH (expected {expected})"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    ok = True
+    with apilib.workspace(args.keep) as workdir, apilib.bench_database(args.db, workdir, args.pg_url) as url:
+        engine = apilib.open_engine(url)
+        env = apilib.server_env(url, workdir)
+        tokens, seed_token_id = seed(engine, env, args)
+        server = Server(env, workdir, workers=args.workers)
+        server.start()
+        try:
+            print(f"server: uvicorn service.app:create_app on {server.base_url}, {args.workers} process(es), "
+                  f"{args.db}; {args.clients} clients, mix {args.mix}, {args.seconds:g}s")
+            if args.seconds > 0:
+                ok = run_load_phase(server, engine, tokens, args)
+            if args.feed_records:
+                feed_pull(server, engine, tokens["bench-feed"], seed_token_id, args)
+        finally:
+            server.stop()
+            engine.dispose()
+    return 0 if ok else 1
+
+
+def run_load_phase(server: Server, engine, tokens: dict[str, str], args: argparse.Namespace) -> bool:  # type: ignore[no-untyped-def]
+    before = asyncio.run(apiload.snapshot(server.base_url, tokens["bench-seed"]))
+    ids = sorted(before)
+    uploads = args.upload_clients if args.mix == "full" else 0
+    fleet = apiload.Fleet(
+        reviewer_tokens=[(f"bench-client-{i:02d}", tokens[f"bench-client-{i:02d}"]) for i in range(args.clients)],
+        consumer_token=tokens["bench-feed"], operator_token=tokens["bench-upload"],
+        fact_ids=ids, kinds={k: v["kind"] for k, v in before.items()},
+        hot=random.Random(7).sample(ids, min(64, len(ids))),
+        feed_clients=args.feed_clients, upload_clients=uploads,
+        upload_pdfs=[p.read_bytes() for p in sorted((ROOT / "corpus").glob("*.pdf"))],
+        upload_interval=args.upload_interval, host="127.0.0.1", port=server.port, think_s=args.think_ms / 1000,
+    )
+    base = asyncio.run(apiload.run_baseline(fleet, args.clients, args.baseline_seconds))
+    log = asyncio.run(apiload.run_load(fleet, args.clients, args.seconds))
+    clean, _ = print_load(log, base)
+    no_lost = check_no_lost_update(server, tokens, before, log)
+    stored = check_uploads(server, tokens, log)
+    if not clean:
+        print("note: errors other than deliberate 409s occurred (see above)")
+    return no_lost and stored
+
+
+if __name__ == "__main__":
+    sys.exit(main())

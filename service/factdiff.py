@@ -1,0 +1,102 @@
+"""Pair the facts of one initiative in two editions: unchanged, changed, added, removed.
+
+The diff endpoint and the review assist both use this, so "unchanged since" on a
+fact and "unchanged" in a diff never disagree. Facts are identical when kind,
+value and unit agree (the qualifier is not part of identity: "mais de 2.000 links"
+stays the same fact if a later edition drops "mais de"). What is left is paired as
+"changed" only for quantities of the same kind and unit, in reading order: a
+count of "links" in one edition and a count of "links" in the next are the same
+measure with a new value; a date or a municipality has no such continuity, so it
+is simply added or removed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+QUANTITIES = ("count", "percentage", "money")
+
+
+class FactLike(Protocol):
+    id: int | None
+    kind: str
+    value: Any
+    unit: str | None
+    qualifier: str | None
+    position: int
+
+
+@dataclass
+class Pairing:
+    unchanged: list[tuple[Any, Any]] = field(default_factory=list)  # (before, after)
+    changed: list[tuple[Any, Any]] = field(default_factory=list)
+    added: list[Any] = field(default_factory=list)
+    removed: list[Any] = field(default_factory=list)
+
+
+def canonical_value(value: Any) -> str:
+    """One spelling per value: 500000, 500000.0 and "500000.0" from JSON compare equal."""
+    if isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, int | float):
+        return repr(float(value))
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def unit_key(unit: str | None) -> str:
+    return " ".join(unit.casefold().split()) if unit else ""
+
+
+def signature(fact: FactLike) -> tuple[str, str, str]:
+    return fact.kind, canonical_value(fact.value), unit_key(fact.unit)
+
+
+def pair_facts(before: Iterable[FactLike], after: Iterable[FactLike]) -> Pairing:
+    """Identical facts first (in reading order), then same-unit quantities as changes."""
+    old = sorted(before, key=lambda f: f.position)
+    new = sorted(after, key=lambda f: f.position)
+    pool: dict[tuple[str, str, str], list[FactLike]] = {}
+    for fact in old:
+        pool.setdefault(signature(fact), []).append(fact)
+    out, rest = Pairing(), []
+    for fact in new:
+        same = pool.get(signature(fact))
+        if same:
+            out.unchanged.append((same.pop(0), fact))
+        else:
+            rest.append(fact)
+    matched = {id(b) for b, _ in out.unchanged}
+    measures: dict[tuple[str, str], list[FactLike]] = {}
+    for fact in old:
+        if id(fact) not in matched and fact.kind in QUANTITIES:
+            measures.setdefault((fact.kind, unit_key(fact.unit)), []).append(fact)
+    for fact in rest:
+        earlier = measures.get((fact.kind, unit_key(fact.unit)))
+        if fact.kind in QUANTITIES and earlier:
+            previous = earlier.pop(0)
+            matched.add(id(previous))
+            out.changed.append((previous, fact))
+        else:
+            out.added.append(fact)
+    out.removed = [f for f in old if id(f) not in matched]
+    return out
+
+
+def moved_backwards(
+    before: FactLike, after: FactLike, *, ignore_units: Sequence[str], ignore_qualifiers: Sequence[str]
+) -> bool:
+    """A count that fell since the previous edition, unless its unit or qualifier says
+    falling is normal (durations, targets)."""
+    if before.kind != "count" or after.kind != "count":
+        return False
+    if unit_key(after.unit) in {unit_key(u) for u in ignore_units}:
+        return False
+    if before.qualifier in ignore_qualifiers or after.qualifier in ignore_qualifiers:
+        return False
+    try:
+        return float(after.value) < float(before.value)
+    except (TypeError, ValueError):
+        return False
