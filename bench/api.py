@@ -68,6 +68,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--feed-records", type=int, default=100_000, help="full-pull size; 0 skips the pull")
     p.add_argument("--pull-limit", type=int, default=0, help="limit per feed request in the pull (0: none)")
     p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    p.add_argument("--app", default="service.app:create_app", help="uvicorn app factory (e.g. an instrumented one)")
     p.add_argument("--keep", action="store_true", help="keep the temp directory (server.log)")
     return p.parse_args(argv)
 
@@ -237,10 +238,10 @@ def main(argv: list[str] | None = None) -> int:
         engine = apilib.open_engine(url)
         env = apilib.server_env(url, workdir)
         tokens, seed_token_id = seed(engine, env, args)
-        server = Server(env, workdir, workers=args.workers)
+        server = Server(env, workdir, workers=args.workers, app=args.app)
         server.start()
         try:
-            print(f"server: uvicorn service.app:create_app on {server.base_url}, {args.workers} process(es), "
+            print(f"server: uvicorn {args.app} on {server.base_url}, {args.workers} process(es), "
                   f"{args.db}; {args.clients} clients, mix {args.mix}, {args.seconds:g}s")
             if args.seconds > 0:
                 ok = run_load_phase(server, engine, tokens, args)

@@ -178,6 +178,7 @@ class Server:
     env: dict[str, str]
     workdir: Path
     workers: int = 1
+    app: str = "service.app:create_app"
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
 
@@ -186,7 +187,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60) -> None:
-        cmd = [sys.executable, "-m", "uvicorn", "--factory", "service.app:create_app", "--host", "127.0.0.1",
+        cmd = [sys.executable, "-m", "uvicorn", "--factory", self.app, "--host", "127.0.0.1",
                "--port", str(self.port), "--log-level", "warning", "--workers", str(self.workers)]
         log = open(self.workdir / "server.log", "ab")  # noqa: SIM115 (owned by the child)
         self.proc = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
@@ -258,7 +259,7 @@ def workspace(keep: bool = False) -> Iterator[Path]:
 def server_env(database_url: str, workdir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RELATO_")}
     env.update(RELATO_DATABASE_URL=database_url, RELATO_DATA_DIR=str(workdir / "data"),
-               PYTHONPATH=str(ROOT), PATH=f"{VENV_BIN}:{env.get('PATH', '')}")
+               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])), PATH=f"{VENV_BIN}:{env.get('PATH', '')}")
     return env
 
 

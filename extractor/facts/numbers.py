@@ -25,7 +25,8 @@ from extractor.facts.units import Unit, elided_unit, table_headers, unit_after, 
 
 _REJECT_AFTER = re.compile(r"[.,/:\-–]\d|/[A-Za-z]")
 _LETTERS_AFTER = re.compile(r"[A-Za-zµ²]+(?![\wÀ-ÿ])|[A-Za-zÀ-ÿ]")
-_PAREN_WORDS = re.compile(rf"[ \t]*\(((?:{WORD}+[ \t]*)+)\)")
+# "10 (DEZ)", "01 (um)": a plain character class, no nested repeats (no backtracking blow-up).
+_PAREN_WORDS = re.compile(r"[ \t]*\(([A-Za-zÀ-ÖØ-öø-ÿ \t]{1,80})\)")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 

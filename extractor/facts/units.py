@@ -46,7 +46,7 @@ def _clean(word: str) -> str:
 
 def _usable(word: str, rules: NumberPatterns) -> bool:
     w = _clean(word)
-    if len(w) < 2 or w in rules.not_units:
+    if len(w) < 2 or w in rules.not_units or any(c.isdigit() for c in w):
         return False
     return not any(w.endswith(e) for e in rules.units.verb_endings)
 

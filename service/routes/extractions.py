@@ -67,11 +67,12 @@ def review_many(body: BulkReviewIn, principal: ReviewerDep, session: WriteSessio
     try:
         for item in body.items:
             apply_review(session, item.id, ReviewIn(**item.model_dump(exclude={"id"})), principal)
+        out = BulkReviewOut(items=[get_extraction_public(session, i) for i in ids])  # type: ignore[misc]
         session.commit()
     except ReviewError as exc:
         session.rollback()
         raise HTTPException(exc.status_code, f"{exc.detail} (no item of this bulk review was applied)") from exc
-    return BulkReviewOut(items=[get_extraction_public(session, i) for i in ids])  # type: ignore[misc]
+    return out
 
 
 @router.get("/{extraction_id}", response_model=ExtractionPublic, responses={404: {"model": ErrorOut}},
@@ -87,13 +88,17 @@ def get_extraction(extraction_id: int, _: ReviewerDep, session: SessionDep) -> E
              summary="Confirm, correct or reject one fact")
 def review_one(extraction_id: int, body: ReviewIn, principal: ReviewerDep, session: WriteSessionDep) -> ExtractionPublic:
     """`version` must be the one you saw: if someone reviewed the fact since, this is 409 and nothing changes."""
+    # The answer is read before the commit, inside the review's transaction: read after it, it
+    # would open a second write transaction (BEGIN IMMEDIATE on SQLite) that holds the write
+    # lock until the session closes, after the response is sent, stalling every other review.
     try:
         apply_review(session, extraction_id, body, principal)
+        out = get_extraction_public(session, extraction_id)
         session.commit()
     except ReviewError as exc:
         session.rollback()
         raise HTTPException(exc.status_code, exc.detail) from exc
-    return get_extraction_public(session, extraction_id)  # type: ignore[return-value]
+    return out  # type: ignore[return-value]
 
 
 @router.get("/{extraction_id}/history", response_model=HistoryPublic, responses={404: {"model": ErrorOut}},
