@@ -73,9 +73,18 @@ class Fleet:
     host: str
     port: int
     think_s: float = 0.0
+    connections: list[Connection] = field(default_factory=list)
 
     def connect(self, token: str | None) -> Connection:
-        return Connection(self.host, self.port, {"Authorization": f"Bearer {token}"} if token else None)
+        conn = Connection(self.host, self.port, {"Authorization": f"Bearer {token}"} if token else None)
+        self.connections.append(conn)
+        return conn
+
+    def hang_up(self) -> None:
+        """Close every connection, so the server's graceful shutdown need not wait for them."""
+        for conn in self.connections:
+            conn.close()
+        self.connections.clear()
 
     async def think(self, rng: random.Random) -> None:
         if self.think_s:
@@ -177,6 +186,7 @@ async def run_load(fleet: Fleet, clients: int, seconds: float) -> LoadLog:
     start = time.perf_counter()
     await asyncio.gather(*tasks)
     log.elapsed = time.perf_counter() - start
+    fleet.hang_up()
     return log
 
 
@@ -193,6 +203,7 @@ async def run_baseline(fleet: Fleet, clients: int, seconds: float) -> LoadLog:
     deadline, start = time.monotonic() + seconds, time.perf_counter()
     await asyncio.gather(*(ping(i, deadline) for i in range(clients)))
     log.elapsed = time.perf_counter() - start
+    fleet.hang_up()
     return log
 
 

@@ -13,6 +13,11 @@ from typing import Any
 from extractor.model import FactKind, Qualifier
 
 
+# Where the identifiers component leaves its spans on the Doc, so later finders
+# (numbers) reuse them instead of computing them again.
+IDENTIFIERS_KEY = "relato.identifiers"
+
+
 @dataclass(frozen=True)
 class FactContext:
     """What a finder may know besides the text.

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from extractor.facts.base import Candidate, FactContext
+from extractor.facts.base import IDENTIFIERS_KEY, Candidate, FactContext
 from extractor.facts.identifiers import identifier_spans
 from extractor.facts.numbers_qualifiers import direct_cue, qualifier_for
 from extractor.facts.numbers_rules import RULES, WORD, NumberPatterns
@@ -187,7 +187,9 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def find_numbers(doc: Doc, ctx: FactContext) -> list[Candidate]:
     """Counts, percentages and money in ``ctx.text`` (``doc`` is its blank-pt Doc)."""
     text, rules = ctx.text, RULES
-    blocked = identifier_spans(text)
+    blocked = doc.user_data.get(IDENTIFIERS_KEY)
+    if blocked is None:  # called on its own, not after the identifiers component
+        blocked = identifier_spans(text)
     out: list[Candidate] = []
     read: list[tuple[int, int]] = []
     headers = table_headers(text)

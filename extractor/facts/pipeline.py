@@ -15,7 +15,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractor.facts.base import Candidate, FactContext
+from extractor.facts.base import IDENTIFIERS_KEY, Candidate, FactContext
 from extractor.facts.dates import find_dates
 from extractor.facts.identifiers import find_identifiers
 from extractor.facts.municipalities import find_municipalities
@@ -23,7 +23,7 @@ from extractor.facts.numbers import find_numbers
 
 CTX = "relato.context"
 CANDIDATES = "relato.candidates"
-BLOCKED = "relato.identifiers"
+BLOCKED = IDENTIFIERS_KEY
 
 # Between overlapping candidates of these kinds the earlier kind wins
 # ("R$ 1,2 milhão" is money, not a count; "2024 - 2026" a period, not two dates).

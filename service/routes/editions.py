@@ -100,11 +100,12 @@ def confirm_unchanged(report_id: int, body: ConfirmUnchangedIn, principal: Revie
         for ext in targets:
             note = body.note or f"unchanged since {flags[ext.id or 0].unchanged_since}"
             apply_review(session, ext.id or 0, ReviewIn(action="confirm", version=ext.version, note=note), principal)
-        session.commit()
+        out = BulkReviewOut(items=[get_extraction_public(session, e.id or 0) for e in targets])  # type: ignore[misc]
+        session.commit()  # answer read before: see routes/extractions.py
     except ReviewError as exc:
         session.rollback()
         raise HTTPException(exc.status_code, f"{exc.detail} (nothing was confirmed)") from exc
-    return BulkReviewOut(items=[get_extraction_public(session, e.id or 0) for e in targets])  # type: ignore[misc]
+    return out
 
 
 @router.get("/orphans", response_model=ExtractionsPublic,
@@ -121,6 +122,6 @@ def get_orphans(_: ReviewerDep, session: SessionDep, report_id: int | None = Non
 def put_series(report_id: int, body: SeriesIn, principal: ReviewerDep, session: WriteSessionDep) -> ReportPublic:
     report = _report(session, report_id)
     set_series(session, report, body.series, principal)
-    session.commit()
-    session.refresh(report)
-    return report_public(report, review_counts(session, [report_id])[report_id])
+    out = report_public(report, review_counts(session, [report_id])[report_id])
+    session.commit()  # answer read before: see routes/extractions.py
+    return out

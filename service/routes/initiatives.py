@@ -52,13 +52,16 @@ def get_series(
 @router.post("/{key}/merge", response_model=InitiativeSummary, responses=LINK_ERRORS,
              summary="The other key is the same initiative: join it to this one (kept for later editions)")
 def post_merge(key: str, body: MergeIn, principal: ReviewerDep, session: WriteSessionDep) -> InitiativeSummary:
+    # answers are read inside the write transaction: read after the commit, they would open a
+    # second one (BEGIN IMMEDIATE on SQLite) held until the session closes (see routes/extractions.py)
     try:
         merge(session, key, body.other_key, principal, body.note)
+        out = initiative_summary(session, key)
         session.commit()
     except LinkError as exc:
         session.rollback()
         raise HTTPException(exc.status_code, exc.detail) from exc
-    return initiative_summary(session, key)  # type: ignore[return-value]
+    return out  # type: ignore[return-value]
 
 
 @router.post("/{key}/split", response_model=InitiativeSummary, responses=LINK_ERRORS,
@@ -67,8 +70,9 @@ def post_split(key: str, body: SplitIn, principal: ReviewerDep, session: WriteSe
     """Returns the new key's initiative; later editions that match it follow the new key."""
     try:
         new_key = split(session, key, body.initiative_id, principal, body.note)
+        out = initiative_summary(session, new_key)
         session.commit()
     except LinkError as exc:
         session.rollback()
         raise HTTPException(exc.status_code, exc.detail) from exc
-    return initiative_summary(session, new_key)  # type: ignore[return-value]
+    return out  # type: ignore[return-value]

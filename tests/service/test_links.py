@@ -98,3 +98,19 @@ def test_split_is_kept_when_another_edition_arrives(
     assert items[new_key]["editions"] == ["2025-08", "2025-10"] and items[new_key]["title"] == PIX_NEW
     diff = get(client, reviewer, f"/api/v1/reports/{ids['2025-08']}/diff", against="previous")
     assert [i["title"] for i in diff["added"]] == [PIX_OLD] and [i["title"] for i in diff["dropped"]] == [PIX_OLD]
+
+
+def test_an_explicit_series_separates_editions(
+    client: TestClient, engine: Engine, settings: Settings, tokens: dict[str, str]
+) -> None:
+    ids = arrive(client, engine, settings, tokens["operator"], "2025-06", "2025-08")
+    reviewer = tokens["reviewer"]
+    moved = client.put(f"/api/v1/reports/{ids['2025-08']}/series", json={"series": "painel-agosto"},
+                       headers=auth(reviewer))
+    assert moved.status_code == 200 and moved.json()["id"] == ids["2025-08"]
+    alone = get(client, reviewer, "/api/v1/initiatives", series="painel-agosto")["items"]
+    assert len(alone) == 13 and all(i["editions"] == ["2025-08"] for i in alone)
+    rest = [i for i in get(client, reviewer, "/api/v1/initiatives")["items"] if i["series"] != "painel-agosto"]
+    assert len(rest) == 13 and all(i["editions"] == ["2025-06"] for i in rest)
+    assert not {i["key"] for i in alone} & {i["key"] for i in rest}
+    assert client.get(f"/api/v1/reports/{ids['2025-08']}/diff", headers=auth(reviewer)).status_code == 404
