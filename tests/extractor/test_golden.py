@@ -112,3 +112,19 @@ def test_scoring_matches_shared_scorer() -> None:
     assert ours["initiatives"]["f1"] == theirs["initiatives"]["f1"]
     assert ours["unit_accuracy"] == theirs["unit_accuracy"]
     assert ours["qualifier_accuracy"] == theirs["qualifier_accuracy"]
+
+
+def test_ci_refuses_regenerate_flag() -> None:
+    """With CI set, --regenerate-golden is a usage error (exit 4) and nothing is rewritten."""
+    import os
+    import subprocess
+    import sys
+
+    before = {p.name: p.read_bytes() for p in GOLDEN.glob("*.json")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--regenerate-golden",
+         str(Path(__file__)), "-k", "snapshot"],
+        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "CI": "true"}, timeout=120)
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert "refused in CI" in proc.stdout + proc.stderr
+    assert before == {p.name: p.read_bytes() for p in GOLDEN.glob("*.json")}
