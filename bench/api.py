@@ -267,6 +267,7 @@ def run_load_phase(server: Server, engine, tokens: dict[str, str], args: argpars
         upload_interval=args.upload_interval, host="127.0.0.1", port=server.port, think_s=args.think_ms / 1000,
     )
     base = asyncio.run(apiload.run_baseline(fleet, args.clients, args.baseline_seconds))
+    print(f"load running for {args.seconds:g}s (server pid {server.proc.pid if server.proc else '?'})", flush=True)
     log = asyncio.run(apiload.run_load(fleet, args.clients, args.seconds))
     clean, _ = print_load(log, base)
     no_lost = check_no_lost_update(server, tokens, before, log)

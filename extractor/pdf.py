@@ -191,6 +191,13 @@ def probe_pdf(path: str | Path, *, max_pages: int | None = None) -> int:
     return n
 
 
+def page_sizes(path: str | Path) -> list[tuple[float, float]]:
+    """(width, height) in points of every page, from the page tree (repaired if need be);
+    for files a renderer refuses but the text reader could repair."""
+    with _open(Path(path)) as pdf:
+        return [(float(page.width), float(page.height)) for page in pdf.pages]
+
+
 def _check_size(page: pdfplumber.page.Page, number: int) -> None:
     """Refuse a page larger than any PDF page can be (BadPDF "corrupt")."""
     try:

@@ -212,15 +212,28 @@ def _child(sender: Connection, job: str, path: str, filename: str | None, max_pa
         sender.close()
 
 
+def _sizes(path: Path) -> list[tuple[float, float]]:
+    """pdfium's page sizes (the renderer's geometry), or the text reader's when pdfium
+    cannot open a file that pdfminer repaired (a lost xref, a truncated tail)."""
+    from pypdfium2 import PdfiumError
+
+    from service.render import page_sizes as rendered_sizes
+
+    try:
+        return rendered_sizes(path)
+    except PdfiumError:
+        from extractor.pdf import page_sizes as text_sizes
+
+        return text_sizes(path)
+
+
 def _job(job: str, path: Path, filename: str | None, max_pages: int | None) -> Any:
     if job == "probe":
         from extractor.pdf import probe_pdf
 
         return probe_pdf(path, max_pages=max_pages)
     if job == "sizes":
-        from service.render import page_sizes as read_sizes
-
-        return read_sizes(path)
+        return _sizes(path)
     from extractor.pipeline import extract_pdf
 
     return extract_pdf(path, filename=filename).model_dump_json()

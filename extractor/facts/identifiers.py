@@ -18,6 +18,7 @@ from spacy.tokens import Doc
 
 from extractor import rulebook
 from extractor.facts.base import FactContext
+from extractor.geometry import merge_spans
 
 _BARE_YEAR = re.compile(r"(?:19|20)\d\d")
 
@@ -160,13 +161,7 @@ def identifier_spans(text: str, rules: _Compiled | None = None) -> list[tuple[in
     rules = rules or _RULES
     spans = _cued_spans(text, rules) + _list_spans(text, rules)
     spans += [(m.start(), m.end()) for p in rules.shapes for m in p.finditer(text)]
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start < merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+    return merge_spans(spans)
 
 
 def find_identifiers(doc: Doc, ctx: FactContext) -> list[tuple[int, int]]:

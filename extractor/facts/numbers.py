@@ -19,6 +19,7 @@ from spacy.tokens import Doc
 
 from extractor.facts.base import IDENTIFIERS_KEY, Candidate, FactContext
 from extractor.facts.identifiers import identifier_spans
+from extractor.geometry import merge_spans
 from extractor.facts.numbers_qualifiers import direct_cue, qualifier_for
 from extractor.facts.numbers_rules import RULES, WORD, NumberPatterns
 from extractor.facts.units import Unit, elided_unit, table_headers, unit_after, unit_from_context, unit_of_range
@@ -174,16 +175,6 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return i > 0 and spans[i - 1][1] > start
 
 
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start < merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
 def find_numbers(doc: Doc, ctx: FactContext) -> list[Candidate]:
     """Counts, percentages and money in ``ctx.text`` (``doc`` is its blank-pt Doc)."""
     text, rules = ctx.text, RULES
@@ -203,7 +194,7 @@ def find_numbers(doc: Doc, ctx: FactContext) -> list[Candidate]:
         cand = _special_kind(text, num, ctx, rules) or _count(text, num, ctx, rules, headers)
         if cand:
             out.append(cand)
-    taken = _merge(read + blocked)
+    taken = merge_spans(read + blocked)
     for m in rules.word_number.finditer(text):
         if _overlaps(m.start(), m.end(), taken):
             continue
