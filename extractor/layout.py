@@ -16,37 +16,42 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from extractor.geometry import interval_gaps, median, merge_bboxes
 from extractor.pdf import Page, Word
 
 COLUMN_GAP = 1.0        # an x-gap this many font sizes wide may separate columns
 MAX_XY_WORDS = 4000     # beyond this many words on a page, skip XY-cut (plain rows)
+MAX_DEPTH = 60          # deeper than this, a region is read as plain rows
 MARGIN = 0.1            # top/bottom share of the page where headers/footers live
 _PAGE_NUMBER = re.compile(r"^(p[áa]g(ina)?\.?\s*)?\d{1,4}(\s*(de|/|of)\s*\d{1,4})?$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Line:
-    """Words on one baseline of one block; ``cells`` is set for table rows."""
+    """Words on one baseline of one block; ``cells`` is set for table rows.
+
+    Derived values are cached: structure asks for a line's size and weight often.
+    """
 
     words: tuple[Word, ...]
     page: int
     block: int
     cells: tuple[tuple[Word, ...], ...] = ()
 
-    @property
+    @cached_property
     def text(self) -> str:
         if self.cells:
             return "\t".join(" ".join(w.text for w in c) for c in self.cells)
         return " ".join(w.text for w in self.words)
 
-    @property
+    @cached_property
     def bbox(self) -> tuple[float, float, float, float]:
         return merge_bboxes(self.words)
 
-    @property
+    @cached_property
     def size(self) -> float:
         """The font size most of the line's characters are set in."""
         weights: Counter[float] = Counter()
@@ -54,20 +59,20 @@ class Line:
             weights[w.size] += len(w.text)
         return weights.most_common(1)[0][0]
 
-    @property
+    @cached_property
     def bold(self) -> bool:
         total = sum(len(w.text) for w in self.words)
         return sum(len(w.text) for w in self.words if w.bold) * 2 > total
 
-    @property
+    @cached_property
     def top(self) -> float:
         return min(w.top for w in self.words)
 
-    @property
+    @cached_property
     def bottom(self) -> float:
         return max(w.bottom for w in self.words)
 
-    @property
+    @cached_property
     def x0(self) -> float:
         return min(w.x0 for w in self.words)
 
@@ -100,25 +105,22 @@ def _rows(words: Sequence[Word]) -> list[list[Word]]:
     return [sorted(r, key=lambda w: w.x0) for r in rows]
 
 
-def _best_gap(words: Sequence[Word], size: float) -> tuple[str, float, float] | None:
+def _best_gap(words: Sequence[Word], size: float) -> tuple[str, float] | None:
     """Where to cut the region: its widest gap across (``y``) or down (``x``).
 
-    Gaps are scaled by font size. A cut across wins unless the gap down is more
-    than twice as wide, so a heading above two columns is split off first.
+    Gaps are scaled by font size. A cut across wins unless the widest gap down is
+    more than twice as wide, so a heading above two columns is split off first.
+    One cut at a time: a sub-region may then show columns its parent did not.
     """
-    best: dict[str, tuple[str, float, float]] = {}
-    for axis, spans in (("y", [(w.top, w.bottom) for w in words]),
-                        ("x", [(w.x0, w.x1) for w in words])):
-        for lo, hi in interval_gaps(spans):
-            score = (hi - lo) / size
-            if axis == "x" and score < COLUMN_GAP:
-                continue
-            if axis not in best or score > best[axis][2]:
-                best[axis] = (axis, (lo + hi) / 2, score)
-    y, x = best.get("y"), best.get("x")
-    if y and x:
-        return x if x[2] > 2 * y[2] else y
-    return y or x
+    y = max((((hi - lo) / size, (lo + hi) / 2)
+             for lo, hi in interval_gaps([(w.top, w.bottom) for w in words])), default=None)
+    x = max((((hi - lo) / size, (lo + hi) / 2)
+             for lo, hi in interval_gaps([(w.x0, w.x1) for w in words])), default=None)
+    if x is not None and x[0] < COLUMN_GAP:
+        x = None
+    if x is not None and (y is None or x[0] > 2 * y[0]):
+        return "x", x[1]
+    return ("y", y[1]) if y is not None else None
 
 
 def _is_table(left: Sequence[Word], right: Sequence[Word], size: float) -> bool:
@@ -150,37 +152,51 @@ def _table_lines(words: Sequence[Word], size: float, page: int, block: int) -> l
     return lines
 
 
-def _xy_cut(words: Sequence[Word], page: int, out: list[Line], depth: int = 0) -> None:
-    size = median([w.size for w in words]) or 10.0
-    gap = _best_gap(words, size) if depth < 60 else None
-    if gap is None:
-        block = len({ln.block for ln in out})
-        out.extend(Line(words=tuple(r), page=page, block=block) for r in _rows(words))
-        return
-    axis, at, _ = gap
-    if axis == "y":
-        first = [w for w in words if (w.top + w.bottom) / 2 < at]
-        rest = [w for w in words if (w.top + w.bottom) / 2 >= at]
-    else:
-        first = [w for w in words if (w.x0 + w.x1) / 2 < at]
-        rest = [w for w in words if (w.x0 + w.x1) / 2 >= at]
-        if _is_table(first, rest, size):
-            out.extend(_table_lines(words, size, page, len({ln.block for ln in out})))
+@dataclass
+class _Cutter:
+    """Recursive XY-cut of one page, appending lines in reading order."""
+
+    page: int
+    out: list[Line] = field(default_factory=list)
+    blocks: int = 0
+
+    def emit(self, lines: list[Line]) -> None:
+        self.out.extend(lines)
+        self.blocks += 1
+
+    def rows(self, words: Sequence[Word]) -> None:
+        self.emit([Line(words=tuple(r), page=self.page, block=self.blocks) for r in _rows(words)])
+
+    def cut(self, words: Sequence[Word], depth: int = 0) -> None:
+        size = median([w.size for w in words]) or 10.0
+        gap = _best_gap(words, size) if depth < MAX_DEPTH else None
+        if gap is None:
+            self.rows(words)
             return
-    _xy_cut(first, page, out, depth + 1)
-    _xy_cut(rest, page, out, depth + 1)
+        axis, at = gap
+        if axis == "x":
+            first = [w for w in words if (w.x0 + w.x1) / 2 < at]
+            rest = [w for w in words if (w.x0 + w.x1) / 2 >= at]
+            if _is_table(first, rest, size):
+                self.emit(_table_lines(words, size, self.page, self.blocks))
+                return
+        else:
+            first = [w for w in words if (w.top + w.bottom) / 2 < at]
+            rest = [w for w in words if (w.top + w.bottom) / 2 >= at]
+        self.cut(first, depth + 1)
+        self.cut(rest, depth + 1)
 
 
 def page_lines(page: Page) -> list[Line]:
     """All lines of one page in reading order."""
     if not page.words:
         return []
-    out: list[Line] = []
+    cutter = _Cutter(page=page.number)
     if len(page.words) > MAX_XY_WORDS:
-        out.extend(Line(words=tuple(r), page=page.number, block=0) for r in _rows(page.words))
+        cutter.rows(page.words)
     else:
-        _xy_cut(page.words, page.number, out)
-    return out
+        cutter.cut(page.words)
+    return cutter.out
 
 
 def _furniture_key(line: Line) -> str:

@@ -33,6 +33,7 @@ class TitleStyle(BaseModel):
     min_size_ratio: float
     bold_or_size_ratio: float
     max_line_gap_ratio: float
+    max_area_gap_ratio: float
     max_title_lines: int
 
 
@@ -137,13 +138,30 @@ def _continues_title(prev: list[Line], ln: Line) -> bool:
             and ln.top - last.bottom <= style.max_line_gap_ratio * ln.size)
 
 
+def _continues_area(prev: list[Line], ln: Line) -> bool:
+    """A wrapped area heading ("Área Temática 10 –" / "Competências e" / "Capacitação" in
+    a narrow band or column): same style, right below and overlapping it across, set
+    tight as one paragraph's lines. Tighter than a title's wrap, so a title of the same
+    style spaced below the heading still starts a title."""
+    style = heading_rules().style
+    last = prev[-1]
+    x0, _, x1, _ = last.bbox
+    lx0, _, lx1, _ = ln.bbox
+    return (len(prev) < style.max_title_lines and last.page == ln.page
+            and abs(last.size - ln.size) < 0.6 and last.bold == ln.bold
+            and lx0 < x1 and x0 < lx1
+            and 0 <= ln.top - last.bottom <= style.max_area_gap_ratio * ln.size)
+
+
 def _group_titles(lines: list[Line], body: float) -> list[tuple[str, list[Line]]]:
-    """Label each line ``area``/``title``/``body``; join wrapped title lines."""
+    """Label each line ``area``/``title``/``body``; join wrapped title and area lines."""
     out: list[tuple[str, list[Line]]] = []
     for ln in lines:
         prev = out[-1] if out else None
         if match_area(ln.text):
             out.append(("area", [ln]))
+        elif prev and prev[0] == "area" and _continues_area(prev[1], ln):
+            prev[1].append(ln)
         elif prev and prev[0] == "title" and is_title_style(ln, body) and _continues_title(
                 prev[1], ln):
             prev[1].append(ln)
@@ -234,7 +252,7 @@ class _Walker:
     skipping: bool = False  # inside an index section: its lines are not read for facts
 
     def page(self, number: int, groups: list[tuple[str, list[Line]]], structural: bool) -> None:
-        areas = [match_area(lines[0].text) for kind, lines in groups if kind == "area"]
+        areas = [match_area(_title_text(lines)) for kind, lines in groups if kind == "area"]
         if structural and _is_index(groups):
             self.current = None
             return
@@ -248,7 +266,7 @@ class _Walker:
         self.skipping = False
         for kind, lines in groups:
             if kind == "area":
-                self.section_area = match_area(lines[0].text)
+                self.section_area = match_area(_title_text(lines))
             elif kind == "title":
                 self.title(number, lines, page_area if self.paged else self.section_area)
             elif self.skipping:
@@ -284,6 +302,13 @@ class _Walker:
         self.initiatives.append(self.current)
 
 
+def _has_body_text(groups: list[tuple[str, list[Line]]], body: float) -> bool:
+    """Whether a page holds text set as body; a page of heading-style lines only (a cover,
+    index or colophon) does not, even where a wrapped line like "2024" cannot be a title."""
+    return any(k == "body" and not all(is_title_style(ln, body) for ln in lines)
+               for k, lines in groups)
+
+
 def split_closing(pages: list[PageLayout]) -> list[Line]:
     """Take the closing colophon off the last page with text (in place) and return it."""
     last = next((p for p in reversed(pages) if p.lines), None)
@@ -309,7 +334,7 @@ def segment(pages: list[PageLayout]) -> DocumentStructure:
         groups = labelled[p.number]
         cover = p.number == first_text and p.number == status_page and any(
             k == "title" for k, _ in groups)
-        structural = cover or not any(k == "body" for k, _ in groups)
+        structural = cover or not _has_body_text(groups, body)
         walker.page(p.number, groups, structural)
     for it in walker.initiatives:
         it.pages.sort()

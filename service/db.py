@@ -6,10 +6,18 @@ transactions lazily (`BEGIN DEFERRED`), and a deferred transaction that read
 before writing fails at once with "database is locked" when another writer got
 in first; so sessions that will write use `write_engine(engine)`, whose
 transactions start with `BEGIN IMMEDIATE` and queue on the busy timeout.
+
+Within one process, writers queue on a lock instead (`_WriteLock`): SQLite's busy
+handler polls with naps of up to 100 ms, so under load the write lock sat free
+while waiters slept, and an unlucky review waited seconds. The busy timeout still
+arbitrates between processes (`relato worker`, `relato ingest`). The pool is large
+enough for every request thread to hold a connection, so readers never queue
+behind writers waiting for that lock.
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -20,6 +28,8 @@ from sqlalchemy.engine import make_url
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "relato_write"
+_HOLDS_WRITE_LOCK = "relato_holds_write_lock"
+SQLITE_POOL_SIZE, SQLITE_POOL_OVERFLOW = 20, 30  # FastAPI runs sync routes on up to 40 threads
 _PG_MIGRATION_LOCK = 7_264_001
 
 
@@ -34,9 +44,12 @@ def make_engine(url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=SQLITE_POOL_SIZE, max_overflow=SQLITE_POOL_OVERFLOW,
+    )
     event.listen(engine, "connect", _sqlite_on_connect)
-    event.listen(engine, "begin", _sqlite_on_begin)
+    _WriteLock().install(engine)
     return engine
 
 
@@ -55,9 +68,51 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-un
     cursor.close()
 
 
-def _sqlite_on_begin(conn) -> None:  # type: ignore[no-untyped-def]
-    immediate = conn.get_execution_options().get(_WRITE_OPTION, False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+class _WriteLock:
+    """Serialises this process's SQLite write transactions on a threading lock: taken
+    before `BEGIN IMMEDIATE`, released once the COMMIT or ROLLBACK has run (the engine's
+    commit/rollback events fire before the DBAPI call, so they run it themselves; the
+    DBAPI's own call after them finds no transaction and does nothing). A connection
+    that leaves the pool's hands mid-transaction (invalidated, closed) releases it too."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def install(self, engine: Engine) -> None:
+        event.listen(engine, "begin", self._begin)
+        event.listen(engine, "commit", lambda conn: self._end(conn, commit=True))
+        event.listen(engine, "rollback", lambda conn: self._end(conn, commit=False))
+        for name in ("checkin", "invalidate", "close", "detach"):
+            event.listen(engine, name, self._release_record)
+
+    def _begin(self, conn) -> None:  # type: ignore[no-untyped-def]
+        if not conn.get_execution_options().get(_WRITE_OPTION, False):
+            conn.exec_driver_sql("BEGIN")
+            return
+        if self._lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):  # else: leave it to the busy timeout
+            conn.info[_HOLDS_WRITE_LOCK] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self._release(conn.info)
+            raise
+
+    def _end(self, conn, *, commit: bool) -> None:  # type: ignore[no-untyped-def]
+        if not conn.info.get(_HOLDS_WRITE_LOCK):
+            return
+        try:
+            dbapi = conn.connection.dbapi_connection
+            dbapi.commit() if commit else dbapi.rollback()
+        finally:
+            self._release(conn.info)
+
+    def _release_record(self, _dbapi, record, *_) -> None:  # type: ignore[no-untyped-def]
+        if record is not None:
+            self._release(record.info)
+
+    def _release(self, info: dict) -> None:  # type: ignore[type-arg]
+        if info.pop(_HOLDS_WRITE_LOCK, False):
+            self._lock.release()
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -30,11 +30,14 @@ class Principal:
     role: str
 
 
-def get_engine(request: Request) -> Engine:
+# Dependencies that only read app state, or only look at the principal, are `async def`:
+# FastAPI runs a plain `def` dependency on the thread pool, and each such hop cost about
+# as much as the attribute lookup's whole request share (profiled with bench/api.py).
+async def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -105,7 +108,7 @@ def current_principal(
 def require_role(*roles: str) -> Callable[[Principal], Principal]:
     """A dependency that lets `roles` (and admin, who may do everything) through; others get 403."""
 
-    def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         if principal.role == "admin" or principal.role in roles:
             return principal
         allowed = ", ".join((*roles, "admin"))

@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
 
 import spacy
+from spacy.attrs import IDX, IS_SPACE, LENGTH
 from spacy.tokens import Doc
 
 from extractor.text import fold
@@ -72,27 +72,29 @@ def _tokenizer() -> spacy.tokenizer.Tokenizer:
     return spacy.blank("pt").tokenizer
 
 
-def token_pieces(tokens: Iterable[spacy.tokens.Token]) -> list[Piece]:
-    """Pieces of ``tokens`` (any spaCy tokens: a Doc, or a phrase)."""
-    out: list[Piece] = []
-    for tok in tokens:
-        if tok.is_space:
-            if TAB in tok.text:
-                out.append(Piece(TAB, tok.idx, tok.idx + len(tok.text), tok.text))
-            continue
-        for part in _PART.finditer(tok.text):
-            start = tok.idx + part.start()
-            out.append(Piece(_fold(part.group()), start, tok.idx + part.end(), part.group()))
-    return [p for p in out if p.key]
-
-
 def doc_pieces(doc: Doc) -> list[Piece]:
-    return token_pieces(doc)
+    """Pieces of a Doc (or a phrase tokenized like one).
+
+    Reads token offsets with ``Doc.to_array`` instead of walking Token objects:
+    on a long gazette, creating a Python Token per word cost more than matching.
+    """
+    text = doc.text
+    out: list[Piece] = []
+    for idx, length, space in doc.to_array([IDX, LENGTH, IS_SPACE]).tolist():
+        tok = text[idx:idx + length]
+        if space:
+            if TAB in tok:
+                out.append(Piece(TAB, idx, idx + length, tok))
+            continue
+        for part in _PART.finditer(tok):
+            word = part.group()
+            out.append(Piece(_fold(word), idx + part.start(), idx + part.end(), word))
+    return [p for p in out if p.key]
 
 
 def phrase_key(text: str) -> tuple[str, ...]:
     """Piece keys of a phrase, tokenized exactly like the documents."""
-    return tuple(p.key for p in token_pieces(_tokenizer()(text)))
+    return tuple(p.key for p in doc_pieces(_tokenizer()(text)))
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

@@ -9,6 +9,7 @@ overlapping candidates, and :mod:`extractor.evidence` attaches page and bbox.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from functools import lru_cache
 
 import spacy
@@ -20,6 +21,7 @@ from extractor.facts.dates import find_dates
 from extractor.facts.identifiers import find_identifiers
 from extractor.facts.municipalities import find_municipalities
 from extractor.facts.numbers import find_numbers
+from extractor.geometry import merge_spans
 
 CTX = "relato.context"
 CANDIDATES = "relato.candidates"
@@ -62,22 +64,43 @@ def nlp() -> Language:
     return pipeline
 
 
+class _Taken:
+    """Accepted spans, kept sorted so an overlap check is a bisect, not a scan."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def free(self, start: int, end: int) -> bool:
+        i = bisect_left(self.starts, end)  # spans starting before our end ...
+        return i == 0 or self.ends[i - 1] <= start  # ... the nearest must end before us
+
+    def take(self, start: int, end: int) -> None:
+        i = bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+
+
+def _first_come(candidates: list[Candidate]) -> list[Candidate]:
+    """Keep candidates in the given order unless they overlap one already kept."""
+    taken, kept = _Taken(), []
+    for c in candidates:
+        if taken.free(c.start, c.end):
+            taken.take(c.start, c.end)
+            kept.append(c)
+    return kept
+
+
 def resolve(candidates: list[Candidate], blocked: list[tuple[int, int]]) -> list[Candidate]:
     """Drop candidates inside identifiers and lower-priority overlaps; keep text order."""
-    kept: list[Candidate] = []
-    numeric = [c for c in candidates if c.kind in PRIORITY
-               and not any(c.overlaps(s, e) for s, e in blocked)]
+    walls = _Taken()
+    for s, e in merge_spans(blocked):
+        walls.take(s, e)
+    numeric = [c for c in candidates if c.kind in PRIORITY and walls.free(c.start, c.end)]
     numeric.sort(key=lambda c: (PRIORITY[c.kind], -(c.end - c.start), c.start))
-    for c in numeric:
-        if not any(c.overlaps(k.start, k.end) for k in kept):
-            kept.append(c)
     places = sorted((c for c in candidates if c.kind == "municipality"),
                     key=lambda c: (-(c.end - c.start), c.start))
-    taken: list[Candidate] = []
-    for c in places:
-        if not any(c.overlaps(k.start, k.end) for k in taken):
-            taken.append(c)
-    return sorted(kept + taken, key=lambda c: (c.start, c.end))
+    return sorted(_first_come(numeric) + _first_come(places), key=lambda c: (c.start, c.end))
 
 
 def find_facts(ctx: FactContext) -> list[Candidate]:

@@ -45,6 +45,8 @@ def assert_extracted(proc: subprocess.CompletedProcess[str], case: Case) -> None
         assert case.absent not in proc.stdout
 
 
+@pytest.mark.skipif(os.environ.get("RELATO_TEST_DATABASE_URL", "").startswith("postgresql"),
+                    reason="no database involved: runs once, in the SQLite pass")
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_relato_extract_refuses_clearly_or_extracts(case: Case, hostile: HostileFiles) -> None:
     limit = case.timeout_s or TIMEOUT_S

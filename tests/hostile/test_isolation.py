@@ -57,7 +57,7 @@ def test_service_answers_while_a_runaway_pdf_is_extracted(
 
 def test_memory_limit_ends_the_job_with_a_reason(hostile: HostileFiles) -> None:
     """64 MB is below what the extractor maps already: the 2,000 pages cannot be held."""
-    with extracting.limits(20.0, 64), pytest.raises(BadPDF) as err:
+    with extracting.limits(90.0, 64), pytest.raises(BadPDF) as err:
         extracting.extract(hostile("many_pages"), filename="many.pdf")
     assert err.value.code == "memory" and "more than 64 MB" in err.value.reason
 
