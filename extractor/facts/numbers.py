@@ -22,7 +22,7 @@ from extractor.facts.identifiers import identifier_spans
 from extractor.geometry import merge_spans
 from extractor.facts.numbers_qualifiers import direct_cue, qualifier_for
 from extractor.facts.numbers_rules import RULES, WORD, NumberPatterns
-from extractor.facts.units import Unit, elided_unit, table_headers, unit_after, unit_from_context, unit_of_range
+from extractor.facts.units import TableHeaders, Unit, elided_unit, table_headers, unit_after, unit_from_context, unit_of_range
 
 _REJECT_AFTER = re.compile(r"[.,/:\-–]\d|/[A-Za-z]")
 _LETTERS_AFTER = re.compile(r"[A-Za-zµ²]+(?![\wÀ-ÿ])|[A-Za-zÀ-ÿ]")
@@ -117,7 +117,7 @@ def _year_blocked(text: str, num: _Number, rules: NumberPatterns) -> bool:
 
 
 def _count(
-    text: str, num: _Number, ctx: FactContext, rules: NumberPatterns, headers: dict[int, int] | None
+    text: str, num: _Number, ctx: FactContext, rules: NumberPatterns, headers: TableHeaders | None
 ) -> Candidate | None:
     """A count for ``num`` if it quantifies something named in the text.
 

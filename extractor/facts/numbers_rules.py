@@ -141,7 +141,7 @@ def compile_rules(n: NumberRules, q: QualifierRules, u: UnitRules) -> NumberPatt
         qualifiers=q,
         units=u,
         numeral=_numeral(n),
-        multiplier=re.compile(rf"[ \t]*(?i:({alternation(list(n.multipliers))})){NOT_WORD_AFTER}"),
+        multiplier=re.compile(rf"[ \t]*(?:\n[ \t]*)?(?i:({alternation(list(n.multipliers))})){NOT_WORD_AFTER}"),
         word_number=re.compile(word_number),
         percent_after=re.compile(rf"[ \t]?(?i:{alternation(n.percent_signs)})"),
         currency_before=re.compile(rf"(?:{alternation(n.currency_before)})\s*$"),

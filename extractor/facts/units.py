@@ -102,30 +102,46 @@ def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return text.rfind("\n", 0, start) + 1, (text.find("\n", end) + 1 or len(text) + 1) - 1
 
 
-def table_headers(text: str) -> dict[int, int]:
-    """Start of each table row line -> start of its header line (the block's first row)."""
-    headers: dict[int, int] = {}
-    pos, head = 0, -1
+TableHeaders = dict[int, tuple[int | None, int]]
+_DATA_CELL = re.compile(r"^\s*(?:R\$\s*)?[\d.,]+\s*%?\s*$")
+_YEAR_CELL = re.compile(r"^\s*(?:19|20)\d\d\s*$")
+
+
+def _is_data_row(line: str) -> bool:
+    """A row with a numeric cell that is not a year: data, not a header."""
+    return any(_DATA_CELL.match(c) and not _YEAR_CELL.match(c) for c in line.split("\t")[1:])
+
+
+def table_headers(text: str) -> TableHeaders:
+    """Start of each table row line -> (start of its header row or None, start of its table).
+
+    A block of tab-separated lines whose first row already holds numbers has no
+    header row; its numbers take their unit from the row label or the text above.
+    """
+    headers: TableHeaders = {}
+    pos, block, head = 0, -1, None
     for line in text.split("\n"):
         if "\t" in line:
-            head = pos if head < 0 else head
-            headers[pos] = head
+            if block < 0:
+                block, head = pos, (None if _is_data_row(line) else pos)
+            headers[pos] = (head, block)
         else:
-            head = -1
+            block, head = -1, None
         pos += len(line) + 1
     return headers
 
 
-def _table_unit(text: str, start: int, end: int, rules: NumberPatterns, headers: dict[int, int]) -> Unit | None:
-    """A numeric table cell takes its column header, else its row label."""
+def _table_unit(text: str, start: int, end: int, rules: NumberPatterns,
+                headers: TableHeaders) -> Unit | None:
+    """A numeric table cell takes its column header, else its row label, else the intro."""
     ls, le = _line_bounds(text, start, end)
     line = text[ls:le]
     if ls not in headers or text[start:end].strip() != _cell_at(line, start - ls).strip():
         return None
-    head_start = headers[ls]
+    head_start, block_start = headers[ls]
     cells = line.split("\t")
     col = line[: start - ls].count("\t")
-    if head_start != ls:
+    if head_start is not None and head_start != ls:
         header = text[head_start : text.find("\n", head_start)].split("\t")
         col_h = col - (len(cells) - len(header)) if len(header) < len(cells) else col
         name = _label_name(header[col_h], rules) if 0 <= col_h < len(header) else None
@@ -133,8 +149,15 @@ def _table_unit(text: str, start: int, end: int, rules: NumberPatterns, headers:
             name = _label_name(header[0], rules) or name
         if name:
             return Unit(name, end, 0.7)
-    name = _label_name(cells[0], rules) if col > 0 else None
-    return Unit(name, end, 0.6) if name else None
+    if col == 0:
+        return None
+    name = _label_name(cells[0], rules)
+    if name:
+        return Unit(name, end, 0.6)
+    if head_start is None and _is_time_label(cells[0], rules):
+        intro = _intro_unit(text, block_start, rules)
+        return Unit(intro, end, 0.6) if intro else None
+    return None
 
 
 def _cell_at(line: str, offset: int) -> str:
@@ -170,8 +193,24 @@ def _intro_unit(text: str, line_start: int, rules: NumberPatterns) -> str | None
         pos = prev
         if not line or re.search(r"[:=][ \t]*[^\d\n]{0,25}\d[\d.,]*[ \t]*$", line):
             continue
-        return _intro_line_unit(line, rules)
+        return _intro_line_unit(_with_wrapped_start(text, prev, line), rules)
     return None
+
+
+def _with_wrapped_start(text: str, line_start: int, line: str) -> str:
+    """The intro sentence when it wraps: "o número de" + "atendimentos em 2025:".
+
+    Earlier lines are prepended while they do not end a sentence (., ;, !, ?, :).
+    """
+    for _ in range(2):
+        if line_start <= 0:
+            break
+        prev = text.rfind("\n", 0, line_start - 1) + 1
+        above = text[prev : line_start - 1].strip()
+        if not above or above[-1] in ".;!?:" or "\t" in above:
+            break
+        line, line_start = f"{above} {line}", prev
+    return line
 
 
 def _intro_line_unit(line: str, rules: NumberPatterns) -> str | None:
@@ -231,7 +270,7 @@ def elided_unit(text: str, start: int, unit: Unit, rules: NumberPatterns = RULES
 
 
 def unit_from_context(
-    text: str, start: int, end: int, rules: NumberPatterns = RULES, headers: dict[int, int] | None = None
+    text: str, start: int, end: int, rules: NumberPatterns = RULES, headers: TableHeaders | None = None
 ) -> Unit | None:
     """The unit of a number that stands alone, from its table, list intro, measure or label.
 

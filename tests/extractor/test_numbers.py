@@ -282,3 +282,22 @@ def test_unknown_rules_key_fails(tmp_path, monkeypatch, name):
     monkeypatch.setenv("RELATO_RULES_DIR", str(dest))
     with pytest.raises(RulesError, match=name):
         numbers_rules.load_rules()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Atualmente, mais de 100\nmil transferências digitais foram realizadas.",
+     [(100000.0, "transferências digitais", "at_least")]),
+    ("A seguir, o número de\natendimentos em 2025:\n• 1° bimestre: 17.282\n• 2° bimestre: 18.542",
+     [(17282.0, "atendimentos", "exact"), (18542.0, "atendimentos", "exact")]),
+    ("A seguir, o número de atendimentos em 2025:\n1° bimestre\t17.282\n2° bimestre\t18.542",
+     [(17282.0, "atendimentos", "exact"), (18542.0, "atendimentos", "exact")]),
+    ("Município\tUnidades\nLavras\t12\nNova Lima\t3",
+     [(12.0, "unidades", "exact"), (3.0, "unidades", "exact")]),
+])
+def test_counts_across_line_wraps_and_headerless_tables(text: str, expected: list) -> None:
+    """A multiplier or an intro sentence wrapped onto the next line; a table with no header row."""
+    from extractor.facts.pipeline import find_facts
+
+    got = [(c.value, c.unit, c.qualifier)
+           for c in find_facts(FactContext(text=text, status_date="2025-10")) if c.kind == "count"]
+    assert got == expected
