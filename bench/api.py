@@ -29,6 +29,7 @@ import asyncio
 import csv
 import io
 import json
+import os
 import random
 import sys
 import threading
@@ -69,7 +70,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--pull-limit", type=int, default=0, help="limit per feed request in the pull (0: none)")
     p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     p.add_argument("--app", default="service.app:create_app", help="uvicorn app factory (e.g. an instrumented one)")
-    p.add_argument("--keep", action="store_true", help="keep the temp directory (server.log)")
+    p.add_argument("--keep", action="store_true", help="keep the temp directory (server.log) and database")
     return p.parse_args(argv)
 
 
@@ -84,6 +85,7 @@ def seed(engine, env: dict[str, str], args: argparse.Namespace) -> tuple[dict[st
     tokens = apilib.make_tokens(engine, names)
     seed_id = tokens[-1][0]
     apilib.bulk_confirm(engine, new_ids[-args.confirmed:] if args.confirmed else [], "bench-seed", seed_id)
+    apilib.analyze(engine)
     print(f"seeded {apilib.count_facts(engine)} facts ({have} extracted from the corpus), "
           f"{apilib.count_facts(engine, in_feed=True)} confirmed, in {time.perf_counter() - started:.1f}s")
     named = {name: tok for (_, name), (_, tok) in zip(names, tokens, strict=True)}
@@ -147,6 +149,7 @@ def top_up_feed(engine, records: int, seed_token_id: int) -> int:  # type: ignor
         started = time.perf_counter()
         ids = apilib.multiply_facts(engine, records - in_feed)
         apilib.bulk_confirm(engine, ids, "bench-seed", seed_token_id)
+        apilib.analyze(engine)
         print(f"\nfeed topped up with {len(ids)} confirmed facts in {time.perf_counter() - started:.1f}s")
         in_feed = records
     return in_feed
@@ -234,7 +237,7 @@ def feed_pull(server: Server, engine, token: str, seed_token_id: int, args: argp
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     ok = True
-    with apilib.workspace(args.keep) as workdir, apilib.bench_database(args.db, workdir, args.pg_url) as url:
+    with apilib.workspace(args.keep) as workdir, apilib.bench_database(args.db, workdir, args.pg_url, args.keep) as url:
         engine = apilib.open_engine(url)
         env = apilib.server_env(url, workdir)
         tokens, seed_token_id = seed(engine, env, args)
@@ -268,8 +271,14 @@ def run_load_phase(server: Server, engine, tokens: dict[str, str], args: argpars
     )
     base = asyncio.run(apiload.run_baseline(fleet, args.clients, args.baseline_seconds))
     print(f"load running for {args.seconds:g}s (server pid {server.proc.pid if server.proc else '?'})", flush=True)
+    processes = server.processes()
+    cpu = server.cpu_seconds(processes)
     log = asyncio.run(apiload.run_load(fleet, args.clients, args.seconds))
+    cpu = server.cpu_seconds(processes) - cpu
     clean, _ = print_load(log, base)
+    requests = sum(len(v) for k, v in log.latency.items() if k != "GET records (500)")
+    print(f"server CPU: {cpu / log.elapsed:.0%} of one core, {cpu / max(requests, 1) * 1e3:.1f} ms per request; "
+          f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other processes included)")
     no_lost = check_no_lost_update(server, tokens, before, log)
     stored = check_uploads(server, tokens, log)
     if not clean:

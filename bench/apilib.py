@@ -47,9 +47,9 @@ INSERT_BATCH = 5000
 
 
 @contextmanager
-def bench_database(kind: str, workdir: Path, pg_url: str = PG_DEFAULT) -> Iterator[str]:
+def bench_database(kind: str, workdir: Path, pg_url: str = PG_DEFAULT, keep: bool = False) -> Iterator[str]:
     """A fresh database URL: a SQLite file in `workdir`, or PostgreSQL database
-    `relato_bench` created here and dropped afterwards."""
+    `relato_bench` created here and dropped afterwards (unless `keep`)."""
     if kind == "sqlite":
         yield f"sqlite:///{workdir / 'relato.db'}"
         return
@@ -60,8 +60,11 @@ def bench_database(kind: str, workdir: Path, pg_url: str = PG_DEFAULT) -> Iterat
     try:
         yield make_url(pg_url).set(database=BENCH_DB).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"))
+        if keep:
+            print(f"(kept database {BENCH_DB})")
+        else:
+            with admin.connect() as conn:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"))
         admin.dispose()
 
 
@@ -129,8 +132,10 @@ def bulk_confirm(engine: Engine, ids: list[int], actor: str, token_id: int) -> N
     with Session(write_engine(engine)) as session:
         first = next_change_seq(session)
         _reserve(session, first, len(ids))
-        rows = session.execute(select(table).where(table.c.id.in_(ids))).mappings().all()
-        by_id = {r["id"]: r for r in rows}
+        by_id = {}
+        for start in range(0, len(ids), INSERT_BATCH):  # PostgreSQL takes at most 65535 parameters
+            chunk = ids[start:start + INSERT_BATCH]
+            by_id.update({r["id"]: r for r in session.execute(select(table).where(table.c.id.in_(chunk))).mappings()})
         now, updates, trail = utcnow(), [], []
         for offset, ext_id in enumerate(ids):
             row = by_id[ext_id]
@@ -150,6 +155,15 @@ def bulk_confirm(engine: Engine, ids: list[int], actor: str, token_id: int) -> N
             session.connection().execute(guarded, updates[start:start + INSERT_BATCH])
             session.connection().execute(insert(events), trail[start:start + INSERT_BATCH])
         session.commit()
+
+
+def analyze(engine: Engine) -> None:
+    """On PostgreSQL, refresh planner statistics after a bulk seed, as autovacuum soon would:
+    with none, the planner guesses the feed's change_seq range holds ~100 rows and sorts it
+    whole for every page. (SQLite gets no ANALYZE: the service's plans must hold without.)"""
+    if not is_sqlite(engine):
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
 
 
 def _reserve(session: Session, first: int, n: int) -> None:

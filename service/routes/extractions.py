@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from extractor.model import FactKind
-from service.deps import ReviewerDep, SessionDep, WriteSessionDep
+from service.deps import EngineDep, ReviewerDep, SessionDep, WriteSessionDep
 from service.models import Extraction, ReviewEvent, ReviewStatus
 from service.queries import get_extraction_public, list_extractions
 from service.review import ReviewError, apply_review
@@ -59,7 +59,7 @@ def get_extractions(
 
 @router.post("/review", response_model=BulkReviewOut, responses=REVIEW_ERRORS,
              summary="Review many facts at once, all or nothing")
-def review_many(body: BulkReviewIn, principal: ReviewerDep, session: WriteSessionDep) -> BulkReviewOut:
+def review_many(body: BulkReviewIn, principal: ReviewerDep, session: WriteSessionDep, engine: EngineDep) -> BulkReviewOut:
     """Every item is applied in one transaction; if any is refused (404, 409, 422), none is."""
     ids = [item.id for item in body.items]
     if len(set(ids)) != len(ids):
@@ -67,12 +67,12 @@ def review_many(body: BulkReviewIn, principal: ReviewerDep, session: WriteSessio
     try:
         for item in body.items:
             apply_review(session, item.id, ReviewIn(**item.model_dump(exclude={"id"})), principal)
-        out = BulkReviewOut(items=[get_extraction_public(session, i) for i in ids])  # type: ignore[misc]
         session.commit()
     except ReviewError as exc:
         session.rollback()
         raise HTTPException(exc.status_code, f"{exc.detail} (no item of this bulk review was applied)") from exc
-    return out
+    with Session(engine) as reader:  # see review_one
+        return BulkReviewOut(items=[get_extraction_public(reader, i) for i in ids])  # type: ignore[misc]
 
 
 @router.get("/{extraction_id}", response_model=ExtractionPublic, responses={404: {"model": ErrorOut}},
@@ -86,19 +86,22 @@ def get_extraction(extraction_id: int, _: ReviewerDep, session: SessionDep) -> E
 
 @router.post("/{extraction_id}/review", response_model=ExtractionPublic, responses=REVIEW_ERRORS,
              summary="Confirm, correct or reject one fact")
-def review_one(extraction_id: int, body: ReviewIn, principal: ReviewerDep, session: WriteSessionDep) -> ExtractionPublic:
+def review_one(
+    extraction_id: int, body: ReviewIn, principal: ReviewerDep, session: WriteSessionDep, engine: EngineDep
+) -> ExtractionPublic:
     """`version` must be the one you saw: if someone reviewed the fact since, this is 409 and nothing changes."""
-    # The answer is read before the commit, inside the review's transaction: read after it, it
-    # would open a second write transaction (BEGIN IMMEDIATE on SQLite) that holds the write
-    # lock until the session closes, after the response is sent, stalling every other review.
     try:
         apply_review(session, extraction_id, body, principal)
-        out = get_extraction_public(session, extraction_id)
         session.commit()
     except ReviewError as exc:
         session.rollback()
         raise HTTPException(exc.status_code, exc.detail) from exc
-    return out  # type: ignore[return-value]
+    # The answer is read in a read-only session: through the write session it would start a
+    # second write transaction (BEGIN IMMEDIATE on SQLite) that kept the write lock until the
+    # session closed, after the response was sent, stalling every other review; read inside
+    # the review's transaction it would lengthen the feed-sequence lock on PostgreSQL.
+    with Session(engine) as reader:
+        return get_extraction_public(reader, extraction_id)  # type: ignore[return-value]
 
 
 @router.get("/{extraction_id}/history", response_model=HistoryPublic, responses={404: {"model": ErrorOut}},
