@@ -3,7 +3,7 @@
 Each fact appears at the position of its latest review (`change_seq`), so a pull
 with `since=<last cursor>` returns exactly what changed after the previous pull:
 a fact corrected again reappears with its new value, and a published fact that
-is later rejected reappears with state `withdrawn` (see sequence.py for why the
+is later rejected or reopened (back to pending) reappears with state `withdrawn` (see sequence.py for why the
 numbers are gap-safe on PostgreSQL).
 
 The window `(since, end]` is fixed before the first byte is sent, so the next
@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from service.models import Area, Extraction, Initiative, Report
+from service.review import PUBLISHED
 from service.sequence import last_change_seq
 from service.timeutil import as_utc
 
@@ -38,7 +39,7 @@ FIELDS = (
 )
 MEDIA_TYPES = {"json": "application/json", "ndjson": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
 
-# In the feed: confirmed and corrected facts, and published facts later rejected. A
+# In the feed: confirmed and corrected facts, and published facts later rejected or reopened. A
 # confirmation or correction always sets `published` (review.py), so `published` alone
 # says exactly this. Spelled with `status IN (...) OR ...`, the filter led SQLite's
 # planner to the low-selectivity status index and a sort of the whole feed for every
@@ -79,7 +80,7 @@ def _record(row: Any) -> dict[str, Any]:
     reviewed_at = as_utc(row.reviewed_at)
     return {
         "change_seq": row.change_seq,
-        "state": "withdrawn" if row.status == "rejected" or row.orphaned else row.status,
+        "state": row.status if row.status in PUBLISHED and not row.orphaned else "withdrawn",
         "extraction_id": row.id, "kind": row.kind, "value": row.value, "unit": row.unit,
         "qualifier": row.qualifier, "name": row.name, "text": row.text, "page": row.page,
         "bbox": list(row.bbox), "report_id": row.report_id, "report_filename": row.report_filename,

@@ -18,7 +18,7 @@ ROLES: tuple[Role, ...] = ("operator", "reviewer", "consumer", "admin")
 ReportStatus = Literal["queued", "processing", "done", "failed"]
 ReviewStatus = Literal["pending", "confirmed", "corrected", "rejected"]
 REVIEW_STATUSES: tuple[ReviewStatus, ...] = ("pending", "confirmed", "corrected", "rejected")
-ReviewAction = Literal["confirm", "correct", "reject"]
+ReviewAction = Literal["confirm", "correct", "reject", "reopen"]
 
 
 def _ts(nullable: bool = False) -> Any:

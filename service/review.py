@@ -5,6 +5,13 @@ A review names the version it saw; the change is a conditional
 version exactly one succeeds and the other gets a conflict, with nothing changed.
 Each change writes one ReviewEvent (who, when, action, before, after, note) and
 takes the next feed number in the same transaction.
+
+`reopen` sends a reviewed fact back to `pending` (the review page's undo of a first
+decision). It changes only the status: value, unit and qualifier stay as the last
+review left them, so a reviewer who reopens a correction still sees it. A fact that
+was published stays `published`, so it reappears in the feed as `withdrawn`, the
+same path as a rejection. Reopening a pending fact is refused (422), like any other
+review that does not fit the fact.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from service.sequence import next_change_seq
 from service.timeutil import utcnow
 from service.values import InvalidValue, check_qualifier, check_value, mg_municipalities
 
-STATUS_OF_ACTION = {"confirm": "confirmed", "correct": "corrected", "reject": "rejected"}
+STATUS_OF_ACTION = {"confirm": "confirmed", "correct": "corrected", "reject": "rejected", "reopen": "pending"}
 PUBLISHED = ("confirmed", "corrected")
 
 
@@ -73,6 +80,9 @@ def apply_review(session: Session, extraction_id: int, review: ReviewIn, princip
         raise ReviewError(422, extraction_id, f"extraction {extraction_id} ({ext.kind}): {exc}") from exc
     if ext.version != review.version:
         raise _conflict(extraction_id, ext.version)
+    if review.action == "reopen" and ext.status == "pending":
+        raise ReviewError(422, extraction_id, f"extraction {extraction_id} ({ext.kind}) is already pending; "
+                          "only a confirmed, corrected or rejected fact can be reopened")
     before = snapshot(ext)
     seq, now = next_change_seq(session), utcnow()
     values = {

@@ -112,7 +112,9 @@ class ExtractionsPublic(BaseModel):
 
 class ReviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    action: ReviewAction
+    action: ReviewAction = Field(description=(
+        "`reopen` sets a confirmed, corrected or rejected fact back to `pending`, keeping its current "
+        "value, unit and qualifier; a published fact then shows in the records feed as `withdrawn`"))
     value: Any = Field(None, description="required for `correct`; validated for the fact's kind")
     unit: str | None = None
     qualifier: str | None = None

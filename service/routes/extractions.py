@@ -28,7 +28,8 @@ router = APIRouter(prefix="/api/v1/extractions", tags=["extractions"])
 REVIEW_ERRORS = {
     404: {"model": ErrorOut, "description": "no such extraction"},
     409: {"model": ErrorOut, "description": "stale version: someone else reviewed it first; nothing changed"},
-    422: {"model": ErrorOut, "description": "the corrected value does not fit the fact's kind"},
+    422: {"model": ErrorOut, "description": "the corrected value does not fit the fact's kind, "
+                                            "or `reopen` of a fact that is already pending"},
 }
 
 
@@ -85,7 +86,7 @@ def get_extraction(extraction_id: int, _: ReviewerDep, session: SessionDep) -> E
 
 
 @router.post("/{extraction_id}/review", response_model=ExtractionPublic, responses=REVIEW_ERRORS,
-             summary="Confirm, correct or reject one fact")
+             summary="Confirm, correct, reject or reopen one fact")
 def review_one(
     extraction_id: int, body: ReviewIn, principal: ReviewerDep, session: WriteSessionDep, engine: EngineDep
 ) -> ExtractionPublic:

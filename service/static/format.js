@@ -8,7 +8,7 @@ export const KIND_LABELS = {
 export const STATUS_LABELS = {
   pending: "Pendente", confirmed: "Confirmado", corrected: "Corrigido", rejected: "Rejeitado",
 };
-export const ACTION_LABELS = { confirm: "confirmou", correct: "corrigiu", reject: "rejeitou" };
+export const ACTION_LABELS = { confirm: "confirmou", correct: "corrigiu", reject: "rejeitou", reopen: "reabriu" };
 export const QUALIFIER_LABELS = {
   exact: "exato", at_least: "pelo menos", approx: "aproximado", target: "meta", at_most: "no máximo",
 };

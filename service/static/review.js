@@ -12,7 +12,7 @@ import { PageViewer } from "./viewer.js";
 
 const $ = (id) => document.getElementById(id);
 const CONFLICT = "Outra pessoa alterou este fato — recarregue";
-const DONE = { confirm: "Confirmado", correct: "Corrigido", reject: "Rejeitado" };
+const DONE = { confirm: "Confirmado", correct: "Corrigido", reject: "Rejeitado", reopen: "De volta a pendente" };
 
 const state = { reports: [], report: null, editor: null, undo: [], chain: Promise.resolve(), sources: new Map() };
 
@@ -229,12 +229,11 @@ async function undo() {
   if (!fact) return;
   if (queue.visible.some((f) => f.id === fact.id)) queue.select(fact.id);
   const b = last.before;
-  if (b.status === "pending") {
-    toast("Este fato estava pendente e não volta a pendente: decida de novo (c, e ou x).");
-    return;
-  }
   const sameValue = JSON.stringify(b.value) === JSON.stringify(fact.value) && b.unit === fact.unit && b.qualifier === fact.qualifier;
-  const body = b.status === "rejected" ? { action: "reject" }
+  // `reopen` only changes the status: after undoing a correction of a pending fact the
+  // corrected value stays, shown as pending for a new decision.
+  const body = b.status === "pending" ? { action: "reopen" }
+    : b.status === "rejected" ? { action: "reject" }
     : b.status === "confirmed" && sameValue ? { action: "confirm" }
     : { action: "correct", value: b.value, unit: b.unit, qualifier: b.qualifier };
   await review(fact, { ...body, note: "desfazer (tecla u)" }, { advance: false, remember: false });

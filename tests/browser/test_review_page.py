@@ -85,6 +85,15 @@ def test_sign_in_review_three_by_keyboard_and_undo(page: Any, live: LiveService)
     assert [e["action"] for e in history] == ["confirm", "reject", "confirm"]
     page.wait_for_selector("#history-list li:has-text('desfazer')")
 
+    page.keyboard.press("u")  # undo the first decision too: the fact was pending, so it is reopened
+    wait_status(page, first[2], "pending")
+    after = live.extraction(first[2])
+    assert (after["status"], after["version"], after["value"]) == ("pending", 5, api[first[2]]["value"])
+    history = live.get(f"/api/v1/extractions/{first[2]}/history")["items"]
+    assert [e["action"] for e in history] == ["confirm", "reject", "confirm", "reopen"]
+    assert history[-1]["note"] == "desfazer (tecla u)"
+    page.wait_for_selector("#history-list li:has-text('reabriu')")
+
 
 def test_correct_date_and_municipality_with_editors(page: Any, live: LiveService) -> None:
     sign_in(page, live)
