@@ -21,6 +21,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from service.config import Settings
+from service.db import is_sqlite
 from service.models import Extraction, Page, Report
 from service.storage import register_pdf, spool_file
 from tests.pdfmaker import slide_pdf
@@ -136,6 +137,10 @@ def test_report_of_a_killed_worker_is_extracted_again(engine: Engine, settings: 
 
 def test_a_paused_worker_that_lost_its_lease_stores_nothing(engine: Engine, settings: Settings, tmp_path: Path,
                                                             workers: Workers) -> None:
+    if is_sqlite(engine):
+        pytest.skip("on SQLite a process stopped inside a write transaction (a lease heartbeat) "
+                    "keeps the whole database locked, so nobody can take over; several workers "
+                    "sharing a queue are a PostgreSQL deployment, where this runs")
     [report_id] = queue_reports(engine, settings, tmp_path, 1)
     zombie = workers.start("zombie", RELATO_TEST_EXTRACT_DELAY_S="3", RELATO_LEASE_S="1.5")
     wait_for(lambda: reports(engine)[0].status == "processing", 30, "the first worker to claim")
