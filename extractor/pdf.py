@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pdfplumber
+from pdfminer.layout import LTChar, LTContainer, LTImage, LTItem
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
@@ -223,16 +224,51 @@ def _word(raw: dict, page: int) -> Word | None:
                 bold=bool(_BOLD.search(raw.get("fontname") or "")), page=page)
 
 
+def _layout_items(objs: list[LTItem]) -> Iterator[LTItem]:
+    """The page's layout objects in content order, figures opened (as pdfplumber walks them)."""
+    for obj in objs:
+        if isinstance(obj, LTContainer):
+            yield from _layout_items(obj._objs)
+        else:
+            yield obj
+
+
+def _chars_and_images(page: pdfplumber.page.Page) -> tuple[list[dict], int]:
+    """The page's chars as the few fields word grouping needs, and its image count.
+
+    ``Page.chars`` resolves every attribute of every char (colours, graphic state,
+    colour spaces): most of the reading time on a dense page, and words need only
+    text, box, uprightness, font and size. Coordinates follow pdfplumber's
+    ``Page.process_object`` (MediaBox-adjusted), and the words are grouped by
+    pdfplumber's own word extractor, so the result is what ``extract_words`` gives.
+    """
+    height, (mb_x0, mb_top) = float(page.height), page.mediabox[:2]
+    doctop, chars, images = page.initial_doctop, [], 0
+    for obj in _layout_items(page.layout._objs):
+        if isinstance(obj, LTChar):
+            top = height - obj.y1 + mb_top
+            font = obj.fontname
+            chars.append({"text": obj.get_text(), "x0": obj.x0 + mb_x0, "x1": obj.x1 + mb_x0,
+                          "top": top, "bottom": height - obj.y0 + mb_top, "doctop": doctop + top,
+                          "upright": obj.upright, "size": obj.size,
+                          "fontname": font.decode("latin-1") if isinstance(font, bytes) else font})
+        elif isinstance(obj, LTImage):
+            images += 1
+    return chars, images
+
+
 def _read_page(page: pdfplumber.page.Page, number: int, warnings: list[str] | None) -> Page:
     _check_size(page, number)
-    raw = page.extract_words(extra_attrs=["fontname", "size"], keep_blank_chars=False)
+    chars, images = _chars_and_images(page)
+    raw = pdfplumber.utils.extract_words(chars, extra_attrs=["fontname", "size"],
+                                         keep_blank_chars=False)
     if len(raw) > MAX_WORDS_PER_PAGE:
         _warn(warnings, f"page {number}: {len(raw)} words; only the first {MAX_WORDS_PER_PAGE} were read")
         raw = raw[:MAX_WORDS_PER_PAGE]
     words = tuple(w for w in (_word(r, number) for r in raw) if w is not None)
     unmapped = sum(1 for r in raw if _CID.search(r["text"]) and not _clean(_CID.sub("", r["text"])))
     return Page(number=number, width=float(page.width), height=float(page.height),
-                words=words, images=len(page.images), unmapped=unmapped)
+                words=words, images=images, unmapped=unmapped)
 
 
 def _warn(warnings: list[str] | None, msg: str) -> None:
