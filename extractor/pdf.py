@@ -2,7 +2,10 @@
 
 Each page's words carry font name, size and boldness, which is all the layout
 and structure stages need. Pages are read one at a time and released after use
-(``page.close()``), so memory stays flat on long PDFs.
+(``page.close()``), so memory stays flat on long PDFs. Chars are taken straight
+from pdfplumber's pdfminer layout and grouped by pdfplumber's own word extractor
+(see :func:`_chars_and_images`): the same words as ``Page.extract_words``, without
+resolving every char's colours and graphic state first.
 
 Errors a user can cause (not a PDF, empty, truncated, encrypted, scanned) become
 :class:`~extractor.errors.BadPDF` with a one-line reason.
