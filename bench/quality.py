@@ -15,7 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from extractor.model import ExtractResult  # noqa: E402
 from extractor.pipeline import extract_pdf  # noqa: E402
+from extractor.text import fold  # noqa: E402
 from tests.scoring import KINDS, score  # noqa: E402
 
 SHARED_DEV = ROOT.parent / "shared" / "corpus" / "dev"
@@ -33,8 +35,9 @@ def main() -> None:
         if not gold_path.exists():
             continue
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        r = score(gold, json.loads(extract_pdf(pdf).model_dump_json()))
-        areas = _area_accuracy(gold, pdf)
+        result = extract_pdf(pdf)
+        r = score(gold, json.loads(result.model_dump_json()))
+        areas = _area_accuracy(gold, result)
         cells = [f"{r[k]['f1']:.2f}" if k in r else "–" for k in KINDS]
         name = ("shared/" if SHARED_DEV in pdf.parents else "") + pdf.stem
         print(f"| {name} | " + " | ".join(cells) + f" | {r['initiatives']['f1']:.2f} | {areas}"
@@ -46,12 +49,9 @@ def _pct(v: float | None) -> str:
     return "–" if v is None else f"{v:.2f}"
 
 
-def _area_accuracy(gold: dict, pdf: Path) -> str:
+def _area_accuracy(gold: dict, result: ExtractResult) -> str:
     """Share of gold initiatives (by exact folded title) whose area number matches."""
-    from extractor.text import fold
-
-    pred = {fold(it.title): (it.area.number if it.area else None)
-            for it in extract_pdf(pdf).initiatives}
+    pred = {fold(it.title): (it.area.number if it.area else None) for it in result.initiatives}
     pairs = [(g["area_number"], pred.get(fold(g["title"]), "missing")) for g in gold["initiatives"]]
     pairs = [(g, p) for g, p in pairs if g is not None or p is not None]
     return f"{sum(g == p for g, p in pairs) / len(pairs):.2f}" if pairs else "–"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, status
+from sqlmodel import Session
 
 from service.deps import RecordsReaderDep, ReviewerDep, SessionDep, WriteSessionDep
 from service.edition_schemas import InitiativeSeries, InitiativesList, InitiativeSummary, MergeIn, SplitIn
@@ -49,30 +51,35 @@ def get_series(
     return found
 
 
-@router.post("/{key}/merge", response_model=InitiativeSummary, responses=LINK_ERRORS,
-             summary="The other key is the same initiative: join it to this one (kept for later editions)")
-def post_merge(key: str, body: MergeIn, principal: ReviewerDep, session: WriteSessionDep) -> InitiativeSummary:
-    # answers are read inside the write transaction: read after the commit, they would open a
-    # second one (BEGIN IMMEDIATE on SQLite) held until the session closes (see routes/extractions.py)
+def _commit_link_change(session: Session, change: Callable[[], str]) -> InitiativeSummary:
+    """Apply a merge/split, read the answer for the key it returns, then commit.
+
+    The answer is read inside the write transaction: read after the commit, it would
+    open a second one (BEGIN IMMEDIATE on SQLite) held until the session closes (see
+    routes/extractions.py). A LinkError rolls everything back and becomes its HTTP error.
+    """
     try:
-        merge(session, key, body.other_key, principal, body.note)
-        out = initiative_summary(session, key)
+        out = initiative_summary(session, change())
         session.commit()
     except LinkError as exc:
         session.rollback()
         raise HTTPException(exc.status_code, exc.detail) from exc
     return out  # type: ignore[return-value]
+
+
+@router.post("/{key}/merge", response_model=InitiativeSummary, responses=LINK_ERRORS,
+             summary="The other key is the same initiative: join it to this one (kept for later editions)")
+def post_merge(key: str, body: MergeIn, principal: ReviewerDep, session: WriteSessionDep) -> InitiativeSummary:
+    def change() -> str:
+        merge(session, key, body.other_key, principal, body.note)
+        return key
+
+    return _commit_link_change(session, change)
 
 
 @router.post("/{key}/split", response_model=InitiativeSummary, responses=LINK_ERRORS,
              summary="One initiative of this key is a different one: give it its own key (kept for later editions)")
 def post_split(key: str, body: SplitIn, principal: ReviewerDep, session: WriteSessionDep) -> InitiativeSummary:
     """Returns the new key's initiative; later editions that match it follow the new key."""
-    try:
-        new_key = split(session, key, body.initiative_id, principal, body.note)
-        out = initiative_summary(session, new_key)
-        session.commit()
-    except LinkError as exc:
-        session.rollback()
-        raise HTTPException(exc.status_code, exc.detail) from exc
-    return out  # type: ignore[return-value]
+    return _commit_link_change(
+        session, lambda: split(session, key, body.initiative_id, principal, body.note))

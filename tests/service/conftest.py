@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 from urllib.parse import quote
 
@@ -103,3 +104,16 @@ def tokens(engine: Engine) -> dict[str, str]:
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def items(client: TestClient, tokens: dict[str, str], engine: Engine, settings: Settings,
+          fake_extract: None, tmp_path: Path) -> list[dict[str, Any]]:
+    """The pending facts of one small uploaded deck, extracted by the fake extractor."""
+    from tests.pdfmaker import simple_deck
+    from tests.service.fakes import drain_queue
+    from tests.service.helpers import extractions, upload
+
+    assert upload(client, tokens["operator"], simple_deck(tmp_path / "a.pdf")).status_code == 202
+    drain_queue(engine, settings)
+    return extractions(client, tokens["reviewer"])

@@ -5,27 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
 from service import feed
-from service.config import Settings
-from tests.pdfmaker import simple_deck
 from tests.service.conftest import auth
-from tests.service.fakes import drain_queue
-from tests.service.helpers import extractions, records, review, upload
-
-
-@pytest.fixture
-def items(client: TestClient, tokens: dict[str, str], engine: Engine, settings: Settings,
-          fake_extract: None, tmp_path: Path) -> list[dict[str, Any]]:
-    assert upload(client, tokens["operator"], simple_deck(tmp_path / "a.pdf")).status_code == 202
-    drain_queue(engine, settings)
-    return extractions(client, tokens["reviewer"])
+from tests.service.helpers import records, review
 
 
 def test_pending_and_rejected_facts_are_not_fed(client: TestClient, tokens: dict[str, str], items) -> None:  # type: ignore[no-untyped-def]
