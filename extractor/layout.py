@@ -22,6 +22,8 @@ from extractor.geometry import interval_gaps, median, merge_bboxes
 from extractor.pdf import Page, Word
 
 COLUMN_GAP = 1.0        # an x-gap this many font sizes wide may separate columns
+TABLE_COLUMN_GAP = 0.5  # inside a table, a gap every body row leaves free this wide is a column
+TABLE_MIN_BODY_ROWS = 4  # ... when the table has at least this many body rows
 MAX_XY_WORDS = 4000     # beyond this many words on a page, skip XY-cut (plain rows)
 MAX_DEPTH = 60          # deeper than this, a region is read as plain rows
 MARGIN = 0.1            # top/bottom share of the page where headers/footers live
@@ -138,17 +140,50 @@ def _is_table(left: Sequence[Word], right: Sequence[Word], size: float) -> bool:
     return short and aligned(lrows, rrows) >= 0.7 and aligned(rrows, lrows) >= 0.7
 
 
+def _header_rows(rows: list[list[Word]]) -> int:
+    """How many rows at the top of a table hold no digit: its header rows."""
+    n = 0
+    for row in rows:
+        if any(ch.isdigit() for w in row for ch in w.text):
+            break
+        n += 1
+    return n if n < len(rows) else 0
+
+
+def _column_cuts(rows: list[list[Word]], size: float) -> list[float]:
+    """x positions between a table's columns, read from its body rows.
+
+    Header cells are often centred over, or wider than, the column below them
+    ("CASOS ÓBITOS" over two numeric columns), so they would bridge the gap;
+    with enough body rows the columns show as whitespace every body row leaves
+    free, which may be narrower than the gap between text columns (a row number
+    and the name beside it). Fewer rows than that cannot tell a column gap from
+    a word space, so the wider gap is required.
+    """
+    body = rows[_header_rows(rows):]
+    min_gap = TABLE_COLUMN_GAP if len(body) >= TABLE_MIN_BODY_ROWS else COLUMN_GAP
+    spans = [(w.x0, w.x1) for row in body for w in row]
+    return [(lo + hi) / 2 for lo, hi in interval_gaps(spans) if (hi - lo) / size >= min_gap]
+
+
 def _table_lines(words: Sequence[Word], size: float, page: int, block: int) -> list[Line]:
-    """Rows of a table, each split into cells at the region's column gaps."""
-    cuts = [(lo + hi) / 2 for lo, hi in interval_gaps([(w.x0, w.x1) for w in words])
-            if (hi - lo) / size >= COLUMN_GAP]
+    """Rows of a table, each split into cells at the table's column cuts.
+
+    Every row has one cell per column, empty ones included, so a cell's index is
+    its column for every row, header rows too (a header word goes to the column
+    it overlaps most).
+    """
+    rows = _rows(words)
+    cuts = _column_cuts(rows, size)
+    edges = [float("-inf"), *cuts, float("inf")]
     lines = []
-    for row in _rows(words):
+    for row in rows:
         cells: list[list[Word]] = [[] for _ in range(len(cuts) + 1)]
         for w in row:
-            cells[sum(w.x0 > c for c in cuts)].append(w)
-        kept = tuple(tuple(c) for c in cells if c)
-        lines.append(Line(words=tuple(row), page=page, block=block, cells=kept))
+            overlap = [min(w.x1, hi) - max(w.x0, lo) for lo, hi in zip(edges, edges[1:])]
+            cells[max(range(len(overlap)), key=overlap.__getitem__)].append(w)
+        lines.append(Line(words=tuple(row), page=page, block=block,
+                          cells=tuple(tuple(c) for c in cells)))
     return lines
 
 

@@ -22,13 +22,15 @@ from extractor.facts.identifiers import identifier_spans
 from extractor.geometry import merge_spans
 from extractor.facts.numbers_qualifiers import direct_cue, qualifier_for
 from extractor.facts.numbers_rules import RULES, WORD, NumberPatterns
-from extractor.facts.units import TableHeaders, Unit, elided_unit, table_headers, unit_after, unit_from_context, unit_of_range
+from extractor.facts.units import (TableHeaders, Unit, elided_unit, in_label_cell, table_headers, unit_after,
+                                   unit_from_context, unit_of_range, value_cell)
 
 _REJECT_AFTER = re.compile(r"[.,/:\-–]\d|/[A-Za-z]")
 _LETTERS_AFTER = re.compile(r"[A-Za-zµ²]+(?![\wÀ-ÿ])|[A-Za-zÀ-ÿ]")
 # "10 (DEZ)", "01 (um)": a plain character class, no nested repeats (no backtracking blow-up).
 _PAREN_WORDS = re.compile(r"[ \t]*\(([A-Za-zÀ-ÖØ-öø-ÿ \t]{1,80})\)")
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_CENTS = re.compile(r"\d{1,3}(?:\.\d{3})*,\d\d")
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,18 @@ def _special_kind(text: str, num: _Number, ctx: FactContext, rules: NumberPatter
     return None
 
 
+def _table_money(text: str, num: _Number, headers: TableHeaders, rules: NumberPatterns,
+                 ctx: FactContext) -> Candidate | None:
+    """A table cell written with cents ("3.272.274,00") in a text that speaks in R$:
+    an amount of money whose currency sign sits in a header or caption, not a count."""
+    if not _CENTS.fullmatch(text[num.start:num.end]) or not rules.currency_anywhere.search(text):
+        return None
+    if value_cell(text, num.start, num.end, headers) is None:
+        return None
+    q = qualifier_for(text, num.start, ctx, rules)
+    return Candidate("money", num.start, num.end, num.value, "rules.money", 0.7, qualifier=q)
+
+
 def _year_blocked(text: str, num: _Number, rules: NumberPatterns) -> bool:
     """ "em 2024 foram", "a partir de 2021": a bare year preceded by a date word."""
     before = text[max(0, num.start - 12) : num.start].lower().split()
@@ -185,13 +199,14 @@ def find_numbers(doc: Doc, ctx: FactContext) -> list[Candidate]:
     read: list[tuple[int, int]] = []
     headers = table_headers(text)
     for m in rules.numeral.finditer(text):
-        if _overlaps(m.start(), m.end(), blocked):
+        if _overlaps(m.start(), m.end(), blocked) or in_label_cell(text, m.start(), headers):
             continue
         num = _read_numeral(text, m, rules)
         if num is None:
             continue
         read.append((num.start, num.end))
-        cand = _special_kind(text, num, ctx, rules) or _count(text, num, ctx, rules, headers)
+        cand = (_special_kind(text, num, ctx, rules) or _table_money(text, num, headers, rules, ctx)
+                or _count(text, num, ctx, rules, headers))
         if cand:
             out.append(cand)
     taken = merge_spans(read + blocked)

@@ -71,6 +71,7 @@ class UnitRules(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     skip_before_unit: list[str]
+    before_noun: list[str]
     not_units: list[str]
     verb_endings: list[str]
     complement_endings: list[str]
@@ -84,6 +85,9 @@ class UnitRules(BaseModel):
     ellipsis_links: list[str]
     participles: list[str]
     place_words: list[str]
+    caption_heads: list[str]
+    caption_stops: list[str]
+    kind_headers: list[str]
 
 
 def alternation(words: list[str]) -> str:
@@ -105,6 +109,7 @@ class NumberPatterns:
     percent_after: re.Pattern[str]
     currency_before: re.Pattern[str]
     currency_after: re.Pattern[str]
+    currency_anywhere: re.Pattern[str]
     direct: tuple[tuple[Qualifier, re.Pattern[str]], ...]
     sentence: tuple[tuple[Qualifier, re.Pattern[str]], ...]
     deadline: re.Pattern[str]
@@ -146,6 +151,7 @@ def compile_rules(n: NumberRules, q: QualifierRules, u: UnitRules) -> NumberPatt
         percent_after=re.compile(rf"[ \t]?(?i:{alternation(n.percent_signs)})"),
         currency_before=re.compile(rf"(?:{alternation(n.currency_before)})\s*$"),
         currency_after=re.compile(rf"\s+(?i:{alternation(n.currency_after)}){NOT_WORD_AFTER}"),
+        currency_anywhere=re.compile(rf"{alternation(n.currency_before)}|(?i:{NOT_WORD_BEFORE}(?:{alternation(n.currency_after)}){NOT_WORD_AFTER})"),
         direct=_cue_patterns({k: direct[k] for k in ("at_least", "at_most", "approx", "target")}, anchored=True),
         sentence=_cue_patterns(q.sentence.model_dump(), anchored=False),
         deadline=re.compile(rf"(?i:{NOT_WORD_BEFORE}(?:{alternation(q.goal_title.deadline_words)})\s+(?:{WORD}+(?:/|\s+de\s+|\s+))?(?:19|20)\d\d\b)"),

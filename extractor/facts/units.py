@@ -17,7 +17,7 @@ from extractor.facts.numbers_rules import RULES, WORD, NumberPatterns
 
 # Words of a unit are separated by spaces, or by a line break when the next line
 # goes on in lower case (a wrapped sentence: "de 3 para 6\nmeses").
-_GAP = r"(?:[ \t]+|[ \t]*\n[ \t]*(?=[a-zà-ÿ]))"
+_GAP = r"(?:[ ]+|[ ]*\n[ ]*(?=[a-zà-ÿ]))"
 _WORD_RE = re.compile(rf"{_GAP}({WORD}[\wÀ-ÿ'’²-]*)")
 _DE_RE = re.compile(rf"{_GAP}(?i:de|da|do|das|dos)(?=[ \t\n])")
 _RANGE_RE = re.compile(r"[ \t]*(?:para|a|e|ou|-|–|→|>)[ \t]*(?=\d)", re.I)
@@ -77,12 +77,17 @@ def unit_after(text: str, pos: int, rules: NumberPatterns = RULES, *, after_mult
     if not m:
         return None
     word = _clean(m.group(1))
+    pre = None
+    if word in rules.units.before_noun:  # "2.401 novos casos" -> "novos casos"
+        nxt = _WORD_RE.match(text, m.end())
+        if nxt and _usable(nxt.group(1), rules):
+            pre, m, word = word, nxt, _clean(nxt.group(1))
     if word in rules.units.attached:
         return Unit(rules.units.attached[word], m.end(), 0.9)
     if not _usable(word, rules):
         return None
     name, end = _complement(text, m.end(), word, rules)
-    return Unit(name, end, 0.95)
+    return Unit(f"{pre} {name}" if pre else name, end, 0.95)
 
 
 def unit_of_range(text: str, pos: int, rules: NumberPatterns = RULES) -> Unit | None:
@@ -102,9 +107,32 @@ def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return text.rfind("\n", 0, start) + 1, (text.find("\n", end) + 1 or len(text) + 1) - 1
 
 
-TableHeaders = dict[int, tuple[int | None, int]]
-_DATA_CELL = re.compile(r"^\s*(?:R\$\s*)?[\d.,]+\s*%?\s*$")
+_DATA_CELL = re.compile(r"^\s*(?:R\$\s*)?[\d.,]+\s*%?\s*(?:\(\s*[\d.,]+\s*%\s*\))?\s*$")
 _YEAR_CELL = re.compile(r"^\s*(?:19|20)\d\d\s*$")
+_INDEX_CELL = re.compile(r"^\s*(\d{1,4})\s*$")
+# A numeric cell: the number, optionally its share in brackets ("18 (94,7%)").
+_VALUE_CELL = re.compile(r"^[ ]*(?P<number>[\d.,]+)[ ]*(?:\([ ]*[\d.,]+[ ]*%[ ]*\))?[ ]*$")
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """Where a table row line sits in its table (offsets into the text).
+
+    ``header`` is the start of the table's header row (None for a table whose
+    first row already holds numbers), ``block`` the start of its first row,
+    ``index_columns`` the columns that number the rows (1, 2, 3 …), never counts.
+    """
+
+    header: int | None
+    block: int
+    index_columns: frozenset[int] = frozenset()
+
+    def above_body(self, line_start: int) -> bool:
+        """Whether the line at ``line_start`` is the header row or a title row above it."""
+        return self.header is not None and line_start <= self.header
+
+
+TableHeaders = dict[int, TableRow]
 
 
 def _is_data_row(line: str) -> bool:
@@ -112,52 +140,200 @@ def _is_data_row(line: str) -> bool:
     return any(_DATA_CELL.match(c) and not _YEAR_CELL.match(c) for c in line.split("\t")[1:])
 
 
+def _index_columns(rows: list[str], header: str | None) -> frozenset[int]:
+    """Columns of small whole numbers that go up by one row after row: row numbers.
+
+    A misprint here and there ("89, 80, 91") does not break the run; a header
+    naming the column (other than "nº"-like) means the numbers are data.
+    """
+    heads = header.split("\t") if header else []
+    cols: dict[int, list[int]] = {}
+    for row in rows:
+        for i, cell in enumerate(row.split("\t")):
+            m = _INDEX_CELL.match(cell)
+            if m:
+                cols.setdefault(i, []).append(int(m.group(1)))
+    out = set()
+    for i, values in cols.items():
+        if len(values) < 3 or len(values) < 0.8 * len(rows):
+            continue
+        if i < len(heads) and heads[i].strip() and not _INDEX_HEADER.match(heads[i]):
+            continue
+        in_place = sum(v == values[0] + k for k, v in enumerate(values))
+        if in_place >= 0.7 * len(values):
+            out.add(i)
+    return frozenset(out)
+
+
+_INDEX_HEADER = re.compile(r"^\s*(?:n[º°o.]?|#|item|ordem|seq\.?)\s*$", re.IGNORECASE)
+
+
 def table_headers(text: str) -> TableHeaders:
-    """Start of each table row line -> (start of its header row or None, start of its table).
+    """Start of each table row line -> its :class:`TableRow`.
 
     A block of tab-separated lines whose first row already holds numbers has no
     header row; its numbers take their unit from the row label or the text above.
     """
     headers: TableHeaders = {}
-    pos, block, head = 0, -1, None
+    pos = 0
+    block: list[tuple[int, str]] = []
+
+    def close() -> None:
+        if not block:
+            return
+        start = block[0][0]
+        first_data = next((i for i, (_, line) in enumerate(block) if _is_data_row(line)), len(block))
+        # The header is the row right above the first data row: rows above it are the
+        # table's own title or a wrapped header's first line.
+        head_at = block[first_data - 1] if 0 < first_data < len(block) else None
+        head = head_at[0] if head_at else None
+        body = [line for _, line in block[first_data:]]
+        row = TableRow(head, start, _index_columns(body, head_at[1] if head_at else None))
+        for at, _ in block:
+            headers[at] = row
+        block.clear()
+
     for line in text.split("\n"):
         if "\t" in line:
-            if block < 0:
-                block, head = pos, (None if _is_data_row(line) else pos)
-            headers[pos] = (head, block)
+            block.append((pos, line))
         else:
-            block, head = -1, None
+            close()
         pos += len(line) + 1
+    close()
     return headers
+
+
+def in_label_cell(text: str, start: int, headers: TableHeaders) -> bool:
+    """Whether ``start`` is in a table's header row, a row-number cell, or a row's label
+    cell ("0 a 9 anos" in "0 a 9 anos | 108"): such numbers name rows and columns."""
+    ls, le = _line_bounds(text, start, start)
+    row = headers.get(ls)
+    if row is None:
+        return False
+    if row.above_body(ls):
+        return True
+    line = text[ls:le]
+    col = line[: start - ls].count("\t")
+    if col in row.index_columns:
+        return True
+    cells = line.split("\t")
+    words = len(re.findall(rf"{WORD}+", cells[col]))
+    numbers = len(re.findall(r"\d+(?:[.,]\d+)*", cells[col]))
+    return (words >= numbers
+            and any(_DATA_CELL.match(c) and c.strip() for i, c in enumerate(cells) if i != col))
+
+
+def value_cell(text: str, start: int, end: int,
+               headers: TableHeaders) -> tuple[TableRow, list[str], int] | None:
+    """(row, its cells, column) when ``text[start:end]`` is a whole numeric cell of a
+    table body row ("61.168", or "18" of "18 (94,7%)"), else None."""
+    ls, le = _line_bounds(text, start, end)
+    row = headers.get(ls)
+    if row is None or row.above_body(ls):
+        return None
+    line = text[ls:le]
+    col = line[: start - ls].count("\t")
+    cells = line.split("\t")
+    value = _VALUE_CELL.match(cells[col])
+    if not value or value.group("number") != text[start:end]:
+        return None
+    return row, cells, col
 
 
 def _table_unit(text: str, start: int, end: int, rules: NumberPatterns,
                 headers: TableHeaders) -> Unit | None:
-    """A numeric table cell takes its column header, else its row label, else the intro."""
-    ls, le = _line_bounds(text, start, end)
-    line = text[ls:le]
-    if ls not in headers or text[start:end].strip() != _cell_at(line, start - ls).strip():
+    """A numeric table cell takes its column header; under a bare "Qtde"/"Total" (or no
+    header), its row label; failing that, the table's caption, then the list intro."""
+    cell = value_cell(text, start, end, headers)
+    if cell is None:
         return None
-    head_start, block_start = headers[ls]
-    cells = line.split("\t")
-    col = line[: start - ls].count("\t")
-    if head_start is not None and head_start != ls:
-        header = text[head_start : text.find("\n", head_start)].split("\t")
-        col_h = col - (len(cells) - len(header)) if len(header) < len(cells) else col
-        name = _label_name(header[col_h], rules) if 0 <= col_h < len(header) else None
-        if name in rules.units.intro_heads:
-            name = _label_name(header[0], rules) or name
+    row, cells, col = cell
+    header = text[row.header : text.find("\n", row.header)].split("\t") if row.header is not None else []
+    head_name = _label_name(header[col], rules, numbered=True) if col < len(header) else None
+    caption = _caption_phrase(text, row.block, rules)
+    if head_name and head_name not in rules.units.intro_heads:
+        return Unit(_with_caption(head_name, caption), end, 0.7)
+    # The row label is the first cell after any row number; a row whose label cell is
+    # empty continues the wrapped row above it and has no label of its own.
+    label_col = next((i for i in range(col) if i not in row.index_columns), None)
+    if label_col is not None and not cells[label_col].strip():
+        label_col = None
+    label_head = header[label_col] if label_col is not None and label_col < len(header) else ""
+    if label_col is not None and (not label_head.strip()
+                                  or label_head.strip().lower() in rules.units.kind_headers):
+        name = _label_name(cells[label_col], rules)
         if name:
-            return Unit(name, end, 0.7)
-    if col == 0:
-        return None
-    name = _label_name(cells[0], rules)
-    if name:
-        return Unit(name, end, 0.6)
-    if head_start is None and _is_time_label(cells[0], rules):
-        intro = _intro_unit(text, block_start, rules)
+            return Unit(name, end, 0.6)
+    # The label column's header names the rows' instances ("Município") or the panel
+    # ("Ouvidorias"): a caption says better what is counted; else the panel label.
+    if caption:
+        return Unit(caption, end, 0.6)
+    panel = _label_name(label_head, rules) if label_head.strip() else None
+    if panel and head_name in rules.units.intro_heads:
+        return Unit(panel, end, 0.6)
+    if row.header is None and label_col is not None and _is_time_label(cells[label_col], rules):
+        intro = _intro_unit(text, row.block, rules)
         return Unit(intro, end, 0.6) if intro else None
     return None
+
+
+_CAPTION = re.compile(r"^(?:tabela|quadro|gr[áa]ficos?|figura|imagem)\s*\d*\s*[.:–—-]?\s*(?P<rest>.+)$",
+                      re.IGNORECASE)
+
+
+def _caption_phrase(text: str, block_start: int, rules: NumberPatterns) -> str | None:
+    """What a table's caption says it counts: "TABELA 1. Distribuição dos novos casos
+    confirmados para COVID-19, segundo município" -> "novos casos confirmados".
+
+    The caption is the line just above the table, or the one before it when the
+    caption wraps; the phrase follows a caption head ("distribuição dos") and ends
+    at the first preposition or punctuation.
+    """
+    pos = block_start
+    above: list[str] = []
+    for _ in range(4):
+        if pos <= 0 or len(above) == 2:
+            break
+        prev = text.rfind("\n", 0, pos - 1) + 1
+        line = text[prev : pos - 1].strip()
+        pos = prev
+        if not line:  # the blank line between an initiative's title and its body
+            continue
+        if "\t" in line:
+            break
+        above.insert(0, line)
+        m = _CAPTION.match(" ".join(above))
+        if m:
+            return _caption_noun_phrase(m.group("rest"), rules)
+    return None
+
+
+def _caption_noun_phrase(caption: str, rules: NumberPatterns) -> str | None:
+    words = re.findall(rf"{WORD}[\wÀ-ÿ'’-]*|[,.;:()–—]", caption)
+    lowered = [w.lower() for w in words]
+    heads = rules.units.caption_heads
+    i = next((k + 1 for k, w in enumerate(lowered) if w in heads), 0)
+    while i < len(lowered) and lowered[i] in ("de", "da", "do", "das", "dos"):
+        i += 1
+    phrase: list[str] = []
+    for w in lowered[i:]:
+        if w in rules.units.caption_stops or not re.match(WORD, w):
+            break
+        phrase.append(w)
+    return " ".join(phrase) if phrase and len(phrase) <= 6 else None
+
+
+def _with_caption(head: str, caption: str | None) -> str:
+    """A column header named in the caption takes the caption's qualifiers: "casos" under
+    "casos e óbitos confirmados acumulados" -> "casos confirmados acumulados"."""
+    if not caption:
+        return head
+    parts = [p.split() for p in re.split(r"\s+e\s+", caption) if p.split()]
+    for part in parts:
+        if part[0] == head:
+            tail = part[1:] or parts[-1][1:]
+            return " ".join([head, *tail])
+    return head
 
 
 def _cell_at(line: str, offset: int) -> str:
@@ -166,11 +342,18 @@ def _cell_at(line: str, offset: int) -> str:
     return line[lo : hi if hi >= 0 else len(line)]
 
 
-def _label_name(label: str, rules: NumberPatterns) -> str | None:
-    """A label usable as a unit: letters, at most six words, not a time or a year."""
+def _label_name(label: str, rules: NumberPatterns, *, numbered: bool = False) -> str | None:
+    """A label usable as a unit: letters, at most six words, not a time or a year.
+
+    ``numbered`` admits a category number in a column header ("Nota 4" -> "nota 4").
+    """
     words = re.findall(rf"{WORD}[\wÀ-ÿ'’-]*", label)
-    if not words or len(words) > 6 or _YEARISH.search(label) or re.search(r"\d", label):
+    if not words or len(words) > 6 or _YEARISH.search(label):
         return None
+    if re.search(r"\d", label):
+        if not numbered or not re.fullmatch(rf"\s*{WORD}+\s+\d{{1,2}}\s*", label):
+            return None
+        words = label.split()
     lowered = [w.lower() for w in words]
     if any(w in rules.units.time_label_words for w in lowered) or all(w in rules.not_units for w in lowered):
         return None
