@@ -27,6 +27,7 @@ TABLE_MIN_BODY_ROWS = 4  # ... when the table has at least this many body rows
 MAX_XY_WORDS = 4000     # beyond this many words on a page, skip XY-cut (plain rows)
 MAX_DEPTH = 60          # deeper than this, a region is read as plain rows
 MARGIN = 0.1            # top/bottom share of the page where headers/footers live
+LONE_LABEL_WORDS = 6    # a row label beside a lone number is a short phrase
 _PAGE_NUMBER = re.compile(r"^(p[áa]g(ina)?\.?\s*)?\d{1,4}(\s*(de|/|of)\s*\d{1,4})?$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 
@@ -231,7 +232,49 @@ def page_lines(page: Page) -> list[Line]:
         cutter.rows(page.words)
     else:
         cutter.cut(page.words)
-    return cutter.out
+    return pair_lone_values(cutter.out)
+
+
+_LONE_VALUE = re.compile(r"^[\d.,]+\s?%?$")
+_DIGIT = re.compile(r"\d")
+
+
+def pair_lone_values(lines: list[Line]) -> list[Line]:
+    """Put a number that XY-cut left alone back beside its row label.
+
+    A "Órgão | Qtde" panel set with wide gaps, or drawn over an image, is cut into
+    a column of labels and a column of numbers, each number a block of its own. A
+    lone number whose row (vertical middle within half a font size) holds a short
+    label line to its left (words without digits, alone in its block too) is that
+    label's value: the two
+    become one table row (label cell, number cell) where the label was read.
+    """
+    blocks = Counter(ln.block for ln in lines)
+    lone = [i for i, ln in enumerate(lines)
+            if blocks[ln.block] == 1 and _LONE_VALUE.match(ln.text)]
+    if not lone:
+        return lines
+    out = list(lines)
+    used: set[int] = set()
+    for i in lone:
+        value = lines[i]
+        mid = (value.top + value.bottom) / 2
+        best = None
+        for j, ln in enumerate(lines):
+            if j == i or j in used or ln.cells or blocks[ln.block] != 1 or _DIGIT.search(ln.text):
+                continue
+            if ln.bbox[2] > value.x0 or abs((ln.top + ln.bottom) / 2 - mid) > value.size / 2:
+                continue
+            if best is None or ln.bbox[2] > lines[best].bbox[2]:
+                best = j
+        if best is None or len(lines[best].words) > LONE_LABEL_WORDS:
+            continue
+        label = lines[best]
+        used.update((i, best))
+        out[best] = Line(words=label.words + value.words, page=label.page, block=label.block,
+                         cells=(label.words, value.words))
+        out[i] = None  # type: ignore[call-overload]
+    return [ln for ln in out if ln is not None]
 
 
 def _furniture_key(line: Line) -> str:

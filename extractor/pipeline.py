@@ -1,6 +1,7 @@
 """PDF -> ExtractResult, top to bottom: the whole flow reads in this one file.
 
 read_pages (pdf.py) -> layout_pages (layout.py) -> segment (structure.py)
+-> status month (status phrase, else cover/masthead: report_date.py)
 -> find_facts per initiative (facts/pipeline.py) -> evidence (evidence.py).
 """
 
@@ -17,6 +18,7 @@ from extractor.facts.pipeline import find_facts, status_date
 from extractor.layout import Line, layout_pages
 from extractor.model import Extraction, ExtractResult, Initiative, PeriodValue, Report, Source
 from extractor.pdf import read_pages
+from extractor.report_date import cover_status
 from extractor.structure import InitiativeDraft, segment
 
 log = logging.getLogger(__name__)
@@ -93,15 +95,27 @@ def extract_pdf(path: str | Path, *, filename: str | None = None) -> ExtractResu
                      code="no_text")
     layouts = layout_pages(pages)
     doc = segment(layouts)
-    status = status_date(doc.status_phrase)
-    report_lines = doc.report_lines
+    status, dated = status_date(doc.status_phrase), []
     if status is None:
-        first = [ln for p in layouts[:1] for ln in p.lines]
-        status = status_date("\n".join(ln.text for ln in first))
+        status, dated = cover_status(layouts, lambda text: status_date(text, need_month=True))
+    initiatives = [_initiative(d, status) for d in doc.initiatives]
+    report_facts = _report_facts(doc.report_lines, status)
     return ExtractResult(
         source=Source(filename=filename or path.name, sha256=file_sha256(path), pages=len(pages)),
         report=Report(title=doc.title, status_date=status,
-                      extractions=_report_facts(report_lines, status)),
-        initiatives=[_initiative(d, status) for d in doc.initiatives],
+                      extractions=_dated_line_facts(dated, status, report_facts, initiatives)
+                      + report_facts),
+        initiatives=initiatives,
         warnings=warnings,
     )
+
+
+def _dated_line_facts(lines: list[Line], status: str | None, report: list[Extraction],
+                      initiatives: list[Initiative]) -> list[Extraction]:
+    """The cover or masthead date the status month came from, as a fact of the report,
+    unless the same date is already a fact on that page (a masthead is furniture, and
+    a cover's date may sit after an index the structure stage does not read)."""
+    seen = {(e.page, e.kind, str(e.value)) for e in report}
+    seen |= {(e.page, e.kind, str(e.value)) for it in initiatives for e in it.extractions}
+    return [e for e in _report_facts(lines, status)
+            if e.kind == "date" and (e.page, e.kind, str(e.value)) not in seen]

@@ -32,6 +32,7 @@ DATE_EXTRACTOR = "rules.date"
 PERIOD_EXTRACTOR = "rules.period"
 # How sure a value is, by where its year came from (guide, year rule 1..3).
 YEAR_SOURCE_CONFIDENCE = {"coordination": 0.85, "preceding": 0.8, "status": 0.75}
+YEARLESS_CONFIDENCE = 0.6
 _NEXT_WORD = re.compile(r"[ \t]+([^\W\d_]+)")
 
 
@@ -120,6 +121,8 @@ def _year_context(text: str, it: Item, prev: Item | None, pat: DatePatterns) -> 
     line_start = text.rfind("\n", 0, s) + 1
     if pat.label_before.search(text[line_start:s]) and pat.label_after.match(text, e):
         return "label"
+    if pat.citation_before.search(text[line_start:s]) and pat.citation_after.match(text, e):
+        return "citation"
     if _plural_noun_follows(text, e, pat):
         return None
     if pat.year_cue_before.search(text[max(0, s - 40) : s]):
@@ -187,9 +190,16 @@ def _fill_year(it: Item, year: int) -> None:
 
 
 def _candidate(it: Item) -> Candidate | None:
-    """The finder's output for one item, or None if its year stayed unknown."""
+    """The finder's output for one item.
+
+    A date whose year nothing gives (no year before it, no status date) keeps its
+    month as ``--MM`` (guide: a month with no year anywhere), less surely; a
+    period with an endpoint left so is dropped.
+    """
     if it.needs_year():
-        return None
+        if it.b is not None or it.a.m is None:
+            return None
+        it.confidence, it.year_source = min(it.confidence, YEARLESS_CONFIDENCE), "none"
     extra = {"shape": it.shape, "year_source": it.year_source}
     if it.b is None:
         return Candidate("date", it.start, it.end, it.a.iso(), DATE_EXTRACTOR, it.confidence, extra=extra)

@@ -30,6 +30,10 @@ class Point:
     explicit: bool = True  # the year is written in the text
 
     def iso(self) -> str:
+        """ISO 8601 at the precision written; a month whose year nothing in the text
+        gives is written without one ("--01", "--08-22")."""
+        if self.y is None and self.m is not None:
+            return f"--{self.m:02d}" if self.d is None else f"--{self.m:02d}-{self.d:02d}"
         if self.m is None:
             return f"{self.y:04d}"
         if self.d is None:

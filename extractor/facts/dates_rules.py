@@ -64,6 +64,7 @@ class PeriodRules(BaseModel):
     year_followers_ok: list[str]
     label_bullets: list[str]
     identifier_cues: list[str]
+    citation_cues: list[str]
 
     @model_validator(mode="after")
     def _parts_divide_year(self) -> "PeriodRules":
@@ -96,6 +97,8 @@ class DatePatterns:
     acronym_before: re.Pattern[str]
     label_before: re.Pattern[str]
     label_after: re.Pattern[str]
+    citation_before: re.Pattern[str]
+    citation_after: re.Pattern[str]
     chain_gap: re.Pattern[str]
     dm_range_before: re.Pattern[str]
     dm_opener_before: re.Pattern[str]
@@ -176,6 +179,8 @@ def _compile(months: MonthRules, per: PeriodRules) -> DatePatterns:
         acronym_before=re.compile(r"\b[A-Z]{2,}[A-Z0-9-]*\s+$"),
         label_before=re.compile(rf"(?:^|\n)[ \t]*(?:(?:{bullets})\s*)?$"),
         label_after=re.compile(r"[ \t]*(?::|\t|\n|$)"),
+        citation_before=re.compile(rf"(?:^|(?<=\W))(?:{_phrases(per.citation_cues)})\s*:[^\n:]{{1,80}}?,\s*$", i),
+        citation_after=re.compile(r"[ \t]*(?:[.;)]|\t|\n|$)"),
         chain_gap=re.compile(r"\s*(?:,|\be\b|\bou\b)\s*", i),
         dm_range_before=re.compile(rf"(?:^|(?<=\W))(?:{openers})\s+\d{{1,2}}/\d\d\s*(?:{joins})\s*$", i),
         dm_opener_before=re.compile(rf"(?:^|(?<=\W))(?:{openers})\s+$", i),

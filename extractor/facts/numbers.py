@@ -17,19 +17,21 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
+from extractor.facts import count_shapes as shapes
 from extractor.facts.base import IDENTIFIERS_KEY, Candidate, FactContext
 from extractor.facts.identifiers import identifier_spans
 from extractor.geometry import merge_spans
 from extractor.facts.numbers_qualifiers import direct_cue, qualifier_for
 from extractor.facts.numbers_rules import RULES, WORD, NumberPatterns
-from extractor.facts.units import (TableHeaders, Unit, elided_unit, in_label_cell, table_headers, unit_after,
-                                   unit_from_context, unit_of_range, value_cell)
+from extractor.facts.units import (TableHeaders, Unit, elided_unit, in_label_cell, sentence_before, table_headers,
+                                   time_labelled, unit_after, unit_from_context, unit_of_range, value_cell)
 
 _REJECT_AFTER = re.compile(r"[.,/:\-–]\d|/[A-Za-z]")
 _LETTERS_AFTER = re.compile(r"[A-Za-zµ²]+(?![\wÀ-ÿ])|[A-Za-zÀ-ÿ]")
 # "10 (DEZ)", "01 (um)": a plain character class, no nested repeats (no backtracking blow-up).
 _PAREN_WORDS = re.compile(r"[ \t]*\(([A-Za-zÀ-ÖØ-öø-ÿ \t]{1,80})\)")
 _YEAR = re.compile(r"(?:19|20)\d\d")
+ELIDED_CONFIDENCE = 0.7  # a unit taken from the antecedent of an elided noun
 _CENTS = re.compile(r"\d{1,3}(?:\.\d{3})*,\d\d")
 
 
@@ -72,9 +74,12 @@ def parse_words(words: str, rules: NumberPatterns = RULES) -> float | None:
 def _read_numeral(text: str, m: re.Match[str], rules: NumberPatterns) -> _Number | None:
     """Value and extent of the digits at ``m`` with multiplier and "(DEZ)"; None if not a quantity."""
     end = m.end()
+    value = parse_numeral(m.group(), rules)
+    rate = shapes.rate_after(text, end)
+    if rate:  # "23/dia", "23 por dia"
+        return _Number(m.start(), rate[0], value, False, False, Unit(rate[1], rate[0], 0.85))
     if _REJECT_AFTER.match(text, end) or text[end : end + 1] in rules.numbers.ordinal_marks:
         return None
-    value = parse_numeral(m.group(), rules)
     glued = _LETTERS_AFTER.match(text, end)
     if glued:
         name = rules.units.attached.get(glued.group().lower())
@@ -124,6 +129,16 @@ def _table_money(text: str, num: _Number, headers: TableHeaders, rules: NumberPa
     return Candidate("money", num.start, num.end, num.value, "rules.money", 0.7, qualifier=q)
 
 
+def _shaped_count(text: str, m: re.Match[str], ctx: FactContext, rules: NumberPatterns) -> Candidate | None:
+    """A compound duration starting at ``m`` ("1min20s" -> 80 segundos), as one count."""
+    found = shapes.compound_duration(text, m.start())
+    if found is None:
+        return None
+    end, value, unit = found
+    q = qualifier_for(text, m.start(), ctx, rules)
+    return Candidate("count", m.start(), end, value, "rules.count", 0.9, unit=unit, qualifier=q)
+
+
 def _year_blocked(text: str, num: _Number, rules: NumberPatterns) -> bool:
     """ "em 2024 foram", "a partir de 2021": a bare year preceded by a date word."""
     before = text[max(0, num.start - 12) : num.start].lower().split()
@@ -131,22 +146,35 @@ def _year_blocked(text: str, num: _Number, rules: NumberPatterns) -> bool:
 
 
 def _count(
-    text: str, num: _Number, ctx: FactContext, rules: NumberPatterns, headers: TableHeaders | None
+    text: str, num: _Number, ctx: FactContext, rules: NumberPatterns, headers: TableHeaders | None,
+    antecedent: str | None = None,
 ) -> Candidate | None:
     """A count for ``num`` if it quantifies something named in the text.
 
     ``headers`` (see :func:`table_headers`) enables units from context; number words
     pass None: spelled out, they count only with a noun right after them.
+    ``antecedent`` is the noun of the count before, for a clause that leaves its
+    noun out ("100 ingressos. Destes, 93 foram adquiridos").
     """
     words = headers is None
-    unit = num.unit or unit_after(text, num.end, rules, after_multiplier=num.has_multiplier)
+    times = shapes.times_unit(text, num.end)
+    unit = num.unit or (Unit(times[1], times[0], 0.9) if times else None) or unit_after(
+        text, num.end, rules, after_multiplier=num.has_multiplier)
     if unit and not num.unit:
         unit = elided_unit(text, num.start, unit, rules) or unit
     if num.is_year and (unit is None or _year_blocked(text, num, rules)):
         return None
+    if unit is None and not num.is_year:
+        elided = shapes.elided_subject(text, num.start, num.end, sentence_before(text, num.start), antecedent)
+        unit = Unit(elided[1], elided[0], ELIDED_CONFIDENCE) if elided else None
     unit = unit or unit_of_range(text, num.end, rules)
     if unit is None and not words:
         unit = unit_from_context(text, num.start, num.end, rules, headers)
+    if unit is None and not words and not num.is_year and (
+            shapes.unitless_cue(text, num.start) or time_labelled(text, num.start, num.end, rules)
+            or value_cell(text, num.start, num.end, headers or {}) is not None):
+        unit = Unit("", num.end, 0.5)  # a count whose noun the text leaves out (every
+        # numeric table cell is a count, guide)
     if unit is None:
         return None
     cue = direct_cue(text, num.start, rules)
@@ -154,7 +182,8 @@ def _count(
     q = qualifier_for(text, num.start, ctx, rules)
     confidence = min(unit.confidence, 0.75) if words else unit.confidence
     end = max(unit.end, num.end)
-    return Candidate("count", start, end, num.value, "rules.count", confidence, unit=unit.name, qualifier=q)
+    return Candidate("count", start, end, num.value, "rules.count", confidence, unit=unit.name or None,
+                     qualifier=q)
 
 
 def _is_place_name(text: str, m: re.Match[str], rules: NumberPatterns) -> bool:
@@ -198,17 +227,36 @@ def find_numbers(doc: Doc, ctx: FactContext) -> list[Candidate]:
     out: list[Candidate] = []
     read: list[tuple[int, int]] = []
     headers = table_headers(text)
+    skip_until, antecedent = 0, None
     for m in rules.numeral.finditer(text):
-        if _overlaps(m.start(), m.end(), blocked) or in_label_cell(text, m.start(), headers):
+        if m.start() < skip_until or _overlaps(m.start(), m.end(), blocked) or in_label_cell(
+                text, m.start(), headers):
+            continue
+        cand = _shaped_count(text, m, ctx, rules)
+        if cand is not None:
+            out.append(cand)
+            read.append((cand.start, cand.end))
+            skip_until = cand.end
+            continue
+        scale_end = shapes.scale_range_end(text, m.start(), m.end())
+        if scale_end is not None:  # "escala de 1 a 5": the instrument, not a measure
+            read.append((m.start(), scale_end))
+            skip_until = scale_end
+            continue
+        if shapes.is_denominator(text, m.start(), m.group()):  # "por 100 mil habitantes"
+            mult = rules.multiplier.match(text, m.end())
+            read.append((m.start(), mult.end() if mult else m.end()))
             continue
         num = _read_numeral(text, m, rules)
         if num is None:
             continue
         read.append((num.start, num.end))
         cand = (_special_kind(text, num, ctx, rules) or _table_money(text, num, headers, rules, ctx)
-                or _count(text, num, ctx, rules, headers))
+                or _count(text, num, ctx, rules, headers, antecedent))
         if cand:
             out.append(cand)
+            if cand.kind == "count" and cand.unit and cand.confidence > ELIDED_CONFIDENCE:
+                antecedent = cand.unit  # a noun the text wrote, not one it left out
     taken = merge_spans(read + blocked)
     for m in rules.word_number.finditer(text):
         if _overlaps(m.start(), m.end(), taken):

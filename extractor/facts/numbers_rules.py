@@ -148,7 +148,7 @@ def compile_rules(n: NumberRules, q: QualifierRules, u: UnitRules) -> NumberPatt
         numeral=_numeral(n),
         multiplier=re.compile(rf"[ \t]*(?:\n[ \t]*)?(?i:({alternation(list(n.multipliers))})){NOT_WORD_AFTER}"),
         word_number=re.compile(word_number),
-        percent_after=re.compile(rf"[ \t]?(?i:{alternation(n.percent_signs)})"),
+        percent_after=re.compile(rf"(?:[ \t]|[ ]*\n[ ]*)?(?i:{alternation(n.percent_signs)})"),
         currency_before=re.compile(rf"(?:{alternation(n.currency_before)})\s*$"),
         currency_after=re.compile(rf"\s+(?i:{alternation(n.currency_after)}){NOT_WORD_AFTER}"),
         currency_anywhere=re.compile(rf"{alternation(n.currency_before)}|(?i:{NOT_WORD_BEFORE}(?:{alternation(n.currency_after)}){NOT_WORD_AFTER})"),

