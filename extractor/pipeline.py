@@ -1,7 +1,8 @@
 """PDF -> ExtractResult, top to bottom: the whole flow reads in this one file.
 
 read_pages (pdf.py) -> layout_pages (layout.py) -> segment (structure.py)
--> find_facts per initiative (facts/pipeline.py) -> evidence (evidence.py).
+-> find_facts per initiative (facts/pipeline.py) -> evidence (evidence.py)
+-> calibrated confidence (calibration.py).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import hashlib
 import logging
 from pathlib import Path
 
+from extractor import calibration
 from extractor.errors import BadPDF
 from extractor.evidence import TextMap, locate
 from extractor.facts.base import Candidate, FactContext
@@ -74,9 +76,12 @@ def _report_facts(lines: list[Line], status: str | None) -> list[Extraction]:
     return _facts(tm, 0, status) if tm.length else []
 
 
-def extract_pdf(path: str | Path, *, filename: str | None = None) -> ExtractResult:
+def extract_pdf(path: str | Path, *, filename: str | None = None,
+                calibrate: bool = True) -> ExtractResult:
     """Extract areas, initiatives and facts with their evidence from one PDF.
 
+    Confidences are calibrated (rules/calibration.yaml); ``calibrate=False`` keeps
+    the finders' raw ones, which is what ``bench/calibrate.py`` fits the mapping on.
     Raises :class:`BadPDF` when the file cannot be read or has no text layer.
     """
     path = Path(path)
@@ -98,10 +103,11 @@ def extract_pdf(path: str | Path, *, filename: str | None = None) -> ExtractResu
     if status is None:
         first = [ln for p in layouts[:1] for ln in p.lines]
         status = status_date("\n".join(ln.text for ln in first))
-    return ExtractResult(
+    result = ExtractResult(
         source=Source(filename=filename or path.name, sha256=file_sha256(path), pages=len(pages)),
         report=Report(title=doc.title, status_date=status,
                       extractions=_report_facts(report_lines, status)),
         initiatives=[_initiative(d, status) for d in doc.initiatives],
         warnings=warnings,
     )
+    return calibration.apply(result) if calibrate else result
