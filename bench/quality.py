@@ -76,7 +76,8 @@ def main() -> None:
     if real:
         print("\nPer page (real reports, ../shared/tools/score_doc.py):\n")
         print(page_table(real))
-    print("\nConfidence, calibrated (rules/calibration.yaml) and held out by document:\n")
+    print("\nCalibrated confidence, each document's facts under a fit on all the others"
+          " (bench/calibrate.py):\n")
     print(reliability_report(docs))
 
 
