@@ -96,8 +96,14 @@ class Calibration(BaseModel):
     extractors: dict[str, Curve]
 
     def confidence(self, extractor: str, raw: float) -> float:
+        """Calibrated confidence of a fact ``extractor`` found with ``raw`` confidence.
+
+        An extractor the gold sets never saw fire (a new rule, or a rare one such as
+        fuzzy municipality matching) has no evidence of its own: it is taken no surer
+        than its raw confidence nor than the global precision, keeping its own order.
+        """
         curve = self.extractors.get(extractor)
-        return round(curve(raw) if curve else self.precision, 3)
+        return round(curve(raw) if curve else min(raw, self.precision), 3)
 
 
 def load() -> Calibration:

@@ -61,9 +61,10 @@ def test_tiny_samples_shrink_to_the_prior(right: bool) -> None:
     assert got == pytest.approx(0.8, abs=0.15) and abs(got - 0.8) < abs(got - right)
 
 
-def test_unknown_extractor_gets_the_global_precision() -> None:
+@pytest.mark.parametrize("raw", [0.5, 0.65, 0.99])
+def test_unseen_extractor_is_no_surer_than_its_raw_or_the_global_precision(raw: float) -> None:
     cal = fit(_samples("x", 0.9, 100, 70))
-    assert cal.confidence("never.seen", 0.99) == cal.precision
+    assert cal.confidence("never.seen", raw) == min(raw, cal.precision)
 
 
 @pytest.mark.parametrize(("raw", "want"), [(0.1, 0.5), (0.6, 0.5), (0.7, 0.6), (0.8, 0.7), (0.99, 0.7)])
