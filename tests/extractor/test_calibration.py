@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.calibrate import Scored, ece, reliability
 from extractor import calibration
 from extractor.calibration import Calibration, Curve, Level, Sample, fit
 from extractor.errors import RulesError
@@ -118,3 +119,11 @@ def test_extract_pdf_applies_the_calibration() -> None:
     for r, c in pairs:
         assert (r.kind, r.value, r.extractor) == (c.kind, c.value, c.extractor)
         assert c.confidence == mapping.confidence(r.extractor, r.confidence)
+
+
+@pytest.mark.parametrize(("confidence", "right", "want"), [(0.9, 9, 0.0), (0.95, 5, 0.45), (1.0, 10, 0.0)])
+def test_ece_is_the_gap_between_confidence_and_precision(confidence: float, right: int, want: float) -> None:
+    points = [Scored("d", True, confidence, i < right) for i in range(10)]
+    assert ece(points) == pytest.approx(want)
+    [(lo, hi, n, mean, precision)] = reliability(points)
+    assert lo <= confidence <= hi and n == 10 and precision == right / 10
