@@ -1,60 +1,84 @@
-"""Extraction quality on every corpus PDF with a gold file, as a Markdown table.
+"""Extraction quality on every PDF with a gold file, and how well confidence is calibrated.
 
-    python bench/quality.py
+    .venv/bin/python bench/quality.py
 
-Uses the scoring method of ../shared/tools/score.py (tests/scoring.py, which a
-test keeps identical to it). The README's quality table is this script's output.
+Prints Markdown: (1) per-initiative scores of the dev set and the project corpus,
+by the method of ../shared/tools/score.py (tests/scoring.py, which a test keeps
+identical to it); (2) per-page scores of the real reports in
+../shared/corpus/real/gold by ../shared/tools/score_doc.py; (3) reliability tables
+of calibrated confidence, held out by document (bench/calibrate.py). Each PDF is
+extracted once (bench/goldsets.py). The README's Quality section is this output.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from extractor.model import ExtractResult  # noqa: E402
-from extractor.pipeline import extract_pdf  # noqa: E402
+from bench.calibrate import reliability_report  # noqa: E402
+from bench.goldsets import GoldDoc, all_gold_docs, score_doc  # noqa: E402
 from extractor.text import fold  # noqa: E402
 from tests.scoring import KINDS, score  # noqa: E402
 
-SHARED_DEV = ROOT.parent / "shared" / "corpus" / "dev"
 
-
-def main() -> None:
-    pdfs = sorted((ROOT / "corpus").glob("*.pdf"))
-    if SHARED_DEV.is_dir():
-        pdfs = sorted(SHARED_DEV.glob("*.pdf")) + pdfs
-    print("| document | " + " | ".join(KINDS) + " | initiatives | areas | units | qualifiers"
-          " | status date |")
-    print("|---" * (len(KINDS) + 6) + "|")
-    for pdf in pdfs:
-        gold_path = pdf.with_suffix(".gold.json")
-        if not gold_path.exists():
-            continue
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        result = extract_pdf(pdf)
-        r = score(gold, json.loads(result.model_dump_json()))
-        areas = _area_accuracy(gold, result)
+def initiative_table(docs: list[GoldDoc]) -> str:
+    lines = ["| document | " + " | ".join(KINDS) + " | initiatives | areas | units | qualifiers"
+             " | status date |", "|---" * (len(KINDS) + 6) + "|"]
+    for d in docs:
+        r = score(d.gold, d.pred)
         cells = [f"{r[k]['f1']:.2f}" if k in r else "–" for k in KINDS]
-        name = ("shared/" if SHARED_DEV in pdf.parents else "") + pdf.stem
-        print(f"| {name} | " + " | ".join(cells) + f" | {r['initiatives']['f1']:.2f} | {areas}"
-              f" | {_pct(r['unit_accuracy'])} | {_pct(r['qualifier_accuracy'])}"
-              f" | {'right' if r['status_date_ok'] else 'WRONG'} |")
+        lines.append(f"| {d.name} | " + " | ".join(cells) + f" | {r['initiatives']['f1']:.2f}"
+                     f" | {_area_accuracy(d.gold, d.pred)} | {_num(r['unit_accuracy'])}"
+                     f" | {_num(r['qualifier_accuracy'])} | {_right(r['status_date_ok'])} |")
+    return "\n".join(lines)
 
 
-def _pct(v: float | None) -> str:
+def page_table(docs: list[GoldDoc]) -> str:
+    sd = score_doc()
+    assert sd is not None
+    lines = ["| document | " + " | ".join(KINDS) + " | all | units | qualifiers | status date |",
+             "|---" * (len(KINDS) + 5) + "|"]
+    f1s = []
+    for d in docs:
+        r = sd.score(d.gold, d.pred)
+        f1s.append(r["all"]["f1"])
+        cells = [f"{r[k]['f1']:.2f}" if k in r else "–" for k in KINDS]
+        lines.append(f"| {d.name} | " + " | ".join(cells) + f" | {r['all']['f1']:.2f}"
+                     f" | {_num(r.get('unit_accuracy'))} | {_num(r.get('qualifier_accuracy'))}"
+                     f" | {_right(r['status_date_ok'])} |")
+    lines.append(f"\nMean all-kind F1 {sum(f1s) / len(f1s):.2f}")
+    return "\n".join(lines)
+
+
+def _num(v: float | None) -> str:
     return "–" if v is None else f"{v:.2f}"
 
 
-def _area_accuracy(gold: dict, result: ExtractResult) -> str:
+def _right(ok: bool) -> str:
+    return "right" if ok else "WRONG"
+
+
+def _area_accuracy(gold: dict, pred: dict) -> str:
     """Share of gold initiatives (by exact folded title) whose area number matches."""
-    pred = {fold(it.title): (it.area.number if it.area else None) for it in result.initiatives}
-    pairs = [(g["area_number"], pred.get(fold(g["title"]), "missing")) for g in gold["initiatives"]]
+    found = {fold(it["title"]): (it["area"] or {}).get("number") for it in pred["initiatives"]}
+    pairs = [(g["area_number"], found.get(fold(g["title"]), "missing")) for g in gold["initiatives"]]
     pairs = [(g, p) for g, p in pairs if g is not None or p is not None]
     return f"{sum(g == p for g, p in pairs) / len(pairs):.2f}" if pairs else "–"
+
+
+def main() -> None:
+    docs = all_gold_docs()
+    print("Per initiative (dev set and project corpus, method of ../shared/tools/score.py):\n")
+    print(initiative_table([d for d in docs if not d.per_page]))
+    real = [d for d in docs if d.per_page]
+    if real:
+        print("\nPer page (real reports, ../shared/tools/score_doc.py):\n")
+        print(page_table(real))
+    print("\nCalibrated confidence, each document's facts under a fit on all the others"
+          " (bench/calibrate.py):\n")
+    print(reliability_report(docs))
 
 
 if __name__ == "__main__":

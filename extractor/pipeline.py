@@ -2,7 +2,8 @@
 
 read_pages (pdf.py) -> layout_pages (layout.py) -> segment (structure.py)
 -> status month (status phrase, else cover/masthead: report_date.py)
--> find_facts per initiative (facts/pipeline.py) -> evidence (evidence.py).
+-> find_facts per initiative (facts/pipeline.py) -> evidence (evidence.py)
+-> calibrated confidence (calibration.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import hashlib
 import logging
 from pathlib import Path
 
+from extractor import calibration
 from extractor.errors import BadPDF
 from extractor.evidence import TextMap, locate
 from extractor.facts.base import Candidate, FactContext
@@ -76,9 +78,12 @@ def _report_facts(lines: list[Line], status: str | None) -> list[Extraction]:
     return _facts(tm, 0, status) if tm.length else []
 
 
-def extract_pdf(path: str | Path, *, filename: str | None = None) -> ExtractResult:
+def extract_pdf(path: str | Path, *, filename: str | None = None,
+                calibrate: bool = True) -> ExtractResult:
     """Extract areas, initiatives and facts with their evidence from one PDF.
 
+    Confidences are calibrated (rules/calibration.yaml); ``calibrate=False`` keeps
+    the finders' raw ones, which is what ``bench/calibrate.py`` fits the mapping on.
     Raises :class:`BadPDF` when the file cannot be read or has no text layer.
     """
     path = Path(path)
@@ -100,7 +105,7 @@ def extract_pdf(path: str | Path, *, filename: str | None = None) -> ExtractResu
         status, dated = cover_status(layouts, lambda text: status_date(text, need_month=True))
     initiatives = [_initiative(d, status) for d in doc.initiatives]
     report_facts = _report_facts(doc.report_lines, status)
-    return ExtractResult(
+    result = ExtractResult(
         source=Source(filename=filename or path.name, sha256=file_sha256(path), pages=len(pages)),
         report=Report(title=doc.title, status_date=status,
                       extractions=_dated_line_facts(dated, status, report_facts, initiatives)
@@ -108,6 +113,7 @@ def extract_pdf(path: str | Path, *, filename: str | None = None) -> ExtractResu
         initiatives=initiatives,
         warnings=warnings,
     )
+    return calibration.apply(result) if calibrate else result
 
 
 def _dated_line_facts(lines: list[Line], status: str | None, report: list[Extraction],

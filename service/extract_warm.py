@@ -19,11 +19,13 @@ SAMPLE = (
 
 def warm() -> None:
     try:
+        from extractor import calibration
         from extractor.facts.base import FactContext
         from extractor.facts.pipeline import find_facts
         from extractor.structure import heading_rules
 
         heading_rules()
+        calibration.load()
         find_facts(FactContext(text=SAMPLE, title_end=SAMPLE.index("\n"), status_date="2025-10"))
         gc.freeze()  # keep the collector off these pages, so forked children share them
     except Exception:  # noqa: BLE001 - see the module docstring

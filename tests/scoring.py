@@ -109,3 +109,24 @@ def score(gold: dict, pred: dict) -> dict[str, Any]:
     result["status_date_ok"] = (pred.get("report") or {}).get("status_date") == gold.get("status_date")
     result["misses"], result["false_alarms"] = misses, alarms
     return result
+
+
+def judged_facts(gold: dict, pred: dict) -> list[tuple[dict, bool]]:
+    """Every scored predicted fact with whether :func:`score` counts it right.
+
+    Each extraction of a predicted initiative (duplicates included: a reviewer sees
+    each) is right when its (kind, value) is among the facts of the gold initiative
+    it is paired with; facts of unpaired initiatives are wrong. Report-level facts
+    are not scored per initiative, so they are not judged.
+    """
+    golds = [_facts(g["facts"]) for g in gold["initiatives"]]
+    preds = pred.get("initiatives", [])
+    paired = dict((j, i) for i, j in _pair(gold["initiatives"], preds))
+    out = []
+    for j, p in enumerate(preds):
+        truth = golds[paired[j]] if j in paired else {}
+        for e in p.get("extractions", []):
+            k = fact_key(e.get("kind", ""), e.get("value"))
+            if k is not None and k[0] in KINDS:
+                out.append((e, k in truth))
+    return out

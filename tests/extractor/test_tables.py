@@ -130,3 +130,16 @@ def test_a_continuation_row_has_no_label_of_its_own() -> None:
     text = ("Contrato\tEmpresa\tPlaca\tAno\n125/2017\tCompanhia de\tJKL 2017\t2017\n"
             "\tDesenvolvimento\t7765\t\n130/2017\tOutra Empresa\tPAX 4386\t2018")
     assert not [c for c in _numbers(text) if c[2] == "desenvolvimento"]
+
+
+def test_row_labels_that_are_mg_municipalities_are_municipality_facts() -> None:
+    """A "Município | Casos" table: each MG municipality row label is a fact, even a name
+    that is also a common word ("Luz", "Passos"), and its cell is a count."""
+    from extractor.facts.pipeline import find_facts
+
+    text = "\tMUNICÍPIO\tCASOS\n1\tTEÓFILO OTONI\t120\n2\tLAVRAS\t98\n3\tPASSOS\t40\n4\tLUZ\t12"
+    facts = find_facts(FactContext(text=text, status_date="2025-10"))
+    assert [(c.kind, c.value) for c in facts if c.kind == "municipality"] == [
+        ("municipality", "3168606"), ("municipality", "3138203"), ("municipality", "3147907"),
+        ("municipality", "3138807")]
+    assert sorted(c.value for c in facts if c.kind == "count") == [12, 40, 98, 120]

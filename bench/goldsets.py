@@ -1,0 +1,121 @@
+"""Every gold set relato has, each PDF extracted once, its facts judged by the scorers.
+
+Two kinds of gold:
+
+- per initiative (``corpus/*.gold.json``, ``../shared/corpus/dev/*.gold.json``):
+  scored by ``tests/scoring.py``, the method of ``../shared/tools/score.py``;
+- per page (``../shared/corpus/real/gold/*.gold.json``, for real reports of other
+  bodies): scored by ``../shared/tools/score_doc.py``, sets of (page, kind, value).
+
+A predicted fact is *right* when the scorer would count it a true positive; the
+scorers' own key functions decide, nothing here re-implements matching. Used by
+``bench/quality.py`` (tables), ``bench/calibrate.py`` (fitting confidence) and the
+golden tests of the real gold.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from extractor.calibration import Sample  # noqa: E402
+from extractor.pipeline import extract_pdf  # noqa: E402
+from tests.scoring import judged_facts  # noqa: E402
+
+SHARED = Path(os.environ.get("RELATO_SHARED_DIR", ROOT.parent / "shared"))
+SHARED_DEV = SHARED / "corpus" / "dev"
+REAL_GOLD = SHARED / "corpus" / "real" / "gold"
+SCORE_DOC = SHARED / "tools" / "score_doc.py"
+
+
+@dataclass
+class GoldDoc:
+    """One gold document: its name, PDF, gold JSON and how it is scored."""
+
+    name: str
+    pdf: Path
+    gold: dict[str, Any]
+    per_page: bool  # scored by score_doc.py (real reports) rather than per initiative
+    pred: dict[str, Any] = field(default_factory=dict)  # extraction, raw confidences
+
+
+@lru_cache(maxsize=1)
+def score_doc() -> ModuleType | None:
+    """``../shared/tools/score_doc.py`` as a module, or None where ../shared is absent."""
+    if not SCORE_DOC.exists():
+        return None
+    spec = importlib.util.spec_from_file_location("score_doc", SCORE_DOC)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _read(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def initiative_gold_docs() -> list[GoldDoc]:
+    """The dev set's and the project corpus's PDFs with a per-initiative gold file."""
+    out = []
+    for folder, prefix in ((SHARED_DEV, "shared/"), (ROOT / "corpus", "")):
+        for pdf in sorted(folder.glob("*.pdf")) if folder.is_dir() else []:
+            if pdf.with_suffix(".gold.json").exists():
+                out.append(GoldDoc(prefix + pdf.stem, pdf, _read(pdf.with_suffix(".gold.json")), False))
+    return out
+
+
+def real_gold_docs() -> list[GoldDoc]:
+    """The real reports with a per-page gold file (empty where ../shared or its scorer is absent)."""
+    if not REAL_GOLD.is_dir() or score_doc() is None:
+        return []
+    out = []
+    for gold in sorted(REAL_GOLD.glob("*.gold.json")):
+        name = gold.name.removesuffix(".gold.json")
+        out.append(GoldDoc(name, REAL_GOLD.parent / f"{name}.pdf", _read(gold), True))
+    return out
+
+
+def extracted(docs: list[GoldDoc]) -> list[GoldDoc]:
+    """Extract each document's PDF once, with raw (uncalibrated) confidences."""
+    for d in docs:
+        if not d.pred:
+            d.pred = json.loads(extract_pdf(d.pdf, calibrate=False).model_dump_json())
+    return docs
+
+
+def all_gold_docs() -> list[GoldDoc]:
+    """Every gold document, extracted."""
+    return extracted(initiative_gold_docs() + real_gold_docs())
+
+
+def judged(doc: GoldDoc) -> list[tuple[dict[str, Any], bool]]:
+    """Each scored predicted fact of ``doc`` with whether its scorer counts it right."""
+    if not doc.per_page:
+        return judged_facts(doc.gold, doc.pred)
+    sd = score_doc()
+    assert sd is not None
+    truth = sd.facts_of_gold(doc.gold)
+    out = []
+    for group in [doc.pred["report"]] + doc.pred["initiatives"]:
+        for e in group.get("extractions", []):
+            k = sd.key(e.get("kind"), e.get("value"))
+            if k is not None:
+                out.append((e, (e.get("page"),) + k in truth))
+    return out
+
+
+def samples(doc: GoldDoc) -> list[Sample]:
+    """``doc``'s judged facts as calibration samples (extractor id, raw confidence, right?)."""
+    return [Sample(e["extractor"], float(e["confidence"]), ok) for e, ok in judged(doc)]
