@@ -4,8 +4,13 @@ Each page's words carry font name, size and boldness, which is all the layout
 and structure stages need. Pages are read one at a time and released after use
 (``page.close()``), so memory stays flat on long PDFs. Chars are taken straight
 from pdfplumber's pdfminer layout and grouped by pdfplumber's own word extractor
-(see :func:`_chars_and_images`): the same words as ``Page.extract_words``, without
-resolving every char's colours and graphic state first.
+(see :func:`_chars_and_images`), without resolving every char's colours and
+graphic state first. Where a word ends is decided per line from the line's own
+char gaps relative to its font size (see :class:`_WordGrouper`, thresholds in
+``rules/layout.yaml``): letter-spaced text comes out whole (``Abaeté``, not
+``A b a e t é``) and words the producer left no blank between are not glued. On
+ordinary lines (letters touching, words a blank apart) the words are exactly those
+of ``Page.extract_words``.
 
 Errors a user can cause (not a PDF, empty, truncated, encrypted, scanned) become
 :class:`~extractor.errors.BadPDF` with a one-line reason.
@@ -25,6 +30,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pdfplumber
@@ -32,8 +38,10 @@ from pdfminer.layout import LTChar, LTContainer, LTImage, LTItem
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
+from pdfplumber.utils.text import WordExtractor
+from pydantic import BaseModel, ConfigDict, Field
 
-from extractor import pdfstreams
+from extractor import pdfstreams, rulebook
 from extractor.errors import BadPDF
 
 log = logging.getLogger(__name__)
@@ -260,11 +268,155 @@ def _chars_and_images(page: pdfplumber.page.Page) -> tuple[list[dict], int]:
     return chars, images
 
 
+LAYOUT_FILE = "layout.yaml"
+
+
+class WordSpacing(BaseModel):
+    """How a line's char gaps decide its word breaks; every distance in em (a
+    fraction of the line's font size). ``rules/layout.yaml`` says why each value."""
+
+    model_config = ConfigDict(extra="forbid")
+    min_gaps: int = Field(ge=1)
+    letter_quantile: float = Field(ge=0, lt=1)
+    max_letter_gap: float = Field(gt=0)
+    letter_spread: float = Field(ge=0)
+    min_letter_share: float = Field(gt=0, le=1)
+    word_gap: float = Field(gt=0)
+    max_overlap: float = Field(ge=0)
+    phantom_blank: float = Field(ge=0)
+    min_phantom_run: int = Field(ge=1)
+
+
+class LayoutRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    word_spacing: WordSpacing
+
+
+class _WordGrouper(WordExtractor):
+    """pdfplumber's word extractor with word breaks decided per line.
+
+    pdfplumber hands each line (chars of one font and size sharing a top, sorted
+    left to right) to :meth:`iter_chars_to_words`. Here the line is measured
+    first: its *letter gap* is a low quantile of the gaps between consecutive
+    non-blank chars, kept only when most gaps sit near it (a tracked line) and
+    it is no wider than tracking ever is; otherwise it is 0. Then:
+
+    - a gap wider than letter gap + ``word_gap`` breaks the word, so a tracked
+      line's letters stay together and its (wider) word gaps still break, and a
+      word gap the producer printed without a blank is not glued;
+    - a blank breaks the word, unless it is *phantom* (its neighbours are no
+      farther apart than letter gap + ``phantom_blank``: it takes no room on
+      the page) and one of at least ``min_phantom_run`` in a row, as when a
+      producer spaces a URL or a date out with blanks and kerns each one back;
+    - a line whose char boxes all overlap by more than ``max_overlap`` has widths
+      that do not match positions; it is split as pdfplumber does.
+
+    Rotated and vertical lines are left to pdfplumber.
+    """
+
+    def __init__(self, spacing: WordSpacing) -> None:
+        super().__init__(extra_attrs=["fontname", "size"], keep_blank_chars=False)
+        self.spacing = spacing
+
+    def letter_gap(self, gaps: list[float], size: float) -> float | None:
+        """The line's letter gap in points (0 when untracked), or None when its
+        char boxes overlap too much for gaps to mean anything."""
+        sp = self.spacing
+        if len(gaps) < sp.min_gaps:
+            return 0.0
+        ordered = sorted(gaps)
+        q = ordered[int(len(ordered) * sp.letter_quantile)]
+        if q < -sp.max_overlap * size:
+            return None
+        if q <= 0 or q > sp.max_letter_gap * size:
+            return 0.0
+        lo, hi = q - sp.letter_spread * size, q + sp.letter_spread * size
+        near = sum(1 for g in gaps if lo <= g <= hi)
+        return q if near >= sp.min_letter_share * len(gaps) else 0.0
+
+    def iter_chars_to_words(self, ordered_chars, direction):  # type: ignore[override]
+        chars = ordered_chars if isinstance(ordered_chars, list) else list(ordered_chars)
+        size = chars[0]["size"] if chars else 0
+        if direction != "ltr" or not size or size <= 0:
+            yield from super().iter_chars_to_words(chars, direction)
+            return
+        ink = [c for c in chars if not c["text"].isspace()]
+        if not ink:
+            return
+        letter = self.letter_gap([b["x0"] - a["x1"] for a, b in zip(ink, ink[1:])], size)
+        if letter is None:
+            yield from super().iter_chars_to_words(chars, direction)
+            return
+        sp = self.spacing
+        word_tol = letter + sp.word_gap * size
+        phantom_tol = letter + sp.phantom_blank * size
+        y_tol = self.y_tolerance
+        # words in order, and whether each follows the previous across a phantom blank
+        words: list[list[dict]] = []
+        phantom: list[bool] = []
+        word: list[dict] = []
+        prev: dict | None = None
+        blank = False
+        for c in chars:
+            if c["text"].isspace():
+                blank = True
+                continue
+            if prev is None:
+                word = [c]
+            else:
+                gap = c["x0"] - prev["x1"]
+                if c["x0"] < prev["x0"] or abs(c["top"] - prev["top"]) > y_tol:
+                    words.append(word), phantom.append(False)
+                    word = [c]
+                elif blank:
+                    phantom.append(gap <= phantom_tol)
+                    words.append(word)
+                    word = [c]
+                elif gap > word_tol:
+                    words.append(word), phantom.append(False)
+                    word = [c]
+                else:
+                    word.append(c)
+            prev, blank = c, False
+        words.append(word)
+        if sp.min_phantom_run > len(words) - 1 or not any(phantom):
+            yield from words
+            return
+        yield from _join_phantom_runs(words, phantom, sp.min_phantom_run)
+
+
+def _join_phantom_runs(words: list[list[dict]], phantom: list[bool],
+                       min_run: int) -> Iterator[list[dict]]:
+    """Join words split only by phantom blanks, where at least ``min_run`` such
+    blanks come in a row; ``phantom[i]`` says whether words[i+1] follows words[i]
+    across one."""
+    i, n = 0, len(words)
+    while i < n:
+        j = i
+        while j < n - 1 and phantom[j]:
+            j += 1
+        if j - i >= min_run:
+            yield [c for w in words[i:j + 1] for c in w]
+        else:
+            yield from words[i:j + 1]
+        i = j + 1
+
+
+@lru_cache(maxsize=1)
+def _grouper() -> _WordGrouper:
+    return _WordGrouper(rulebook.load(LAYOUT_FILE, LayoutRules).word_spacing)
+
+
+def group_words(chars: list[dict]) -> list[dict]:
+    """A page's chars (as :func:`_chars_and_images` gives them) grouped into
+    pdfplumber word dicts (text, box, fontname, size), line by line."""
+    return _grouper().extract_words(chars)
+
+
 def _read_page(page: pdfplumber.page.Page, number: int, warnings: list[str] | None) -> Page:
     _check_size(page, number)
     chars, images = _chars_and_images(page)
-    raw = pdfplumber.utils.extract_words(chars, extra_attrs=["fontname", "size"],
-                                         keep_blank_chars=False)
+    raw = group_words(chars)
     if len(raw) > MAX_WORDS_PER_PAGE:
         _warn(warnings, f"page {number}: {len(raw)} words; only the first {MAX_WORDS_PER_PAGE} were read")
         raw = raw[:MAX_WORDS_PER_PAGE]

@@ -51,3 +51,41 @@ def image_only_pdf(path: Path) -> Path:
     c.showPage()
     c.save()
     return path
+
+
+def tracked_pdf(path: Path, lines: list[tuple[str, float, float]], font: str = "Helvetica",
+                word_space: float = 0.0) -> Path:
+    """One page of text lines set with tracking: each line is (text, size, tracking),
+    tracking in thousandths of an em, written as the PDF ``Tc`` operator (char
+    spacing, in text-space units: tracking / 1000 * size). ``word_space`` (in em)
+    is the ``Tw`` operator, added to every blank: negative for a tight justified line."""
+    c = canvas.Canvas(str(path), pagesize=(842, 595))
+    c.setPageCompression(0)
+    y = 560.0
+    for text, size, tracking in lines:
+        t = c.beginText(30, y)
+        t.setFont(font, size)
+        t.setCharSpace(tracking / 1000 * size)
+        t.setWordSpace(word_space * size)
+        t.textOut(text)
+        c.drawText(t)
+        y -= size * 2
+    c.showPage()
+    c.save()
+    return path
+
+
+def placed_pdf(path: Path, glyphs: list[tuple[float, float, str, float]],
+               font: str = "Helvetica") -> Path:
+    """One page of strings each drawn at its own place: (x, baseline from the top,
+    text, size). For lines no text operator spaces by itself: words with no blank
+    between them, blanks kerned back over, char boxes that overlap."""
+    height = 595.0
+    c = canvas.Canvas(str(path), pagesize=(842, height))
+    c.setPageCompression(0)
+    for x, y, text, size in glyphs:
+        c.setFont(font, size)
+        c.drawString(x, height - y, text)
+    c.showPage()
+    c.save()
+    return path

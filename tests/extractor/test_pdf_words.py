@@ -1,22 +1,36 @@
-"""extractor/pdf.py reads chars straight off pdfplumber's layout for speed; its words
-must stay exactly what pdfplumber's own ``Page.extract_words`` gives (same grouping,
-same boxes, same fonts), on every corpus PDF. A pdfplumber upgrade that changes how
-chars are built shows up here first."""
+"""extractor/pdf.py reads chars straight off pdfplumber's layout for speed and groups
+them into words per line (tracked lines whole, tight words not glued; see
+test_word_spacing.py). Two pins on every corpus PDF:
+
+1. the chars it reads are pdfplumber's: grouped by pdfplumber's own word extractor
+   they give exactly ``Page.extract_words`` (same grouping, boxes, fonts). A
+   pdfplumber upgrade that changes how chars are built shows up here first.
+2. relato's words are pdfplumber's words, except on the lines the spacing rules
+   mend; those changes are listed, page by page, in ``word_spacing_changes.json``
+   (before -> after). A PDF not listed there must come out word for word, box for
+   box, as before; a listed one must change exactly as listed and lose no char.
+   A new or lost change fails: review it, then ``pytest --regenerate-golden``.
+"""
 
 from __future__ import annotations
 
+import difflib
+import json
 from pathlib import Path
 
 import pdfplumber
 import pytest
 
-from extractor.pdf import _chars_and_images
+from extractor.pdf import _chars_and_images, group_words
 from tests.conftest import PROJECT_CORPUS, SHARED_DEV, SHARED_REAL
 
 PDFS = sorted(PROJECT_CORPUS.glob("*.pdf"))
+ALL_PDFS = list(PDFS)
 for extra in (SHARED_DEV, SHARED_REAL):
     if extra.is_dir():
         PDFS += sorted(extra.glob("*.pdf"))[:6]
+        ALL_PDFS += sorted(extra.glob("*.pdf"))
+CHANGES = Path(__file__).with_name("word_spacing_changes.json")
 
 
 def _key(w: dict) -> tuple:
@@ -36,3 +50,49 @@ def test_words_match_pdfplumber_extract_words(pdf: Path) -> None:
             assert [_key(w) for w in got] == [_key(w) for w in want], f"page {page.page_number}"
             assert got_images == images
             page.close()
+
+
+def word_changes(pdf: Path) -> list[list]:
+    """[page, pdfplumber's words, relato's words] for every stretch of a page where
+    they differ; asserts that unchanged words keep their boxes and no char is lost."""
+    out: list[list] = []
+    with pdfplumber.open(pdf) as doc:
+        for page in doc.pages:
+            chars, _ = _chars_and_images(page)
+            before = pdfplumber.utils.extract_words(chars, extra_attrs=["fontname", "size"],
+                                                    keep_blank_chars=False)
+            after = group_words(chars)
+            n = page.page_number
+            assert "".join(w["text"] for w in after) == "".join(w["text"] for w in before), n
+            a, b = [w["text"] for w in before], [w["text"] for w in after]
+            for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+                if op == "equal":
+                    assert [_key(w) for w in before[i1:i2]] == [_key(w) for w in after[j1:j2]], n
+                else:
+                    out.append([n, " ".join(a[i1:i2]), " ".join(b[j1:j2])])
+            page.close()
+    return out
+
+
+def _pinned() -> dict[str, list[list]]:
+    return json.loads(CHANGES.read_text(encoding="utf-8")) if CHANGES.exists() else {}
+
+
+@pytest.mark.parametrize("pdf", ALL_PDFS, ids=lambda p: p.stem)
+def test_words_change_only_where_spacing_rules_mend_them(pdf: Path,
+                                                         regenerate_golden: bool) -> None:
+    got = word_changes(pdf)
+    if regenerate_golden:
+        pinned = _pinned()
+        pinned.pop(pdf.stem, None)
+        if got:
+            pinned[pdf.stem] = got
+        text = "{\n" + ",\n".join(
+            f"{json.dumps(stem)}: [\n" + ",\n".join(json.dumps(c, ensure_ascii=False)
+                                                   for c in pinned[stem]) + "\n]"
+            for stem in sorted(pinned)) + "\n}\n"
+        CHANGES.write_text(text, encoding="utf-8")
+        pytest.skip(f"regenerated {pdf.stem} in {CHANGES.name}")
+    assert got == _pinned().get(pdf.stem, []), (
+        f"words of {pdf.name} changed against pdfplumber's beyond {CHANGES.name}; "
+        "if intended, --regenerate-golden and review the diff")
