@@ -64,9 +64,9 @@ def _demo(host: str, port: int) -> None:
     """Queue the project's sample reports and print tokens to try the service with."""
     from sqlmodel import Session
 
-    from service.db import write_engine
-    from service.ingest import ingest_paths
-    from service.security import create_token
+    from service.storage.db import write_engine
+    from service.jobs.ingest import ingest_paths
+    from service.storage.tokens import create_token
 
     settings, engine = _engine()
     corpus = Path(__file__).resolve().parent.parent / "corpus"
@@ -87,7 +87,7 @@ def _demo(host: str, port: int) -> None:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from service.app import create_app
+    from service.api.app import create_app
 
     if args.demo:
         _demo(args.host, args.port)
@@ -96,8 +96,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _engine():  # type: ignore[no-untyped-def]
-    from service.config import Settings
-    from service.db import make_engine, run_migrations
+    from service.storage.config import Settings
+    from service.storage.db import make_engine, run_migrations
 
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
@@ -109,7 +109,7 @@ def _worker(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from service.worker import run_worker
+    from service.jobs.worker import run_worker
 
     settings, engine = _engine()
     stop = threading.Event()
@@ -123,8 +123,8 @@ def _worker(args: argparse.Namespace) -> int:
 def _token_create(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
-    from service.db import write_engine
-    from service.security import create_token
+    from service.storage.db import write_engine
+    from service.storage.tokens import create_token
 
     _, engine = _engine()
     with Session(write_engine(engine)) as session:
@@ -135,14 +135,14 @@ def _token_create(args: argparse.Namespace) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from service.ingest import ingest_paths
+    from service.jobs.ingest import ingest_paths
 
     settings, engine = _engine()
     return ingest_paths(engine, settings, args.paths, extract=not args.no_extract)
 
 
 def _reextract(args: argparse.Namespace) -> int:
-    from service.reextract import done_report_ids, reextract
+    from service.jobs.reextract import done_report_ids, reextract
 
     if bool(args.report_ids) == bool(args.all):
         print("name report ids or pass --all (not both)", file=sys.stderr)

@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from service.app import create_app
-from service.config import Settings
-from service.models import ApiToken
+from service.api.app import create_app
+from service.storage.config import Settings
+from service.storage.models import ApiToken
 from tests.pdfmaker import simple_deck, slide_pdf
 from tests.service.fakes import drain_queue
 from tests.service.helpers import extractions, upload

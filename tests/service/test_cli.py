@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from service.config import Settings
-from service.models import Report
-from service.security import find_token
+from service.storage.config import Settings
+from service.storage.models import Report
+from service.storage.tokens import find_token
 from tests.conftest import PROJECT_CORPUS
 from tests.pdfmaker import simple_deck
 
