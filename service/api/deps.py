@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from service.api.hardening import AuthFailures
 from service.storage.config import Settings
-from service.storage.tokens import Principal, find_token
+from service.storage.tokens import Principal, a_role, find_token
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -107,7 +107,7 @@ def require_role(*roles: str) -> Callable[[Principal], Principal]:
         allowed = ", ".join((*roles, "admin"))
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
-            f"a {principal.role} token cannot do this; it needs one of: {allowed}",
+            f"{a_role(principal.role)} token cannot do this; it needs one of: {allowed}",
         )
 
     return check

@@ -12,7 +12,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.storage.models import ApiToken, Role
 from service.storage.timeutil import utcnow
@@ -41,6 +41,25 @@ def find_token(session: Session, plaintext: str) -> ApiToken | None:
     if row is None or row.revoked_at is not None:
         return None
     return row if hmac.compare_digest(row.token_hash, digest) else None
+
+
+def a_role(role: str) -> str:
+    """'an operator', 'a reviewer': a role with its article, for messages."""
+    return f"{'an' if role[:1] in 'aeiou' else 'a'} {role}"
+
+
+def list_tokens(session: Session) -> list[ApiToken]:
+    """Every token, oldest first, revoked ones included (their hashes stay, never a secret)."""
+    return list(session.exec(select(ApiToken).order_by(col(ApiToken.id))))
+
+
+def revoke(session: Session, row: ApiToken) -> ApiToken:
+    """Revoke `row` now (it stops working at once); a revoked token keeps its first revocation time."""
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.commit()
+        session.refresh(row)
+    return row
 
 
 

@@ -163,4 +163,7 @@ def test_role_matrix(client: TestClient, tokens: dict[str, str], engine: Engine,
             wrong[role] = (expected, response.status_code, response.text[:200])
         elif got != "2xx":
             assert isinstance(response.json()["detail"], str) and response.json()["detail"]
+        if got == "403":
+            article = "an" if role[0] in "aeiou" else "a"
+            assert response.json()["detail"].startswith(f"{article} {role} token cannot do this")
     assert wrong == {}

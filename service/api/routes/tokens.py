@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
-from sqlmodel import col, select
 
 from service.api.deps import AdminDep, SessionDep, WriteSessionDep
 from service.storage.models import ApiToken
 from service.storage.schemas import ErrorOut, TokenCreate, TokenCreated, TokenPublic, TokensPublic
-from service.storage.timeutil import as_utc, utcnow
-from service.storage.tokens import create_token
+from service.storage.timeutil import as_utc
+from service.storage.tokens import create_token, list_tokens, revoke
 
 router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"])
 
@@ -27,7 +26,7 @@ def post_token(body: TokenCreate, _: AdminDep, session: WriteSessionDep) -> Toke
 
 @router.get("", response_model=TokensPublic, summary="All tokens (never their secrets)")
 def get_tokens(_: AdminDep, session: SessionDep) -> TokensPublic:
-    return TokensPublic(items=[_public(r) for r in session.exec(select(ApiToken).order_by(col(ApiToken.id)))])
+    return TokensPublic(items=[_public(r) for r in list_tokens(session)])
 
 
 @router.delete("/{token_id}", response_model=TokenPublic, responses={404: {"model": ErrorOut}},
@@ -36,8 +35,4 @@ def revoke_token(token_id: int, _: AdminDep, session: WriteSessionDep) -> TokenP
     row = session.get(ApiToken, token_id)
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"token {token_id} does not exist")
-    if row.revoked_at is None:
-        row.revoked_at = utcnow()
-        session.commit()
-        session.refresh(row)
-    return _public(row)
+    return _public(revoke(session, row))
