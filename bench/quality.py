@@ -1,6 +1,6 @@
 """Extraction quality on every corpus PDF with a gold file, as a Markdown table.
 
-    python bench/quality.py
+    .venv/bin/python bench/quality.py
 
 Uses the scoring method of ../shared/tools/score.py (tests/scoring.py, which a
 test keeps identical to it). The README's quality table is this script's output.
