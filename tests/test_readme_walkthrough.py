@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -28,7 +29,6 @@ MARKER = "<!-- walk-through:"
 README_URL = "http://127.0.0.1:8000"
 README_CLI = ".venv/bin/relato"
 
-pytestmark = pytest.mark.slow
 
 
 def walkthrough_block(readme: str) -> str:
@@ -63,6 +63,8 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
             continue
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the walk-through needs curl (.ci/run installs it)")
 def test_readme_walkthrough_runs_as_pasted(tmp_path: Path) -> None:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
