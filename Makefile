@@ -4,20 +4,23 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+PG_URL ?= $(or $(RELATO_PG_URL),postgresql+psycopg://postgres@127.0.0.1:5432/test)
+# pip: no version nag, errors only (-qq also hides a note per package when the machine's
+# pip configuration names extra indexes that are not there)
+PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/pip --quiet --quiet
 
-.PHONY: setup setup-dev run test test-sqlite test-postgres bench extract-samples
+.PHONY: setup setup-dev run test test-sqlite test-postgres bench quality extract-samples
 
 $(BIN)/relato: pyproject.toml
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(PIP) install --upgrade pip
+	$(PIP) install -e .
 	@touch $@
 
 setup: $(BIN)/relato
 
 $(VENV)/.dev: $(BIN)/relato
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(PIP) install -e ".[dev]"
 	@touch $@
 
 setup-dev: $(VENV)/.dev
@@ -39,3 +42,6 @@ test-postgres: setup-dev
 
 bench: setup-dev
 	$(BIN)/python bench/extract.py
+
+quality: setup-dev
+	$(BIN)/python bench/quality.py

@@ -9,7 +9,7 @@ check, and a full pull of a large records feed. Prints figures; never asserts ti
    `relato_bench`, created and dropped here): `relato ingest corpus/*.pdf`, then
    copies of the extracted facts up to --facts, --confirmed of them confirmed
    through the change-sequence code (bench/apilib.py: bulk_confirm).
-2. Starts `service.app:create_app` under uvicorn on 127.0.0.1:<free port> (worker on).
+2. Starts `service.api.app:create_app` under uvicorn on 127.0.0.1:<free port> (worker on).
 3. Baseline: the same clients on `GET /healthz` for a few seconds (the floor).
 4. Load: --clients clients for --seconds (mix `review`: reviewers + feed readers;
    mix `full`: + uploaders). Prints req/s, p50/p99 per endpoint, statuses (409 apart),
@@ -43,8 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import apilib, apiload  # noqa: E402
 from bench.apilib import ROOT, Server, percentile, verdict  # noqa: E402
-from service import feed  # noqa: E402
-from service.models import Area, Extraction, Initiative, Report  # noqa: E402
+from service.feed import records as feed  # noqa: E402
+from service.storage.models import Area, Extraction, Initiative, Report  # noqa: E402
 
 TARGET_P99_S = 0.050
 TARGET_FEED_RPS = 10_000
@@ -69,7 +69,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--feed-records", type=int, default=100_000, help="full-pull size; 0 skips the pull")
     p.add_argument("--pull-limit", type=int, default=0, help="limit per feed request in the pull (0: none)")
     p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
-    p.add_argument("--app", default="service.app:create_app", help="uvicorn app factory (e.g. an instrumented one)")
+    p.add_argument("--app", default="service.api.app:create_app", help="uvicorn app factory (e.g. an instrumented one)")
     p.add_argument("--keep", action="store_true", help="keep the temp directory (server.log) and database")
     return p.parse_args(argv)
 

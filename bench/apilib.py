@@ -31,11 +31,11 @@ from sqlmodel import Session, col
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from service.db import is_sqlite, make_engine, run_migrations, write_engine  # noqa: E402
-from service.models import Extraction, ReviewEvent  # noqa: E402
-from service.security import create_token  # noqa: E402
-from service.sequence import PG_SEQUENCE, next_change_seq  # noqa: E402
-from service.timeutil import utcnow  # noqa: E402
+from service.storage.db import is_sqlite, make_engine, run_migrations, write_engine  # noqa: E402
+from service.storage.models import Extraction, ReviewEvent  # noqa: E402
+from service.storage.sequence import PG_SEQUENCE, next_change_seq  # noqa: E402
+from service.storage.timeutil import utcnow  # noqa: E402
+from service.storage.tokens import create_token  # noqa: E402
 
 BENCH_DB = "relato_bench"
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -122,7 +122,7 @@ def multiply_facts(engine: Engine, extra: int) -> list[int]:
 
 
 def bulk_confirm(engine: Engine, ids: list[int], actor: str, token_id: int) -> None:
-    """Confirm many pending facts at once, exactly as service/review.py's apply_review
+    """Confirm many pending facts at once, exactly as service/review/actions.py's apply_review
     does one by one: the first number through sequence.next_change_seq (same lock), the
     rest reserved right after it in the same transaction, a guarded UPDATE bumping the
     version, and one ReviewEvent per fact with the same before/after snapshots."""
@@ -187,12 +187,12 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """The real app (`service.app:create_app`, as `relato serve` builds it) under uvicorn."""
+    """The real app (`service.api.app:create_app`, as `relato serve` builds it) under uvicorn."""
 
     env: dict[str, str]
     workdir: Path
     workers: int = 1
-    app: str = "service.app:create_app"
+    app: str = "service.api.app:create_app"
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
 

@@ -6,7 +6,7 @@
   a hostile file would otherwise push the machine into swap or the OOM killer.
 
 The service runs each extraction in a child process and kills it at the deadline
-(service/extracting.py); the CLI is that process itself, so it uses `deadline()`:
+(service/jobs/extracting.py); the CLI is that process itself, so it uses `deadline()`:
 SIGALRM raises :class:`ExtractTimeout` in the main thread, re-armed every second
 in case some library's broad `except Exception` swallows the first one, and a
 watchdog thread ends the process with exit 2 a few seconds later if Python never

@@ -9,34 +9,72 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from functools import partial
 from pathlib import Path
 
 ROLES = ("operator", "reviewer", "consumer", "admin")
+WALKTHROUGH_PDF = "status-deck-2025-10.pdf"  # left out of --demo: the README walk-through uploads it
+DATABASE = (
+    "database: RELATO_DATABASE_URL (default sqlite:///./relato.db, the file relato.db in the current "
+    "folder; PostgreSQL: postgresql+psycopg://user@host/db), migrated on start; PDFs and page images "
+    "under RELATO_DATA_DIR (default ./relato-data). Every setting: service/README.md."
+)
+
+
+def _command(subs, name: str, help: str, description: str | None = None) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+    """A (sub)command whose --help ends with where the database is."""
+    return subs.add_parser(name, help=help, description=description or help, epilog=DATABASE)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="relato", description="Status-report PDFs to reviewed records.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    serve = sub.add_parser("serve", help="API, review page and an extraction worker in one process")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--no-worker", action="store_true", help="do not extract in this process")
+    parser = argparse.ArgumentParser(
+        prog="relato", description="Status-report PDFs to reviewed records. `relato COMMAND --help` explains each command.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", help="one of:")
+    command = partial(_command, sub)
+
+    serve = command("serve", "API, review page and an extraction worker in one process",
+                    "Serve the API (/api/v1; interactive docs at /docs), the review page (/review) and, "
+                    "unless --no-worker, one extraction worker, in one process. Stop it with Ctrl-C.")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: %(default)s, this machine only; 0.0.0.0: every interface)")
+    serve.add_argument("--port", type=int, default=8000, help="TCP port to listen on (default: %(default)s)")
+    serve.add_argument("--no-worker", action="store_true",
+                       help="do not extract in this process; run `relato worker` separately (several with PostgreSQL)")
     serve.add_argument("--demo", action="store_true",
-                       help="queue the sample corpus (corpus/*.pdf) and print a reviewer token first")
-    worker = sub.add_parser("worker", help="extract queued reports (run several, on several machines with PostgreSQL)")
-    worker.add_argument("--drain", action="store_true", help="exit when the queue is empty")
-    token = sub.add_parser("token", help="manage API tokens")
-    token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
-    create = token_sub.add_parser("create", help="print a new API token (only its hash is stored)")
-    create.add_argument("--role", required=True, choices=ROLES)
+                       help=f"first queue the sample reports in corpus/ (all but {WALKTHROUGH_PDF}, which the README's "
+                            "walk-through uploads) and print three new tokens, reviewer, operator and consumer")
+    worker = command("worker", "extract queued reports (run several, on several machines with PostgreSQL)")
+    worker.add_argument("--drain", action="store_true", help="exit when the queue is empty instead of waiting for more")
+    token = command("token", "create, list or revoke API tokens")
+    token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION", help="one of:")
+    create = _command(token_sub, "create", "print a new API token on stdout (only its hash is stored)",
+                      "Print a new API token on stdout, alone, so that TOKEN=$(relato token create ...) "
+                      "captures it; it is shown only now.")
+    create.add_argument("--role", required=True, choices=ROLES,
+                        help="operator: uploads; reviewer: reviews facts; consumer: reads the records feed; admin: all")
     create.add_argument("--name", required=True, help="who uses it; recorded in the review history")
-    ingest = sub.add_parser("ingest", help="add PDFs (files or folders) and extract them")
-    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    _command(token_sub, "list", "list tokens: id, role, name, created, revoked (never the secret)",
+             "List every token, oldest first: id, role, name, when it was created and revoked. "
+             "Secrets are never stored, so never shown.")
+    revoke = _command(token_sub, "revoke", "revoke tokens by id or by name; they stop working at once",
+                      "Revoke a token by its id, or every live token with that name; a revoked token gets "
+                      "401 from then on.")
+    revoke.add_argument("token", metavar="NAME|ID", help="a token id (from `relato token list`) or a token name")
+    ingest = command("ingest", "add PDFs (files or folders) and extract them",
+                     "Add PDFs like uploads (same checks, same sha256 de-duplication), print one line per file "
+                     "(report id, queued or known, path), then extract the queue here.")
+    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                        help="a PDF file, or a folder searched recursively for *.pdf; as many as you like")
     ingest.add_argument("--no-extract", action="store_true", help="only queue; leave extraction to workers")
-    reextract = sub.add_parser("reextract", help="extract stored reports again (after a rules change), keeping reviews")
-    reextract.add_argument("report_ids", nargs="*", type=int, metavar="REPORT_ID")
+    reextract = command("reextract", "extract stored reports again (after a rules change), keeping reviews",
+                        "Extract stored reports again (after a rules change). Facts found again keep their id, "
+                        "status and reviewer; facts no longer found are flagged orphaned, never deleted.")
+    reextract.add_argument("report_ids", nargs="*", type=int, metavar="REPORT_ID",
+                           help="ids of the reports to extract again (GET /api/v1/reports lists them); or --all")
     reextract.add_argument("--all", action="store_true", help="every extracted report, oldest status date first")
-    sub.add_parser("extract", help="print the extraction of one PDF as JSON (no database)", add_help=False)
+    sub.add_parser("extract", help="print the extraction of one PDF as JSON (no database; `relato extract --help`)",
+                   add_help=False)
     return parser
 
 
@@ -49,28 +87,29 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # migrations speak up only when something is wrong
     if args.command == "serve":
         return _serve(args)
     if args.command == "worker":
         return _worker(args)
     if args.command == "token":
-        return _token_create(args)
+        return {"create": _token_create, "list": _token_list, "revoke": _token_revoke}[args.token_command](args)
     if args.command == "reextract":
         return _reextract(args)
     return _ingest(args)
 
 
 def _demo(host: str, port: int) -> None:
-    """Queue the project's sample reports and print tokens to try the service with."""
+    """Queue the project's sample reports (but the walk-through's) and print tokens to try the service with."""
     from sqlmodel import Session
 
-    from service.db import write_engine
-    from service.ingest import ingest_paths
-    from service.security import create_token
+    from service.storage.db import write_engine
+    from service.jobs.ingest import ingest_paths
+    from service.storage.tokens import create_token
 
     settings, engine = _engine()
     corpus = Path(__file__).resolve().parent.parent / "corpus"
-    ingest_paths(engine, settings, sorted(corpus.glob("*.pdf")), extract=False)
+    ingest_paths(engine, settings, sorted(p for p in corpus.glob("*.pdf") if p.name != WALKTHROUGH_PDF), extract=False)
     tokens = {}
     with Session(write_engine(engine)) as session:
         for role in ("reviewer", "operator", "consumer"):
@@ -80,14 +119,15 @@ def _demo(host: str, port: int) -> None:
           file=sys.stderr)
     for role, plaintext in tokens.items():
         print(f"  {role:9} token: {plaintext}", file=sys.stderr)
-    print("  the sample reports are extracted in the background; refresh in a few seconds\n",
+    print("  the sample reports are extracted in the background; refresh in a few seconds",
           file=sys.stderr)
+    print(f"  corpus/{WALKTHROUGH_PDF} is not queued: the README's walk-through uploads it\n", file=sys.stderr)
 
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from service.app import create_app
+    from service.api.app import create_app
 
     if args.demo:
         _demo(args.host, args.port)
@@ -96,8 +136,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _engine():  # type: ignore[no-untyped-def]
-    from service.config import Settings
-    from service.db import make_engine, run_migrations
+    from service.storage.config import Settings
+    from service.storage.db import make_engine, run_migrations
 
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
@@ -109,7 +149,7 @@ def _worker(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from service.worker import run_worker
+    from service.jobs.worker import run_worker
 
     settings, engine = _engine()
     stop = threading.Event()
@@ -123,26 +163,67 @@ def _worker(args: argparse.Namespace) -> int:
 def _token_create(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
-    from service.db import write_engine
-    from service.security import create_token
+    from service.storage.db import write_engine
+    from service.storage.tokens import a_role, create_token
 
     _, engine = _engine()
     with Session(write_engine(engine)) as session:
         _, plaintext = create_token(session, role=args.role, name=args.name)
     print(plaintext)
-    print(f"created a {args.role} token for {args.name!r}; it is shown only now", file=sys.stderr)
+    print(f"created {a_role(args.role)} token for {args.name!r}; it is shown only now", file=sys.stderr)
+    return 0
+
+
+def _token_list(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from service.storage.timeutil import as_utc
+    from service.storage.tokens import list_tokens
+
+    def when(value) -> str:  # type: ignore[no-untyped-def]
+        return as_utc(value).strftime("%Y-%m-%d %H:%M UTC") if value else "-"
+
+    _, engine = _engine()
+    with Session(engine) as session:
+        rows = list_tokens(session)
+    lines = [("id", "role", "name", "created", "revoked")]
+    lines += [(str(r.id), r.role, r.name, when(r.created_at), when(r.revoked_at)) for r in rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(4)]
+    for line in lines:
+        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths)) + "  " + line[4])
+    return 0
+
+
+def _token_revoke(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from service.storage.db import write_engine
+    from service.storage.tokens import list_tokens, revoke
+
+    _, engine = _engine()
+    with Session(write_engine(engine)) as session:
+        rows = [r for r in list_tokens(session) if str(r.id) == args.token or r.name == args.token]
+        live = [r for r in rows if r.revoked_at is None]
+        for row in live:
+            revoke(session, row)
+            print(f"revoked token {row.id} ({row.role}, {row.name!r})")
+    if not rows:
+        print(f"no token has the id or name {args.token!r} (see `relato token list`)", file=sys.stderr)
+        return 1
+    if not live:
+        print(f"{args.token!r}: already revoked", file=sys.stderr)
     return 0
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from service.ingest import ingest_paths
+    from service.jobs.ingest import ingest_paths
 
     settings, engine = _engine()
     return ingest_paths(engine, settings, args.paths, extract=not args.no_extract)
 
 
 def _reextract(args: argparse.Namespace) -> int:
-    from service.reextract import done_report_ids, reextract
+    from service.jobs.reextract import done_report_ids, reextract
 
     if bool(args.report_ids) == bool(args.all):
         print("name report ids or pass --all (not both)", file=sys.stderr)

@@ -102,7 +102,7 @@ def start_service(workdir: Path, pdf: Path) -> LiveService:
               (("reviewer", "reviewer"), ("other", "reviewer"), ("operator", "operator"))}
     port = free_port()
     log_path = workdir / "server.log"
-    command = [sys.executable, "-m", "uvicorn", "--factory", "service.app:create_app",
+    command = [sys.executable, "-m", "uvicorn", "--factory", "service.api.app:create_app",
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from service.routes.assist import parse_value, search_municipalities
-from service.routes.source_text import locate, sentence_around
+from service.api.routes.assist import parse_value, search_municipalities
+from service.api.routes.source_text import locate, sentence_around
 
 
 @pytest.mark.parametrize(("kind", "text", "value"), [

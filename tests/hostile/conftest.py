@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from service.config import Settings
+from service.storage.config import Settings
 from tests.hostile.make_hostile import MAKERS
 from tests.service.conftest import _clean, client, database_url, engine, tokens  # noqa: F401 - fixtures
 

@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from extractor.errors import BadPDF
-from service import extracting
-from service.app import create_app
-from service.config import Settings
+from service.api.app import create_app
+from service.jobs import extracting
+from service.storage.config import Settings
 from tests.hostile.conftest import HostileFiles
 from tests.pdfmaker import simple_deck
 from tests.service.conftest import auth

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from service.config import Settings
+from service.storage.config import Settings
 from tests.hostile.cases import CASES, Case
 from tests.hostile.conftest import HostileFiles
 from tests.service.conftest import auth

@@ -17,11 +17,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlmodel import Session
 
-from service import extracting
-from service.app import create_app
-from service.config import Settings
-from service.db import is_sqlite, make_engine, run_migrations, write_engine
-from service.security import create_token
+from service.api.app import create_app
+from service.jobs import extracting
+from service.storage.config import Settings
+from service.storage.db import is_sqlite, make_engine, run_migrations, write_engine
+from service.storage.tokens import create_token
 from tests.service.fakes import fake_result
 
 PG_URL = os.environ.get("RELATO_TEST_DATABASE_URL", "")

@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from extractor.model import ExtractResult
-from service import extracting
+from service.jobs import extracting
 from tests.conftest import PROJECT_CORPUS
 from tests.service.conftest import auth
 from tests.service.helpers import upload

@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from extractor.model import Area, Extraction, ExtractResult, Initiative, Report, Source
-from service.config import Settings
-from service.worker import claim_next, process, worker_identity
+from service.jobs.worker import claim_next, process, worker_identity
+from service.storage.config import Settings
 
 BBOX = (72.0, 180.2, 190.5, 196.0)
 

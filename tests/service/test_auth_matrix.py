@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from service.app import create_app
-from service.config import Settings
-from service.models import ApiToken
+from service.api.app import create_app
+from service.storage.config import Settings
+from service.storage.models import ApiToken
 from tests.pdfmaker import simple_deck, slide_pdf
 from tests.service.fakes import drain_queue
 from tests.service.helpers import extractions, upload
@@ -163,4 +163,7 @@ def test_role_matrix(client: TestClient, tokens: dict[str, str], engine: Engine,
             wrong[role] = (expected, response.status_code, response.text[:200])
         elif got != "2xx":
             assert isinstance(response.json()["detail"], str) and response.json()["detail"]
+        if got == "403":
+            article = "an" if role[0] in "aeiou" else "a"
+            assert response.json()["detail"].startswith(f"{article} {role} token cannot do this")
     assert wrong == {}

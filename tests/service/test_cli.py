@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -9,13 +10,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from service.config import Settings
-from service.models import Report
-from service.security import find_token
+from service.storage.config import Settings
+from service.storage.models import Report
+from service.storage.tokens import find_token
 from tests.conftest import PROJECT_CORPUS
+from tests.service.conftest import auth
 from tests.pdfmaker import simple_deck
 
 RELATO = Path(sys.executable).parent / "relato"
@@ -39,6 +42,52 @@ def test_token_create_prints_a_working_token(engine: Engine, settings: Settings)
 def test_token_create_refuses_an_unknown_role(engine: Engine, settings: Settings) -> None:
     result = run(["token", "create", "--role", "chefe", "--name", "x"], settings)
     assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+def test_token_list_shows_tokens_but_never_a_secret(engine: Engine, settings: Settings) -> None:
+    secret = run(["token", "create", "--role", "operator", "--name", "ana"], settings).stdout.strip()
+    run(["token", "create", "--role", "consumer", "--name", "bi"], settings)
+    result = run(["token", "list"], settings)
+    assert result.returncode == 0, result.stderr
+    header, *rows = [line.split() for line in result.stdout.splitlines()]
+    assert header == ["id", "role", "name", "created", "revoked"]
+    assert [(r[1], r[2], r[-1]) for r in rows] == [("operator", "ana", "-"), ("consumer", "bi", "-")]
+    assert secret not in result.stdout and "rlt_" not in result.stdout
+
+
+def test_token_revoke_by_name_or_id_and_the_token_gets_401(
+    client: TestClient, engine: Engine, settings: Settings,
+) -> None:
+    ana = run(["token", "create", "--role", "reviewer", "--name", "ana"], settings).stdout.strip()
+    bi = run(["token", "create", "--role", "consumer", "--name", "bi"], settings).stdout.strip()
+    assert client.get("/api/v1/extractions", headers=auth(ana)).status_code == 200
+    result = run(["token", "revoke", "ana"], settings)
+    assert result.returncode == 0 and result.stdout.startswith("revoked token "), result.stderr
+    assert client.get("/api/v1/extractions", headers=auth(ana)).status_code == 401
+    with Session(engine) as session:
+        bi_id = find_token(session, bi).id  # type: ignore[union-attr]
+    assert run(["token", "revoke", str(bi_id)], settings).returncode == 0
+    assert client.get("/api/v1/records", headers=auth(bi)).status_code == 401
+    again = run(["token", "revoke", "bi"], settings)
+    assert again.returncode == 0 and "already revoked" in again.stderr
+    unknown = run(["token", "revoke", "nobody"], settings)
+    assert unknown.returncode == 1 and "no token" in unknown.stderr
+    listed = run(["token", "list"], settings).stdout
+    assert all(line.rstrip().endswith("UTC") for line in listed.splitlines()[1:]), listed
+
+
+@pytest.mark.parametrize("command", [["serve"], ["worker"], ["token", "create"], ["token", "list"],
+                                     ["token", "revoke"], ["ingest"], ["reextract"]])
+def test_every_argument_has_help(command: list[str]) -> None:
+    from service.cli import build_parser
+
+    parser = build_parser()
+    for name in command:
+        parser = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[name]
+    for action in parser._actions:
+        assert action.help, f"relato {' '.join(command)}: {action.dest} has no help"
+    if command != ["token"]:
+        assert "RELATO_DATABASE_URL" in parser.format_help()
 
 
 @pytest.mark.slow

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from service.app import create_app
-from service.config import Settings
+from service.api.app import create_app
+from service.storage.config import Settings
 from tests.conftest import PROJECT_CORPUS
 from tests.service.conftest import auth
 from tests.service.helpers import extractions, records, review, upload

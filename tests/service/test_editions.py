@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from service.config import Settings
-from service.ingest import ingest_paths
+from service.jobs.ingest import ingest_paths
+from service.storage.config import Settings
 from tests.service.conftest import auth
 from tests.service.editions_support import (
     ASSISTENTE,

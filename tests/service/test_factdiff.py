@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from service.factdiff import moved_backwards, pair_facts
-from service.linking import plain, series_of, slug, title_similarity
-from service.models import Report
+from service.editions.factdiff import moved_backwards, pair_facts
+from service.editions.linking import plain, series_of, slug, title_similarity
+from service.storage.models import Report
 
 
 @dataclass
@@ -70,7 +70,7 @@ def test_moved_backwards(before: F, after: F, backwards: bool) -> None:
      "IMPLANTAR ASSISTENTE VIRTUAL COM INTELIGÊNCIA ARTIFICIAL NO ATENDIMENTO", False),
 ])
 def test_title_similarity_against_the_shipped_threshold(a: str, b: str, linked: bool) -> None:
-    from service.linking import linking_rules
+    from service.editions.linking import linking_rules
 
     rules = linking_rules()
     stop = set(rules.title_stopwords)

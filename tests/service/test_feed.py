@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service import feed
+from service.feed import records as feed
 from tests.service.conftest import auth
 from tests.service.helpers import records, review
 

@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from service.app import create_app
-from service.config import Settings
-from service.security import AuthFailures
+from service.api.app import create_app
+from service.api.hardening import AuthFailures
+from service.storage.config import Settings
 from tests.pdfmaker import simple_deck
 from tests.service.conftest import auth
 from tests.service.helpers import upload

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from service.config import Settings
+from service.storage.config import Settings
 from tests.conftest import ROOT
 from tests.service.conftest import auth
 from tests.service.editions_support import (  # noqa: F401  (real_extract_cached is a fixture)

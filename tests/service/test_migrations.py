@@ -8,8 +8,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
-import service.models  # noqa: F401  (registers the tables)
-from service.db import alembic_config, run_migrations
+import service.storage.models  # noqa: F401  (registers the tables)
+from service.storage.db import alembic_config, run_migrations
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:

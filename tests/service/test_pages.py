@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import Engine
 
-from service.config import Settings
+from service.storage.config import Settings
 from tests.pdfmaker import simple_deck
 from tests.service.conftest import auth
 from tests.service.fakes import BBOX, drain_queue

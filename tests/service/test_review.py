@@ -11,13 +11,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from service.config import Settings
-from service.db import is_sqlite, write_engine
-from service.deps import Principal
-from service.models import Extraction
-from service.review import ReviewError, apply_review
-from service.schemas import ReviewIn
-from service.security import find_token
+from service.review.actions import ReviewError, apply_review
+from service.storage.config import Settings
+from service.storage.db import is_sqlite, write_engine
+from service.storage.models import Extraction
+from service.storage.schemas import ReviewIn
+from service.storage.tokens import Principal
+from service.storage.tokens import find_token
 from tests.pdfmaker import simple_deck
 from tests.service.conftest import auth
 from tests.service.fakes import drain_queue

@@ -11,8 +11,8 @@ from reportlab.lib.pdfencrypt import StandardEncryption
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from service.config import Settings
-from service.models import Report
+from service.storage.config import Settings
+from service.storage.models import Report
 from tests.pdfmaker import image_only_pdf, simple_deck, slide_pdf
 from tests.service.conftest import auth
 from tests.service.fakes import drain_queue
@@ -82,7 +82,7 @@ def test_bad_upload_is_refused_with_a_reason_and_nothing_stored(
 def test_upload_over_the_limit_is_refused_while_streaming(
     engine: Engine, tokens: dict[str, str], database_url: str, tmp_path: Path
 ) -> None:
-    from service.app import create_app
+    from service.api.app import create_app
 
     settings = Settings(database_url=database_url, data_dir=tmp_path / "data", max_upload_mb=0.5)
     big = tmp_path / "big.pdf"
@@ -109,7 +109,7 @@ def test_upload_over_the_limit_is_refused_while_streaming(
 
 
 def test_too_many_pages_is_refused(engine: Engine, tokens: dict[str, str], database_url: str, tmp_path: Path) -> None:
-    from service.app import create_app
+    from service.api.app import create_app
 
     settings = Settings(database_url=database_url, data_dir=tmp_path / "data", max_pages=3)
     pdf = slide_pdf(tmp_path / "long.pdf", [[(f"Página {n}", 20, False)] for n in range(5)])
@@ -142,7 +142,7 @@ def test_extraction_crash_ends_failed_and_the_worker_goes_on(
     client: TestClient, tokens: dict[str, str], engine: Engine, settings: Settings, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from service import extracting
+    from service.jobs import extracting
 
     def explode(path: Path, *, filename: str | None = None) -> None:
         raise ZeroDivisionError("division by zero")
@@ -158,7 +158,8 @@ def test_concurrent_uploads_of_the_same_bytes_make_one_report(engine: Engine, se
                                                               tmp_path: Path) -> None:
     import threading
 
-    from service.storage import register_pdf, spool_file
+    from service.jobs.intake import register_pdf
+    from service.storage.files import spool_file
 
     pdf, barrier, created = simple_deck(tmp_path / "a.pdf"), threading.Barrier(4), []
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from service.values import InvalidValue, check_qualifier, check_value
+from service.review.values import InvalidValue, check_qualifier, check_value
 
 VALID = [
     ("date", "2025", "2025"), ("date", "2025-10", "2025-10"), ("date", "2024-02-29", "2024-02-29"),

@@ -20,10 +20,11 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from service.config import Settings
-from service.db import is_sqlite
-from service.models import Extraction, Page, Report
-from service.storage import register_pdf, spool_file
+from service.jobs.intake import register_pdf
+from service.storage.config import Settings
+from service.storage.db import is_sqlite
+from service.storage.files import spool_file
+from service.storage.models import Extraction, Page, Report
 from tests.pdfmaker import slide_pdf
 
 RELATO = Path(sys.executable).parent / "relato"

@@ -1,0 +1,120 @@
+"""Request dependencies (`Annotated`, after full-stack-fastapi-template's api/deps.py):
+database sessions, settings and the caller's role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from service.api.hardening import AuthFailures
+from service.storage.config import Settings
+from service.storage.tokens import Principal, a_role, find_token
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="An API token from `relato token create --role ROLE --name NAME`.",
+)
+
+
+
+
+# Dependencies that only read app state, or only look at the principal, are `async def`:
+# FastAPI runs a plain `def` dependency on the thread pool, and each such hop cost about
+# as much as the attribute lookup's whole request share (profiled with bench/api.py).
+async def get_engine(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+async def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine) as session:
+        yield session
+
+
+def get_write_session(request: Request) -> Iterator[Session]:
+    """A session whose transactions take SQLite's write lock up front (see service/storage/db.py)."""
+    with Session(request.app.state.write_engine) as session:
+        yield session
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+
+
+def client_ip(request: Request) -> str:
+    """The peer address (uvicorn puts a trusted proxy's X-Forwarded-For here, see --forwarded-allow-ips)."""
+    return request.client.host if request.client else "unknown"
+
+
+def _refuse_if_blocked(request: Request) -> AuthFailures | None:
+    """429 with Retry-After while this IP is over its failed-authentication budget."""
+    failures: AuthFailures | None = getattr(request.app.state, "auth_failures", None)
+    if failures is not None and (wait := failures.retry_after(client_ip(request))):
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"too many failed authentications from this address; try again in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
+    return failures
+
+
+def current_principal(
+    request: Request,
+    engine: EngineDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    """401 unless a live bearer token is sent; uses its own short session so no
+    transaction stays open while a response streams. A wrong token counts against
+    the caller's IP (service/api/hardening.py AuthFailures); a missing one does not."""
+    challenge = {"WWW-Authenticate": "Bearer"}
+    failures = _refuse_if_blocked(request)
+    if credentials is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing API token: send 'Authorization: Bearer TOKEN' "
+            "(an admin creates one with `relato token create`)",
+            headers=challenge,
+        )
+    with Session(engine) as session:
+        token = find_token(session, credentials.credentials)
+        if token is None:
+            if failures is not None:
+                failures.record(client_ip(request))
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "the API token is unknown or revoked; ask an admin for a new one",
+                headers=challenge,
+            )
+        return Principal(token_id=token.id or 0, name=token.name, role=token.role)
+
+
+def require_role(*roles: str) -> Callable[[Principal], Principal]:
+    """A dependency that lets `roles` (and admin, who may do everything) through; others get 403."""
+
+    async def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if principal.role == "admin" or principal.role in roles:
+            return principal
+        allowed = ", ".join((*roles, "admin"))
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"{a_role(principal.role)} token cannot do this; it needs one of: {allowed}",
+        )
+
+    return check
+
+
+OperatorDep = Annotated[Principal, Depends(require_role("operator"))]
+ReportReaderDep = Annotated[Principal, Depends(require_role("operator", "reviewer"))]
+ReviewerDep = Annotated[Principal, Depends(require_role("reviewer"))]
+RecordsReaderDep = Annotated[Principal, Depends(require_role("consumer", "reviewer"))]
+AdminDep = Annotated[Principal, Depends(require_role())]

@@ -1,0 +1,125 @@
+"""What keeps one careless or hostile client from hurting the service, wired in one call.
+
+`harden(app, settings)` (from service/api/app.py) adds:
+- a body limit on every request that is not a multipart upload (RELATO_MAX_JSON_KB,
+  default 1 MB): 413 from the declared Content-Length, or as soon as a chunked body
+  passes it; uploads have their own streaming limit (service/api/uploads.py);
+- the failed-authentication limiter (AuthFailures below, per IP,
+  RELATO_AUTH_FAILURES_PER_MINUTE) that service/api/deps.py consults;
+- CORS only when RELATO_CORS_ORIGINS lists origins: closed by default, so a page on
+  another site cannot call the API from a reviewer's browser;
+- removal of upload spool files left by a killed server (service/api/uploads.py).
+Tokens travel only in the Authorization header, which uvicorn's access log never
+prints; no endpoint reads a token from the query string.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+
+from fastapi import FastAPI, HTTPException
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.api.uploads import sweep_spool
+from service.storage.config import Settings
+
+BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class BodyLimit:
+    """Pure ASGI middleware: refuse non-multipart request bodies larger than `limit` bytes."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    def _detail(self) -> str:
+        return f"the request body is larger than {self.limit // 1024} KB (RELATO_MAX_JSON_KB)"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        if headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data"):
+            await self.app(scope, receive, send)  # uploads stream against their own limit
+            return
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await JSONResponse({"detail": self._detail()}, status_code=413)(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:  # FastAPI re-raises HTTPException from body reading as is
+                raise HTTPException(413, self._detail())
+            return message
+
+        await self.app(scope, counted, send)
+
+
+def cors_origins(settings: Settings) -> list[str]:
+    return [origin.strip() for origin in settings.cors_origins.split(",") if origin.strip()]
+
+
+def harden(app: FastAPI, settings: Settings) -> None:
+    app.state.auth_failures = AuthFailures(settings.auth_failures_per_minute)
+    app.add_middleware(BodyLimit, limit=settings.max_json_kb * 1024)
+    origins = cors_origins(settings)
+    if origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"], expose_headers=["X-Next-Cursor", "Retry-After"],
+        )
+    sweep_spool(settings)
+
+
+class AuthFailures:
+    """Failed authentications per client IP in a sliding minute; past the limit, 429.
+
+    In-process: each `relato serve` process counts on its own (several processes
+    behind a balancer each allow the limit). A blocked IP stays blocked, even with
+    a good token, until its oldest failure in the window is a minute old; the
+    answer's Retry-After says when that is.
+    """
+
+    WINDOW_S = 60.0
+    MAX_TRACKED = 10_000  # distinct IPs remembered; the stalest are dropped first
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def retry_after(self, ip: str, now: float | None = None) -> int:
+        """Seconds until `ip` may try again; 0 when it is not blocked."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            times = self._prune(ip, now)
+            if len(times) < self.per_minute:
+                return 0
+            return max(1, math.ceil(times[0] + self.WINDOW_S - now))
+
+    def record(self, ip: str, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            if ip not in self._failures and len(self._failures) >= self.MAX_TRACKED:
+                stalest = min(self._failures, key=lambda k: self._failures[k][-1] if self._failures[k] else 0)
+                del self._failures[stalest]
+            self._failures.setdefault(ip, deque()).append(now)
+            self._prune(ip, now)
+
+    def _prune(self, ip: str, now: float) -> deque[float]:
+        times = self._failures.get(ip, deque())
+        while times and times[0] <= now - self.WINDOW_S:
+            times.popleft()
+        if not times:
+            self._failures.pop(ip, None)
+        return times

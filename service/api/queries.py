@@ -1,0 +1,137 @@
+"""Read queries shared by the routes: reports with review counts, extractions with
+their initiative and area, the initiative tree of a report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from service.storage.models import Area, Extraction, Initiative, Report
+from service.storage.schemas import (
+    AreaPublic,
+    AssistPublic,
+    ExtractionPublic,
+    InitiativePublic,
+    InitiativeRef,
+    InitiativesPublic,
+    ReportPublic,
+    ReviewCounts,
+)
+from service.storage.timeutil import as_utc
+
+
+def review_counts(session: Session, report_ids: Sequence[int]) -> dict[int, ReviewCounts]:
+    counts = {rid: ReviewCounts() for rid in report_ids}
+    if not report_ids:
+        return counts
+    query = (
+        select(Extraction.report_id, Extraction.status, func.count())
+        .where(col(Extraction.report_id).in_(report_ids))
+        .group_by(col(Extraction.report_id), col(Extraction.status))
+    )
+    for report_id, status, n in session.exec(query):
+        setattr(counts[report_id], status, n)
+    return counts
+
+
+def report_public(report: Report, counts: ReviewCounts) -> ReportPublic:
+    assert report.id is not None
+    return ReportPublic(
+        id=report.id, filename=report.filename, sha256=report.sha256, status=report.status,  # type: ignore[arg-type]
+        error=report.error, pages=report.pages, title=report.title, status_date=report.status_date,
+        created_at=as_utc(report.created_at), counts=counts,  # type: ignore[arg-type]
+    )
+
+
+def list_reports(session: Session) -> list[ReportPublic]:
+    reports = session.exec(select(Report).order_by(col(Report.created_at).desc(), col(Report.id).desc())).all()
+    counts = review_counts(session, [r.id for r in reports if r.id is not None])
+    return [report_public(r, counts[r.id]) for r in reports if r.id is not None]
+
+
+def _area_public(area: Area | None) -> AreaPublic | None:
+    return AreaPublic(number=area.number, name=area.name) if area else None
+
+
+def extraction_public(ext: Extraction, initiative: Initiative | None, area: Area | None) -> ExtractionPublic:
+    assert ext.id is not None
+    return ExtractionPublic(
+        id=ext.id, report_id=ext.report_id,
+        initiative=InitiativeRef(title=initiative.title if initiative else None, area=_area_public(area),
+                                 key=initiative.key if initiative else None),
+        kind=ext.kind, text=ext.text, value=ext.value, unit=ext.unit, qualifier=ext.qualifier,
+        name=ext.name, page=ext.page, bbox=list(ext.bbox), extractor=ext.extractor,
+        confidence=ext.confidence, status=ext.status, version=ext.version,  # type: ignore[arg-type]
+        reviewed_by=ext.reviewed_by, reviewed_at=as_utc(ext.reviewed_at), orphaned=ext.orphaned,
+    )
+
+
+def _with_context():  # type: ignore[no-untyped-def]
+    return (
+        select(Extraction, Initiative, Area)
+        .join(Initiative, col(Initiative.id) == col(Extraction.initiative_id), isouter=True)
+        .join(Area, col(Area.id) == col(Initiative.area_id), isouter=True)
+    )
+
+
+def get_extraction_public(session: Session, extraction_id: int) -> ExtractionPublic | None:
+    row = session.exec(_with_context().where(col(Extraction.id) == extraction_id)).first()
+    return extraction_public(*row) if row else None
+
+
+def with_assist(session: Session, items: list[ExtractionPublic]) -> list[ExtractionPublic]:
+    """Fill `assist` from the previous edition of each fact's initiative (service/editions/series.py)."""
+    from service.editions.series import assist_for
+
+    flags = assist_for(session, {item.report_id for item in items})
+    for item in items:
+        if (flag := flags.get(item.id)) is not None:
+            item.assist = AssistPublic(**vars(flag))
+    return items
+
+
+def list_extractions(
+    session: Session, *, report_id: int | None, status: str | None, kind: str | None, after_id: int, limit: int
+) -> tuple[list[ExtractionPublic], int | None]:
+    """One page, keyset-paginated by id; returns (items, last id if more remain)."""
+    query = _with_context().where(col(Extraction.id) > after_id)
+    if report_id is not None:
+        query = query.where(col(Extraction.report_id) == report_id)
+    if status is not None:
+        query = query.where(col(Extraction.status) == status)
+    if kind is not None:
+        query = query.where(col(Extraction.kind) == kind)
+    rows = session.exec(query.order_by(col(Extraction.id)).limit(limit + 1)).all()
+    items = with_assist(session, [extraction_public(*row) for row in rows[:limit]])
+    return items, (items[-1].id if len(rows) > limit else None)
+
+
+def initiative_tree(session: Session, report_id: int) -> InitiativesPublic:
+    """Initiatives in page order with their areas and extraction ids."""
+    initiatives = session.exec(
+        select(Initiative, Area)
+        .join(Area, col(Area.id) == col(Initiative.area_id), isouter=True)
+        .where(col(Initiative.report_id) == report_id)
+        .order_by(col(Initiative.position))
+    ).all()
+    facts = session.exec(
+        select(Extraction.id, Extraction.initiative_id)
+        .where(col(Extraction.report_id) == report_id)
+        .order_by(col(Extraction.position))
+    ).all()
+    by_initiative: dict[int | None, list[int]] = {}
+    for ext_id, initiative_id in facts:
+        by_initiative.setdefault(initiative_id, []).append(ext_id)
+    items = [
+        InitiativePublic(
+            id=i.id, title=i.title, area=_area_public(a), pages=list(i.pages),  # type: ignore[arg-type]
+            extraction_ids=by_initiative.get(i.id, []), key=i.key,
+        )
+        for i, a in initiatives
+    ]
+    items.sort(key=lambda item: (min(item.pages) if item.pages else 0))
+    return InitiativesPublic(
+        report_id=report_id, report_extraction_ids=by_initiative.get(None, []), initiatives=items
+    )

@@ -1,0 +1,222 @@
+"""Helpers for the review page's editors: read a typed value, find a municipality, show the source.
+
+The page never parses Portuguese itself: "nov/24", "1,5 milhão" or "Teofilo Otoni"
+go to `POST /api/v1/parse`, which runs the extractor's own finders, so a reviewer's
+correction is read by exactly the rules that read the report. The municipality
+picker searches the same gazetteer the extractor resolves names with.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, status
+from pydantic import BaseModel, ConfigDict, Field
+from rapidfuzz import fuzz, process
+from sqlmodel import col, select
+
+from extractor.facts.base import Candidate, FactContext
+from extractor.facts.gazetteer import gazetteer, name_key
+from extractor.facts.pipeline import find_facts
+from extractor.model import FactKind
+from service.api.deps import ReviewerDep, SessionDep
+from service.api.routes.source_text import locate, sentence_around
+from service.review.values import InvalidValue, check_value
+from service.storage.models import Extraction, Initiative, Page
+from service.storage.schemas import ErrorOut
+
+router = APIRouter(prefix="/api/v1", tags=["review assistance"])
+
+ISO = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
+ISO_DATE = re.compile(rf"^{ISO}$")
+ISO_PERIOD = re.compile(rf"^({ISO})\s*(?:a|até|–|—|/|\s-\s|\.\.)\s*({ISO})$", re.IGNORECASE)
+# A bare number names no kind, so the finders would pass it by; these frames give it one.
+FRAMES: dict[str, str] = {"count": "{} unidades", "percentage": "{}%", "money": "R$ {}"}
+EXAMPLES: dict[str, str] = {
+    "date": "'nov/24', '06/11/2024', 'novembro de 2024' or '2024-11'",
+    "period": "'dez/23 a out/25', '1º bimestre de 2025' or '2024-01 a 2024-03'",
+    "count": "'255.766', '1,5 milhão' or 'mais de 5.000 links'",
+    "percentage": "'68%' or '28,79'",
+    "money": "'R$ 1,2 milhão' or '38,6 milhões'",
+    "municipality": "'Teófilo Otoni' or 'teofilo otoni'",
+}
+FUZZY_ACCEPT = 88.0
+
+
+class ParseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: FactKind
+    text: str = Field(min_length=1, max_length=500, description="what the reviewer typed, e.g. 'nov/24'")
+    status_date: str | None = Field(
+        None, pattern=r"^\d{4}-\d{2}$",
+        description="the report's status month; a month written without a year takes its year",
+    )
+
+
+class ParseOut(BaseModel):
+    kind: FactKind
+    value: Any = Field(description="normalised as EXTRACTION-GUIDE.md says; valid as a `correct` review's value")
+    unit: str | None = Field(None, description="counts: the unit the text names, if it names one")
+    qualifier: str | None = Field(None, description="exact, at_least, approx, target or at_most, when the text says")
+    name: str | None = Field(None, description="municipalities: the official name")
+
+
+class MunicipalityOut(BaseModel):
+    code: str = Field(description="7-digit IBGE code")
+    name: str
+    score: float = Field(description="0-100, how well the name matches the query")
+
+
+class MunicipalitiesOut(BaseModel):
+    items: list[MunicipalityOut]
+
+
+class SourceOut(BaseModel):
+    extraction_id: int
+    initiative_id: int | None
+    sentence: str | None = Field(description="the sentence (or table row) the fact was read from; null if not found")
+    mark_start: int | None = Field(description="offset of the fact's text in `sentence`")
+    mark_end: int | None
+    page_width: float | None = Field(description="the fact's page size in PDF points, to scale `bbox` onto the image")
+    page_height: float | None
+
+
+def _plain(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _first(kind: str, text: str, status_date: str | None) -> Candidate | None:
+    return next((c for c in find_facts(FactContext(text=text, status_date=status_date)) if c.kind == kind), None)
+
+
+def _parse_municipality(text: str) -> ParseOut | None:
+    found = _first("municipality", text, None)
+    if found is not None:
+        return ParseOut(kind="municipality", value=found.value, name=found.name)
+    best = search_municipalities(text, 1)
+    if best and best[0].score >= FUZZY_ACCEPT:
+        return ParseOut(kind="municipality", value=best[0].code, name=best[0].name)
+    return None
+
+
+def _parse_dates(kind: str, text: str, status_date: str | None) -> ParseOut | None:
+    if kind == "date" and ISO_DATE.match(text):
+        return ParseOut(kind="date", value=text)
+    iso_period = ISO_PERIOD.match(text)
+    if kind == "period" and iso_period:
+        return ParseOut(kind="period", value={"start": iso_period.group(1), "end": iso_period.group(2)})
+    found = _first(kind, text, status_date)
+    return ParseOut(kind=kind, value=found.value) if found else None  # type: ignore[arg-type]
+
+
+def _parse_number(kind: str, text: str, status_date: str | None) -> ParseOut | None:
+    found = _first(kind, text, status_date)
+    framed = found is None
+    if framed:
+        found = _first(kind, FRAMES[kind].format(text), status_date)
+    if found is None:
+        return None
+    unit = None if framed or kind != "count" else found.unit
+    qualifier = found.qualifier if kind == "count" and not framed else None
+    return ParseOut(kind=kind, value=_plain(found.value), unit=unit, qualifier=qualifier)  # type: ignore[arg-type]
+
+
+def parse_value(kind: str, text: str, status_date: str | None = None) -> ParseOut | None:
+    """The value of `kind` that `text` spells, read by the extractor's finders; None if none."""
+    text = " ".join(text.split())
+    if kind == "municipality":
+        parsed = _parse_municipality(text)
+    elif kind in ("date", "period"):
+        parsed = _parse_dates(kind, text, status_date)
+    else:
+        parsed = _parse_number(kind, text, status_date)
+    if parsed is None:
+        return None
+    try:
+        check_value(kind, parsed.value)
+    except InvalidValue:
+        return None
+    return parsed
+
+
+@router.post("/parse", response_model=ParseOut, responses={422: {"model": ErrorOut}},
+             summary="Read a value typed by a reviewer ('nov/24', '1,5 milhão', 'teofilo otoni')")
+def parse(body: ParseIn, _: ReviewerDep) -> ParseOut:
+    """The same finders that read reports read the text; the answer's `value` can be sent
+    unchanged as the `value` of a `correct` review."""
+    parsed = parse_value(body.kind, body.text, body.status_date)
+    if parsed is None:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"could not read a {body.kind} in {body.text!r}; write it as in the reports, e.g. {EXAMPLES[body.kind]}",
+        )
+    return parsed
+
+
+@lru_cache(maxsize=1)
+def _spellings() -> dict[str, tuple[str, str]]:
+    """Folded spelling (official names and aliases) -> (IBGE code, official name), Minas Gerais only."""
+    gaz = gazetteer()
+    home = {m.name: m for m in gaz.home}
+    out = {name_key(m.name): (m.code, m.name) for m in gaz.home}
+    for alias, target in gaz.aliases.items():
+        out.setdefault(name_key(alias), (home[target].code, target))
+    return out
+
+
+def search_municipalities(query: str, limit: int) -> list[MunicipalityOut]:
+    """Best matches first; a name that starts with the query ranks above a fuzzier one."""
+    spellings = _spellings()
+    key = name_key(query)
+    if key.isdigit():
+        hits = sorted({v for v in spellings.values() if v[0].startswith(key)})
+        return [MunicipalityOut(code=c, name=n, score=100.0) for c, n in hits[:limit]]
+    if not key:
+        names = sorted(set(spellings.values()), key=lambda v: name_key(v[1]))
+        return [MunicipalityOut(code=c, name=n, score=0.0) for c, n in names[:limit]]
+    ranked: dict[str, MunicipalityOut] = {}
+    for spelling, score, _ in process.extract(key, list(spellings), scorer=fuzz.WRatio, limit=limit * 4):
+        code, name = spellings[spelling]
+        bonus = 100.0 if spelling == key else 20.0 if spelling.startswith(key) else 0.0
+        best = ranked.get(code)
+        if best is None or score + bonus > best.score:
+            ranked[code] = MunicipalityOut(code=code, name=name, score=score + bonus)
+    items = sorted(ranked.values(), key=lambda m: (-m.score, m.name))[:limit]
+    return [m.model_copy(update={"score": round(min(m.score, 100.0), 1)}) for m in items]
+
+
+@router.get("/municipalities", response_model=MunicipalitiesOut,
+            summary="Minas Gerais municipalities by fuzzy name (or IBGE code prefix)")
+def municipalities(
+    _: ReviewerDep,
+    q: Annotated[str, Query(max_length=200, description="a name as written: case, accents, typos are forgiven")] = "",
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> MunicipalitiesOut:
+    return MunicipalitiesOut(items=search_municipalities(q, limit))
+
+
+@router.get("/extractions/{extraction_id}/source", response_model=SourceOut, responses={404: {"model": ErrorOut}},
+            summary="The sentence a fact was read from, with the fact's text located in it")
+def source(extraction_id: int, _: ReviewerDep, session: SessionDep) -> SourceOut:
+    ext = session.get(Extraction, extraction_id)
+    if ext is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"extraction {extraction_id} does not exist")
+    page = session.exec(select(Page).where(col(Page.report_id) == ext.report_id, col(Page.number) == ext.page)).first()
+    sentence, mark = None, None
+    initiative = session.get(Initiative, ext.initiative_id) if ext.initiative_id is not None else None
+    if initiative is not None:
+        same_text = session.exec(
+            select(Extraction.id).where(col(Extraction.initiative_id) == initiative.id, col(Extraction.text) == ext.text)
+            .order_by(col(Extraction.position))
+        ).all()
+        full = f"{initiative.title}\n\n{initiative.text}"
+        span = locate(full, ext.text, list(same_text).index(ext.id))
+        if span is not None:
+            sentence, mark = sentence_around(full, *span)
+    return SourceOut(
+        extraction_id=extraction_id, initiative_id=ext.initiative_id, sentence=sentence,
+        mark_start=mark[0] if mark else None, mark_end=mark[1] if mark else None,
+        page_width=page.width if page else None, page_height=page.height if page else None,
+    )

@@ -1,0 +1,123 @@
+"""Extractions: list and read facts, review them (one or many), read their history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, status
+from sqlmodel import Session, col, select
+
+from extractor.model import FactKind
+from service.api.deps import EngineDep, ReviewerDep, SessionDep, WriteSessionDep
+from service.api.queries import get_extraction_public, list_extractions
+from service.review.actions import ReviewError, apply_review
+from service.storage.models import Extraction, ReviewEvent, ReviewStatus
+from service.storage.schemas import (
+    BulkReviewIn,
+    BulkReviewOut,
+    ErrorOut,
+    ExtractionPublic,
+    ExtractionsPublic,
+    HistoryPublic,
+    ReviewEventPublic,
+    ReviewIn,
+)
+from service.storage.timeutil import as_utc
+
+router = APIRouter(prefix="/api/v1/extractions", tags=["extractions"])
+REVIEW_ERRORS = {
+    404: {"model": ErrorOut, "description": "no such extraction"},
+    409: {"model": ErrorOut, "description": "stale version: someone else reviewed it first; nothing changed"},
+    422: {"model": ErrorOut, "description": "the corrected value does not fit the fact's kind, "
+                                            "or `reopen` of a fact that is already pending"},
+}
+
+
+def _parse_cursor(cursor: str | None) -> int:
+    if cursor is None or cursor == "":
+        return 0
+    if not cursor.isdigit():
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"cursor {cursor!r} is not one this API returned; "
+                            "pass next_cursor from the previous page, or omit it to start over")
+    return int(cursor)
+
+
+@router.get("", response_model=ExtractionsPublic, summary="Facts, filtered, in id order, paginated by cursor")
+def get_extractions(
+    _: ReviewerDep,
+    session: SessionDep,
+    report_id: int | None = None,
+    status_: Annotated[ReviewStatus | None, Query(alias="status")] = None,
+    kind: FactKind | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    cursor: str | None = None,
+) -> ExtractionsPublic:
+    items, last = list_extractions(
+        session, report_id=report_id, status=status_, kind=kind, after_id=_parse_cursor(cursor), limit=limit
+    )
+    return ExtractionsPublic(items=items, next_cursor=str(last) if last is not None else None)
+
+
+@router.post("/review", response_model=BulkReviewOut, responses=REVIEW_ERRORS,
+             summary="Review many facts at once, all or nothing")
+def review_many(body: BulkReviewIn, principal: ReviewerDep, session: WriteSessionDep, engine: EngineDep) -> BulkReviewOut:
+    """Every item is applied in one transaction; if any is refused (404, 409, 422), none is."""
+    ids = [item.id for item in body.items]
+    if len(set(ids)) != len(ids):
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "an extraction id appears twice in one bulk review")
+    try:
+        for item in body.items:
+            apply_review(session, item.id, ReviewIn(**item.model_dump(exclude={"id"})), principal)
+        session.commit()
+    except ReviewError as exc:
+        session.rollback()
+        raise HTTPException(exc.status_code, f"{exc.detail} (no item of this bulk review was applied)") from exc
+    with Session(engine) as reader:  # see review_one
+        return BulkReviewOut(items=[get_extraction_public(reader, i) for i in ids])  # type: ignore[misc]
+
+
+@router.get("/{extraction_id}", response_model=ExtractionPublic, responses={404: {"model": ErrorOut}},
+            summary="One fact with its current version")
+def get_extraction(extraction_id: int, _: ReviewerDep, session: SessionDep) -> ExtractionPublic:
+    item = get_extraction_public(session, extraction_id)
+    if item is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"extraction {extraction_id} does not exist")
+    return item
+
+
+@router.post("/{extraction_id}/review", response_model=ExtractionPublic, responses=REVIEW_ERRORS,
+             summary="Confirm, correct, reject or reopen one fact")
+def review_one(
+    extraction_id: int, body: ReviewIn, principal: ReviewerDep, session: WriteSessionDep, engine: EngineDep
+) -> ExtractionPublic:
+    """`version` must be the one you saw: if someone reviewed the fact since, this is 409 and nothing changes."""
+    try:
+        apply_review(session, extraction_id, body, principal)
+        session.commit()
+    except ReviewError as exc:
+        session.rollback()
+        raise HTTPException(exc.status_code, exc.detail) from exc
+    # The answer is read in a read-only session: through the write session it would start a
+    # second write transaction (BEGIN IMMEDIATE on SQLite) that kept the write lock until the
+    # session closed, after the response was sent, stalling every other review; read inside
+    # the review's transaction it would lengthen the feed-sequence lock on PostgreSQL.
+    with Session(engine) as reader:
+        return get_extraction_public(reader, extraction_id)  # type: ignore[return-value]
+
+
+@router.get("/{extraction_id}/history", response_model=HistoryPublic, responses={404: {"model": ErrorOut}},
+            summary="Every review change of a fact: who, when, action, before and after")
+def get_history(extraction_id: int, _: ReviewerDep, session: SessionDep) -> HistoryPublic:
+    if session.get(Extraction, extraction_id) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"extraction {extraction_id} does not exist")
+    events = session.exec(
+        select(ReviewEvent).where(col(ReviewEvent.extraction_id) == extraction_id).order_by(col(ReviewEvent.id))
+    ).all()
+    items = [
+        ReviewEventPublic(
+            id=e.id, extraction_id=e.extraction_id, actor=e.actor, at=as_utc(e.at), action=e.action,  # type: ignore[arg-type]
+            before=e.before, after=e.after, note=e.note, change_seq=e.change_seq,
+        )
+        for e in events
+    ]
+    return HistoryPublic(extraction_id=extraction_id, items=items)

@@ -1,0 +1,46 @@
+"""The confirmed-records feed for downstream systems (see service/feed/records.py)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, status
+from fastapi.responses import StreamingResponse
+
+from service.api.deps import EngineDep, RecordsReaderDep
+from service.feed.records import FIELDS, MEDIA_TYPES, FeedFormat, iter_records, render, window_end
+from service.storage.schemas import ErrorOut
+
+router = APIRouter(prefix="/api/v1/records", tags=["records"])
+
+FEED_DOC = (
+    "Confirmed and corrected facts (state `confirmed`/`corrected`), and published facts later "
+    "rejected (state `withdrawn`), in change order. Pass the previous pull's next cursor as "
+    "`since` to get exactly what changed after it. The next cursor is in the `X-Next-Cursor` "
+    "header (all formats) and in `next_cursor` (json). Fields: " + ", ".join(FIELDS) + "."
+)
+
+
+@router.get(
+    "", summary="Confirmed records since a cursor (json, ndjson or csv, streamed)", description=FEED_DOC,
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {t: {} for t in MEDIA_TYPES.values()},
+              "headers": {"X-Next-Cursor": {"description": "pass as `since` next time", "schema": {"type": "string"}}}},
+        422: {"model": ErrorOut},
+    },
+)
+def get_records(
+    _: RecordsReaderDep,
+    engine: EngineDep,
+    since: Annotated[str | None, Query(description="next cursor of the previous pull; omit for everything")] = None,
+    limit: Annotated[int | None, Query(ge=1, description="at most this many records; omit for all")] = None,
+    format: FeedFormat = "json",
+) -> StreamingResponse:
+    if since not in (None, "") and not since.isdigit():
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            f"since={since!r} is not a cursor this API returned; use X-Next-Cursor of the last pull")
+    start = int(since or 0)
+    end = window_end(engine, start, limit)
+    body = render(iter_records(engine, start, end), format, str(end))
+    return StreamingResponse(body, media_type=MEDIA_TYPES[format], headers={"X-Next-Cursor": str(end)})

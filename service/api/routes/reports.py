@@ -1,0 +1,107 @@
+"""Reports: upload a PDF, list and inspect reports, their initiatives and page images."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
+from sqlmodel import Session
+
+from service.api.deps import EngineDep, OperatorDep, ReportReaderDep, ReviewerDep, SessionDep, SettingsDep
+from service.api.queries import initiative_tree, list_reports, report_public, review_counts
+from service.api.uploads import receive_upload
+from service.jobs.intake import register_pdf
+from service.storage.files import UploadRejected, display_filename, pdf_path
+from service.storage.models import Extraction, Report
+from service.storage.render import page_png
+from service.storage.schemas import ErrorOut, InitiativesPublic, ReportPublic, ReportsPublic, UploadPublic
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary", "description": "the report PDF"}},
+        }}},
+    }
+}
+UPLOAD_ERRORS = {
+    400: {"model": ErrorOut, "description": "empty file"},
+    413: {"model": ErrorOut, "description": "larger than RELATO_MAX_UPLOAD_MB"},
+    415: {"model": ErrorOut, "description": "not a PDF, or not multipart/form-data"},
+    422: {"model": ErrorOut, "description": "unreadable PDF: encrypted, corrupt, too many pages"},
+}
+
+
+@router.post(
+    "", status_code=status.HTTP_202_ACCEPTED, response_model=UploadPublic, openapi_extra=UPLOAD_BODY,
+    summary="Upload a report PDF (queued for extraction)",
+    responses={200: {"model": UploadPublic, "description": "the same bytes were uploaded before"}, **UPLOAD_ERRORS},
+)
+async def upload_report(
+    request: Request, response: Response, _: OperatorDep, engine: EngineDep, settings: SettingsDep
+) -> UploadPublic:
+    """Stream the multipart field `file` to disk, check it, and queue it; the same bytes twice
+    return the existing report with 200."""
+    try:
+        spool, filename = await receive_upload(request, settings)
+        report, created = await run_in_threadpool(register_pdf, engine, settings, spool, display_filename(filename))
+    except UploadRejected as exc:
+        raise HTTPException(exc.status_code, exc.detail) from exc
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    assert report.id is not None
+    return UploadPublic(id=report.id, status=report.status, sha256=report.sha256, filename=report.filename)  # type: ignore[arg-type]
+
+
+@router.get("", response_model=ReportsPublic, summary="Reports, newest first")
+def get_reports(_: ReportReaderDep, session: SessionDep) -> ReportsPublic:
+    return ReportsPublic(items=list_reports(session))
+
+
+def _report_or_404(session: Session, report_id: int) -> Report:
+    report = session.get(Report, report_id)
+    if report is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"report {report_id} does not exist")
+    return report
+
+
+@router.get("/{report_id}", response_model=ReportPublic, responses={404: {"model": ErrorOut}},
+            summary="One report: status, error, title, status date, review counts")
+def get_report(report_id: int, _: ReportReaderDep, session: SessionDep) -> ReportPublic:
+    report = _report_or_404(session, report_id)
+    return report_public(report, review_counts(session, [report_id])[report_id])
+
+
+@router.get("/{report_id}/initiatives", response_model=InitiativesPublic, responses={404: {"model": ErrorOut}},
+            summary="Areas, initiatives and their extraction ids, in page order")
+def get_initiatives(report_id: int, _: ReviewerDep, session: SessionDep) -> InitiativesPublic:
+    _report_or_404(session, report_id)
+    return initiative_tree(session, report_id)
+
+
+@router.get(
+    "/{report_id}/pages/{page}.png", response_class=FileResponse, summary="A page as PNG, a fact highlighted",
+    responses={200: {"content": {"image/png": {}}}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+)
+def get_page_image(
+    report_id: int, page: int, _: ReviewerDep, session: SessionDep, settings: SettingsDep,
+    highlight: Annotated[int | None, Query(description="an extraction id on this page")] = None,
+) -> FileResponse:
+    report = _report_or_404(session, report_id)
+    if not report.pages or not 1 <= page <= report.pages:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"page {page} does not exist; report {report_id} has {report.pages or 0} pages")
+    bbox, key = None, "plain"
+    if highlight is not None:
+        ext = session.get(Extraction, highlight)
+        if ext is None or ext.report_id != report_id:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"extraction {highlight} is not in report {report_id}")
+        if ext.page != page:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"extraction {highlight} is on page {ext.page}, not {page}")
+        bbox, key = ext.bbox, f"h{highlight}"
+    png = page_png(pdf_path(settings, report.sha256), settings.cache_dir / report.sha256, page, key=key, bbox=bbox)
+    return FileResponse(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})

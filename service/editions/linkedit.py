@@ -1,0 +1,93 @@
+"""Reviewers' corrections of initiative links: merge two keys, split one initiative off,
+move a report to another series. Each pins the initiatives involved (so relinking
+never undoes it), relinks the series (so later editions follow the new chains)
+and writes a LinkDecision row (who, when, what)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from service.editions.linking import fresh_key, lock_linking, relink_series
+from service.storage.models import Initiative, LinkDecision, Report
+from service.storage.timeutil import utcnow
+from service.storage.tokens import Principal
+
+
+class LinkError(Exception):
+    def __init__(self, status_code: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status_code, self.detail = status_code, detail
+
+
+def _members(session: Session, key: str) -> list[tuple[Initiative, Report]]:
+    rows = session.exec(
+        select(Initiative, Report).join(Report, col(Report.id) == col(Initiative.report_id))
+        .where(col(Initiative.key) == key)
+    ).all()
+    if not rows:
+        raise LinkError(404, f"no initiative has the key {key!r}; GET /api/v1/initiatives lists the keys")
+    return list(rows)
+
+
+def _pin(session: Session, rows: list[tuple[Initiative, Report]], key: str) -> None:
+    for initiative, _ in rows:
+        initiative.key, initiative.key_pinned = key, True
+        session.add(initiative)
+
+
+def merge(session: Session, key: str, other: str, principal: Principal, note: str | None) -> None:
+    """Every initiative of `other` becomes `key`; refused if both appear in one edition."""
+    lock_linking(session)
+    if key == other:
+        raise LinkError(422, "an initiative cannot be merged with itself")
+    mine, theirs = _members(session, key), _members(session, other)
+    series = {r.series for _, r in mine + theirs}
+    if len(series) != 1:
+        raise LinkError(409, f"{key!r} and {other!r} belong to different report series; set the reports' "
+                        "series first (PUT /api/v1/reports/{id}/series)")
+    both = {r.id for _, r in mine} & {r.id for _, r in theirs}
+    if both:
+        raise LinkError(409, f"{key!r} and {other!r} both appear in report(s) {sorted(both)}: one edition "
+                        "cannot hold the same initiative twice")
+    _pin(session, mine + theirs, key)
+    session.add(LinkDecision(series=series.pop(), action="merge", from_key=other, to_key=key,
+                             actor=principal.name, at=utcnow(), note=note))
+    session.flush()
+    relink_series(session, mine[0][1].series or "")
+
+
+def split(session: Session, key: str, initiative_id: int, principal: Principal, note: str | None) -> str:
+    """Give one initiative a key of its own; returns the new key. Later editions that match
+    it follow it; the rest of `key` is pinned so it is not re-joined."""
+    lock_linking(session)
+    rows = _members(session, key)
+    target = next(((i, r) for i, r in rows if i.id == initiative_id), None)
+    if target is None:
+        raise LinkError(404, f"initiative {initiative_id} does not have the key {key!r}")
+    if len(rows) == 1:
+        raise LinkError(409, f"{key!r} has a single initiative; there is nothing to split it from")
+    taken = {k for k in session.exec(select(Initiative.key).where(col(Initiative.key).is_not(None)).distinct()) if k}
+    new_key = fresh_key(target[0].title, taken)
+    _pin(session, [row for row in rows if row is not target], key)
+    _pin(session, [target], new_key)
+    session.add(LinkDecision(series=target[1].series, action="split", initiative_id=initiative_id,
+                             from_key=key, to_key=new_key, actor=principal.name, at=utcnow(), note=note))
+    session.flush()
+    relink_series(session, target[1].series or "")
+    return new_key
+
+
+def set_series(session: Session, report: Report, series: str, principal: Principal) -> None:
+    """Move a report to another series (explicit series), relinking both."""
+    lock_linking(session)
+    old = report.series
+    report.series = series
+    session.add(report)
+    for initiative in session.exec(select(Initiative).where(col(Initiative.report_id) == report.id)):
+        initiative.key_pinned = False  # pins name keys of the old series
+        session.add(initiative)
+    session.add(LinkDecision(series=series, action="series", from_key=old, to_key=series,
+                             actor=principal.name, at=utcnow(), note=f"report {report.id}"))
+    session.flush()
+    for name in {old, series} - {None}:
+        relink_series(session, name)  # type: ignore[arg-type]

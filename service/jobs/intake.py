@@ -1,0 +1,80 @@
+"""Register a spooled upload as a report: check the bytes, de-duplicate by sha256,
+probe the PDF in a child process (service/jobs/extracting.py), and only then move the
+file into place and create the queued report row: a rejected upload leaves nothing
+behind. The API's upload route and `relato ingest` both come through here.
+"""
+
+from __future__ import annotations
+
+import os
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from extractor.errors import BadPDF
+from service.jobs import extracting
+from service.storage.config import Settings
+from service.storage.db import write_engine
+from service.storage.files import PDF_MAGIC, Spool, UploadRejected, pdf_path
+from service.storage.models import Report
+from service.storage.timeutil import utcnow
+
+def register_pdf(engine: Engine, settings: Settings, spool: Spool, filename: str) -> tuple[Report, bool]:
+    """Check, de-duplicate and store a spooled upload; returns (report, created).
+
+    Raises UploadRejected (nothing stored) for empty, non-PDF or unreadable files.
+    """
+    try:
+        spool.close()
+        _check_bytes(spool)
+        existing = _find_by_sha(engine, spool.sha256)
+        if existing is not None:
+            return existing, False
+        try:
+            pages = extracting.probe(spool.path, max_pages=settings.max_pages)
+        except BadPDF as exc:
+            raise UploadRejected(422, f"cannot read this PDF: {exc.reason}") from exc
+        return _store(engine, settings, spool, filename, pages)
+    finally:
+        spool.discard()
+
+
+def _check_bytes(spool: Spool) -> None:
+    if spool.size == 0:
+        raise UploadRejected(400, "the file is empty; choose the report's PDF and upload it again")
+    if PDF_MAGIC not in spool.head:
+        raise UploadRejected(415, "this is not a PDF (it does not start with %PDF-); upload the report as PDF")
+
+
+def _find_by_sha(engine: Engine, sha256: str) -> Report | None:
+    with Session(engine) as session:
+        return session.exec(select(Report).where(Report.sha256 == sha256)).first()
+
+
+def _store(engine: Engine, settings: Settings, spool: Spool, filename: str, pages: int) -> tuple[Report, bool]:
+    final = pdf_path(settings, spool.sha256)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(spool.path, final)
+    now = utcnow()
+    report = Report(
+        sha256=spool.sha256, filename=filename, size_bytes=spool.size, pages=pages,
+        status="queued", created_at=now, updated_at=now,
+    )
+    with Session(write_engine(engine)) as session:
+        try:
+            session.add(report)
+            session.commit()
+            session.refresh(report)
+            return report, True
+        except IntegrityError:  # the same bytes were registered concurrently
+            session.rollback()
+        except BaseException:  # the database refused: leave no orphan file behind
+            session.rollback()
+            if _find_by_sha(engine, spool.sha256) is None:
+                final.unlink(missing_ok=True)
+            raise
+    existing = _find_by_sha(engine, spool.sha256)
+    if existing is None:
+        raise RuntimeError("report vanished after a duplicate-key conflict")
+    return existing, False

@@ -1,0 +1,221 @@
+"""Extraction workers: claim a queued report, extract it, store the result once.
+
+Claiming uses `SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL: the row lock
+makes two workers that look at the same queued report at the same moment take it
+one at a time (the second sees it already `processing`), and SKIP LOCKED lets the
+second move on to the next report instead of waiting behind the first. On SQLite
+(one machine) the claim runs in a `BEGIN IMMEDIATE` transaction, which serialises
+writers, and FOR UPDATE is simply not emitted.
+
+A claim is a lease (RELATO_LEASE_S): the worker renews it while it works; if the
+worker dies (kill -9, machine lost), the lease runs out and another worker claims
+the report again. The result is stored in the same transaction that sets `done`,
+and that UPDATE is guarded by `worker_id = me AND status = 'processing'`: a worker
+whose lease was taken over stores nothing, so a report is never completed twice.
+Leases are compared with the database's clock on PostgreSQL, so machines whose
+clocks disagree still agree on who holds a report.
+
+Each extraction runs in a child process under RELATO_EXTRACT_TIMEOUT_S and
+RELATO_EXTRACT_MEMORY_MB (service/jobs/extracting.py): a runaway or crashing PDF ends
+that child and its report `failed` with the reason; this worker goes on.
+
+Test hook: RELATO_TEST_EXTRACT_DELAY_S makes a worker sleep (lease renewed) after
+claiming, so tests can kill it mid-extraction.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, and_, or_, text, update
+from sqlmodel import Session, col, select
+
+from extractor.errors import BadPDF
+from extractor.model import ExtractResult
+from service.jobs import extracting
+from service.jobs.store import store_result
+from service.storage.config import Settings
+from service.storage.db import is_sqlite, write_engine
+from service.storage.files import pdf_path
+from service.storage.models import Report
+from service.storage.timeutil import utcnow
+
+log = logging.getLogger("relato.worker")
+
+
+@dataclass(frozen=True)
+class Claim:
+    report_id: int
+    worker_id: str
+    path: Path
+    filename: str
+
+
+def worker_identity() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def db_now(session: Session) -> datetime:
+    """The database's clock on PostgreSQL (shared by all machines); ours on SQLite."""
+    if is_sqlite(session.get_bind()):  # type: ignore[arg-type]
+        return utcnow()
+    return session.exec(text("SELECT clock_timestamp()")).one()[0]  # type: ignore[call-overload]
+
+
+def claim_next(engine: Engine, settings: Settings, worker_id: str) -> Claim | None:
+    """Claim the oldest queued report (or one whose lease ran out); None when there is none."""
+    while True:
+        with Session(write_engine(engine)) as session:
+            now = db_now(session)
+            claimable = or_(
+                col(Report.status) == "queued",
+                and_(col(Report.status) == "processing", col(Report.lease_until) < now),
+            )
+            query = select(Report).where(claimable).order_by(col(Report.id)).limit(1)
+            report = session.exec(query.with_for_update(skip_locked=True)).first()
+            if report is None:
+                return None
+            if report.attempts >= settings.max_attempts:
+                _give_up(session, report, now)
+                continue
+            report.status, report.worker_id = "processing", worker_id
+            report.lease_until = now + timedelta(seconds=settings.lease_s)
+            report.attempts += 1
+            report.started_at = report.updated_at = now
+            session.commit()
+            assert report.id is not None
+            return Claim(report.id, worker_id, pdf_path(settings, report.sha256), report.filename)
+
+
+def _give_up(session: Session, report: Report, now: datetime) -> None:
+    report.status, report.worker_id, report.lease_until = "failed", None, None
+    report.error = (
+        f"extraction did not finish after {report.attempts} attempts (the worker stopped "
+        "each time); the file may be too large or malformed for this machine"
+    )
+    report.finished_at = report.updated_at = now
+    session.commit()
+    log.warning("report %s failed: %s", report.id, report.error)
+
+
+def _guarded(claim: Claim) -> object:
+    return and_(
+        col(Report.id) == claim.report_id,
+        col(Report.worker_id) == claim.worker_id,
+        col(Report.status) == "processing",
+    )
+
+
+def renew_lease(engine: Engine, settings: Settings, claim: Claim) -> bool:
+    """Extend our lease; False if another worker has taken the report over."""
+    with Session(write_engine(engine)) as session:
+        until = db_now(session) + timedelta(seconds=settings.lease_s)
+        result = session.exec(update(Report).where(_guarded(claim)).values(lease_until=until))  # type: ignore[call-overload]
+        session.commit()
+        return result.rowcount == 1
+
+
+def finish_done(engine: Engine, claim: Claim, result: ExtractResult, sizes: list[tuple[float, float]]) -> bool:
+    """Store the facts and set `done` in one transaction, only if we still hold the claim."""
+    with Session(write_engine(engine)) as session:
+        now = db_now(session)
+        values = {"status": "done", "error": None, "lease_until": None, "finished_at": now, "updated_at": now}
+        guarded = session.exec(update(Report).where(_guarded(claim)).values(**values))  # type: ignore[call-overload]
+        if guarded.rowcount != 1:
+            session.rollback()
+            log.warning("report %s was taken over by another worker; result dropped", claim.report_id)
+            return False
+        report = session.get(Report, claim.report_id)
+        assert report is not None
+        count = store_result(session, report, result, sizes)
+        session.commit()
+        log.info("report %s done: %d extractions", claim.report_id, count)
+        return True
+
+
+def finish_failed(engine: Engine, claim: Claim, reason: str) -> bool:
+    with Session(write_engine(engine)) as session:
+        now = db_now(session)
+        values = {"status": "failed", "error": reason, "lease_until": None, "finished_at": now, "updated_at": now}
+        guarded = session.exec(update(Report).where(_guarded(claim)).values(**values))  # type: ignore[call-overload]
+        session.commit()
+        log.warning("report %s failed: %s", claim.report_id, reason)
+        return guarded.rowcount == 1
+
+
+class _Heartbeat:
+    """Renews the lease every third of its length while the extraction runs."""
+
+    def __init__(self, engine: Engine, settings: Settings, claim: Claim) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(engine, settings, claim), daemon=True)
+
+    def _run(self, engine: Engine, settings: Settings, claim: Claim) -> None:
+        while not self._stop.wait(settings.lease_s / 3):
+            try:
+                if not renew_lease(engine, settings, claim):
+                    return
+            except Exception:  # a database hiccup: try again at the next beat
+                log.exception("could not renew the lease on report %s", claim.report_id)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def process(engine: Engine, settings: Settings, claim: Claim) -> bool:
+    """Extract a claimed report and record the outcome; True if this worker completed it."""
+    with _Heartbeat(engine, settings, claim):
+        if settings.test_extract_delay_s:
+            time.sleep(settings.test_extract_delay_s)
+        if not claim.path.exists():
+            return finish_failed(engine, claim, "the stored PDF is missing from RELATO_DATA_DIR "
+                                 "(workers on other machines need the same data directory)")
+        try:
+            with extracting.limits(settings.extract_timeout_s, settings.extract_memory_mb):
+                result = extracting.extract(claim.path, filename=claim.filename)
+                sizes = extracting.page_sizes(claim.path)
+        except BadPDF as exc:
+            return finish_failed(engine, claim, exc.reason)
+        except extracting.ExtractionCrashed as exc:
+            log.error("extraction of report %s crashed: %s", claim.report_id, exc)
+            return finish_failed(engine, claim, f"extraction crashed ({exc}); "
+                                 "please report this file to the maintainers")
+        except Exception as exc:  # a bug in extraction must not stop the worker
+            log.exception("extraction of report %s crashed", claim.report_id)
+            return finish_failed(engine, claim, f"extraction crashed ({type(exc).__name__}: {exc}); "
+                                 "please report this file to the maintainers")
+    return finish_done(engine, claim, result, sizes)
+
+
+def run_worker(engine: Engine, settings: Settings, stop: threading.Event, *, drain: bool = False) -> int:
+    """Claim and process reports until `stop` is set (or, with drain, the queue is empty)."""
+    worker_id, processed = worker_identity(), 0
+    log.info("worker %s started", worker_id)
+    extracting.prestart()
+    while not stop.is_set():
+        try:
+            claim = claim_next(engine, settings, worker_id)
+        except Exception:
+            log.exception("could not claim a report; retrying in %.1fs", settings.poll_s)
+            stop.wait(settings.poll_s)
+            continue
+        if claim is None:
+            if drain:
+                break
+            stop.wait(settings.poll_s)
+            continue
+        processed += process(engine, settings, claim)
+    return processed

@@ -1,0 +1,115 @@
+"""Review actions on extractions, with optimistic locking and an append-only audit trail.
+
+A review names the version it saw; the change is a conditional
+`UPDATE ... WHERE id = ? AND version = ?`, so of two reviewers who saw the same
+version exactly one succeeds and the other gets a conflict, with nothing changed.
+Each change writes one ReviewEvent (who, when, action, before, after, note) and
+takes the next feed number in the same transaction.
+
+`reopen` sends a reviewed fact back to `pending` (the review page's undo of a first
+decision). It changes only the status: value, unit and qualifier stay as the last
+review left them, so a reviewer who reopens a correction still sees it. A fact that
+was published stays `published`, so it reappears in the feed as `withdrawn`, the
+same path as a rejection. Reopening a pending fact is refused (422), like any other
+review that does not fit the fact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from service.review.values import InvalidValue, check_qualifier, check_value, mg_municipalities
+from service.storage.models import PUBLISHED, Extraction, ReviewEvent
+from service.storage.schemas import ReviewIn
+from service.storage.sequence import next_change_seq
+from service.storage.timeutil import utcnow
+from service.storage.tokens import Principal
+
+STATUS_OF_ACTION = {"confirm": "confirmed", "correct": "corrected", "reject": "rejected", "reopen": "pending"}
+
+
+class ReviewError(Exception):
+    """A review refused: `status_code` (404, 409, 422) and a message naming the extraction."""
+
+    def __init__(self, status_code: int, extraction_id: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status_code = status_code
+        self.extraction_id = extraction_id
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class _NewState:
+    status: str
+    value: Any
+    unit: str | None
+    qualifier: str | None
+    name: str | None
+
+
+def snapshot(ext: Extraction) -> dict[str, Any]:
+    return {"status": ext.status, "value": ext.value, "unit": ext.unit, "qualifier": ext.qualifier, "name": ext.name}
+
+
+def _plan(ext: Extraction, review: ReviewIn) -> _NewState:
+    status = STATUS_OF_ACTION[review.action]
+    if review.action != "correct":
+        if review.value is not None:
+            raise InvalidValue(f"`value` is only accepted with action 'correct', not '{review.action}'")
+        return _NewState(status, ext.value, ext.unit, ext.qualifier, ext.name)
+    value = check_value(ext.kind, review.value)
+    unit = review.unit if review.unit is not None else ext.unit
+    qualifier = check_qualifier(review.qualifier) if review.qualifier is not None else ext.qualifier
+    name = mg_municipalities()[value] if ext.kind == "municipality" else ext.name
+    return _NewState(status, value, unit, qualifier, name)
+
+
+def apply_review(session: Session, extraction_id: int, review: ReviewIn, principal: Principal) -> Extraction:
+    """Apply one review inside the caller's write transaction; the caller commits."""
+    ext = session.get(Extraction, extraction_id)
+    if ext is None:
+        raise ReviewError(404, extraction_id, f"extraction {extraction_id} does not exist")
+    try:
+        new = _plan(ext, review)
+    except InvalidValue as exc:
+        raise ReviewError(422, extraction_id, f"extraction {extraction_id} ({ext.kind}): {exc}") from exc
+    if ext.version != review.version:
+        raise _conflict(extraction_id, ext.version)
+    if review.action == "reopen" and ext.status == "pending":
+        raise ReviewError(422, extraction_id, f"extraction {extraction_id} ({ext.kind}) is already pending; "
+                          "only a confirmed, corrected or rejected fact can be reopened")
+    before = snapshot(ext)
+    seq, now = next_change_seq(session), utcnow()
+    values = {
+        "status": new.status, "value": new.value, "unit": new.unit, "qualifier": new.qualifier,
+        "name": new.name, "version": col(Extraction.version) + 1, "change_seq": seq,
+        "published": ext.published or new.status in PUBLISHED,
+        "reviewed_by": principal.name, "reviewed_at": now,
+    }
+    guard = (col(Extraction.id) == extraction_id) & (col(Extraction.version) == review.version)
+    result = session.exec(  # type: ignore[call-overload]
+        update(Extraction).where(guard).values(**values).execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise _conflict(extraction_id, None)
+    after = {"status": new.status, "value": new.value, "unit": new.unit, "qualifier": new.qualifier, "name": new.name}
+    session.add(ReviewEvent(
+        extraction_id=extraction_id, token_id=principal.token_id, actor=principal.name, at=now,
+        action=review.action, before=before, after=after, note=review.note, change_seq=seq,
+    ))
+    session.flush()
+    session.refresh(ext)
+    return ext
+
+
+def _conflict(extraction_id: int, current: int | None) -> ReviewError:
+    now = f" (it is now at version {current})" if current is not None else ""
+    return ReviewError(
+        409, extraction_id,
+        f"extraction {extraction_id} was changed by someone else since you loaded it{now}; "
+        "reload it and review again",
+    )

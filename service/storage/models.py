@@ -1,0 +1,175 @@
+"""Database tables (SQLModel), after the full-stack-fastapi-template; the shapes the
+API returns (XPublic) are in schemas.py.
+
+The migration in migrations/versions/ is the source of truth for the schema; these
+classes must match it (tests/service/test_migrations.py compares them).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+Role = Literal["operator", "reviewer", "consumer", "admin"]
+ROLES: tuple[Role, ...] = ("operator", "reviewer", "consumer", "admin")
+ReportStatus = Literal["queued", "processing", "done", "failed"]
+ReviewStatus = Literal["pending", "confirmed", "corrected", "rejected"]
+REVIEW_STATUSES: tuple[ReviewStatus, ...] = ("pending", "confirmed", "corrected", "rejected")
+ReviewAction = Literal["confirm", "correct", "reject", "reopen"]
+PUBLISHED: tuple[ReviewStatus, ...] = ("confirmed", "corrected")  # what the records feed publishes
+
+
+def _ts(nullable: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable))
+
+
+def _json(nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(JSON, nullable=nullable))
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token; only its sha256 is stored, so a database leak leaks no tokens."""
+
+    __tablename__ = "api_token"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _ts()
+    revoked_at: datetime | None = _ts(nullable=True)
+
+
+class Report(SQLModel, table=True):
+    """One uploaded PDF (stored by sha256) and the state of its extraction."""
+
+    __tablename__ = "report"
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64, unique=True)
+    filename: str = Field(max_length=500)
+    size_bytes: int
+    status: str = Field(default="queued", max_length=20, index=True)
+    error: str | None = None
+    pages: int | None = None
+    title: str | None = None
+    status_date: str | None = Field(default=None, max_length=10)
+    warnings: Any = _json()
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    worker_id: str | None = Field(default=None, max_length=200)
+    lease_until: datetime | None = _ts(nullable=True)
+    attempts: int = 0
+    started_at: datetime | None = _ts(nullable=True)
+    finished_at: datetime | None = _ts(nullable=True)
+    series: str | None = Field(default=None, max_length=500, index=True)
+
+
+class Page(SQLModel, table=True):
+    """A page's size in PDF points, to check page numbers and scale highlights."""
+
+    __tablename__ = "page"
+    __table_args__ = (UniqueConstraint("report_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", ondelete="CASCADE")
+    number: int
+    width: float
+    height: float
+
+
+class Area(SQLModel, table=True):
+    __tablename__ = "area"
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True, ondelete="CASCADE")
+    number: int | None = None
+    name: str
+
+
+class Initiative(SQLModel, table=True):
+    __tablename__ = "initiative"
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True, ondelete="CASCADE")
+    area_id: int | None = Field(default=None, foreign_key="area.id", ondelete="SET NULL")
+    position: int
+    title: str
+    pages: Any = _json(nullable=False)
+    text: str = ""
+    key: str | None = Field(default=None, max_length=120, index=True)
+    key_pinned: bool = False
+
+
+class Extraction(SQLModel, table=True):
+    """A fact as extracted (orig_*) and as reviewed (value, unit, qualifier, status).
+
+    `version` grows on every review (optimistic locking); `change_seq` is the feed
+    position of the latest review; `published` is true once the fact was ever
+    confirmed or corrected, so a later rejection is fed as a withdrawal.
+    """
+
+    __tablename__ = "extraction"
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True, ondelete="CASCADE")
+    initiative_id: int | None = Field(
+        default=None, foreign_key="initiative.id", index=True, ondelete="CASCADE"
+    )
+    position: int
+    kind: str = Field(max_length=20, index=True)
+    text: str
+    value: Any = _json(nullable=False)
+    unit: str | None = None
+    qualifier: str | None = Field(default=None, max_length=20)
+    name: str | None = None
+    page: int
+    bbox: Any = _json(nullable=False)
+    extractor: str = Field(max_length=100)
+    confidence: float
+    orig_value: Any = _json(nullable=False)
+    orig_unit: str | None = None
+    orig_qualifier: str | None = Field(default=None, max_length=20)
+    status: str = Field(default="pending", max_length=20, index=True)
+    version: int = 1
+    published: bool = False
+    change_seq: int | None = Field(default=None, unique=True)
+    reviewed_by: str | None = Field(default=None, max_length=200)
+    reviewed_at: datetime | None = _ts(nullable=True)
+    orphaned: bool = Field(default=False, index=True)
+
+
+class ReviewEvent(SQLModel, table=True):
+    """Append-only audit trail: who did what to which fact, with the value before and after."""
+
+    __tablename__ = "review_event"
+    id: int | None = Field(default=None, primary_key=True)
+    extraction_id: int = Field(foreign_key="extraction.id", index=True, ondelete="CASCADE")
+    token_id: int | None = Field(default=None, foreign_key="api_token.id", ondelete="SET NULL")
+    actor: str = Field(max_length=200)
+    at: datetime = _ts()
+    action: str = Field(max_length=20)
+    before: Any = _json(nullable=False)
+    after: Any = _json(nullable=False)
+    note: str | None = None
+    change_seq: int
+
+
+class ChangeCounter(SQLModel, table=True):
+    """SQLite's change sequence: one row, bumped inside the review's write transaction."""
+
+    __tablename__ = "change_counter"
+    id: int = Field(default=1, primary_key=True)
+    value: int = 0
+
+
+class LinkDecision(SQLModel, table=True):
+    """A reviewer's merge or split of initiative keys (the pins live on Initiative)."""
+
+    __tablename__ = "link_decision"
+    id: int | None = Field(default=None, primary_key=True)
+    series: str | None = Field(default=None, max_length=500)
+    action: str = Field(max_length=20)
+    initiative_id: int | None = Field(default=None, foreign_key="initiative.id", ondelete="SET NULL")
+    from_key: str | None = Field(default=None, max_length=120)
+    to_key: str | None = Field(default=None, max_length=120)
+    actor: str = Field(max_length=200)
+    at: datetime = _ts()
+    note: str | None = None

@@ -1,0 +1,72 @@
+"""API tokens: random, shown once, stored as a sha256 hash and compared in constant time;
+and the `Principal` a live token stands for (recorded in the audit trail).
+
+A sha256 (not a slow password hash) is right here: tokens are 256-bit random
+strings, so there is nothing to brute-force, and lookups must be cheap on every call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from service.storage.models import ApiToken, Role
+from service.storage.timeutil import utcnow
+
+TOKEN_PREFIX = "rlt_"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(session: Session, *, role: Role, name: str) -> tuple[ApiToken, str]:
+    """Store a new token's hash and return (row, plaintext); the caller shows it once."""
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(name=name, role=role, token_hash=hash_token(plaintext), created_at=utcnow())
+    session.add(row)
+    session.commit()
+    session.refresh(row)
+    return row, plaintext
+
+
+def find_token(session: Session, plaintext: str) -> ApiToken | None:
+    """The live token matching `plaintext`, or None (unknown or revoked)."""
+    digest = hash_token(plaintext)
+    row = session.exec(select(ApiToken).where(ApiToken.token_hash == digest)).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    return row if hmac.compare_digest(row.token_hash, digest) else None
+
+
+def a_role(role: str) -> str:
+    """'an operator', 'a reviewer': a role with its article, for messages."""
+    return f"{'an' if role[:1] in 'aeiou' else 'a'} {role}"
+
+
+def list_tokens(session: Session) -> list[ApiToken]:
+    """Every token, oldest first, revoked ones included (their hashes stay, never a secret)."""
+    return list(session.exec(select(ApiToken).order_by(col(ApiToken.id))))
+
+
+def revoke(session: Session, row: ApiToken) -> ApiToken:
+    """Revoke `row` now (it stops working at once); a revoked token keeps its first revocation time."""
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.commit()
+        session.refresh(row)
+    return row
+
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the token's id, name (recorded in the audit trail) and role."""
+
+    token_id: int
+    name: str
+    role: str
