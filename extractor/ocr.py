@@ -55,7 +55,7 @@ from extractor.pdf import Page, Word
 log = logging.getLogger(__name__)
 
 PACKAGES = "tesseract-ocr tesseract-ocr-por"
-INSTALL_HINT = f"install Tesseract with its Portuguese data (apt-get install {PACKAGES})"
+INSTALL_HINT = f"to read scans, install it with its Portuguese data: apt-get install {PACKAGES}"
 LANG = "por"
 PSM = "4"  # one column of text of varying sizes: keeps table rows whole (3 drops lone digits)
 DPI = 200                 # render resolution: 9 pt text is 25 px high, plenty for Tesseract
@@ -72,7 +72,7 @@ def mode(env: dict[str, str] | None = None) -> str:
     """RELATO_OCR: ``auto`` (OCR image-only pages when Tesseract is installed) or ``off``."""
     raw = (os.environ if env is None else env).get("RELATO_OCR", "").strip().lower() or "auto"
     if raw not in ("auto", "off"):
-        raise BadPDF(f"RELATO_OCR must be auto or off, not {raw!r}", code="config")
+        raise ValueError(f"RELATO_OCR must be auto or off, not {raw!r}")
     return raw
 
 
@@ -156,7 +156,7 @@ class OcrUnavailable(Exception):
 def _tesseract() -> str:
     exe = os.environ.get("RELATO_TESSERACT") or shutil.which("tesseract")
     if not exe or not os.access(exe, os.X_OK):
-        raise OcrUnavailable(f"Tesseract is not installed; {INSTALL_HINT}")
+        raise OcrUnavailable(f"Tesseract (OCR) is not installed; {INSTALL_HINT}")
     try:
         langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30,
                                env=_env()).stdout.split()
@@ -485,7 +485,7 @@ def read_scanned(path: str | Path, pages: list[Page], warnings: list[str]) -> li
     try:
         exe = _tesseract()
     except OcrUnavailable as exc:
-        return _cannot(pages, has_text, warnings, where, f"to read it with OCR: {exc}")
+        return _cannot(pages, has_text, warnings, where, str(exc))
     per_page = page_timeout_s()
     limits.allow_more(per_page * len(todo))
     import pypdfium2 as pdfium
@@ -511,8 +511,8 @@ def read_scanned(path: str | Path, pages: list[Page], warnings: list[str]) -> li
     read = {p.number: p for p in _pages(reads)}
     if reads:
         words = sum(len(p.words) for p in read.values())
-        _warn(warnings, f"{where} scanned; their text was read by OCR (Tesseract, {words} words): "
-              "facts from them are marked .ocr", log_level=logging.INFO)
+        _warn(warnings, f"{where} scanned and read by OCR (Tesseract, {words} words); facts "
+              "read by OCR are marked .ocr", log_level=logging.INFO)
     out = [read.get(p.number, p) for p in pages]
     if not has_text and not any(p.words for p in out):
         raise BadPDF("the PDF has no text layer (scanned images?) and OCR read no text on its "
