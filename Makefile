@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: setup setup-dev run test test-sqlite test-postgres bench extract-samples
+.PHONY: setup setup-dev run test test-sqlite test-postgres bench bench-ocr extract-samples ocr-deps
 
 $(BIN)/relato: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -14,13 +14,25 @@ $(BIN)/relato: pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	@touch $@
 
-setup: $(BIN)/relato
+setup: $(BIN)/relato ocr-deps
+
+# Tesseract with its Portuguese data reads scanned PDFs (OCR). Installed with apt-get
+# when missing and we are root; otherwise a note says what to install (relato still
+# runs, and refuses scans with the same note).
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-por
+ocr-deps:
+	@if command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx por; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing $(OCR_PACKAGES) (OCR for scanned PDFs)" >&2; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OCR_PACKAGES) >/dev/null) \
+	    || echo "could not install $(OCR_PACKAGES): scanned PDFs will be refused" >&2; \
+	else echo "note: scanned PDFs need OCR: sudo apt-get install $(OCR_PACKAGES)" >&2; fi
 
 $(VENV)/.dev: $(BIN)/relato
 	$(BIN)/pip install --quiet -e ".[dev]"
 	@touch $@
 
-setup-dev: $(VENV)/.dev
+setup-dev: $(VENV)/.dev ocr-deps
 
 extract-samples: setup
 	@for f in corpus/*.pdf; do echo "== $$f" >&2; $(BIN)/relato extract "$$f" --indent 0 | head -c 300; echo; done
@@ -39,3 +51,6 @@ test-postgres: setup-dev
 
 bench: setup-dev
 	$(BIN)/python bench/extract.py
+
+bench-ocr: setup-dev
+	$(BIN)/python bench/ocr.py
