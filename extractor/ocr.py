@@ -60,8 +60,10 @@ LANG = "por"
 PSM = "4"  # one column of text of varying sizes: keeps table rows whole (3 drops lone digits)
 DPI = 200                 # render resolution: 9 pt text is 25 px high, plenty for Tesseract
 MAX_SIDE_PX = 7000        # a huge page is rendered smaller rather than at DPI
-MIN_WORD_CONF = 10.0      # Tesseract's confidence (0-100) below which a "word" is noise ...
-MIN_SIGN_CONF = 50.0      # ... or, for a "word" without letters or digits, below this
+MIN_WORD_CONF = 10.0      # a short "word" Tesseract is less sure of (0-100) is noise; a long
+                          # one is kept (it gives a URL 0 as readily as a speck)
+UNSURE_CONF = 50.0        # below this, a sign without letters or digits, or a lone short
+                          # word on its line (a logo's fleck, a page number misread), is noise
 RETRY_CONF = 70.0         # a first pass this unsure, or this empty, tries the page's orientation
 MIN_SKEW_DEG = 0.2        # straighten lines tilted more than this
 DEFAULT_PAGE_TIMEOUT_S = 30.0
@@ -218,26 +220,36 @@ class _Line:
     offset: float
     size_px: float
     words: list[tuple[str, tuple[int, int, int, int], float]]
+    glyphs: list[tuple[str, tuple[int, int, int, int]]]
 
 
 _BBOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
 _CONF = re.compile(r"x_wconf (\d+(?:\.\d+)?)")
 _BASELINE = re.compile(r"baseline (-?\d+(?:\.\d+)?) (-?\d+(?:\.\d+)?)")
 _XSIZE = re.compile(r"x_size (\d+(?:\.\d+)?)")
+_GLYPH = re.compile(r"x_bboxes (\d+) (\d+) (\d+) (\d+)")
 
 
 class _Hocr(HTMLParser):
-    """Lines and words of Tesseract's hOCR output."""
+    """Lines, words and (for sizes) glyph boxes of Tesseract's hOCR output."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.lines: list[_Line] = []
-        self._word: list | None = None
+        self._word: list | None = None  # text, bbox, conf
+        self._glyph: list | None = None  # text, bbox
+        self._depth = 0  # spans open inside the current word
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         cls, title = a.get("class") or "", a.get("title") or ""
+        if self._word is not None and tag == "span":
+            self._depth += 1
         box = _BBOX.search(title)
+        if cls == "ocrx_cinfo" and self._word is not None:
+            glyph = _GLYPH.search(title)
+            self._glyph = ["", tuple(int(v) for v in glyph.groups())] if glyph else None
+            return
         if box is None:
             return
         bbox = tuple(int(v) for v in box.groups())
@@ -246,21 +258,32 @@ class _Hocr(HTMLParser):
             self.lines.append(_Line(bbox=bbox, slope=float(base.group(1)) if base else 0.0,  # type: ignore[arg-type]
                                     offset=float(base.group(2)) if base else 0.0,
                                     size_px=float(size.group(1)) if size else bbox[3] - bbox[1],
-                                    words=[]))
+                                    words=[], glyphs=[]))
         elif cls == "ocrx_word" and self.lines:
             conf = _CONF.search(title)
-            self._word = ["", bbox, float(conf.group(1)) if conf else 0.0]
+            self._word, self._depth = ["", bbox, float(conf.group(1)) if conf else 0.0], 0
 
     def handle_data(self, data: str) -> None:
         if self._word is not None:
-            self._word[0] += data
+            self._word[0] += data.strip()  # a word has no spaces; the glyph spans' indents go
+        if self._glyph is not None:
+            self._glyph[0] += data
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "span" and self._word is not None:
-            text, bbox, conf = self._word
-            self._word = None
-            if text.strip():
-                self.lines[-1].words.append((text.strip(), bbox, conf))
+        if tag != "span" or self._word is None:
+            return
+        if self._depth:
+            self._depth -= 1
+            if self._glyph is not None:
+                text, box = self._glyph
+                self._glyph = None
+                if text.strip():
+                    self.lines[-1].glyphs.append((text.strip(), box))
+            return
+        text, bbox, conf = self._word
+        self._word = None
+        if text.strip():
+            self.lines[-1].words.append((text.strip(), bbox, conf))
 
 
 def _parse(hocr: str) -> list[_Line]:
@@ -313,6 +336,29 @@ def _rotation_affine(turn: int, w: float, h: float) -> Affine:
     return IDENTITY
 
 
+_PLAIN_CAPS = frozenset("ABCDEFGHIKLMNOPRSTUVWXYZ0123456789")  # no accents, no Q or J
+CAP_HEIGHT = 0.73  # of the font size, as in common faces
+
+
+def _line_size(ln: _Line) -> float:
+    """A line's font size in pixels: Tesseract's x_size, except on a line in capitals,
+    where x_size is 10-15 % off (small without accents, large with them): there the
+    median height of its plain capitals' glyph boxes over CAP_HEIGHT."""
+    letters = [c for t, _, _ in ln.words for c in t if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) < 0.8 * len(letters):
+        return ln.size_px
+    caps = [(b[3] - b[1]) / CAP_HEIGHT for t, b in ln.glyphs if t in _PLAIN_CAPS]
+    return statistics.median(caps) if len(caps) >= 2 else ln.size_px
+
+
+def _noise(text: str, conf: float, alone: bool) -> bool:
+    """Specks, rules, logos and signatures read as letters."""
+    alnum = sum(c.isalnum() for c in text)
+    if conf < MIN_WORD_CONF and alnum < 4:
+        return True
+    return conf < UNSURE_CONF and (alnum == 0 or (alone and alnum <= 3))
+
+
 def _skew(lines: list[_Line]) -> float:
     """The text's tilt in radians (positive: lines fall to the right), from long lines."""
     slopes = [ln.slope for ln in lines if len(ln.words) >= 3]
@@ -356,14 +402,14 @@ def _ocr_page(exe: str, pdf, index: int, images: int, tmp: Path, timeout: float,
     rendered, turn = image, hint
     image = rendered.rotate(-turn, expand=True) if turn else rendered
     image.save(path)
-    lines = _parse(_run(exe, path, ["-l", LANG, "--psm", PSM, "hocr"], timeout))
+    lines = _parse(_run(exe, path, ["-l", LANG, "--psm", PSM, "-c", "hocr_char_boxes=1", "hocr"], timeout))
     if _poor(lines):
         rendered.save(path)
         osd = _orientation(exe, path, timeout)
         if osd != turn:
             other = rendered.rotate(-osd, expand=True) if osd else rendered
             other.save(path)
-            turned = _parse(_run(exe, path, ["-l", LANG, "--psm", PSM, "hocr"], timeout))
+            turned = _parse(_run(exe, path, ["-l", LANG, "--psm", PSM, "-c", "hocr_char_boxes=1", "hocr"], timeout))
             if _quality(turned) > _quality(lines):
                 lines, turn, image = turned, osd, other
     gray = np.asarray(image)
@@ -384,10 +430,11 @@ def _ocr_page(exe: str, pdf, index: int, images: int, tmp: Path, timeout: float,
     words = []
     for ln in lines:
         strokes = _strokes(gray, ln.words)
-        size_pt = ln.size_px / s
+        size_px = _line_size(ln)
+        size_pt = size_px / s
         for (text, (x0, _y0, x1, _y1), conf), stroke in zip(ln.words, strokes):
-            if conf < MIN_WORD_CONF or (conf < MIN_SIGN_CONF and not any(c.isalnum() for c in text)):
-                continue  # specks, rules and signatures read as letters
+            if _noise(text, conf, alone=len(ln.words) == 1):
+                continue
             # Levelled, the word sits on its line's baseline; like a text layer's word its
             # box is one font size high, from a little below the baseline (descenders) up.
             mx = (x0 + x1) / 2.0
@@ -395,9 +442,9 @@ def _ocr_page(exe: str, pdf, index: int, images: int, tmp: Path, timeout: float,
             lx = cos * (mx - cx) + sin * (by - cy) + cx
             lby = -sin * (mx - cx) + cos * (by - cy) + cy
             hw = (x1 - x0) / 2.0
-            bottom = lby + DESCENT * ln.size_px
-            box = ((lx - hw) / s, (bottom - ln.size_px) / s, (lx + hw) / s, bottom / s)
-            words.append((text, box, size_pt, stroke / ln.size_px if stroke else None, conf))
+            bottom = lby + DESCENT * size_px
+            box = ((lx - hw) / s, (bottom - size_px) / s, (lx + hw) / s, bottom / s)
+            words.append((text, box, size_pt, stroke / size_px if stroke else None, conf))
     return _Read(number=index + 1, frame=frame, width=iw / s, height=ih / s, images=images,
                  words=words), turn
 
