@@ -9,10 +9,12 @@ never OCR'd again, so a mixed PDF only pays for its scanned pages.
 What the later stages need from a word, OCR gives as follows:
 
 - box: Tesseract's pixel box, divided by the render scale, so a fact's bbox is in
-  the same points (top-left origin) the review page draws on;
+  the same points (top-left origin) the review page draws on; like a text layer's
+  word it is one font size high, sitting on its line's baseline;
 - size: the line's ``x_size`` (Tesseract's estimate of ascender-to-descender height,
-  close to the font size), snapped to the document's few sizes so that a title
-  1.3 times the body size still reads as 1.3 times;
+  close to the font size), or on a line in capitals the height of its plain
+  capitals' glyph boxes; snapped to the document's few sizes so that a title 1.15
+  times the body size still reads as such;
 - bold: the words' stroke width (the median run of dark pixels across a row) over
   their size, against the document's regular stroke;
 - reading frame: a page scanned sideways is turned upright first (Tesseract's
@@ -28,7 +30,9 @@ multiplied by their words' mean OCR confidence (see :func:`adjust`).
 Settings: ``RELATO_OCR`` = ``auto`` (default) or ``off``; ``RELATO_OCR_PAGE_TIMEOUT_S``
 (default 30): the most one page's Tesseract run may take, and the time each scanned
 page adds to the extraction's limit (``RELATO_EXTRACT_TIMEOUT_S``, see
-:func:`extractor.limits.allow_more`).
+:func:`extractor.limits.allow_more`); ``RELATO_TESSERACT``: the ``tesseract`` to run
+(default: the one on PATH). Tesseract runs with one thread, as a child that dies with
+the extraction process, under its memory limit.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ PACKAGES = "tesseract-ocr tesseract-ocr-por"
 INSTALL_HINT = f"to read scans, install it with its Portuguese data: apt-get install {PACKAGES}"
 LANG = "por"
 PSM = "4"  # one column of text of varying sizes: keeps table rows whole (3 drops lone digits)
+READ_ARGS = ["-l", LANG, "--psm", PSM, "-c", "hocr_char_boxes=1", "hocr"]  # glyph boxes: sizes
 DPI = 200                 # render resolution: 9 pt text is 25 px high, plenty for Tesseract
 MAX_SIDE_PX = 7000        # a huge page is rendered smaller rather than at DPI
 MIN_WORD_CONF = 10.0      # a short "word" Tesseract is less sure of (0-100) is noise; a long
@@ -185,8 +190,8 @@ def _die_with_parent() -> None:
         pass
 
 
-def _run(exe: str, image: Path, args: list[str], timeout: float) -> str:
-    cmd = [exe, str(image), "stdout", "--dpi", str(DPI), *args]
+def _run(exe: str, image: Path, args: list[str], timeout: float, dpi: float = DPI) -> str:
+    cmd = [exe, str(image), "stdout", "--dpi", str(round(dpi)), *args]
     try:
         proc = subprocess.run(cmd, capture_output=True, timeout=timeout or None, env=_env(),
                               preexec_fn=_die_with_parent)
@@ -202,10 +207,10 @@ def _run(exe: str, image: Path, args: list[str], timeout: float) -> str:
 _ROTATE = re.compile(r"^Rotate:\s*(\d+)", re.MULTILINE)
 
 
-def _orientation(exe: str, image: Path, timeout: float) -> int:
+def _orientation(exe: str, image: Path, timeout: float, dpi: float) -> int:
     """Degrees (clockwise) Tesseract's orientation detection says the image must turn."""
     try:
-        m = _ROTATE.search(_run(exe, image, ["--psm", "0", "-l", "osd"], timeout))
+        m = _ROTATE.search(_run(exe, image, ["--psm", "0", "-l", "osd"], timeout, dpi))
     except RuntimeError:  # too little text to tell
         return 0
     return int(m.group(1)) % 360 if m else 0
@@ -402,14 +407,15 @@ def _ocr_page(exe: str, pdf, index: int, images: int, tmp: Path, timeout: float,
     rendered, turn = image, hint
     image = rendered.rotate(-turn, expand=True) if turn else rendered
     image.save(path)
-    lines = _parse(_run(exe, path, ["-l", LANG, "--psm", PSM, "-c", "hocr_char_boxes=1", "hocr"], timeout))
+    dpi = scale * 72.0
+    lines = _parse(_run(exe, path, READ_ARGS, timeout, dpi))
     if _poor(lines):
         rendered.save(path)
-        osd = _orientation(exe, path, timeout)
+        osd = _orientation(exe, path, timeout, dpi)
         if osd != turn:
             other = rendered.rotate(-osd, expand=True) if osd else rendered
             other.save(path)
-            turned = _parse(_run(exe, path, ["-l", LANG, "--psm", PSM, "-c", "hocr_char_boxes=1", "hocr"], timeout))
+            turned = _parse(_run(exe, path, READ_ARGS, timeout, dpi))
             if _quality(turned) > _quality(lines):
                 lines, turn, image = turned, osd, other
     gray = np.asarray(image)
