@@ -9,7 +9,7 @@ PG_URL ?= $(or $(RELATO_PG_URL),postgresql+psycopg://postgres@127.0.0.1:5432/tes
 # pip configuration names extra indexes that are not there)
 PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/pip --quiet --quiet
 
-.PHONY: setup setup-dev run test test-sqlite test-postgres bench quality extract-samples
+.PHONY: setup setup-dev run test test-sqlite test-postgres bench bench-ocr quality extract-samples ocr-deps
 
 $(BIN)/relato: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -17,13 +17,25 @@ $(BIN)/relato: pyproject.toml
 	$(PIP) install -e .
 	@touch $@
 
-setup: $(BIN)/relato
+setup: $(BIN)/relato ocr-deps
+
+# Tesseract with its Portuguese data reads scanned PDFs (OCR). Installed with apt-get
+# when missing and we are root; otherwise a note says what to install (relato still
+# runs, and refuses scans with the same note).
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-por
+ocr-deps:
+	@if command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx por; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing $(OCR_PACKAGES) (OCR for scanned PDFs)" >&2; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OCR_PACKAGES) >/dev/null) \
+	    || echo "could not install $(OCR_PACKAGES): scanned PDFs will be refused" >&2; \
+	else echo "note: scanned PDFs need OCR: sudo apt-get install $(OCR_PACKAGES)" >&2; fi
 
 $(VENV)/.dev: $(BIN)/relato
 	$(PIP) install -e ".[dev]"
 	@touch $@
 
-setup-dev: $(VENV)/.dev
+setup-dev: $(VENV)/.dev ocr-deps
 
 extract-samples: setup
 	@for f in corpus/*.pdf; do echo "== $$f" >&2; $(BIN)/relato extract "$$f" --indent 0 | head -c 300; echo; done
@@ -45,3 +57,6 @@ bench: setup-dev
 
 quality: setup-dev
 	$(BIN)/python bench/quality.py
+
+bench-ocr: setup-dev
+	$(BIN)/python bench/ocr.py

@@ -4,6 +4,7 @@ Only the JSON goes to stdout. A PDF that cannot be read prints nothing there,
 a one-line reason on stderr, and exits 2. Never a traceback for bad input.
 The time and memory limits (RELATO_EXTRACT_TIMEOUT_S, RELATO_EXTRACT_MEMORY_MB,
 see extractor/limits.py) apply: a PDF that passes them is bad input, exit 2.
+Scanned pages are read by OCR (RELATO_OCR, see extractor/ocr.py).
 """
 
 from __future__ import annotations
@@ -30,10 +31,12 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
 def run_extract(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from extractor.ocr import mode as ocr_mode
     from extractor.pdf import check_file
 
     try:
         seconds = limits.timeout_s()
+        ocr_mode()  # RELATO_OCR, checked before any PDF is read
         limits.limit_memory(limits.memory_mb())
     except ValueError as exc:
         print(f"relato extract: {exc}", file=sys.stderr)

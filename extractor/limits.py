@@ -11,6 +11,10 @@ SIGALRM raises :class:`ExtractTimeout` in the main thread, re-armed every second
 in case some library's broad `except Exception` swallows the first one, and a
 watchdog thread ends the process with exit 2 a few seconds later if Python never
 got back control (a long call into C).
+
+Scanned pages earn more time: OCR calls :func:`allow_more` with
+RELATO_OCR_PAGE_TIMEOUT_S (extractor/ocr.py) per page it reads, and every limit that
+listens (this module's `deadline`, the service's child process) moves its end.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ import resource
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
@@ -29,6 +34,33 @@ from extractor.errors import BadPDF
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MEMORY_MB = 1024
 WATCHDOG_GRACE_S = 5.0
+
+
+_LISTENERS: list[Callable[[float], None]] = []
+
+
+def listen(callback: Callable[[float], None]) -> Callable[[], None]:
+    """Call `callback(seconds)` whenever the extraction is allowed more time; returns the undo."""
+    _LISTENERS.append(callback)
+    return lambda: _LISTENERS.remove(callback) if callback in _LISTENERS else None
+
+
+def allow_more(seconds: float) -> None:
+    """Give the running extraction `seconds` more (an allowance for OCR'd pages)."""
+    if seconds > 0:
+        for callback in list(_LISTENERS):
+            callback(seconds)
+
+
+def extend_cpu(seconds: float) -> None:
+    """Raise this process's RLIMIT_CPU by `seconds` (up to the hard limit), if it has one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if soft == resource.RLIM_INFINITY or seconds <= 0:
+        return
+    value = soft + int(seconds) + 1
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (value, hard))
 
 
 class ExtractTimeout(BadPDF):
@@ -88,22 +120,38 @@ def deadline(seconds: float, what: str = "relato extract") -> Iterator[None]:
         yield
         return
 
+    allowed = [seconds, time.monotonic() + seconds]  # total allowed, and when it ends
+
     def on_alarm(_signum: int, _frame: FrameType | None) -> None:
-        raise ExtractTimeout(seconds)
+        raise ExtractTimeout(allowed[0])
 
     def last_resort() -> None:
-        sys.stderr.write(f"{what}: {ExtractTimeout(seconds).reason}\n")
+        sys.stderr.write(f"{what}: {ExtractTimeout(allowed[0]).reason}\n")
         sys.stderr.flush()
         os._exit(2)
 
+    def start_watchdog(after: float) -> threading.Timer:
+        timer = threading.Timer(after + WATCHDOG_GRACE_S, last_resort)
+        timer.daemon = True
+        timer.start()
+        return timer
+
+    def more(extra: float) -> None:
+        allowed[0] += extra
+        allowed[1] += extra
+        left = max(allowed[1] - time.monotonic(), 0.01)
+        signal.setitimer(signal.ITIMER_REAL, left, 1.0)
+        watchdog[0].cancel()
+        watchdog[0] = start_watchdog(left)
+
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    watchdog = threading.Timer(seconds + WATCHDOG_GRACE_S, last_resort)
-    watchdog.daemon = True
     signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
-    watchdog.start()
+    watchdog = [start_watchdog(seconds)]
+    unlisten = listen(more)
     try:
         yield
     finally:
+        unlisten()
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-        watchdog.cancel()
+        watchdog[0].cancel()

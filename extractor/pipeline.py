@@ -1,6 +1,7 @@
 """PDF -> ExtractResult, top to bottom: the whole flow reads in this one file.
 
-read_pages (pdf.py) -> layout_pages (layout.py) -> segment (structure.py)
+read_pages (pdf.py) [-> read_scanned (ocr.py) for image-only pages]
+-> layout_pages (layout.py) -> segment (structure.py)
 -> status month (status phrase, else cover/masthead: report_date.py)
 -> find_facts per initiative (facts/pipeline.py) -> evidence (evidence.py)
 -> calibrated confidence (calibration.py).
@@ -12,7 +13,7 @@ import hashlib
 import logging
 from pathlib import Path
 
-from extractor import calibration
+from extractor import calibration, ocr
 from extractor.errors import BadPDF
 from extractor.evidence import TextMap, locate
 from extractor.facts.base import Candidate, FactContext
@@ -39,11 +40,13 @@ def _extraction(c: Candidate, tm: TextMap) -> Extraction | None:
     if where is None:
         return None
     page, bbox = where
+    # OCR'd words: the box back on the printed page, ".ocr" named, confidence times OCR's
+    bbox, name, confidence = ocr.adjust(tm.words_in(c.start, c.end), bbox, c.extractor, c.confidence)
     value = PeriodValue(**c.value) if c.kind == "period" else c.value
     text = " ".join(tm.text[c.start:c.end].split())
     return Extraction(kind=c.kind, text=text, value=value, unit=c.unit, qualifier=c.qualifier,
-                      name=c.name, page=page, bbox=bbox, extractor=c.extractor,
-                      confidence=round(min(max(c.confidence, 0.0), 1.0), 3))
+                      name=c.name, page=page, bbox=bbox, extractor=name,
+                      confidence=round(min(max(confidence, 0.0), 1.0), 3))
 
 
 def _facts(tm: TextMap, title_end: int, status: str | None) -> list[Extraction]:
@@ -84,19 +87,23 @@ def extract_pdf(path: str | Path, *, filename: str | None = None,
 
     Confidences are calibrated (rules/calibration.yaml); ``calibrate=False`` keeps
     the finders' raw ones, which is what ``bench/calibrate.py`` fits the mapping on.
-    Raises :class:`BadPDF` when the file cannot be read or has no text layer.
+    Pages without a text layer that show an image (scans) are read by OCR
+    (extractor/ocr.py). Raises :class:`BadPDF` when the file cannot be read, or has
+    no text layer and OCR cannot read it (RELATO_OCR=off, Tesseract missing, no text).
     """
     path = Path(path)
     warnings: list[str] = []
     pages = list(read_pages(path, warnings))
     if not pages:
         raise BadPDF("the PDF has no readable pages", code="empty")
+    if not any(p.words for p in pages) and any(p.unmapped for p in pages):
+        # glyph codes only: the fonts lack a Unicode map
+        raise BadPDF("the PDF's text uses fonts without a Unicode map, so its characters "
+                     "cannot be read; export the PDF again with embedded Unicode fonts",
+                     code="no_text")
+    pages = ocr.read_scanned(path, pages, warnings)
     if not any(p.words for p in pages):
-        if any(p.unmapped for p in pages):  # glyph codes only: the fonts lack a Unicode map
-            raise BadPDF("the PDF's text uses fonts without a Unicode map, so its characters "
-                         "cannot be read; export the PDF again with embedded Unicode fonts",
-                         code="no_text")
-        raise BadPDF("the PDF has no text layer (scanned images?); OCR is not supported",
+        raise BadPDF("the PDF has no text layer and shows no scanned image to read with OCR",
                      code="no_text")
     layouts = layout_pages(pages)
     doc = segment(layouts)

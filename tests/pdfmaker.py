@@ -40,7 +40,7 @@ def simple_deck(path: Path, encrypt: StandardEncryption | None = None) -> Path:
 
 
 def image_only_pdf(path: Path) -> Path:
-    """A 'scanned' page: one image, no text layer."""
+    """A blank 'scanned' page: one grey image, no text layer, nothing for OCR to read."""
     png = io.BytesIO()
     from PIL import Image
 

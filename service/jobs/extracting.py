@@ -29,6 +29,7 @@ import logging
 import multiprocessing
 import signal
 import threading
+import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -137,12 +138,17 @@ def _run(job: str, path: Path, filename: str | None, max_pages: int | None, lim:
     proc.start()
     sender.close()
     try:
-        if not receiver.poll(timeout):
-            if proc.is_alive():
-                raise _timeout(job, timeout)
-            message: tuple[Any, ...] = ("died",)
-        else:
+        end = time.monotonic() + timeout
+        while True:
+            if not receiver.poll(max(end - time.monotonic(), 0.0)):
+                if proc.is_alive():
+                    raise _timeout(job, timeout)
+                message: tuple[Any, ...] = ("died",)
+                break
             message = _receive(receiver)
+            if message[0] != "allow":
+                break
+            end, timeout = end + message[1], timeout + message[1]  # OCR'd pages: extractor/ocr.py
     finally:
         receiver.close()
         if proc.is_alive():
@@ -195,6 +201,7 @@ def _child(sender: Connection, job: str, path: str, filename: str | None, max_pa
     try:
         env_limits.limit_memory(memory_mb)
         env_limits.limit_cpu(cpu_s + KILL_GRACE_S)
+        env_limits.listen(lambda s: (sender.send(("allow", s)), env_limits.extend_cpu(s)))
         message: tuple[Any, ...] = ("ok", _job(job, Path(path), filename, max_pages))
     except BadPDF as exc:
         message = ("bad", exc.reason, exc.code)

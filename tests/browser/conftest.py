@@ -4,6 +4,7 @@ downloaded browser) against a real service started by tests/browser/live.py."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +56,9 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: Any, live: LiveService) -> Iterator[Any]:
+@contextmanager
+def new_tab(browser: Any) -> Iterator[Any]:
+    """A fresh browser context's page; JavaScript errors on it fail the test."""
     context = browser.new_context(viewport=VIEWPORT, locale="pt-BR")
     tab = context.new_page()
     tab.set_default_timeout(15_000)
@@ -65,3 +67,9 @@ def page(browser: Any, live: LiveService) -> Iterator[Any]:
     yield tab
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def page(browser: Any, live: LiveService) -> Iterator[Any]:
+    with new_tab(browser) as tab:
+        yield tab

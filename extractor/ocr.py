@@ -1,0 +1,586 @@
+"""OCR for pages without a text layer: Tesseract's words become :class:`~extractor.pdf.Word`s.
+
+A page whose text layer is empty but which shows an image (a scan) is rendered with
+pypdfium2 and read by the ``tesseract`` command (Debian ``tesseract-ocr`` and
+``tesseract-ocr-por``) in hOCR form: every word with its box and confidence, every
+line with its baseline slope and text size (``x_size``). Pages that have text are
+never OCR'd again, so a mixed PDF only pays for its scanned pages.
+
+What the later stages need from a word, OCR gives as follows:
+
+- box: Tesseract's pixel box, divided by the render scale, so a fact's bbox is in
+  the same points (top-left origin) the review page draws on; like a text layer's
+  word it is one font size high, sitting on its line's baseline;
+- size: the line's ``x_size`` (Tesseract's estimate of ascender-to-descender height,
+  close to the font size), or on a line in capitals the height of its plain
+  capitals' glyph boxes; snapped to the document's few sizes so that a title 1.15
+  times the body size still reads as such;
+- bold: the words' stroke width (the median run of dark pixels across a row) over
+  their size, against the document's regular stroke;
+- reading frame: a page scanned sideways is turned upright first (Tesseract's
+  orientation detection, tried only when a first pass reads poorly), and a slightly
+  skewed scan is straightened from the lines' baselines, so layout sees level
+  lines. Each page keeps the transform back to the page as printed
+  (:class:`Frame`), which maps every fact's box before it is reported.
+
+Words read by OCR are :class:`OcrWord` (a ``Word`` with Tesseract's confidence);
+facts built on them are named ``<extractor>.ocr`` and their confidence is
+multiplied by their words' mean OCR confidence (see :func:`adjust`).
+
+Settings: ``RELATO_OCR`` = ``auto`` (default) or ``off``; ``RELATO_OCR_PAGE_TIMEOUT_S``
+(default 30): the most one page's Tesseract run may take, and the time each scanned
+page adds to the extraction's limit (``RELATO_EXTRACT_TIMEOUT_S``, see
+:func:`extractor.limits.allow_more`); ``RELATO_TESSERACT``: the ``tesseract`` to run
+(default: the one on PATH). Tesseract runs with one thread, as a child that dies with
+the extraction process, under its memory limit.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import math
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from extractor import limits
+from extractor.errors import BadPDF
+from extractor.pdf import Page, Word
+
+log = logging.getLogger(__name__)
+
+PACKAGES = "tesseract-ocr tesseract-ocr-por"
+INSTALL_HINT = f"to read scans, install it with its Portuguese data: apt-get install {PACKAGES}"
+LANG = "por"
+PSM = "4"  # one column of text of varying sizes: keeps table rows whole (3 drops lone digits)
+READ_ARGS = ["-l", LANG, "--psm", PSM, "-c", "hocr_char_boxes=1", "hocr"]  # glyph boxes: sizes
+DPI = 200                 # render resolution: 9 pt text is 25 px high, plenty for Tesseract
+MAX_SIDE_PX = 7000        # a huge page is rendered smaller rather than at DPI
+MIN_WORD_CONF = 10.0      # a short "word" Tesseract is less sure of (0-100) is noise; a long
+                          # one is kept (it gives a URL 0 as readily as a speck)
+UNSURE_CONF = 50.0        # below this, a sign without letters or digits, or a lone short
+                          # word on its line (a logo's fleck, a page number misread), is noise
+RETRY_CONF = 70.0         # a first pass this unsure, or this empty, tries the page's orientation
+MIN_SKEW_DEG = 0.2        # straighten lines tilted more than this
+DEFAULT_PAGE_TIMEOUT_S = 30.0
+DESCENT = 0.22           # share of the font size below the baseline in a word's box
+SIZE_WINDOW = 0.07        # line sizes this close (relative) are one size
+BOLD_STROKE_RATIO = 1.3   # stroke this much wider than the document's regular stroke: bold
+
+
+def mode(env: dict[str, str] | None = None) -> str:
+    """RELATO_OCR: ``auto`` (OCR image-only pages when Tesseract is installed) or ``off``."""
+    raw = (os.environ if env is None else env).get("RELATO_OCR", "").strip().lower() or "auto"
+    if raw not in ("auto", "off"):
+        raise ValueError(f"RELATO_OCR must be auto or off, not {raw!r}")
+    return raw
+
+
+def page_timeout_s(env: dict[str, str] | None = None) -> float:
+    """RELATO_OCR_PAGE_TIMEOUT_S: one page's OCR limit and its allowance in the extraction's."""
+    return limits._env_number("RELATO_OCR_PAGE_TIMEOUT_S", DEFAULT_PAGE_TIMEOUT_S, env)
+
+
+# --- geometry: the page's reading frame -------------------------------------------------
+
+Affine = tuple[float, float, float, float, float, float]  # x = a*u + b*v + c, y = d*u + e*v + f
+IDENTITY: Affine = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0)
+
+
+def _compose(outer: Affine, inner: Affine) -> Affine:
+    """outer(inner(p))."""
+    a, b, c, d, e, f = outer
+    p, q, r, s, t, u = inner
+    return (a * p + b * s, a * q + b * t, a * r + b * u + c,
+            d * p + e * s, d * q + e * t, d * r + e * u + f)
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """Maps boxes from a page's reading frame (upright, level) to the page as printed."""
+
+    to_page: Affine
+    width: float   # the printed page, in points
+    height: float
+
+    def box(self, bbox: Sequence[float]) -> tuple[float, float, float, float]:
+        x0, top, x1, bottom = bbox
+        a, b, c, d, e, f = self.to_page
+        xs, ys = [], []
+        for u, v in ((x0, top), (x1, top), (x0, bottom), (x1, bottom)):
+            xs.append(a * u + b * v + c)
+            ys.append(d * u + e * v + f)
+        clamp_x = lambda x: min(max(x, 0.0), self.width)  # noqa: E731
+        clamp_y = lambda y: min(max(y, 0.0), self.height)  # noqa: E731
+        return (round(clamp_x(min(xs)), 2), round(clamp_y(min(ys)), 2),
+                round(clamp_x(max(xs)), 2), round(clamp_y(max(ys)), 2))
+
+
+@dataclass(frozen=True, slots=True)
+class OcrWord(Word):
+    """A word read by OCR: ``conf`` is Tesseract's confidence (0-100); ``frame`` maps its
+    page's reading frame back to the printed page."""
+
+    conf: float = 0.0
+    frame: Frame | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OcrPage(Page):
+    """A scanned page read by OCR; ``words`` are in its reading frame (``width``/``height``)."""
+
+    frame: Frame | None = None
+
+
+# --- facts on OCR'd words ---------------------------------------------------------------
+
+def adjust(words: Sequence[Word], bbox: tuple[float, float, float, float], extractor: str,
+           confidence: float) -> tuple[tuple[float, float, float, float], str, float]:
+    """A fact's bbox, extractor name and confidence, given the words it was read from."""
+    ocr = [w for w in words if isinstance(w, OcrWord)]
+    if not ocr:
+        return bbox, extractor, confidence
+    frame = ocr[0].frame
+    if frame is not None:
+        bbox = frame.box(bbox)
+    mean = sum(w.conf for w in ocr) / len(ocr)
+    return bbox, f"{extractor}.ocr", confidence * mean / 100.0
+
+
+# --- Tesseract --------------------------------------------------------------------------
+
+class OcrUnavailable(Exception):
+    """Tesseract or its Portuguese data is missing; the message says what to install."""
+
+
+def _tesseract() -> str:
+    exe = os.environ.get("RELATO_TESSERACT") or shutil.which("tesseract")
+    if not exe or not os.access(exe, os.X_OK):
+        raise OcrUnavailable(f"Tesseract (OCR) is not installed; {INSTALL_HINT}")
+    try:
+        langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30,
+                               env=_env()).stdout.split()
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise OcrUnavailable(f"Tesseract could not be run ({exc}); {INSTALL_HINT}") from None
+    if LANG not in langs:
+        raise OcrUnavailable(f"Tesseract has no Portuguese data; {INSTALL_HINT}")
+    return exe
+
+
+def _env() -> dict[str, str]:
+    # One thread per Tesseract: its OpenMP threads spin and cost more than they save,
+    # and the machine's cores belong to the service's other workers.
+    return {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+
+def _die_with_parent() -> None:
+    """In the Tesseract child: get SIGKILL when the extraction process dies (timeout kill)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _run(exe: str, image: Path, args: list[str], timeout: float, dpi: float = DPI) -> str:
+    cmd = [exe, str(image), "stdout", "--dpi", str(round(dpi)), *args]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, timeout=timeout or None, env=_env(),
+                              preexec_fn=_die_with_parent)
+    except subprocess.TimeoutExpired:
+        raise TimeoutError(f"Tesseract took longer than {timeout:g} s "
+                           "(RELATO_OCR_PAGE_TIMEOUT_S)") from None
+    if proc.returncode != 0:
+        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RuntimeError(f"Tesseract failed ({err[-1] if err else proc.returncode})")
+    return proc.stdout.decode("utf-8", "replace")
+
+
+_ROTATE = re.compile(r"^Rotate:\s*(\d+)", re.MULTILINE)
+
+
+def _orientation(exe: str, image: Path, timeout: float, dpi: float) -> int:
+    """Degrees (clockwise) Tesseract's orientation detection says the image must turn."""
+    try:
+        m = _ROTATE.search(_run(exe, image, ["--psm", "0", "-l", "osd"], timeout, dpi))
+    except RuntimeError:  # too little text to tell
+        return 0
+    return int(m.group(1)) % 360 if m else 0
+
+
+# --- hOCR -------------------------------------------------------------------------------
+
+@dataclass
+class _Line:
+    bbox: tuple[int, int, int, int]
+    slope: float
+    offset: float
+    size_px: float
+    words: list[tuple[str, tuple[int, int, int, int], float]]
+    glyphs: list[tuple[str, tuple[int, int, int, int]]]
+
+
+_BBOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
+_CONF = re.compile(r"x_wconf (\d+(?:\.\d+)?)")
+_BASELINE = re.compile(r"baseline (-?\d+(?:\.\d+)?) (-?\d+(?:\.\d+)?)")
+_XSIZE = re.compile(r"x_size (\d+(?:\.\d+)?)")
+_GLYPH = re.compile(r"x_bboxes (\d+) (\d+) (\d+) (\d+)")
+
+
+class _Hocr(HTMLParser):
+    """Lines, words and (for sizes) glyph boxes of Tesseract's hOCR output."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[_Line] = []
+        self._word: list | None = None  # text, bbox, conf
+        self._glyph: list | None = None  # text, bbox
+        self._depth = 0  # spans open inside the current word
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        cls, title = a.get("class") or "", a.get("title") or ""
+        if self._word is not None and tag == "span":
+            self._depth += 1
+        box = _BBOX.search(title)
+        if cls == "ocrx_cinfo" and self._word is not None:
+            glyph = _GLYPH.search(title)
+            self._glyph = ["", tuple(int(v) for v in glyph.groups())] if glyph else None
+            return
+        if box is None:
+            return
+        bbox = tuple(int(v) for v in box.groups())
+        if cls in ("ocr_line", "ocr_caption", "ocr_header", "ocr_textfloat"):
+            base, size = _BASELINE.search(title), _XSIZE.search(title)
+            self.lines.append(_Line(bbox=bbox, slope=float(base.group(1)) if base else 0.0,  # type: ignore[arg-type]
+                                    offset=float(base.group(2)) if base else 0.0,
+                                    size_px=float(size.group(1)) if size else bbox[3] - bbox[1],
+                                    words=[], glyphs=[]))
+        elif cls == "ocrx_word" and self.lines:
+            conf = _CONF.search(title)
+            self._word, self._depth = ["", bbox, float(conf.group(1)) if conf else 0.0], 0
+
+    def handle_data(self, data: str) -> None:
+        if self._word is not None:
+            self._word[0] += data.strip()  # a word has no spaces; the glyph spans' indents go
+        if self._glyph is not None:
+            self._glyph[0] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag != "span" or self._word is None:
+            return
+        if self._depth:
+            self._depth -= 1
+            if self._glyph is not None:
+                text, box = self._glyph
+                self._glyph = None
+                if text.strip():
+                    self.lines[-1].glyphs.append((text.strip(), box))
+            return
+        text, bbox, conf = self._word
+        self._word = None
+        if text.strip():
+            self.lines[-1].words.append((text.strip(), bbox, conf))
+
+
+def _parse(hocr: str) -> list[_Line]:
+    parser = _Hocr()
+    parser.feed(hocr)
+    return [ln for ln in parser.lines if ln.words]
+
+
+def _mean_conf(lines: list[_Line]) -> float:
+    confs = [c for ln in lines for _, _, c in ln.words]
+    return sum(confs) / len(confs) if confs else 0.0
+
+
+def _chars(lines: list[_Line]) -> int:
+    return sum(len(t) for ln in lines for t, _, c in ln.words if c >= MIN_WORD_CONF)
+
+
+def _poor(lines: list[_Line]) -> bool:
+    """A reading too unsure or too empty to trust: the page may be sideways."""
+    return _mean_conf(lines) < RETRY_CONF or _chars(lines) < 20
+
+
+def _quality(lines: list[_Line]) -> float:
+    return _mean_conf(lines) * max(_chars(lines), 1)
+
+
+# --- one page ---------------------------------------------------------------------------
+
+@dataclass
+class _Read:
+    """One page's OCR before the document-wide size and weight decisions."""
+
+    number: int
+    frame: Frame
+    width: float   # reading frame, points
+    height: float
+    images: int
+    # text, (x0, top, x1, bottom) in points of the reading frame, size pt, stroke ratio, conf
+    words: list[tuple[str, tuple[float, float, float, float], float, float | None, float]]
+
+
+def _rotation_affine(turn: int, w: float, h: float) -> Affine:
+    """From the image turned `turn` degrees clockwise (w x h before turning) back to it."""
+    if turn == 90:   # (X, Y) -> (h - Y, X); back: (U, V) -> (V, h - U)
+        return (0.0, 1.0, 0.0, -1.0, 0.0, h)
+    if turn == 180:
+        return (-1.0, 0.0, w, 0.0, -1.0, h)
+    if turn == 270:  # (X, Y) -> (Y, w - X); back: (U, V) -> (w - V, U)
+        return (0.0, -1.0, w, 1.0, 0.0, 0.0)
+    return IDENTITY
+
+
+_PLAIN_CAPS = frozenset("ABCDEFGHIKLMNOPRSTUVWXYZ0123456789")  # no accents, no Q or J
+CAP_HEIGHT = 0.73  # of the font size, as in common faces
+
+
+def _line_size(ln: _Line) -> float:
+    """A line's font size in pixels: Tesseract's x_size, except on a line in capitals,
+    where x_size is 10-15 % off (small without accents, large with them): there the
+    median height of its plain capitals' glyph boxes over CAP_HEIGHT."""
+    letters = [c for t, _, _ in ln.words for c in t if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) < 0.8 * len(letters):
+        return ln.size_px
+    caps = [(b[3] - b[1]) / CAP_HEIGHT for t, b in ln.glyphs if t in _PLAIN_CAPS]
+    return statistics.median(caps) if len(caps) >= 2 else ln.size_px
+
+
+def _noise(text: str, conf: float, alone: bool) -> bool:
+    """Specks, rules, logos and signatures read as letters."""
+    alnum = sum(c.isalnum() for c in text)
+    if conf < MIN_WORD_CONF and alnum < 4:
+        return True
+    return conf < UNSURE_CONF and (alnum == 0 or (alone and alnum <= 3))
+
+
+def _skew(lines: list[_Line]) -> float:
+    """The text's tilt in radians (positive: lines fall to the right), from long lines."""
+    slopes = [ln.slope for ln in lines if len(ln.words) >= 3]
+    if len(slopes) < 2:
+        return 0.0
+    return math.atan(statistics.median(slopes))
+
+
+def _strokes(gray, words: list[tuple[str, tuple[int, int, int, int], float]]) -> list[float | None]:
+    """Median horizontal run of dark pixels in each word's box (None when too small to tell)."""
+    import numpy as np
+
+    out: list[float | None] = []
+    for _, (x0, y0, x1, y1), _ in words:
+        box = gray[y0:y1, x0:x1]
+        if box.size == 0 or len(box) < 6:
+            out.append(None)
+            continue
+        dark = box < 128
+        padded = np.zeros((dark.shape[0], dark.shape[1] + 2), dtype=np.int8)
+        padded[:, 1:-1] = dark
+        edges = np.diff(padded, axis=1)
+        starts, ends = np.nonzero(edges == 1), np.nonzero(edges == -1)
+        runs = ends[1] - starts[1]
+        out.append(float(np.median(runs)) if len(runs) >= 8 else None)
+    return out
+
+
+def _ocr_page(exe: str, pdf, index: int, images: int, tmp: Path, timeout: float,
+              hint: int = 0) -> tuple[_Read, int]:
+    """OCR one page; `hint` is the turn the previous page needed (scanners turn every page
+    alike), tried first. Returns the page's words and the turn it needed."""
+    import numpy as np
+
+    page = pdf[index]
+    width, height = page.get_size()
+    scale = min(DPI / 72.0, MAX_SIDE_PX / max(width, height, 1.0))
+    image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
+    page.close()
+    path = tmp / f"p{index + 1}.pgm"
+    rendered, turn = image, hint
+    image = rendered.rotate(-turn, expand=True) if turn else rendered
+    image.save(path)
+    dpi = scale * 72.0
+    lines = _parse(_run(exe, path, READ_ARGS, timeout, dpi))
+    if _poor(lines):
+        rendered.save(path)
+        osd = _orientation(exe, path, timeout, dpi)
+        if osd != turn:
+            other = rendered.rotate(-osd, expand=True) if osd else rendered
+            other.save(path)
+            turned = _parse(_run(exe, path, READ_ARGS, timeout, dpi))
+            if _quality(turned) > _quality(lines):
+                lines, turn, image = turned, osd, other
+    gray = np.asarray(image)
+    iw, ih = image.size  # the upright image, pixels
+    # Straighten: reading-frame pixel p = R(-skew) about the centre of the upright image.
+    theta = _skew(lines) if lines else 0.0
+    if abs(math.degrees(theta)) < MIN_SKEW_DEG:
+        theta = 0.0
+    cx, cy = iw / 2.0, ih / 2.0
+    cos, sin = math.cos(theta), math.sin(theta)
+    level_to_upright: Affine = (cos, -sin, cx - cos * cx + sin * cy,
+                                sin, cos, cy - sin * cx - cos * cy)
+    upright_to_render = _rotation_affine(turn, *(image.size if turn in (0, 180) else image.size[::-1]))
+    s = scale
+    to_page = _compose((1 / s, 0.0, 0.0, 0.0, 1 / s, 0.0),
+                       _compose(upright_to_render, _compose(level_to_upright, (s, 0.0, 0.0, 0.0, s, 0.0))))
+    frame = Frame(to_page=to_page, width=float(width), height=float(height))
+    words = []
+    for ln in lines:
+        strokes = _strokes(gray, ln.words)
+        size_px = _line_size(ln)
+        size_pt = size_px / s
+        for (text, (x0, _y0, x1, _y1), conf), stroke in zip(ln.words, strokes):
+            if _noise(text, conf, alone=len(ln.words) == 1):
+                continue
+            # Levelled, the word sits on its line's baseline; like a text layer's word its
+            # box is one font size high, from a little below the baseline (descenders) up.
+            mx = (x0 + x1) / 2.0
+            by = ln.bbox[3] + ln.offset + ln.slope * (mx - ln.bbox[0])
+            lx = cos * (mx - cx) + sin * (by - cy) + cx
+            lby = -sin * (mx - cx) + cos * (by - cy) + cy
+            hw = (x1 - x0) / 2.0
+            bottom = lby + DESCENT * size_px
+            box = ((lx - hw) / s, (bottom - size_px) / s, (lx + hw) / s, bottom / s)
+            words.append((text, box, size_pt, stroke / size_px if stroke else None, conf))
+    return _Read(number=index + 1, frame=frame, width=iw / s, height=ih / s, images=images,
+                 words=words), turn
+
+
+# --- the document -----------------------------------------------------------------------
+
+def _size_classes(sizes: list[tuple[float, int]]) -> dict[float, float]:
+    """Snap each line size to its class: the most used size not yet taken claims every
+    size within SIZE_WINDOW of it, and they all take the class's weighted median (to half
+    points). Tesseract's sizes wander by a few per cent line to line; this keeps a title
+    set 1.15 times the body apart from it, and the body one size."""
+    left = dict(sizes)
+    out: dict[float, float] = {}
+    while left:
+        peak = max(left, key=lambda k: (left[k], k))
+        members = sorted(k for k in left if abs(k - peak) <= peak * SIZE_WINDOW)
+        middle = _weighted_median([(k, left[k]) for k in members]) or peak
+        for k in members:
+            out[k] = round(middle * 2) / 2
+            del left[k]
+    return out
+
+
+def _pages(reads: list[_Read]) -> list[OcrPage]:
+    weights: dict[float, int] = {}
+    strokes: list[tuple[float, int]] = []
+    for r in reads:
+        for text, _, size, stroke, _ in r.words:
+            weights[size] = weights.get(size, 0) + len(text)
+            if stroke is not None:
+                strokes.append((stroke, len(text)))
+    sizes = _size_classes(list(weights.items()))
+    regular = _weighted_median(strokes)
+    out = []
+    for r in reads:
+        words = tuple(
+            OcrWord(text=text, x0=x0, top=top, x1=x1, bottom=bottom, size=sizes[size],
+                    bold=bool(regular and stroke is not None and stroke >= regular * BOLD_STROKE_RATIO),
+                    page=r.number, conf=conf, frame=r.frame)
+            for text, (x0, top, x1, bottom), size, stroke, conf in r.words)
+        out.append(OcrPage(number=r.number, width=r.width, height=r.height, words=words,
+                           images=r.images, frame=r.frame))
+    return out
+
+
+def _weighted_median(values: list[tuple[float, int]]) -> float | None:
+    if not values:
+        return None
+    values = sorted(values)
+    total, acc = sum(n for _, n in values), 0
+    for v, n in values:
+        acc += n
+        if acc * 2 >= total:
+            return v
+    return values[-1][0]
+
+
+def scanned(pages: Sequence[Page]) -> list[Page]:
+    """The pages OCR would read: no words, at least one image."""
+    return [p for p in pages if not p.words and not p.unmapped and p.images]
+
+
+def read_scanned(path: str | Path, pages: list[Page], warnings: list[str]) -> list[Page]:
+    """``pages`` with every image-only page replaced by its OCR'd words.
+
+    Raises :class:`BadPDF` when no page has text and OCR cannot help (off, Tesseract
+    missing, nothing read); when other pages have text, a scanned page that cannot be
+    read is left empty with a warning.
+    """
+    todo = scanned(pages)
+    if not todo:
+        return pages
+    has_text = any(p.words for p in pages)
+    where = _page_list([p.number for p in todo])
+    if mode() == "off":
+        return _cannot(pages, has_text, warnings, where, "OCR is off (RELATO_OCR=off)")
+    try:
+        exe = _tesseract()
+    except OcrUnavailable as exc:
+        return _cannot(pages, has_text, warnings, where, str(exc))
+    per_page = page_timeout_s()
+    limits.allow_more(per_page * len(todo))
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        return _cannot(pages, has_text, warnings, where, f"the PDF could not be rendered for OCR ({exc})")
+    reads: list[_Read] = []
+    turn = 0
+    try:
+        with tempfile.TemporaryDirectory(prefix="relato-ocr-") as tmp:
+            for p in todo:
+                try:
+                    if p.number > len(pdf):
+                        raise RuntimeError("the renderer does not see this page")
+                    read, turn = _ocr_page(exe, pdf, p.number - 1, p.images, Path(tmp), per_page, turn)
+                    reads.append(read)
+                except (TimeoutError, RuntimeError, OSError, ValueError, pdfium.PdfiumError) as exc:
+                    _warn(warnings, f"page {p.number}: OCR failed ({exc})")
+    finally:
+        pdf.close()
+    read = {p.number: p for p in _pages(reads)}
+    if reads:
+        words = sum(len(p.words) for p in read.values())
+        _warn(warnings, f"{where} scanned and read by OCR (Tesseract, {words} words); facts "
+              "read by OCR are marked .ocr", log_level=logging.INFO)
+    out = [read.get(p.number, p) for p in pages]
+    if not has_text and not any(p.words for p in out):
+        raise BadPDF("the PDF has no text layer (scanned images?) and OCR read no text on its "
+                     "pages", code="no_text")
+    return out
+
+
+def _page_list(numbers: list[int]) -> str:
+    if len(numbers) == 1:
+        return f"page {numbers[0]} is"
+    shown = ", ".join(str(n) for n in numbers[:10]) + (", ..." if len(numbers) > 10 else "")
+    return f"pages {shown} are"
+
+
+def _cannot(pages: list[Page], has_text: bool, warnings: list[str], where: str, why: str) -> list[Page]:
+    if not has_text:
+        raise BadPDF(f"the PDF has no text layer (scanned images?); {why}", code="no_text")
+    _warn(warnings, f"{where} scanned, without a text layer, and not read: {why}")
+    return pages
+
+
+def _warn(warnings: list[str], msg: str, log_level: int = logging.WARNING) -> None:
+    log.log(log_level, msg)
+    warnings.append(msg)
+
+
