@@ -64,6 +64,8 @@ NOT_COUNTS = [
     "Coleta encerrada às 09 h47min.",
     "O lançamento é feito uma única vez por servidor.",
     "Tempo médio p/ 1 operação:",
+    "Inscrição 22661620750210001 trabalho no cadastro estadual.",
+    "Unidade gestora 00001 gestão central.",
 ]
 
 
