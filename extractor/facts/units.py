@@ -213,15 +213,15 @@ def in_label_cell(text: str, start: int, headers: TableHeaders) -> bool:
     row = headers.get(ls)
     if row is None:
         return False
-    if row.above_body(ls):
-        return True
     line = text[ls:le]
     col = line[: start - ls].count("\t")
-    if col in row.index_columns:
-        return True
     cells = line.split("\t")
     words = len(re.findall(rf"{WORD}+", cells[col]))
     numbers = len(re.findall(r"\d+(?:[.,]\d+)*", cells[col]))
+    if row.above_body(ls):  # a header cell names a column ("Nota 4"); a run of figures
+        return words >= numbers  # above the first data row is data all the same
+    if col in row.index_columns:
+        return True
     return (words >= numbers
             and any(_DATA_CELL.match(c) and c.strip() for i, c in enumerate(cells) if i != col))
 
