@@ -66,6 +66,8 @@ NOT_COUNTS = [
     "Tempo médio p/ 1 operação:",
     "Inscrição 22661620750210001 trabalho no cadastro estadual.",
     "Unidade gestora 00001 gestão central.",
+    "Secretaria de Estado de Cultura ........................ .\t11",
+    "Ineditoriais ....................................... 31",
 ]
 
 
