@@ -52,18 +52,29 @@ def _usable(word: str, rules: NumberPatterns) -> bool:
 
 
 def _complement(text: str, pos: int, head: str, rules: NumberPatterns) -> tuple[str, int]:
-    """Add an adjective ("digitais") or, for generic heads, a "de X" complement."""
+    """Add an adjective ("digitais") or a "de X" complement naming the kind counted
+    (always for generic heads such as "atos de progressão")."""
     m = _WORD_RE.match(text, pos)
     if m and _usable(m.group(1), rules):
         w = _clean(m.group(1))
         if any(w.endswith(e) for e in rules.units.complement_endings):
             return f"{head} {w}", m.end()
     de = _DE_RE.match(text, pos)
-    if head in rules.units.generic_heads and de:
+    if de:
         m = _WORD_RE.match(text, de.end())
-        if m and _usable(m.group(1), rules):
+        if m and _usable(m.group(1), rules) and (head in rules.units.generic_heads
+                                                 or _names_a_kind(m.group(1), rules)):
             return f"{head} {de.group().strip().lower()} {_clean(m.group(1))}", m.end()
     return head, pos
+
+
+def _names_a_kind(word: str, rules: NumberPatterns) -> bool:
+    """A "de X" complement that says what kind of thing is counted: a common noun in
+    lower case ("solicitações de alteração", "certidões de óbito") or an acronym
+    ("certidões do IPSEMG"); not a place or a name ("escolas de Uberlândia")."""
+    if word.isupper() and len(word) >= 3:
+        return True
+    return word.islower() and _clean(word) not in rules.units.place_words
 
 
 def unit_after(text: str, pos: int, rules: NumberPatterns = RULES, *, after_multiplier: bool = False) -> Unit | None:

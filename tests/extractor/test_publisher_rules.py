@@ -154,3 +154,16 @@ def test_a_value_beside_another_value_stays_where_it_was() -> None:
     a = Line(words=tuple(words("32,8h", 60, 300, size=16)), page=1, block=0)
     b = Line(words=tuple(words("43,4", 300, 300, size=16)), page=1, block=1)
     assert pair_lone_values([a, b]) == [a, b]
+
+
+@pytest.mark.parametrize(("text", "unit"), [
+    ("Média de 171 solicitações de alteração por mês.", "solicitações de alteração"),
+    ("Emissão de 5.255 certidões do IPSEMG.", "certidões do ipsemg"),
+    ("Foram instalados 186 totens de autoatendimento.", "totens de autoatendimento"),
+    # a place or a name after "de" is not what is counted
+    ("Foram atendidas 15 escolas de Uberlândia.", "escolas"),
+    ("Foram 40 casos de janeiro a março.", "casos"),
+])
+def test_unit_takes_a_de_complement_naming_the_kind(text: str, unit: str) -> None:
+    got = [u for (kind, _), (u, _) in numbers(text).items() if kind == "count"]
+    assert got == [unit]
