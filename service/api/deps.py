@@ -56,16 +56,19 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _refuse_if_blocked(request: Request) -> AuthFailures | None:
-    """429 with Retry-After while this IP is over its failed-authentication budget."""
+def _refuse_wrong_token(request: Request) -> None:
+    """A wrong token: 429 with Retry-After while this IP is over its failed-authentication
+    budget, else counted against it (the caller then answers 401)."""
     failures: AuthFailures | None = getattr(request.app.state, "auth_failures", None)
-    if failures is not None and (wait := failures.retry_after(client_ip(request))):
+    if failures is None:
+        return
+    if wait := failures.retry_after(client_ip(request)):
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
             f"too many failed authentications from this address; try again in {wait} s",
             headers={"Retry-After": str(wait)},
         )
-    return failures
+    failures.record(client_ip(request))
 
 
 def current_principal(
@@ -75,9 +78,12 @@ def current_principal(
 ) -> Principal:
     """401 unless a live bearer token is sent; uses its own short session so no
     transaction stays open while a response streams. A wrong token counts against
-    the caller's IP (service/api/hardening.py AuthFailures); a missing one does not."""
+    the caller's IP (service/api/hardening.py AuthFailures); a missing one does not.
+    A live token is never refused for its address: one script sending a wrong token
+    behind an office's NAT must not lock out every reviewer there. The tokens are
+    256-bit random strings, so answering a right guess from a blocked address gives
+    a guesser nothing; the block still stops a flood of wrong ones."""
     challenge = {"WWW-Authenticate": "Bearer"}
-    failures = _refuse_if_blocked(request)
     if credentials is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -88,8 +94,7 @@ def current_principal(
     with Session(engine) as session:
         token = find_token(session, credentials.credentials)
         if token is None:
-            if failures is not None:
-                failures.record(client_ip(request))
+            _refuse_wrong_token(request)
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
                 "the API token is unknown or revoked; ask an admin for a new one",
