@@ -24,7 +24,7 @@ from service.storage.inputs import bad_text
 
 FIELD = "file"
 MULTIPART_SLACK = 64 * 1024  # headers and boundaries around the file in the body
-MAX_FILENAME_BYTES = 4096  # a part's file name (bytes); the stored display name is cut to 500 characters
+MAX_FILENAME_BYTES = 3072  # a part's file name (bytes); the stored display name is cut to 500 characters
 MAX_HEADER_BYTES = 16 * 1024  # one part header, name and value
 
 

@@ -6,7 +6,8 @@ from the database.
   SQLite shares the bound so the contract does not depend on the database). `BodyId`
   is the same in a JSON body, where `true`, `"1"` or `1.0` are not ids.
 - `Cursor`: what a list or the feed returned as its next cursor: ASCII digits only
-  (`str.isdigit()` also takes '²' or '٣'), at most 2**63-1 (a BIGINT), or '' for the start.
+  (`str.isdigit()` also takes '²' or '٣'), at most 2**31-1 (an extraction id or a change
+  number, both `integer` columns), or '' for the start.
 - `Text`: a string with no NUL, no other control character but tab and newlines, and
   no lone surrogate (PostgreSQL refuses NUL in text and JSON; neither database can
   encode a surrogate). `InputModel` applies the same rule to every string of a request
@@ -22,8 +23,8 @@ from annotated_types import Ge, Le
 from pydantic import AfterValidator, BaseModel, ConfigDict, StrictInt, StringConstraints, model_validator
 
 MAX_ID = 2**31 - 1
-MAX_CURSOR = 2**63 - 1
-CURSOR_PATTERN = r"^[0-9]{0,19}$"
+MAX_CURSOR = MAX_ID  # extraction.id and extraction.change_seq are `integer` columns
+CURSOR_PATTERN = r"^[0-9]{0,10}$"
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
