@@ -4,7 +4,7 @@ database sessions, settings and the caller's role."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from service.api.hardening import AuthFailures
 from service.storage.config import Settings
+from service.storage.schemas import ErrorOut
 from service.storage.tokens import Principal, a_role, find_token
 
 bearer = HTTPBearer(
@@ -44,6 +45,17 @@ def get_write_session(request: Request) -> Iterator[Session]:
     with Session(request.app.state.write_engine) as session:
         yield session
 
+
+# What any /api/v1 operation may answer besides its own codes: documented on every router so
+# the OpenAPI document (and a client generated from it) knows every status the API sends.
+API_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "a request body that cannot be read (not UTF-8 JSON)"},
+    401: {"model": ErrorOut, "description": "missing, unknown or revoked API token"},
+    403: {"model": ErrorOut, "description": "the token's role may not do this"},
+    413: {"model": ErrorOut, "description": "request body over RELATO_MAX_JSON_KB"},
+    422: {"model": ErrorOut, "description": "invalid request: `detail` says what, `errors` lists each problem"},
+    429: {"model": ErrorOut, "description": "too many failed authentications from this address (Retry-After)"},
+}
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -21,14 +21,14 @@ from extractor.facts.base import Candidate, FactContext
 from extractor.facts.gazetteer import gazetteer, name_key
 from extractor.facts.pipeline import find_facts
 from extractor.model import FactKind
-from service.api.deps import ReviewerDep, SessionDep
+from service.api.deps import API_ERRORS, ReviewerDep, SessionDep
 from service.api.routes.source_text import locate, sentence_around
 from service.review.values import InvalidValue, check_value
 from service.storage.inputs import Count, Id, InputModel, Text
 from service.storage.models import Extraction, Initiative, Page
 from service.storage.schemas import ErrorOut
 
-router = APIRouter(prefix="/api/v1", tags=["review assistance"])
+router = APIRouter(prefix="/api/v1", tags=["review assistance"], responses=API_ERRORS)
 
 ISO = r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?"
 ISO_DATE = re.compile(rf"^{ISO}$")

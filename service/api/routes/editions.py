@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, status
 from sqlmodel import Session, col, select
 
-from service.api.deps import ReviewerDep, SessionDep, WriteSessionDep
+from service.api.deps import API_ERRORS, ReviewerDep, SessionDep, WriteSessionDep
 from service.api.queries import extraction_public, get_extraction_public, report_public, review_counts, with_assist
 from service.editions.linkedit import set_series
 from service.editions.schemas import ConfirmUnchangedIn, ReportDiff, SeriesIn
@@ -19,7 +19,7 @@ from service.storage.inputs import Id
 from service.storage.models import Area, Extraction, Initiative, Report
 from service.storage.schemas import BulkReviewOut, ErrorOut, ExtractionPublic, ExtractionsPublic, ReportPublic, ReviewIn
 
-router = APIRouter(prefix="/api/v1", tags=["editions"])
+router = APIRouter(prefix="/api/v1", tags=["editions"], responses=API_ERRORS)
 NOT_FOUND = {404: {"model": ErrorOut}}
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from sqlmodel import Session, col, select
 
 from extractor.model import FactKind
-from service.api.deps import EngineDep, ReviewerDep, SessionDep, WriteSessionDep
+from service.api.deps import API_ERRORS, EngineDep, ReviewerDep, SessionDep, WriteSessionDep
 from service.api.queries import get_extraction_public, list_extractions
 from service.review.actions import ReviewError, apply_review
 from service.storage.inputs import Cursor, Id, cursor_value
@@ -25,7 +25,7 @@ from service.storage.schemas import (
 )
 from service.storage.timeutil import as_utc
 
-router = APIRouter(prefix="/api/v1/extractions", tags=["extractions"])
+router = APIRouter(prefix="/api/v1/extractions", tags=["extractions"], responses=API_ERRORS)
 REVIEW_ERRORS = {
     404: {"model": ErrorOut, "description": "no such extraction"},
     409: {"model": ErrorOut, "description": "stale version: someone else reviewed it first; nothing changed"},

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, status
 from sqlmodel import Session
 
-from service.api.deps import RecordsReaderDep, ReviewerDep, SessionDep, WriteSessionDep
+from service.api.deps import API_ERRORS, RecordsReaderDep, ReviewerDep, SessionDep, WriteSessionDep
 from service.editions.linkedit import LinkError, merge, split
 from service.editions.schemas import InitiativeSeries, InitiativesList, InitiativeSummary, MergeIn, SplitIn
 from service.editions.views import initiative_series, initiative_summary, list_initiatives
@@ -16,7 +16,7 @@ from service.storage.inputs import Text
 from service.storage.tokens import Principal
 from service.storage.schemas import ErrorOut
 
-router = APIRouter(prefix="/api/v1/initiatives", tags=["initiatives over time"])
+router = APIRouter(prefix="/api/v1/initiatives", tags=["initiatives over time"], responses=API_ERRORS)
 NOT_FOUND = {404: {"model": ErrorOut, "description": "no initiative has this key"}}
 LINK_ERRORS = {**NOT_FOUND, 409: {"model": ErrorOut, "description": "the change would break an edition"},
                422: {"model": ErrorOut}}

@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import StreamingResponse
 
-from service.api.deps import EngineDep, RecordsReaderDep
+from service.api.deps import API_ERRORS, EngineDep, RecordsReaderDep
 from service.feed.records import FIELDS, MEDIA_TYPES, FeedFormat, iter_records, render, window_end
 from service.storage.inputs import Count, Cursor, cursor_value
 from service.storage.schemas import ErrorOut
 
-router = APIRouter(prefix="/api/v1/records", tags=["records"])
+router = APIRouter(prefix="/api/v1/records", tags=["records"], responses=API_ERRORS)
 
 FEED_DOC = (
     "Confirmed and corrected facts (state `confirmed`/`corrected`), and published facts later "

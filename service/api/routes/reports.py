@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from sqlmodel import Session
 
-from service.api.deps import EngineDep, OperatorDep, ReportReaderDep, ReviewerDep, SessionDep, SettingsDep
+from service.api.deps import API_ERRORS, EngineDep, OperatorDep, ReportReaderDep, ReviewerDep, SessionDep, SettingsDep
 from service.api.queries import initiative_tree, list_reports, report_public, review_counts
 from service.api.uploads import receive_upload
 from extractor.errors import BadPDF
@@ -20,7 +20,7 @@ from service.storage.inputs import Id
 from service.storage.models import Extraction, Report
 from service.storage.schemas import ErrorOut, InitiativesPublic, ReportPublic, ReportsPublic, UploadPublic
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=API_ERRORS)
 
 UPLOAD_BODY = {
     "requestBody": {

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
 
-from service.api.deps import AdminDep, SessionDep, WriteSessionDep
+from service.api.deps import API_ERRORS, AdminDep, SessionDep, WriteSessionDep
 from service.storage.inputs import Id
 from service.storage.models import ApiToken
 from service.storage.schemas import ErrorOut, TokenCreate, TokenCreated, TokenPublic, TokensPublic
 from service.storage.timeutil import as_utc
 from service.storage.tokens import create_token, list_tokens, revoke
 
-router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"])
+router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"], responses=API_ERRORS)
 
 
 def _public(row: ApiToken) -> TokenPublic:
