@@ -9,10 +9,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from sqlmodel import Session
 
+from extractor.errors import BadPDF
 from service.api.deps import API_ERRORS, EngineDep, OperatorDep, ReportReaderDep, ReviewerDep, SessionDep, SettingsDep
 from service.api.queries import initiative_tree, list_reports, report_public, review_counts
 from service.api.uploads import receive_upload
-from extractor.errors import BadPDF
 from service.jobs.extracting import limits, render_page
 from service.jobs.intake import register_pdf
 from service.storage.files import UploadRejected, display_filename, pdf_path
