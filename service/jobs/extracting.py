@@ -122,7 +122,9 @@ def render_page(pdf: Path, cache_dir: Path, number: int, *, key: str = "plain",
     try:
         return Path(_run("render", pdf, None, None, lim, lim.timeout_s, args))
     except ExtractionCrashed as exc:
-        raise BadPDF(f"the page could not be rendered ({exc})", code="corrupt") from exc
+        # pdfium aborts (SIGABRT) when an allocation fails under RLIMIT_AS: a bomb, most likely
+        raise BadPDF(f"the page could not be rendered within {lim.memory_mb} MB and {lim.timeout_s:g} s "
+                     f"(RELATO_EXTRACT_MEMORY_MB, RELATO_EXTRACT_TIMEOUT_S): {exc}", code="corrupt") from exc
 
 
 def prestart() -> None:

@@ -77,7 +77,7 @@ def test_bomb_page_render_stays_out_of_the_server(
     other_s = time.monotonic() - started
     thread.join(60)
     grown_mb = (me.memory_info().rss - before) / MB
-    print(f"bomb render: {answers['bomb'].status_code} in {answers['bomb_s']:.1f} s; "
+    print(f"bomb render: {answers['bomb'].status_code} {answers['bomb'].text[:160]} in {answers['bomb_s']:.1f} s; "
           f"server RSS {before / MB:.0f} MB -> +{grown_mb:.1f} MB; other page {other_s:.2f} s")
     assert other.status_code == 200 and other.headers["content-type"] == "image/png"
     assert answers["bomb"].status_code in (200, 422), answers["bomb"].text
