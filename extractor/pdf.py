@@ -110,7 +110,7 @@ def check_file(path: Path) -> None:
         raise BadPDF("not a PDF: the file does not start with a %PDF header", code="not_pdf")
 
 
-def _open(path: Path) -> pdfplumber.PDF:
+def _open(path: Path, warnings: list[str] | None = None) -> pdfplumber.PDF:
     """Open with pdfplumber, turning parser failures into readable reasons.
 
     A file that fails to open as damaged, or opens with no pages, is read once more
@@ -123,11 +123,11 @@ def _open(path: Path) -> pdfplumber.PDF:
     except BadPDF as exc:
         if exc.code != "corrupt" or isinstance(exc, pdfstreams.StreamTooLarge):
             raise
-        return _open_repaired(path, exc)
+        return _open_repaired(path, exc, warnings)
     if pdf.pages:
         return pdf
     pdf.close()
-    return _open_repaired(path, None)
+    return _open_repaired(path, None, warnings)
 
 
 def _open_source(source: Path | io.BytesIO) -> pdfplumber.PDF:
@@ -157,7 +157,7 @@ def _open_source(source: Path | io.BytesIO) -> pdfplumber.PDF:
             pdf.stream.close()  # the page tree failed (pdf.close() would read it again)
 
 
-def _open_repaired(path: Path, first: BadPDF | None) -> pdfplumber.PDF:
+def _open_repaired(path: Path, first: BadPDF | None, warnings: list[str] | None = None) -> pdfplumber.PDF:
     """Re-open with `startxref` hidden so pdfminer rebuilds the xref by scanning objects.
 
     pdfminer's scan stops at the first `trailer` it meets, so when the catalog can be
@@ -178,7 +178,7 @@ def _open_repaired(path: Path, first: BadPDF | None) -> pdfplumber.PDF:
     if not pdf.pages:
         pdf.close()
         raise first or BadPDF("the PDF has no pages", code="empty")
-    log.warning("the PDF's cross-reference table is damaged; it was rebuilt by scanning the file")
+    _warn(warnings, "the PDF's cross-reference table is damaged; it was rebuilt by scanning the file")
     return pdf
 
 
@@ -438,7 +438,7 @@ def read_pages(path: str | Path, warnings: list[str] | None = None) -> Iterator[
     A page that fails to parse is skipped with a warning (a partial result beats
     none); a file that cannot be opened raises :class:`BadPDF`.
     """
-    pdf = _open(Path(path))
+    pdf = _open(Path(path), warnings)
     with pdf:
         for i, page in enumerate(pdf.pages, start=1):
             try:

@@ -6,7 +6,9 @@ worker off to drive extraction themselves.
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,7 +17,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from service.api.hardening import harden
+from python_multipart.exceptions import FormParserError
+
+from service.api.hardening import harden, redact_access_log
 from service.api.routes import assist, editions, extractions, health, initiatives, records, reports, review_page, tokens
 from service.jobs.worker import run_worker
 from service.storage.config import Settings
@@ -38,6 +42,7 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
         engine = make_engine(settings.database_url)
         run_migrations(engine)
         app.state.engine, app.state.write_engine = engine, write_engine(engine)
+        redact_access_log()  # again, after uvicorn configured its loggers
         stop = threading.Event()
         thread = threading.Thread(target=run_worker, args=(engine, settings, stop), name="relato-worker", daemon=True)
         if start_worker:
@@ -56,6 +61,7 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
     for module in (health, reports, extractions, records, tokens, assist, review_page, initiatives, editions):
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(FormParserError, _unreadable_form)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected_error)
     return app
 
@@ -67,13 +73,31 @@ async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResp
         where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
         parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
     detail = "invalid request: " + "; ".join(parts)
-    return JSONResponse({"detail": detail, "errors": _jsonable(exc.errors())}, status_code=422)
+    errors = [{k: v for k, v in err.items() if k != "input"} for err in exc.errors()]
+    return AsciiJSONResponse({"detail": detail, "errors": _jsonable(errors)}, status_code=422)
+
+
+class AsciiJSONResponse(JSONResponse):
+    """JSON with non-ASCII escaped: a refused input may hold a lone surrogate (not
+    encodable as UTF-8), which a plain JSONResponse would turn into a 500."""
+
+    def render(self, content: object) -> bytes:
+        return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
 
 
 def _jsonable(errors: object) -> object:
     from fastapi.encoders import jsonable_encoder
 
-    return jsonable_encoder(errors, custom_encoder={Exception: str})
+    return jsonable_encoder(errors, custom_encoder={Exception: str, float: _finite})
+
+
+def _finite(value: float) -> float | str:
+    return value if math.isfinite(value) else str(value)
+
+
+async def _unreadable_form(_: Request, exc: FormParserError) -> JSONResponse:
+    """A multipart body the parser cannot read is the client's error (uploads catch it themselves)."""
+    return JSONResponse({"detail": f"the multipart body could not be read ({exc})"}, status_code=400)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

@@ -4,7 +4,7 @@ database sessions, settings and the caller's role."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from service.api.hardening import AuthFailures
 from service.storage.config import Settings
+from service.storage.schemas import ErrorOut
 from service.storage.tokens import Principal, a_role, find_token
 
 bearer = HTTPBearer(
@@ -45,6 +46,17 @@ def get_write_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+# What any /api/v1 operation may answer besides its own codes: documented on every router so
+# the OpenAPI document (and a client generated from it) knows every status the API sends.
+API_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "a request body that cannot be read (not UTF-8 JSON)"},
+    401: {"model": ErrorOut, "description": "missing, unknown or revoked API token"},
+    403: {"model": ErrorOut, "description": "the token's role may not do this"},
+    413: {"model": ErrorOut, "description": "request body over RELATO_MAX_JSON_KB"},
+    422: {"model": ErrorOut, "description": "invalid request: `detail` says what, `errors` lists each problem"},
+    429: {"model": ErrorOut, "description": "too many failed authentications from this address (Retry-After)"},
+}
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -56,16 +68,19 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _refuse_if_blocked(request: Request) -> AuthFailures | None:
-    """429 with Retry-After while this IP is over its failed-authentication budget."""
+def _refuse_wrong_token(request: Request) -> None:
+    """A wrong token: 429 with Retry-After while this IP is over its failed-authentication
+    budget, else counted against it (the caller then answers 401)."""
     failures: AuthFailures | None = getattr(request.app.state, "auth_failures", None)
-    if failures is not None and (wait := failures.retry_after(client_ip(request))):
+    if failures is None:
+        return
+    if wait := failures.retry_after(client_ip(request)):
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
             f"too many failed authentications from this address; try again in {wait} s",
             headers={"Retry-After": str(wait)},
         )
-    return failures
+    failures.record(client_ip(request))
 
 
 def current_principal(
@@ -75,9 +90,12 @@ def current_principal(
 ) -> Principal:
     """401 unless a live bearer token is sent; uses its own short session so no
     transaction stays open while a response streams. A wrong token counts against
-    the caller's IP (service/api/hardening.py AuthFailures); a missing one does not."""
+    the caller's IP (service/api/hardening.py AuthFailures); a missing one does not.
+    A live token is never refused for its address: one script sending a wrong token
+    behind an office's NAT must not lock out every reviewer there. The tokens are
+    256-bit random strings, so answering a right guess from a blocked address gives
+    a guesser nothing; the block still stops a flood of wrong ones."""
     challenge = {"WWW-Authenticate": "Bearer"}
-    failures = _refuse_if_blocked(request)
     if credentials is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -88,8 +106,7 @@ def current_principal(
     with Session(engine) as session:
         token = find_token(session, credentials.credentials)
         if token is None:
-            if failures is not None:
-                failures.record(client_ip(request))
+            _refuse_wrong_token(request)
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
                 "the API token is unknown or revoked; ask an admin for a new one",

@@ -9,13 +9,18 @@
 - CORS only when RELATO_CORS_ORIGINS lists origins: closed by default, so a page on
   another site cannot call the API from a reviewer's browser;
 - removal of upload spool files left by a killed server (service/api/uploads.py).
+- a filter on uvicorn's access log that redacts secrets from the logged URL
+  (`RedactSecrets`).
 Tokens travel only in the Authorization header, which uvicorn's access log never
-prints; no endpoint reads a token from the query string.
+prints; no endpoint reads a token from the query string, and one sent there anyway
+(`?token=...`) is refused and shown as `token=[redacted]` in the log.
 """
 
 from __future__ import annotations
 
+import logging
 import math
+import re
 import threading
 import time
 from collections import deque
@@ -65,6 +70,34 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
 
+SECRET_PARAM = re.compile(
+    r"(?i)([?&;](?:[^=&;#]*(?:token|key|secret|password|passwd|auth|bearer|session)[^=&;#]*)=)[^&;#]*")
+TOKEN_VALUE = re.compile(r"rlt_[A-Za-z0-9_\-%]+")  # service/storage/tokens.py TOKEN_PREFIX, anywhere
+
+
+def redact_url(url: str) -> str:
+    """`url` with the values of secret-looking query parameters, and anything shaped like
+    an API token, replaced by [redacted]."""
+    return TOKEN_VALUE.sub("[redacted]", SECRET_PARAM.sub(r"\1[redacted]", url))
+
+
+class RedactSecrets(logging.Filter):
+    """On uvicorn's access log, whose record args are (client, method, path?query, http, status)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], redact_url(args[2]), *args[3:])
+        return True
+
+
+def redact_access_log() -> None:
+    """Install RedactSecrets on uvicorn's access logger once (it survives uvicorn's dictConfig)."""
+    logger = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactSecrets) for f in logger.filters):
+        logger.addFilter(RedactSecrets())
+
+
 def cors_origins(settings: Settings) -> list[str]:
     return [origin.strip() for origin in settings.cors_origins.split(",") if origin.strip()]
 
@@ -79,15 +112,16 @@ def harden(app: FastAPI, settings: Settings) -> None:
             allow_headers=["Authorization", "Content-Type"], expose_headers=["X-Next-Cursor", "Retry-After"],
         )
     sweep_spool(settings)
+    redact_access_log()
 
 
 class AuthFailures:
     """Failed authentications per client IP in a sliding minute; past the limit, 429.
 
     In-process: each `relato serve` process counts on its own (several processes
-    behind a balancer each allow the limit). A blocked IP stays blocked, even with
-    a good token, until its oldest failure in the window is a minute old; the
-    answer's Retry-After says when that is.
+    behind a balancer each allow the limit). A blocked IP's wrong tokens get 429
+    until its oldest failure in the window is a minute old (the answer's Retry-After
+    says when that is); its live tokens still pass (service/api/deps.py).
     """
 
     WINDOW_S = 60.0

@@ -1,5 +1,8 @@
 """Read a multipart upload straight from the request stream into a `Spool`.
 
+A body the multipart parser cannot read is a 400, and so is a file name longer than
+MAX_FILENAME_BYTES or one with a NUL or control character (service/storage/inputs.py).
+
 Starlette's `request.form()` would first spool the whole body to a temporary file
 and only then let us look at its size; parsing the stream ourselves enforces the
 limit while bytes arrive and stops reading as soon as it is passed.
@@ -12,13 +15,17 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 from python_multipart import MultipartParser
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import parse_options_header
 
 from service.storage.config import Settings
 from service.storage.files import Spool, UploadRejected
+from service.storage.inputs import bad_text
 
 FIELD = "file"
 MULTIPART_SLACK = 64 * 1024  # headers and boundaries around the file in the body
+MAX_FILENAME_BYTES = 3072  # a part's file name (bytes); the stored display name is cut to 500 characters
+MAX_HEADER_BYTES = 16 * 1024  # one part header, name and value
 
 
 @dataclass
@@ -33,9 +40,16 @@ class _PartState:
 
     def on_header_field(self, data: bytes, start: int, end: int) -> None:
         self.header_field += data[start:end]
+        self._bounded(self.header_field)
 
     def on_header_value(self, data: bytes, start: int, end: int) -> None:
         self.header_value += data[start:end]
+        self._bounded(self.header_value)
+
+    @staticmethod
+    def _bounded(data: bytes) -> None:
+        if len(data) > MAX_HEADER_BYTES:
+            raise UploadRejected(400, f"a multipart part header is longer than {MAX_HEADER_BYTES // 1024} KB")
 
     def on_header_end(self) -> None:
         self.headers[self.header_field.lower()] = self.header_value
@@ -46,7 +60,7 @@ class _PartState:
         is_file = params.get(b"name") == FIELD.encode() and self.spool is None
         if is_file:
             self.spool = Spool(self.settings)
-            self.filename = params.get(b"filename", b"").decode("utf-8", "replace")
+            self.filename = _filename(params.get(b"filename", b""))
         self.writing = is_file
         self.headers = {}
 
@@ -58,13 +72,22 @@ class _PartState:
         self.writing = False
 
 
+def _filename(raw: bytes) -> str:
+    if len(raw) > MAX_FILENAME_BYTES:
+        raise UploadRejected(400, f"the file name is longer than {MAX_FILENAME_BYTES} bytes; rename the file")
+    name = raw.decode("utf-8", "replace")
+    if (why := bad_text(name)) is not None:
+        raise UploadRejected(400, f"the file name {why}")
+    return name
+
+
 async def receive_upload(request: Request, settings: Settings) -> tuple[Spool, str | None]:
     """The spooled `file` field and its client file name; raises UploadRejected."""
     mime, params = parse_options_header(request.headers.get("content-type", ""))
     if mime != b"multipart/form-data" or b"boundary" not in params:
         raise UploadRejected(415, "send the PDF as multipart/form-data in a field named 'file'")
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > settings.max_upload_bytes + MULTIPART_SLACK:
+    if declared.isascii() and declared.isdigit() and int(declared) > settings.max_upload_bytes + MULTIPART_SLACK:
         raise UploadRejected(413, f"the file is larger than the {settings.max_upload_mb:g} MB limit (RELATO_MAX_UPLOAD_MB)")
     state = _PartState(settings)
     callbacks = {name: getattr(state, name) for name in (
@@ -76,9 +99,12 @@ async def receive_upload(request: Request, settings: Settings) -> tuple[Spool, s
         async for chunk in request.stream():
             parser.write(chunk)
         parser.finalize()
-    except BaseException:
+    except BaseException as exc:
         if state.spool is not None:
             state.spool.discard()
+        if isinstance(exc, FormParserError):
+            raise UploadRejected(400, f"the multipart body could not be read ({exc}); "
+                                 "send the PDF as multipart/form-data in a field named 'file'") from exc
         raise
     if state.spool is None:
         raise UploadRejected(422, "no field named 'file' in the form; send the PDF as `file`")

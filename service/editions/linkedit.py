@@ -86,8 +86,10 @@ def set_series(session: Session, report: Report, series: str, principal: Princip
     for initiative in session.exec(select(Initiative).where(col(Initiative.report_id) == report.id)):
         initiative.key_pinned = False  # pins name keys of the old series
         session.add(initiative)
-    session.add(LinkDecision(series=series, action="series", from_key=old, to_key=series,
-                             actor=principal.name, at=utcnow(), note=f"report {report.id}"))
+    # the series names go in the note: from_key/to_key hold initiative keys (120 characters),
+    # a series name may be 500 (PostgreSQL refused a longer one with a 500, issue 12)
+    session.add(LinkDecision(series=series, action="series", actor=principal.name, at=utcnow(),
+                             note=f"report {report.id}: series {old!r} -> {series!r}"))
     session.flush()
     for name in {old, series} - {None}:
         relink_series(session, name)  # type: ignore[arg-type]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from service.storage.inputs import BodyId, InputModel
 from service.storage.schemas import AreaPublic
 
 
@@ -107,24 +108,20 @@ class ReportDiff(BaseModel):
     initiatives: list[InitiativeDiff] = Field(description="initiatives in both, with their fact changes")
 
 
-class MergeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class MergeIn(InputModel):
     other_key: str = Field(description="its initiatives join this key; the other key disappears")
     note: str | None = Field(None, max_length=2000)
 
 
-class SplitIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    initiative_id: int = Field(description="the initiative (of one edition) that is NOT the same as the rest")
+class SplitIn(InputModel):
+    initiative_id: BodyId = Field(description="the initiative (of one edition) that is NOT the same as the rest")
     note: str | None = Field(None, max_length=2000)
 
 
-class SeriesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SeriesIn(InputModel):
     series: str = Field(min_length=1, max_length=500, description="reports with the same series are editions")
 
 
-class ConfirmUnchangedIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    ids: list[int] | None = Field(None, description="only these extractions (default: all flagged in the report)")
+class ConfirmUnchangedIn(InputModel):
+    ids: list[BodyId] | None = Field(None, description="only these extractions (default: all flagged in the report)")
     note: str | None = Field(None, max_length=2000)

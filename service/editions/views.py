@@ -37,10 +37,14 @@ def _area(area: Area | None) -> AreaPublic | None:
     return AreaPublic(number=area.number, name=area.name) if area else None
 
 
-def _occurrences(data: SeriesData) -> dict[str, list[tuple[Report, Initiative]]]:
+def _occurrences(data: SeriesData, published_only: bool = False) -> dict[str, list[tuple[Report, Initiative]]]:
+    """Key -> (edition, initiative) in edition order; with `published_only`, only the
+    editions where the initiative has a confirmed or corrected fact (what a consumer may read)."""
     out: dict[str, list[tuple[Report, Initiative]]] = {}
     for report in data.reports:
         for initiative in data.initiatives.get(report.id or 0, []):
+            if published_only and not any(f.status in PUBLISHED for f in data.facts.get(initiative.id or 0, [])):
+                continue
             if initiative.key:
                 out.setdefault(initiative.key, []).append((report, initiative))
     return out
@@ -57,13 +61,14 @@ def _summary(key: str, series: str, seen: list[tuple[Report, Initiative]], data:
     )
 
 
-def list_initiatives(session: Session, series: str | None) -> list[InitiativeSummary]:
-    """Every keyed initiative, series by series, in order of first appearance."""
+def list_initiatives(session: Session, series: str | None, *, published_only: bool = False) -> list[InitiativeSummary]:
+    """Every keyed initiative, series by series, in order of first appearance (with
+    `published_only`, as seen through its confirmed and corrected facts only)."""
     names = [series] if series else sorted({s for s in session.exec(select(Report.series).distinct()) if s})
     items: list[InitiativeSummary] = []
     for name in names:
         data = load_series(session, name)
-        items.extend(_summary(k, name, seen, data) for k, seen in _occurrences(data).items())
+        items.extend(_summary(k, name, seen, data) for k, seen in _occurrences(data, published_only).items())
     return items
 
 
@@ -75,23 +80,25 @@ def series_of_key(session: Session, key: str) -> str | None:
     return row
 
 
-def initiative_summary(session: Session, key: str) -> InitiativeSummary | None:
+def initiative_summary(session: Session, key: str, *, published_only: bool = False) -> InitiativeSummary | None:
     series = series_of_key(session, key)
     if series is None:
         return None
     data = load_series(session, series)
-    seen = _occurrences(data).get(key)
+    seen = _occurrences(data, published_only).get(key)
     return _summary(key, series, seen, data) if seen else None
 
 
-def initiative_series(session: Session, key: str, *, published_only: bool) -> InitiativeSeries | None:
+def initiative_series(session: Session, key: str, *, published_only: bool,
+                      published_editions_only: bool = False) -> InitiativeSeries | None:
     """Per edition its facts (confirmed and corrected only, unless asked), and the counts
-    grouped by unit and qualifier into series over time."""
+    grouped by unit and qualifier into series over time; with `published_editions_only`
+    (a consumer), only the editions that have such a fact."""
     series = series_of_key(session, key)
     if series is None:
         return None
     data = load_series(session, series)
-    seen = _occurrences(data).get(key)
+    seen = _occurrences(data, published_editions_only).get(key)
     if not seen:
         return None
     editions, groups = [], {}

@@ -18,6 +18,11 @@ server is a single-threaded process started once, with the extractor already
 imported (`set_forkserver_preload`), so each job's child starts in milliseconds.
 Children never touch the database: the parent stores what they send back.
 
+Page images for review are rendered here too (`render_page`): a page that inflates a
+bomb stream would otherwise grow the server by gigabytes, and pdfium's lock would make
+every other render wait behind it. Each render runs in its own child under the same
+limits, so renders run side by side and a hostile page ends as BadPDF with a reason.
+
 Limits come from `limits(settings)` (the worker sets them per job) or, outside it,
 from RELATO_EXTRACT_TIMEOUT_S / RELATO_EXTRACT_MEMORY_MB. `probe` and `extract` keep
 their signatures: tests replace them here with in-process fakes.
@@ -31,7 +36,7 @@ import signal
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -42,6 +47,7 @@ from typing import Any
 from extractor import limits as env_limits
 from extractor.errors import BadPDF
 from extractor.model import ExtractResult
+from service.storage.render import cached_png, page_png
 
 log = logging.getLogger("relato.extracting")
 PROBE_TIMEOUT_S = 30.0  # the upload probe reads the page tree only; it waits for the uploader
@@ -105,6 +111,23 @@ def page_sizes(path: Path) -> list[tuple[float, float]]:
     return [tuple(size) for size in _run("sizes", path, None, None, lim, lim.timeout_s)]  # type: ignore[misc]
 
 
+def render_page(pdf: Path, cache_dir: Path, number: int, *, key: str = "plain",
+                bbox: Sequence[float] | None = None) -> Path:
+    """Path of the cached PNG of page `number`, rendered in a child on first use; raises
+    extractor.errors.BadPDF when the page cannot be rendered within the limits."""
+    target = cached_png(cache_dir, number, key)
+    if target.exists():
+        return target
+    lim = current_limits()
+    args = (str(cache_dir), number, key, list(bbox) if bbox is not None else None)
+    try:
+        return Path(_run("render", pdf, None, None, lim, lim.timeout_s, args))
+    except ExtractionCrashed as exc:
+        # pdfium aborts (SIGABRT) when an allocation fails under RLIMIT_AS: a bomb, most likely
+        raise BadPDF(f"the page could not be rendered within {lim.memory_mb} MB and {lim.timeout_s:g} s "
+                     f"(RELATO_EXTRACT_MEMORY_MB, RELATO_EXTRACT_TIMEOUT_S): {exc}", code="corrupt") from exc
+
+
 def prestart() -> None:
     """Start the fork server now (it imports and warms the extractor: seconds), in the
     background, so the first upload's probe does not wait for it."""
@@ -130,11 +153,12 @@ def _context() -> Any:
         return _CONTEXT
 
 
-def _run(job: str, path: Path, filename: str | None, max_pages: int | None, lim: Limits, timeout: float) -> Any:
+def _run(job: str, path: Path, filename: str | None, max_pages: int | None, lim: Limits, timeout: float,
+         extra: tuple[Any, ...] = ()) -> Any:
     ctx = _context()
     receiver, sender = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, name=f"relato-{job}", daemon=True,
-                       args=(sender, job, str(path), filename, max_pages, lim.memory_mb, timeout))
+                       args=(sender, job, str(path), filename, max_pages, lim.memory_mb, timeout, extra))
     proc.start()
     sender.close()
     try:
@@ -196,13 +220,13 @@ def _unpack(message: tuple[Any, ...], exitcode: int | None, job: str, lim: Limit
 
 
 def _child(sender: Connection, job: str, path: str, filename: str | None, max_pages: int | None,
-           memory_mb: int, cpu_s: float) -> None:
+           memory_mb: int, cpu_s: float, extra: tuple[Any, ...] = ()) -> None:
     """Runs in the child: apply the limits, do the job, send one message back."""
     try:
         env_limits.limit_memory(memory_mb)
         env_limits.limit_cpu(cpu_s + KILL_GRACE_S)
         env_limits.listen(lambda s: (sender.send(("allow", s)), env_limits.extend_cpu(s)))
-        message: tuple[Any, ...] = ("ok", _job(job, Path(path), filename, max_pages))
+        message: tuple[Any, ...] = ("ok", _job(job, Path(path), filename, max_pages, extra))
     except BadPDF as exc:
         message = ("bad", exc.reason, exc.code)
     except MemoryError:
@@ -234,7 +258,10 @@ def _sizes(path: Path) -> list[tuple[float, float]]:
         return text_sizes(path)
 
 
-def _job(job: str, path: Path, filename: str | None, max_pages: int | None) -> Any:
+def _job(job: str, path: Path, filename: str | None, max_pages: int | None, extra: tuple[Any, ...]) -> Any:
+    if job == "render":
+        cache_dir, number, key, bbox = extra
+        return str(page_png(path, Path(cache_dir), number, key=key, bbox=bbox))
     if job == "probe":
         from extractor.pdf import probe_pdf
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from extractor.model import Qualifier
 
-ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+ISO_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits: \d takes "２０２５"
 QUALIFIERS: tuple[str, ...] = Qualifier.__args__  # type: ignore[attr-defined]
 
 

@@ -1,6 +1,8 @@
 """Page images for review: the stored PDF rendered with pypdfium2, one fact highlighted.
 
-pdfium is not thread-safe, so every call into it holds `PDFIUM_LOCK`. Rendered
+The service calls this only in a child process (service/jobs/extracting.py
+`render_page`), under the extraction limits; pdfium is not thread-safe, so every
+call into it still holds `PDFIUM_LOCK` (one lock per process). Rendered
 PNGs are cached under RELATO_DATA_DIR/cache/<sha256>/, keyed by page and
 highlighted extraction (a fact's bbox never changes), and written atomically so a
 reader never sees half a file.
@@ -62,11 +64,16 @@ def highlight(image: Image.Image, bbox: Sequence[float], scale: float) -> Image.
     return Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB")
 
 
+def cached_png(cache_dir: Path, number: int, key: str = "plain") -> Path:
+    """Where page `number`'s PNG (highlight `key`) is cached, whether or not it is yet."""
+    return cache_dir / f"p{number}-{key}.png"
+
+
 def page_png(
     pdf: Path, cache_dir: Path, number: int, *, key: str = "plain", bbox: Sequence[float] | None = None
 ) -> Path:
     """Path of the cached PNG for page `number` (1-based), rendering it on first use."""
-    target = cache_dir / f"p{number}-{key}.png"
+    target = cached_png(cache_dir, number, key)
     if target.exists():
         return target
     image, scale = _render(pdf, number)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from service.storage.inputs import BodyId, InputModel, Version
 from service.storage.models import ReportStatus, ReviewAction, ReviewStatus, Role
 
 
@@ -110,8 +111,7 @@ class ExtractionsPublic(BaseModel):
     next_cursor: str | None = Field(description="pass as `cursor` for the next page; null at the end")
 
 
-class ReviewIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReviewIn(InputModel):
     action: ReviewAction = Field(description=(
         "`reopen` sets a confirmed, corrected or rejected fact back to `pending`, keeping its current "
         "value, unit and qualifier; a published fact then shows in the records feed as `withdrawn`"))
@@ -119,15 +119,14 @@ class ReviewIn(BaseModel):
     unit: str | None = None
     qualifier: str | None = None
     note: str | None = Field(None, max_length=2000)
-    version: int = Field(description="the version you saw; a stale one is refused with 409")
+    version: Version = Field(description="the version you saw; a stale one is refused with 409")
 
 
 class BulkReviewItem(ReviewIn):
-    id: int
+    id: BodyId
 
 
-class BulkReviewIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class BulkReviewIn(InputModel):
     items: list[BulkReviewItem] = Field(min_length=1, max_length=5000)
 
 
@@ -153,8 +152,7 @@ class HistoryPublic(BaseModel):
     items: list[ReviewEventPublic]
 
 
-class TokenCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TokenCreate(InputModel):
     role: Role
     name: str = Field(min_length=1, max_length=200)
 

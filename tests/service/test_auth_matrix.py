@@ -59,6 +59,19 @@ def _split_then_merge(c: TestClient, h: dict[str, str], x: Ctx, answer: str) -> 
     return split if answer == "split" else merge
 
 
+def _published(c: TestClient, x: Ctx) -> None:
+    """Confirm one fact of KEY's initiative (once): consumers see only initiatives with a
+    confirmed fact (issue 12)."""
+    if getattr(x, "published", False):
+        return
+    h = {"Authorization": f"Bearer {x.reviewer_token}"}  # type: ignore[attr-defined]
+    tree = c.get(f"/api/v1/reports/{x.report_id}/initiatives", headers=h).json()
+    ext_id = next(i["extraction_ids"][0] for i in tree["initiatives"] if i.get("key") == KEY)
+    version = c.get(f"/api/v1/extractions/{ext_id}", headers=h).json()["version"]
+    c.post(f"/api/v1/extractions/{ext_id}/review", headers=h, json={"action": "confirm", "version": version})
+    x.published = True  # type: ignore[attr-defined]
+
+
 Call = Callable[[TestClient, dict[str, str], Ctx], Any]
 
 
@@ -108,9 +121,11 @@ ENDPOINTS: dict[tuple[str, str], tuple[set[str], Call]] = {
     ("GET", "/api/v1/initiatives"): (
         {"consumer", "reviewer", "admin"}, lambda c, h, x: c.get("/api/v1/initiatives", headers=h)),
     ("GET", "/api/v1/initiatives/{key}"): (
-        {"consumer", "reviewer", "admin"}, lambda c, h, x: c.get(f"/api/v1/initiatives/{KEY}", headers=h)),
+        {"consumer", "reviewer", "admin"},
+        lambda c, h, x: (_published(c, x), c.get(f"/api/v1/initiatives/{KEY}", headers=h))[1]),
     ("GET", "/api/v1/initiatives/{key}/series"): (
-        {"consumer", "reviewer", "admin"}, lambda c, h, x: c.get(f"/api/v1/initiatives/{KEY}/series", headers=h)),
+        {"consumer", "reviewer", "admin"},
+        lambda c, h, x: (_published(c, x), c.get(f"/api/v1/initiatives/{KEY}/series", headers=h))[1]),
     ("POST", "/api/v1/initiatives/{key}/split"): (
         {"reviewer", "admin"}, lambda c, h, x: _split_then_merge(c, h, x, "split")),
     ("POST", "/api/v1/initiatives/{key}/merge"): (
@@ -152,6 +167,7 @@ def test_role_matrix(client: TestClient, tokens: dict[str, str], engine: Engine,
         token_ids = {t.role: t.id for t in session.exec(select(ApiToken))}
     ctx = Ctx(report["id"], [i["id"] for i in extractions(client, tokens["reviewer"])], token_ids, tmp_path)  # type: ignore[arg-type]
     ctx.operator_token = tokens["operator"]  # type: ignore[attr-defined]  (for _second_edition)
+    ctx.reviewer_token = tokens["reviewer"]  # type: ignore[attr-defined]  (for _published)
     allowed, call = ENDPOINTS[endpoint]
     wrong = {}
     for role in CALLERS:

@@ -53,7 +53,7 @@ def test_initiatives_are_linked_across_editions(
     client: TestClient, engine: Engine, settings: Settings, tokens: dict[str, str], order: list[str]
 ) -> None:
     ingest(client, engine, settings, tokens, order)
-    items = get(client, tokens["consumer"], "/api/v1/initiatives")["items"]
+    items = get(client, tokens["reviewer"], "/api/v1/initiatives")["items"]
     titles = {e: [i["title"] for i in gold(e)["initiatives"]] for e in EDITIONS}
     assert len(items) == len({same_title(t) for e in EDITIONS for t in titles[e]}) == 14
     index = by_title(items)
@@ -74,9 +74,11 @@ def test_series_groups_counts_by_unit_over_editions(
     for edition in ("2025-06", "2025-10"):
         confirm_all(client, reviewer, ids[edition])
     key = by_title(get(client, consumer, "/api/v1/initiatives")["items"])[RURAL]["key"]
-    series = get(client, consumer, f"/api/v1/initiatives/{key}/series")
+    series = get(client, reviewer, f"/api/v1/initiatives/{key}/series")
     assert [e["status_date"] for e in series["editions"]] == list(EDITIONS)
     assert series["editions"][1]["facts"] == []  # 2025-08 is not reviewed: nothing confirmed yet
+    series = get(client, consumer, f"/api/v1/initiatives/{key}/series")  # issue 12: not even its title
+    assert [e["status_date"] for e in series["editions"]] == ["2025-06", "2025-10"]
     localidades = [s for s in series["counts"] if s["unit"].startswith("localidades")]
     assert [(p["status_date"], p["value"]) for p in localidades[0]["points"]] == [("2025-06", 305), ("2025-10", 312)]
     confirm_all(client, reviewer, ids["2025-08"])
@@ -212,5 +214,5 @@ def test_ingest_orders_editions_by_status_date(
     line = next(ln for ln in err.splitlines() if ln.startswith("series "))
     assert line.index("2025-06 (") < line.index("2025-08 (") < line.index("2025-10 (")
     assert "c-junho.pdf" in line.split("2025-08")[0]
-    pix = by_title(get(client, tokens["consumer"], "/api/v1/initiatives")["items"])[PIX_NEW]
+    pix = by_title(get(client, tokens["reviewer"], "/api/v1/initiatives")["items"])[PIX_NEW]
     assert pix["editions"] == list(EDITIONS)

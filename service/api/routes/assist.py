@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from rapidfuzz import fuzz, process
 from sqlmodel import col, select
 
@@ -21,15 +21,16 @@ from extractor.facts.base import Candidate, FactContext
 from extractor.facts.gazetteer import gazetteer, name_key
 from extractor.facts.pipeline import find_facts
 from extractor.model import FactKind
-from service.api.deps import ReviewerDep, SessionDep
+from service.api.deps import API_ERRORS, ReviewerDep, SessionDep
 from service.api.routes.source_text import locate, sentence_around
 from service.review.values import InvalidValue, check_value
+from service.storage.inputs import Count, Id, InputModel, Text
 from service.storage.models import Extraction, Initiative, Page
 from service.storage.schemas import ErrorOut
 
-router = APIRouter(prefix="/api/v1", tags=["review assistance"])
+router = APIRouter(prefix="/api/v1", tags=["review assistance"], responses=API_ERRORS)
 
-ISO = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
+ISO = r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?"
 ISO_DATE = re.compile(rf"^{ISO}$")
 ISO_PERIOD = re.compile(rf"^({ISO})\s*(?:a|até|–|—|/|\s-\s|\.\.)\s*({ISO})$", re.IGNORECASE)
 # A bare number names no kind, so the finders would pass it by; these frames give it one.
@@ -45,12 +46,11 @@ EXAMPLES: dict[str, str] = {
 FUZZY_ACCEPT = 88.0
 
 
-class ParseIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ParseIn(InputModel):
     kind: FactKind
     text: str = Field(min_length=1, max_length=500, description="what the reviewer typed, e.g. 'nov/24'")
     status_date: str | None = Field(
-        None, pattern=r"^\d{4}-\d{2}$",
+        None, pattern=r"^[0-9]{4}-[0-9]{2}$",
         description="the report's status month; a month written without a year takes its year",
     )
 
@@ -191,15 +191,15 @@ def search_municipalities(query: str, limit: int) -> list[MunicipalityOut]:
             summary="Minas Gerais municipalities by fuzzy name (or IBGE code prefix)")
 def municipalities(
     _: ReviewerDep,
-    q: Annotated[str, Query(max_length=200, description="a name as written: case, accents, typos are forgiven")] = "",
-    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    q: Annotated[Text, Query(max_length=200, description="a name as written: case, accents, typos are forgiven")] = "",
+    limit: Annotated[Count, Query(le=100)] = 10,
 ) -> MunicipalitiesOut:
     return MunicipalitiesOut(items=search_municipalities(q, limit))
 
 
 @router.get("/extractions/{extraction_id}/source", response_model=SourceOut, responses={404: {"model": ErrorOut}},
             summary="The sentence a fact was read from, with the fact's text located in it")
-def source(extraction_id: int, _: ReviewerDep, session: SessionDep) -> SourceOut:
+def source(extraction_id: Id, _: ReviewerDep, session: SessionDep) -> SourceOut:
     ext = session.get(Extraction, extraction_id)
     if ext is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"extraction {extraction_id} does not exist")

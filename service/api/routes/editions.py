@@ -8,17 +8,18 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, status
 from sqlmodel import Session, col, select
 
-from service.api.deps import ReviewerDep, SessionDep, WriteSessionDep
+from service.api.deps import API_ERRORS, ReviewerDep, SessionDep, WriteSessionDep
 from service.api.queries import extraction_public, get_extraction_public, report_public, review_counts, with_assist
 from service.editions.linkedit import set_series
 from service.editions.schemas import ConfirmUnchangedIn, ReportDiff, SeriesIn
 from service.editions.series import assist_for, previous_edition
 from service.editions.views import report_diff
 from service.review.actions import ReviewError, apply_review
+from service.storage.inputs import Id
 from service.storage.models import Area, Extraction, Initiative, Report
 from service.storage.schemas import BulkReviewOut, ErrorOut, ExtractionPublic, ExtractionsPublic, ReportPublic, ReviewIn
 
-router = APIRouter(prefix="/api/v1", tags=["editions"])
+router = APIRouter(prefix="/api/v1", tags=["editions"], responses=API_ERRORS)
 NOT_FOUND = {404: {"model": ErrorOut}}
 
 
@@ -39,8 +40,8 @@ def _done(session: Session, report_id: int) -> Report:
 @router.get("/reports/{report_id}/diff", response_model=ReportDiff, responses={**NOT_FOUND, 409: {"model": ErrorOut}},
             summary="What changed since another edition: initiatives added and dropped, facts added, removed, changed")
 def get_diff(
-    report_id: int, _: ReviewerDep, session: SessionDep,
-    against: Annotated[str, Query(
+    report_id: Id, _: ReviewerDep, session: SessionDep,
+    against: Annotated[Literal["previous"] | Id, Query(
         description="`previous` (the previous edition of the series) or a report id")] = "previous",
 ) -> ReportDiff:
     report = _done(session, report_id)
@@ -49,10 +50,8 @@ def get_diff(
         if other is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"report {report_id} is the first edition of its series "
                                 f"({report.series!r}); pass against=REPORT_ID to compare with another report")
-    elif against.isdigit():
-        other = _done(session, int(against))
     else:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "against must be 'previous' or a report id")
+        other = _done(session, against)
     return report_diff(session, report, other)
 
 
@@ -69,7 +68,7 @@ def _rows(session: Session, *where: object) -> list[ExtractionPublic]:
 @router.get("/reports/{report_id}/assist", response_model=ExtractionsPublic, responses=NOT_FOUND,
             summary="Facts flagged by the review assist; feed `unchanged` ones to POST /extractions/review")
 def get_assist(
-    report_id: int, _: ReviewerDep, session: SessionDep,
+    report_id: Id, _: ReviewerDep, session: SessionDep,
     flag: Annotated[Literal["unchanged", "moved_backwards"], Query()] = "unchanged",
     status_: Annotated[Literal["pending", "confirmed", "corrected", "rejected"] | None, Query(alias="status")] = None,
 ) -> ExtractionsPublic:
@@ -84,7 +83,7 @@ def get_assist(
 
 @router.post("/reports/{report_id}/confirm-unchanged", response_model=BulkReviewOut, responses=NOT_FOUND,
              summary="Confirm, all at once, the pending facts unchanged since a confirmed earlier edition")
-def confirm_unchanged(report_id: int, body: ConfirmUnchangedIn, principal: ReviewerDep,
+def confirm_unchanged(report_id: Id, body: ConfirmUnchangedIn, principal: ReviewerDep,
                       session: WriteSessionDep) -> BulkReviewOut:
     _done(session, report_id)
     flags = assist_for(session, [report_id])
@@ -110,7 +109,7 @@ def confirm_unchanged(report_id: int, body: ConfirmUnchangedIn, principal: Revie
 
 @router.get("/orphans", response_model=ExtractionsPublic,
             summary="Facts a re-extraction no longer found (kept with their review status until reviewed)")
-def get_orphans(_: ReviewerDep, session: SessionDep, report_id: int | None = None) -> ExtractionsPublic:
+def get_orphans(_: ReviewerDep, session: SessionDep, report_id: Id | None = None) -> ExtractionsPublic:
     where = [col(Extraction.orphaned).is_(True)]
     if report_id is not None:
         where.append(col(Extraction.report_id) == report_id)
@@ -119,7 +118,7 @@ def get_orphans(_: ReviewerDep, session: SessionDep, report_id: int | None = Non
 
 @router.put("/reports/{report_id}/series", response_model=ReportPublic, responses=NOT_FOUND,
             summary="Set a report's series explicitly (reports of one series are editions of each other)")
-def put_series(report_id: int, body: SeriesIn, principal: ReviewerDep, session: WriteSessionDep) -> ReportPublic:
+def put_series(report_id: Id, body: SeriesIn, principal: ReviewerDep, session: WriteSessionDep) -> ReportPublic:
     report = _report(session, report_id)
     set_series(session, report, body.series, principal)
     out = report_public(report, review_counts(session, [report_id])[report_id])

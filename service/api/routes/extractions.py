@@ -8,9 +8,10 @@ from fastapi import APIRouter, HTTPException, Query, status
 from sqlmodel import Session, col, select
 
 from extractor.model import FactKind
-from service.api.deps import EngineDep, ReviewerDep, SessionDep, WriteSessionDep
+from service.api.deps import API_ERRORS, EngineDep, ReviewerDep, SessionDep, WriteSessionDep
 from service.api.queries import get_extraction_public, list_extractions
 from service.review.actions import ReviewError, apply_review
+from service.storage.inputs import Cursor, Id, cursor_value
 from service.storage.models import Extraction, ReviewEvent, ReviewStatus
 from service.storage.schemas import (
     BulkReviewIn,
@@ -24,7 +25,7 @@ from service.storage.schemas import (
 )
 from service.storage.timeutil import as_utc
 
-router = APIRouter(prefix="/api/v1/extractions", tags=["extractions"])
+router = APIRouter(prefix="/api/v1/extractions", tags=["extractions"], responses=API_ERRORS)
 REVIEW_ERRORS = {
     404: {"model": ErrorOut, "description": "no such extraction"},
     409: {"model": ErrorOut, "description": "stale version: someone else reviewed it first; nothing changed"},
@@ -33,27 +34,19 @@ REVIEW_ERRORS = {
 }
 
 
-def _parse_cursor(cursor: str | None) -> int:
-    if cursor is None or cursor == "":
-        return 0
-    if not cursor.isdigit():
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"cursor {cursor!r} is not one this API returned; "
-                            "pass next_cursor from the previous page, or omit it to start over")
-    return int(cursor)
-
-
 @router.get("", response_model=ExtractionsPublic, summary="Facts, filtered, in id order, paginated by cursor")
 def get_extractions(
     _: ReviewerDep,
     session: SessionDep,
-    report_id: int | None = None,
+    report_id: Id | None = None,
     status_: Annotated[ReviewStatus | None, Query(alias="status")] = None,
     kind: FactKind | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: str | None = None,
+    cursor: Annotated[Cursor | None, Query(
+        description="next_cursor of the previous page; omit to start over")] = None,
 ) -> ExtractionsPublic:
     items, last = list_extractions(
-        session, report_id=report_id, status=status_, kind=kind, after_id=_parse_cursor(cursor), limit=limit
+        session, report_id=report_id, status=status_, kind=kind, after_id=cursor_value(cursor), limit=limit
     )
     return ExtractionsPublic(items=items, next_cursor=str(last) if last is not None else None)
 
@@ -78,7 +71,7 @@ def review_many(body: BulkReviewIn, principal: ReviewerDep, session: WriteSessio
 
 @router.get("/{extraction_id}", response_model=ExtractionPublic, responses={404: {"model": ErrorOut}},
             summary="One fact with its current version")
-def get_extraction(extraction_id: int, _: ReviewerDep, session: SessionDep) -> ExtractionPublic:
+def get_extraction(extraction_id: Id, _: ReviewerDep, session: SessionDep) -> ExtractionPublic:
     item = get_extraction_public(session, extraction_id)
     if item is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"extraction {extraction_id} does not exist")
@@ -88,7 +81,7 @@ def get_extraction(extraction_id: int, _: ReviewerDep, session: SessionDep) -> E
 @router.post("/{extraction_id}/review", response_model=ExtractionPublic, responses=REVIEW_ERRORS,
              summary="Confirm, correct, reject or reopen one fact")
 def review_one(
-    extraction_id: int, body: ReviewIn, principal: ReviewerDep, session: WriteSessionDep, engine: EngineDep
+    extraction_id: Id, body: ReviewIn, principal: ReviewerDep, session: WriteSessionDep, engine: EngineDep
 ) -> ExtractionPublic:
     """`version` must be the one you saw: if someone reviewed the fact since, this is 409 and nothing changes."""
     try:
@@ -107,7 +100,7 @@ def review_one(
 
 @router.get("/{extraction_id}/history", response_model=HistoryPublic, responses={404: {"model": ErrorOut}},
             summary="Every review change of a fact: who, when, action, before and after")
-def get_history(extraction_id: int, _: ReviewerDep, session: SessionDep) -> HistoryPublic:
+def get_history(extraction_id: Id, _: ReviewerDep, session: SessionDep) -> HistoryPublic:
     if session.get(Extraction, extraction_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"extraction {extraction_id} does not exist")
     events = session.exec(

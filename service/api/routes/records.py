@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import StreamingResponse
 
-from service.api.deps import EngineDep, RecordsReaderDep
+from service.api.deps import API_ERRORS, EngineDep, RecordsReaderDep
 from service.feed.records import FIELDS, MEDIA_TYPES, FeedFormat, iter_records, render, window_end
+from service.storage.inputs import Count, Cursor, cursor_value
 from service.storage.schemas import ErrorOut
 
-router = APIRouter(prefix="/api/v1/records", tags=["records"])
+router = APIRouter(prefix="/api/v1/records", tags=["records"], responses=API_ERRORS)
 
 FEED_DOC = (
     "Confirmed and corrected facts (state `confirmed`/`corrected`), and published facts later "
@@ -33,14 +34,11 @@ FEED_DOC = (
 def get_records(
     _: RecordsReaderDep,
     engine: EngineDep,
-    since: Annotated[str | None, Query(description="next cursor of the previous pull; omit for everything")] = None,
-    limit: Annotated[int | None, Query(ge=1, description="at most this many records; omit for all")] = None,
+    since: Annotated[Cursor | None, Query(description="next cursor of the previous pull; omit for everything")] = None,
+    limit: Annotated[Count | None, Query(description="at most this many records; omit for all")] = None,
     format: FeedFormat = "json",
 ) -> StreamingResponse:
-    if since not in (None, "") and not since.isdigit():
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            f"since={since!r} is not a cursor this API returned; use X-Next-Cursor of the last pull")
-    start = int(since or 0)
+    start = cursor_value(since)
     end = window_end(engine, start, limit)
     body = render(iter_records(engine, start, end), format, str(end))
     return StreamingResponse(body, media_type=MEDIA_TYPES[format], headers={"X-Next-Cursor": str(end)})

@@ -9,16 +9,18 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from sqlmodel import Session
 
-from service.api.deps import EngineDep, OperatorDep, ReportReaderDep, ReviewerDep, SessionDep, SettingsDep
+from extractor.errors import BadPDF
+from service.api.deps import API_ERRORS, EngineDep, OperatorDep, ReportReaderDep, ReviewerDep, SessionDep, SettingsDep
 from service.api.queries import initiative_tree, list_reports, report_public, review_counts
 from service.api.uploads import receive_upload
+from service.jobs.extracting import limits, render_page
 from service.jobs.intake import register_pdf
 from service.storage.files import UploadRejected, display_filename, pdf_path
+from service.storage.inputs import Id
 from service.storage.models import Extraction, Report
-from service.storage.render import page_png
 from service.storage.schemas import ErrorOut, InitiativesPublic, ReportPublic, ReportsPublic, UploadPublic
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=API_ERRORS)
 
 UPLOAD_BODY = {
     "requestBody": {
@@ -30,7 +32,7 @@ UPLOAD_BODY = {
     }
 }
 UPLOAD_ERRORS = {
-    400: {"model": ErrorOut, "description": "empty file"},
+    400: {"model": ErrorOut, "description": "empty file, unreadable multipart body, or a bad file name"},
     413: {"model": ErrorOut, "description": "larger than RELATO_MAX_UPLOAD_MB"},
     415: {"model": ErrorOut, "description": "not a PDF, or not multipart/form-data"},
     422: {"model": ErrorOut, "description": "unreadable PDF: encrypted, corrupt, too many pages"},
@@ -72,14 +74,14 @@ def _report_or_404(session: Session, report_id: int) -> Report:
 
 @router.get("/{report_id}", response_model=ReportPublic, responses={404: {"model": ErrorOut}},
             summary="One report: status, error, title, status date, review counts")
-def get_report(report_id: int, _: ReportReaderDep, session: SessionDep) -> ReportPublic:
+def get_report(report_id: Id, _: ReportReaderDep, session: SessionDep) -> ReportPublic:
     report = _report_or_404(session, report_id)
     return report_public(report, review_counts(session, [report_id])[report_id])
 
 
 @router.get("/{report_id}/initiatives", response_model=InitiativesPublic, responses={404: {"model": ErrorOut}},
             summary="Areas, initiatives and their extraction ids, in page order")
-def get_initiatives(report_id: int, _: ReviewerDep, session: SessionDep) -> InitiativesPublic:
+def get_initiatives(report_id: Id, _: ReviewerDep, session: SessionDep) -> InitiativesPublic:
     _report_or_404(session, report_id)
     return initiative_tree(session, report_id)
 
@@ -89,8 +91,8 @@ def get_initiatives(report_id: int, _: ReviewerDep, session: SessionDep) -> Init
     responses={200: {"content": {"image/png": {}}}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}},
 )
 def get_page_image(
-    report_id: int, page: int, _: ReviewerDep, session: SessionDep, settings: SettingsDep,
-    highlight: Annotated[int | None, Query(description="an extraction id on this page")] = None,
+    report_id: Id, page: int, _: ReviewerDep, session: SessionDep, settings: SettingsDep,
+    highlight: Annotated[Id | None, Query(description="an extraction id on this page")] = None,
 ) -> FileResponse:
     report = _report_or_404(session, report_id)
     if not report.pages or not 1 <= page <= report.pages:
@@ -103,5 +105,11 @@ def get_page_image(
         if ext.page != page:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"extraction {highlight} is on page {ext.page}, not {page}")
         bbox, key = ext.bbox, f"h{highlight}"
-    png = page_png(pdf_path(settings, report.sha256), settings.cache_dir / report.sha256, page, key=key, bbox=bbox)
+    try:  # in a child process under the extraction limits: a hostile page ends there
+        with limits(settings.extract_timeout_s, settings.extract_memory_mb):
+            png = render_page(pdf_path(settings, report.sha256), settings.cache_dir / report.sha256, page,
+                              key=key, bbox=bbox)
+    except BadPDF as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            f"page {page} of report {report_id} cannot be shown: {exc.reason}") from exc
     return FileResponse(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
 
-from service.api.deps import AdminDep, SessionDep, WriteSessionDep
+from service.api.deps import API_ERRORS, AdminDep, SessionDep, WriteSessionDep
+from service.storage.inputs import Id
 from service.storage.models import ApiToken
 from service.storage.schemas import ErrorOut, TokenCreate, TokenCreated, TokenPublic, TokensPublic
 from service.storage.timeutil import as_utc
 from service.storage.tokens import create_token, list_tokens, revoke
 
-router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"])
+router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"], responses=API_ERRORS)
 
 
 def _public(row: ApiToken) -> TokenPublic:
@@ -31,7 +32,7 @@ def get_tokens(_: AdminDep, session: SessionDep) -> TokensPublic:
 
 @router.delete("/{token_id}", response_model=TokenPublic, responses={404: {"model": ErrorOut}},
                summary="Revoke a token; it stops working at once")
-def revoke_token(token_id: int, _: AdminDep, session: WriteSessionDep) -> TokenPublic:
+def revoke_token(token_id: Id, _: AdminDep, session: WriteSessionDep) -> TokenPublic:
     row = session.get(ApiToken, token_id)
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"token {token_id} does not exist")
