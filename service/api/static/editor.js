@@ -13,6 +13,11 @@ const HINTS = {
   money: "Ex.: R$ 1,2 milhão, 38,6 milhões",
 };
 const NUMERIC = new Set(["count", "percentage", "money"]);
+/** The municipality picker highlights its best match (so Enter takes it) only when the match
+ * scores at least this much (0-100, GET /api/v1/municipalities `score`): "sete lagoa" (100) or
+ * "gov valadares" (85.5) are pre-selected, "Porto Velho" → Rio Vermelho (69.6) or "xyzxyz" →
+ * Luz (45) are only listed, and Enter then saves nothing. */
+export const PRESELECT_MIN_SCORE = 80;
 
 function debounce(fn, ms) {
   let timer;
@@ -108,14 +113,22 @@ function municipalityEditor(container, fact) {
     chosenOut.textContent = `→ ${chosen.name} (IBGE ${chosen.code})`;
     options = []; active = -1; show();
   };
+  let asked = 0; // only the answer to the latest query is shown
   const search = debounce(async () => {
-    chosen = null;
-    chosenOut.textContent = "";
-    options = await api.municipalities(input.value.trim(), 8);
-    active = options.length ? 0 : -1;
+    const ticket = ++asked;
+    const found = await api.municipalities(input.value.trim(), 8);
+    if (ticket !== asked) return;
+    options = found;
+    active = options.length && options[0].score >= PRESELECT_MIN_SCORE ? 0 : -1;
     show();
   }, 150);
-  input.addEventListener("input", search);
+  input.addEventListener("input", () => {
+    // what was listed for the previous text is no longer an answer: Enter must not take it
+    chosen = null; options = []; active = -1; asked += 1;
+    chosenOut.textContent = "";
+    show();
+    search();
+  });
   if (fact.value) chosenOut.textContent = `Atual: ${formatValue("municipality", fact.value, fact.name)}`;
   return {
     focus: () => { input.focus(); input.select(); },
@@ -131,7 +144,13 @@ function municipalityEditor(container, fact) {
     },
     async result() {
       if (chosen) return { value: chosen.code };
-      const r = await api.parse("municipality", input.value.trim());
+      const text = input.value.trim();
+      const r = await api.parse("municipality", text || "-").catch((err) => {
+        if (!(err instanceof ApiError) || err.status !== 422) throw err;
+        throw Object.assign(new ApiError(422, text
+          ? `Nenhum município de Minas Gerais corresponde a “${text}”: escolha um na lista (↑/↓) ou digite o nome. Nada foi salvo.`
+          : "Digite o nome de um município de Minas Gerais. Nada foi salvo."), { forReviewer: true });
+      });
       return { value: r.value };
     },
   };

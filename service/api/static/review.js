@@ -204,8 +204,8 @@ async function saveEditor() {
   try {
     result = await ui.result();
   } catch (err) {
-    $("editor-error").textContent = err instanceof ApiError && err.status === 422
-      ? "Não entendi o valor: veja os exemplos acima." : `Erro: ${err.message}`;
+    $("editor-error").textContent = err.forReviewer ? err.detail : err instanceof ApiError && err.status === 422
+      ? "Não entendi o valor: veja os exemplos acima. Nada foi salvo." : `Erro: ${err.message}`;
     return;
   }
   const same = JSON.stringify(result.value) === JSON.stringify(fact.value)

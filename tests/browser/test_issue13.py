@@ -1,0 +1,59 @@
+"""Issue 13, item by item: each test drives the review page as a reviewer would (the
+item's steps), then checks through the API what was (or was not) saved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.live import LiveService
+from tests.browser.test_review_page import current_id, filter_by, sign_in, wait_status
+
+pytestmark = pytest.mark.browser
+
+
+def unreviewed(live: LiveService, kind: str) -> list[dict[str, Any]]:
+    """Pending facts of `kind` that no earlier test touched (version 1), queue order."""
+    facts = [f for f in live.extractions(status="pending", kind=kind) if f["version"] == 1]
+    return sorted(facts, key=lambda f: (f["confidence"], f["id"]))
+
+
+def open_fact(page: Any, ext_id: int) -> None:
+    page.locator(f"#q-{ext_id}").click()
+    page.wait_for_selector(f"#q-{ext_id}[aria-selected='true']")
+    page.locator("#queue-list").focus()
+
+
+def test_1_municipality_editor_never_saves_a_poor_match(page: Any, live: LiveService) -> None:
+    facts = unreviewed(live, "municipality")
+    assert facts, "the corpus report should have a pending municipality"
+    sign_in(page, live)
+    filter_by(page, kind="municipality")
+    fact = facts[0]
+    open_fact(page, fact["id"])
+    page.keyboard.press("e")
+    muni = page.get_by_label("Município de Minas Gerais")
+    muni.fill("xyzxyz")
+    page.wait_for_selector("#muni-options li:has-text('Luz')")
+    assert page.locator("#muni-options li[aria-selected='true']").count() == 0
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#editor-error:has-text('Nenhum município de Minas Gerais corresponde a “xyzxyz”')")
+    assert "Nada foi salvo" in page.locator("#editor-error").inner_text()
+
+    muni.fill("Porto Velho")  # Rondônia: Rio Vermelho is listed, not pre-selected
+    page.wait_for_selector("#muni-options li:has-text('Rio Vermelho')")
+    assert page.locator("#muni-options li[aria-selected='true']").count() == 0
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#editor-error:has-text('“Porto Velho”')")
+    after = live.extraction(fact["id"])
+    assert (after["status"], after["version"], after["value"]) == ("pending", 1, fact["value"])
+    assert live.get(f"/api/v1/extractions/{fact['id']}/history")["items"] == []
+
+    muni.fill("sete lagoa")  # a good match is still pre-selected and Enter saves it
+    page.wait_for_selector("#muni-options li[aria-selected='true']:has-text('Sete Lagoas')")
+    page.keyboard.press("Enter")
+    wait_status(page, fact["id"], "corrected")
+    after = live.extraction(fact["id"])
+    assert (after["status"], after["value"], after["name"]) == ("corrected", "3167202", "Sete Lagoas")
+    assert current_id(page) != fact["id"] or len(facts) == 1
