@@ -57,3 +57,28 @@ def test_1_municipality_editor_never_saves_a_poor_match(page: Any, live: LiveSer
     after = live.extraction(fact["id"])
     assert (after["status"], after["value"], after["name"]) == ("corrected", "3167202", "Sete Lagoas")
     assert current_id(page) != fact["id"] or len(facts) == 1
+
+
+def test_2_undo_of_a_correction_restores_the_value_before_it(page: Any, live: LiveService) -> None:
+    fact = unreviewed(live, "percentage")[0]
+    sign_in(page, live)
+    filter_by(page, kind="percentage")
+    open_fact(page, fact["id"])
+    page.keyboard.press("e")
+    page.get_by_label("Novo valor").fill("99")
+    page.wait_for_selector("#edit-parsed:has-text('99')")
+    page.keyboard.press("Enter")
+    wait_status(page, fact["id"], "corrected")
+    assert live.extraction(fact["id"])["value"] == 99
+    page.keyboard.press("u")
+    wait_status(page, fact["id"], "pending")
+    after = live.extraction(fact["id"])
+    assert (after["status"], after["value"], after["qualifier"], after["version"]) == (
+        "pending", fact["value"], fact["qualifier"], 3)
+    history = live.get(f"/api/v1/extractions/{fact['id']}/history")["items"]
+    assert [(e["action"], e["after"]["value"]) for e in history] == [("correct", 99), ("reopen", fact["value"])]
+    assert current_id(page) == fact["id"]
+    page.keyboard.press("c")  # the next decision is on the original value, not 99
+    wait_status(page, fact["id"], "confirmed")
+    after = live.extraction(fact["id"])
+    assert (after["status"], after["value"], after["version"]) == ("confirmed", fact["value"], 4)

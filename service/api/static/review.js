@@ -230,8 +230,8 @@ async function undo() {
   if (queue.visible.some((f) => f.id === fact.id)) queue.select(fact.id);
   const b = last.before;
   const sameValue = JSON.stringify(b.value) === JSON.stringify(fact.value) && b.unit === fact.unit && b.qualifier === fact.qualifier;
-  // `reopen` only changes the status: after undoing a correction of a pending fact the
-  // corrected value stays, shown as pending for a new decision.
+  // `reopen` undoes the latest decision with its value: after undoing a correction of a
+  // pending fact, the fact is pending with the value it had before the correction.
   const body = b.status === "pending" ? { action: "reopen" }
     : b.status === "rejected" ? { action: "reject" }
     : b.status === "confirmed" && sameValue ? { action: "confirm" }
