@@ -82,3 +82,40 @@ def test_2_undo_of_a_correction_restores_the_value_before_it(page: Any, live: Li
     wait_status(page, fact["id"], "confirmed")
     after = live.extraction(fact["id"])
     assert (after["status"], after["value"], after["version"]) == ("confirmed", fact["value"], 4)
+
+
+def test_3_next_fact_shows_loading_and_keys_wait_for_it(page: Any, live: LiveService) -> None:
+    queue = sorted(live.extractions(status="pending", kind="count"), key=lambda f: (f["confidence"], f["id"]))
+    first, second = queue[0], queue[1]
+    events: list[str] = []
+
+    def slow(route: Any) -> None:
+        page.wait_for_timeout(800)
+        events.append("answered")
+        route.continue_()
+
+    page.route(f"**/pages/*.png?highlight={second['id']}", slow)
+    page.route(f"**/extractions/{second['id']}/source", slow)
+    page.on("request", lambda r: events.append("review") if r.method == "POST" and r.url.endswith("/review") else None)
+    sign_in(page, live)
+    filter_by(page, kind="count")
+    assert current_id(page) == first["id"]
+    page.wait_for_selector("#page-scroll[aria-busy='false']")
+    page.wait_for_selector("#fact-sentence mark")
+    page.locator("#queue-list").focus()
+    page.keyboard.press("j")
+    page.keyboard.press("c")  # pressed while the second fact's evidence is on its way
+    page.wait_for_selector("#page-scroll[aria-busy='true']")
+    assert "carregando" in page.locator("#page-label").inner_text()
+    assert page.locator("#page-frame.stale").count() == 1
+    assert "Carregando" in page.locator("#fact-sentence").inner_text()
+    wait_status(page, second["id"], "confirmed")
+    page.wait_for_selector("#page-scroll[aria-busy='false']")
+    assert live.extraction(first["id"])["status"] == "pending"
+    assert live.extraction(second["id"])["status"] == "confirmed"
+    assert events == ["answered", "answered", "review"], "the confirm went out before the fact was shown"
+
+
+def visible_after(page: Any, ext_id: int) -> int:
+    ids = [int(x) for x in page.locator("#queue-list li").evaluate_all("els => els.map(e => e.dataset.id)")]
+    return ids[ids.index(ext_id) + 1]

@@ -14,7 +14,10 @@ const $ = (id) => document.getElementById(id);
 const CONFLICT = "Outra pessoa alterou este fato — recarregue";
 const DONE = { confirm: "Confirmado", correct: "Corrigido", reject: "Rejeitado", reopen: "De volta a pendente" };
 
-const state = { reports: [], report: null, editor: null, undo: [], chain: Promise.resolve(), sources: new Map() };
+const state = {
+  reports: [], report: null, editor: null, undo: [], chain: Promise.resolve(), sources: new Map(),
+  displayed: Promise.resolve(),
+};
 
 /** Run commands one after another, so a fast "c c x" acts on three facts in turn, none dropped. */
 function run(command) {
@@ -124,25 +127,50 @@ function source(fact) {
   return state.sources.get(fact.id);
 }
 
-async function showFact(fact) {
+/** Until the image, the source sentence and the chart of the fact just chosen arrive, the
+ * panels say "carregando" instead of showing the previous fact's; each answer carries
+ * the number of the request that asked for it and is dropped if another fact was chosen
+ * since. `state.displayed` resolves once the fact is on screen: actions wait for it. */
+let shownSeq = 0;
+function showFact(fact) {
+  const seq = ++shownSeq;
+  const stale = () => seq !== shownSeq || queue.current()?.id !== fact?.id;
   closeEditor();
   renderFact(fact);
-  if (!fact) { viewer.clear(); return; }
+  if (!fact) { viewer.clear(); state.displayed = Promise.resolve(); return state.displayed; }
+  setLoading(true, fact);
+  state.displayed = displayFact(fact, stale).finally(() => { if (!stale()) setLoading(false, fact); });
+  return state.displayed;
+}
+
+function setLoading(on, fact) {
+  $("fact-panel").setAttribute("aria-busy", String(on));
+  if (!on) return;
+  viewer.loading(fact);
+  $("fact-sentence").replaceChildren(el("span", { class: "loading-text", text: "Carregando a frase de origem…" }));
+  $("history-list").replaceChildren(el("li", { class: "hint", text: "Carregando…" }));
+  $("editions-view").replaceChildren(el("p", { class: "loading-text", text: "Carregando…" }));
+}
+
+async function displayFact(fact, stale) {
   try {
     const [src, events] = await Promise.all([source(fact), api.history(fact.id)]);
-    if (queue.current()?.id !== fact.id) return;
+    if (stale()) return;
     renderSentence(fact, src);
     renderHistory(fact, events);
-    showInitiativeHistory($("editions-view"), {
+    const box = document.createElement("div");
+    showInitiativeHistory(box, {
       key: fact.initiative?.key, reportId: fact.report_id, fact,
       getJson: (path) => fetch(path, { headers: { Authorization: `Bearer ${token.get() || ""}` }, cache: "no-store" })
         .then((r) => (r.ok ? r.json() : Promise.reject(new ApiError(r.status, r.statusText)))),
-    }).catch(() => $("editions-view").replaceChildren());
+    }).then(() => { if (!stale()) $("editions-view").replaceChildren(...box.childNodes); },
+      () => { if (!stale()) $("editions-view").replaceChildren(); });
     await viewer.show(fact, src);
+    if (stale()) return;
     const next = queue.neighbour(1);
     if (next) { viewer.prefetch(next); source(next).catch(() => {}); }
   } catch (err) {
-    failed(err, fact);
+    if (!stale()) failed(err, fact);
   }
 }
 
@@ -177,9 +205,15 @@ async function review(fact, body, { advance = true, remember = true } = {}) {
   }
 }
 
-const act = (action) => { const f = queue.current(); return f ? review(f, { action }) : null; };
+/** Act on the fact on screen: wait until it is displayed (image, sentence), never before. */
+async function act(action) {
+  await state.displayed;
+  const f = queue.current();
+  return f ? review(f, { action }) : null;
+}
 
-function openEditor() {
+async function openEditor() {
+  await state.displayed;
   const fact = queue.current();
   if (!fact) return;
   $("editor").hidden = false;
