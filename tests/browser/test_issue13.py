@@ -119,3 +119,31 @@ def test_3_next_fact_shows_loading_and_keys_wait_for_it(page: Any, live: LiveSer
 def visible_after(page: Any, ext_id: int) -> int:
     ids = [int(x) for x in page.locator("#queue-list li").evaluate_all("els => els.map(e => e.dataset.id)")]
     return ids[ids.index(ext_id) + 1]
+
+
+def test_4_keys_go_back_to_the_queue_after_filters_and_bulk_selection(page: Any, live: LiveService) -> None:
+    sign_in(page, live)
+    page.locator("#filter-kind").click()  # the mouse opens the select ...
+    page.select_option("#filter-kind", "period")  # ... and picks an option
+    page.wait_for_function("document.activeElement.id === 'queue-list'")
+    first = current_id(page)
+    page.keyboard.press("c")
+    wait_status(page, first, "confirmed")
+    assert page.locator("#filter-kind").input_value() == "period"
+    assert live.extraction(first)["status"] == "confirmed"
+
+    page.get_by_label("Selecionar visíveis").click()
+    page.wait_for_function("document.activeElement.id === 'queue-list'")
+    assert page.get_by_label("Selecionar visíveis").is_checked()
+    before = current_id(page)
+    page.keyboard.press("j")
+    page.wait_for_function(f"document.querySelector('#queue-list li[aria-selected=true]').dataset.id != '{before}'")
+    moved = current_id(page)
+    page.keyboard.press("c")
+    wait_status(page, moved, "confirmed")
+    assert live.extraction(moved)["status"] == "confirmed"
+    assert live.extraction(before)["status"] == "pending"
+
+    page.locator("#filter-status").focus()  # from the keyboard: Enter goes back to the queue
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement.id === 'queue-list'")

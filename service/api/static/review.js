@@ -317,7 +317,7 @@ function onKey(ev) {
     if (state.editor.ui.handleKey(ev)) ev.preventDefault();
     return;
   }
-  if (t.matches("input, select, textarea")) { if (ev.key === "Escape") t.blur(); return; }
+  if (t.matches("input, select, textarea")) { if (ev.key === "Escape") $("queue-list").focus(); return; }
   if (t.matches("button, summary, a") && (ev.key === "Enter" || ev.key === " ")) return;
   if (t.id === "page-scroll" && ev.key.startsWith("Arrow")) return;
   const handler = KEYS[ev.key];
@@ -330,14 +330,26 @@ function onKey(ev) {
 function wire() {
   $("signin-form").addEventListener("submit", (ev) => { ev.preventDefault(); signIn($("token-input").value); });
   $("signout-button").addEventListener("click", () => signOut());
-  $("report-select").addEventListener("change", (ev) => openReport(Number(ev.target.value)).catch(failed));
+  $("report-select").addEventListener("change", (ev) => openReport(Number(ev.target.value))
+    .then(() => $("queue-list").focus(), failed));
+  // A filter chosen with the mouse hands the keys back to the queue (else `c` would change
+  // the filter); from the keyboard, arrows keep browsing the options and Enter or Esc go back.
   for (const [name, select] of Object.entries(queue.selects)) {
+    select.addEventListener("pointerdown", () => { select.dataset.pointer = "1"; });
+    select.addEventListener("keydown", (ev) => {
+      delete select.dataset.pointer;
+      if (ev.key === "Enter") { ev.preventDefault(); $("queue-list").focus(); }
+    });
     select.addEventListener("change", () => {
       if (name === "area") queue.refreshFilterOptions();
       queue.applyFilters();
+      if (select.dataset.pointer) { delete select.dataset.pointer; $("queue-list").focus(); }
     });
   }
-  $("select-visible").addEventListener("change", (ev) => queue.toggleVisible(ev.target.checked));
+  $("select-visible").addEventListener("change", (ev) => {
+    queue.toggleVisible(ev.target.checked);
+    $("queue-list").focus();
+  });
   $("bulk-confirm").addEventListener("click", bulkConfirm);
   const click = (id, fn) => $(id).addEventListener("click", () => {
     run(fn);
