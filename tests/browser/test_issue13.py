@@ -3,10 +3,12 @@ item's steps), then checks through the API what was (or was not) saved."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
+from tests.browser.conftest import VIEWPORT
 from tests.browser.live import LiveService
 from tests.browser.test_review_page import current_id, filter_by, sign_in, wait_status
 
@@ -147,3 +149,37 @@ def test_4_keys_go_back_to_the_queue_after_filters_and_bulk_selection(page: Any,
     page.locator("#filter-status").focus()  # from the keyboard: Enter goes back to the queue
     page.keyboard.press("Enter")
     page.wait_for_function("document.activeElement.id === 'queue-list'")
+
+
+def test_5_end_of_queue_is_done_and_offers_the_next_report(browser: Any, two_editions: LiveService) -> None:
+    live = two_editions  # October deck (opened first), August deck
+    context = browser.new_context(viewport=VIEWPORT, locale="pt-BR")
+    page = context.new_page()
+    try:
+        sign_in(page, live)
+        filter_by(page, kind="money")
+        queue = [int(x) for x in page.locator("#queue-list li").evaluate_all("els => els.map(e => e.dataset.id)")]
+        assert queue
+        for _ in range(len(queue) + 2):  # two presses more than there are facts
+            page.keyboard.press("c")
+        page.wait_for_selector("#queue-done:has-text('Fila concluída')")
+        for ext_id in queue:
+            fact = live.extraction(ext_id)
+            assert (fact["status"], fact["version"]) == ("confirmed", 2), fact
+            assert [e["action"] for e in live.get(f"/api/v1/extractions/{ext_id}/history")["items"]] == ["confirm"]
+        assert page.locator("#queue-list li[aria-selected='true']").count() == 0
+        other = next(r for r in live.get("/api/v1/reports")["items"] if r["id"] != live.report_id)
+        button = page.get_by_role("button", name=re.compile("Abrir o próximo relatório"))
+        assert other["filename"] in button.inner_text()
+        page.keyboard.press("k")  # back to the last fact, then past it again
+        page.wait_for_selector(f"#q-{queue[-1]}[aria-selected='true']")
+        page.keyboard.press("x")
+        wait_status(page, queue[-1], "rejected")
+        page.wait_for_selector("#queue-done:not([hidden])")
+        assert live.extraction(queue[-1])["version"] == 3
+        button.click()
+        page.wait_for_function(f"document.getElementById('report-select').value === '{other['id']}'")
+        page.wait_for_selector("#queue-list li[aria-selected='true']")
+        assert page.locator("#queue-done").is_hidden()
+    finally:
+        context.close()

@@ -137,6 +137,7 @@ function showFact(fact) {
   const stale = () => seq !== shownSeq || queue.current()?.id !== fact?.id;
   closeEditor();
   renderFact(fact);
+  showQueueDone(!fact && queue.ended);
   if (!fact) { viewer.clear(); state.displayed = Promise.resolve(); return state.displayed; }
   setLoading(true, fact);
   state.displayed = displayFact(fact, stale).finally(() => { if (!stale()) setLoading(false, fact); });
@@ -174,6 +175,30 @@ async function displayFact(fact, stale) {
   }
 }
 
+/** The end of the queue: what is left in it, and the next report with pending facts. */
+async function showQueueDone(on) {
+  $("queue-done").hidden = !on;
+  if (!on) return;
+  $("fact-empty").hidden = true;
+  const left = queue.visible.filter((f) => f.status === "pending").length;
+  $("queue-done-title").textContent = left ? "Fim da fila" : "Fila concluída";
+  $("queue-done-text").textContent = left
+    ? `Ainda há ${left} fato${left === 1 ? "" : "s"} pendente${left === 1 ? "" : "s"} nesta lista (pulados com j).`
+    : `Todos os ${queue.visible.length} fatos desta lista foram revisados.`;
+  const button = $("next-report");
+  button.hidden = true;
+  try {
+    state.reports = await api.reports();
+  } catch { return; }
+  if (!queue.ended) return;
+  const next = state.reports.find((r) => r.id !== state.report?.id && r.status === "done" && r.counts.pending > 0);
+  if (!next) { $("queue-done-text").append(" Nenhum outro relatório tem fatos pendentes."); return; }
+  button.textContent = `Abrir o próximo relatório: ${next.filename} (${next.counts.pending} pendentes)`;
+  button.dataset.id = next.id;
+  button.hidden = false;
+  button.focus();
+}
+
 async function reloadFact(id) {
   try {
     const fresh = await api.extraction(id);
@@ -195,8 +220,9 @@ async function review(fact, body, { advance = true, remember = true } = {}) {
     queue.replace(updated);
     toast(`${DONE[body.action]}: ${fact.text}`);
     refreshCounts();
-    if (advance && queue.current()?.id === fact.id && queue.neighbour(1)) queue.move(1);
-    else if (queue.current()?.id === fact.id) showFact(updated);
+    if (advance && queue.current()?.id === fact.id) {
+      if (queue.neighbour(1)) queue.move(1); else queue.finish();
+    } else if (queue.current()?.id === fact.id) showFact(updated);
     return updated;
   } catch (err) {
     failed(err, fact);
@@ -209,6 +235,7 @@ async function review(fact, body, { advance = true, remember = true } = {}) {
 async function act(action) {
   await state.displayed;
   const f = queue.current();
+  if (!f && queue.ended) toast("Fila concluída: nada a decidir aqui (k volta ao último fato).");
   return f ? review(f, { action }) : null;
 }
 
@@ -361,6 +388,8 @@ function wire() {
   click("act-undo", undo);
   $("editor").addEventListener("submit", (ev) => { ev.preventDefault(); run(saveEditor); });
   $("editor-cancel").addEventListener("click", closeEditor);
+  $("next-report").addEventListener("click", () => openReport(Number($("next-report").dataset.id))
+    .then(() => $("queue-list").focus(), failed));
   $("zoom-in").addEventListener("click", () => viewer.zoom(1));
   $("zoom-out").addEventListener("click", () => viewer.zoom(-1));
   $("zoom-fit").addEventListener("click", () => viewer.zoom(0));
