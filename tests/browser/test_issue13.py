@@ -10,7 +10,7 @@ import pytest
 
 from tests.browser.conftest import VIEWPORT
 from tests.browser.live import LiveService
-from tests.browser.test_review_page import current_id, filter_by, sign_in, wait_status
+from tests.browser.test_review_page import current_id, filter_by, sign_in, visible_ids, wait_status
 
 pytestmark = pytest.mark.browser
 
@@ -183,3 +183,34 @@ def test_5_end_of_queue_is_done_and_offers_the_next_report(browser: Any, two_edi
         assert page.locator("#queue-done").is_hidden()
     finally:
         context.close()
+
+
+def test_6_bulk_conflict_names_the_fact_and_refreshes_the_list(page: Any, live: LiveService) -> None:
+    facts = unreviewed(live, "money")
+    assert len(facts) >= 2
+    sign_in(page, live)
+    filter_by(page, kind="money")
+    ids = {f["id"] for f in facts}
+    assert ids <= set(visible_ids(page))
+    taken = facts[-1]
+    by_other = live.post(f"/api/v1/extractions/{taken['id']}/review", {"action": "reject", "version": 1}, who="other")
+    assert by_other.status_code == 200, by_other.text
+    page.get_by_label("Selecionar visíveis").check()
+    n = len(visible_ids(page))
+    page.get_by_role("button", name=f"Confirmar os {n} fatos selecionados").click()
+    page.locator("#bulk-dialog").get_by_role("button", name="Confirmar todos").click()
+    banner = page.locator("#banner")
+    banner.locator(f"text=“{taken['text']}”").wait_for()
+    text = banner.inner_text()
+    assert "Nenhum fato do lote foi confirmado" in text and "rejeitado por other" in text
+    assert f"Confirmar ({n - 1})" in text
+    wait_status(page, taken["id"], "rejected")  # the list shows the new state
+    assert all(live.extraction(f["id"])["status"] == "pending" for f in facts if f["id"] != taken["id"])
+    page.get_by_role("button", name=f"Confirmar os {n - 1} fatos selecionados").click()  # the way out it names
+    page.locator("#bulk-dialog").get_by_role("button", name="Confirmar todos").click()
+    for f in facts:
+        if f["id"] != taken["id"]:
+            wait_status(page, f["id"], "confirmed")
+    after = {f["id"]: live.extraction(f["id"]) for f in facts}
+    assert after[taken["id"]]["status"] == "rejected" and after[taken["id"]]["reviewed_by"] == "other"
+    assert all(a["status"] == "confirmed" and a["version"] == 2 for i, a in after.items() if i != taken["id"])

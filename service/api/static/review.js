@@ -319,11 +319,34 @@ function bulkConfirm() {
       refreshCounts();
       showFact(queue.current());
     } catch (err) {
-      if (err instanceof ApiError && err.status === 409) banner(`${CONFLICT}. Nenhum fato do lote foi confirmado.`);
+      if (err instanceof ApiError && err.status === 409) await bulkConflict(targets);
       else failed(err);
     }
     $("queue-list").focus();
   }, { once: true });
+}
+
+/** A bulk confirm refused with 409: reload the report's facts, name the ones someone else
+ * changed, show their new state; the rest stay selected for a second try. */
+async function bulkConflict(targets) {
+  let fresh;
+  try {
+    fresh = new Map((await api.extractions(state.report.id)).map((f) => [f.id, f]));
+  } catch (err) { failed(err); return; }
+  const changed = targets.map((f) => fresh.get(f.id)).filter((f) => f && targets.some((t) => t.id === f.id && t.version !== f.version));
+  for (const f of fresh.values()) if (queue.facts.some((q) => q.id === f.id)) queue.replace(f);
+  for (const f of changed) queue.toggle(f.id, false); // decide those one by one, seeing the other's decision
+  const names = changed.map((f) => `“${f.text}” (p. ${f.page}, agora ${STATUS_LABELS[f.status].toLowerCase()}`
+    + `${f.reviewed_by ? ` por ${f.reviewed_by}` : ""})`);
+  const which = names.length === 1 ? `O fato ${names[0]} foi alterado` : names.length
+    ? `Os fatos ${names.join(", ")} foram alterados` : "Algum fato do lote foi alterado";
+  const left = queue.bulkTargets().length;
+  banner(`Nenhum fato do lote foi confirmado: ${which} por outra pessoa desde que a lista foi carregada. `
+    + `A lista foi atualizada${changed.length ? ` e ${changed.length === 1 ? "ele saiu" : "eles saíram"} da seleção` : ""}`
+    + `${left ? `; os outros ${left} continuam selecionados: clique em “Confirmar (${left})” de novo` : ""}.`);
+  refreshCounts();
+  const current = queue.current();
+  if (current && changed.some((f) => f.id === current.id)) showFact(current);
 }
 
 // ---------- keyboard ----------
