@@ -127,7 +127,7 @@ def test_4_keys_go_back_to_the_queue_after_filters_and_bulk_selection(page: Any,
     sign_in(page, live)
     page.locator("#filter-kind").click()  # the mouse opens the select ...
     page.select_option("#filter-kind", "period")  # ... and picks an option
-    page.wait_for_function("document.activeElement.id === 'queue-list'")
+    page.wait_for_function("() => document.activeElement.id === 'queue-list'")
     first = current_id(page)
     page.keyboard.press("c")
     wait_status(page, first, "confirmed")
@@ -135,11 +135,11 @@ def test_4_keys_go_back_to_the_queue_after_filters_and_bulk_selection(page: Any,
     assert live.extraction(first)["status"] == "confirmed"
 
     page.get_by_label("Selecionar visíveis").click()
-    page.wait_for_function("document.activeElement.id === 'queue-list'")
+    page.wait_for_function("() => document.activeElement.id === 'queue-list'")
     assert page.get_by_label("Selecionar visíveis").is_checked()
     before = current_id(page)
     page.keyboard.press("j")
-    page.wait_for_function(f"document.querySelector('#queue-list li[aria-selected=true]').dataset.id != '{before}'")
+    page.wait_for_function(f"() => document.querySelector('#queue-list li[aria-selected=true]').dataset.id != '{before}'")
     moved = current_id(page)
     page.keyboard.press("c")
     wait_status(page, moved, "confirmed")
@@ -148,7 +148,7 @@ def test_4_keys_go_back_to_the_queue_after_filters_and_bulk_selection(page: Any,
 
     page.locator("#filter-status").focus()  # from the keyboard: Enter goes back to the queue
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement.id === 'queue-list'")
+    page.wait_for_function("() => document.activeElement.id === 'queue-list'")
 
 
 def test_5_end_of_queue_is_done_and_offers_the_next_report(browser: Any, two_editions: LiveService) -> None:
@@ -178,7 +178,7 @@ def test_5_end_of_queue_is_done_and_offers_the_next_report(browser: Any, two_edi
         page.wait_for_selector("#queue-done:not([hidden])")
         assert live.extraction(queue[-1])["version"] == 3
         button.click()
-        page.wait_for_function(f"document.getElementById('report-select').value === '{other['id']}'")
+        page.wait_for_function(f"() => document.getElementById('report-select').value === '{other['id']}'")
         page.wait_for_selector("#queue-list li[aria-selected='true']")
         assert page.locator("#queue-done").is_hidden()
     finally:
