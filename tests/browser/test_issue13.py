@@ -214,3 +214,53 @@ def test_6_bulk_conflict_names_the_fact_and_refreshes_the_list(page: Any, live: 
     after = {f["id"]: live.extraction(f["id"]) for f in facts}
     assert after[taken["id"]]["status"] == "rejected" and after[taken["id"]]["reviewed_by"] == "other"
     assert all(a["status"] == "confirmed" and a["version"] == 2 for i, a in after.items() if i != taken["id"])
+
+
+ENGLISH = re.compile(r"Failed to fetch|Internal Server Error|Too Many|too many|\(target\)|\(at_least\)|rules\.|ner\.|"
+                     r"como este tipo|extraction \d|could not", re.IGNORECASE)
+
+
+def test_9_messages_labels_and_errors_are_in_portuguese(page: Any, live: LiveService) -> None:
+    def too_many(route: Any) -> None:
+        route.fulfill(status=429, headers={"Retry-After": "30"}, content_type="application/json",
+                      body='{"detail": "too many failed authentications from this address; try again in 30 s"}')
+
+    page.route("**/api/v1/extractions?limit=1", too_many)
+    page.goto(f"{live.base_url}/review")
+    page.get_by_label("Token de revisor").fill(live.tokens["reviewer"])
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#signin-error:has-text('tente de novo em 30 s')")
+    assert not ENGLISH.search(page.locator("#signin-error").inner_text())
+    page.unroute("**/api/v1/extractions?limit=1")
+
+    sign_in(page, live)
+    filter_by(page, kind="count")
+    fact = live.extraction(current_id(page))
+    extractor = page.locator("#fact-extractor").inner_text()
+    assert extractor == "regras de texto (contagem)" and fact["extractor"] == "rules.count"
+    page.route("**/api/v1/extractions/*/review", lambda route: route.abort())
+    page.keyboard.press("c")
+    page.wait_for_selector("#banner:has-text('Sem conexão com o serviço relato')")
+    page.route("**/api/v1/extractions/*/review", lambda route: route.fulfill(
+        status=500, content_type="text/plain", body="Internal Server Error"))
+    page.keyboard.press("x")
+    page.wait_for_selector("#banner:has-text('Erro interno do serviço (500)')")
+    assert not ENGLISH.search(page.locator("#banner").inner_text())
+    after = live.extraction(fact["id"])
+    assert (after["status"], after["version"]) == (fact["status"], fact["version"])
+    page.unroute("**/api/v1/extractions/*/review")
+
+    page.keyboard.press("e")
+    page.get_by_label("Novo valor").fill("muitos")
+    page.wait_for_selector("#edit-parsed:has-text('Não entendi “muitos” como contagem')")
+    page.keyboard.press("Escape")
+
+    labels = page.evaluate("""async () => {
+        const { seriesChart } = await import('/review/assets/series.js');
+        const counts = ['target', 'at_least'].map((q) => ({ unit: 'escolas', qualifier: q,
+            points: [{ status_date: '2025-10', value: 5 }] }));
+        return seriesChart({ editions: [{ status_date: '2025-10' }], counts }).textContent;
+    }""")
+    assert "(meta)" in labels and "(pelo menos)" in labels and not ENGLISH.search(labels)
+    body = page.locator("body").inner_text()
+    assert not ENGLISH.search(body), ENGLISH.search(body)

@@ -3,7 +3,7 @@
 // municipality picker searches GET /api/v1/municipalities.
 
 import { api, ApiError } from "./api.js";
-import { QUALIFIER_LABELS, el, formatValue } from "./format.js";
+import { KIND_LABELS, QUALIFIER_LABELS, el, formatValue } from "./format.js";
 
 const HINTS = {
   date: "Como no relatório: nov/24, 06/11/2024, novembro de 2024 — ou ISO 2024-11",
@@ -60,7 +60,8 @@ function textEditor(container, fact, statusDate) {
       if (r.qualifier) container.querySelector("#edit-qualifier").value = r.qualifier;
     }, (err) => {
       if (latest.promise !== promise) return;
-      parsed.textContent = text ? `Não entendi "${text}" como ${HINTS[fact.kind] ? "este tipo" : fact.kind}.` : "Digite um valor.";
+      const kind = (KIND_LABELS[fact.kind] || "valor").toLowerCase();
+      parsed.textContent = text ? `Não entendi “${text}” como ${kind}: veja os exemplos acima.` : "Digite um valor.";
       parsed.classList.add("bad");
       if (!(err instanceof ApiError)) throw err;
     });

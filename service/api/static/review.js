@@ -2,7 +2,7 @@
 // correct / reject each fact (or many at once), undo. Every change goes through
 // the review API with the version the page saw, so a stale page gets a 409.
 
-import { api, ApiError, token } from "./api.js";
+import { api, ApiError, describeError, token } from "./api.js";
 import { buildEditor } from "./editor.js";
 import { renderFact, renderHistory, renderSentence } from "./fact.js";
 import { STATUS_LABELS, el } from "./format.js";
@@ -44,11 +44,9 @@ function banner(text, { reloadId = null } = {}) {
 }
 
 function failed(err, fact) {
-  if (!(err instanceof ApiError)) { banner(`Falha de rede: ${err.message}`); return; }
-  if (err.status === 401) { signOut("Sessão expirada ou token inválido: entre de novo."); return; }
-  if (err.status === 403) { banner("Este token não tem permissão de revisor."); return; }
-  if (err.status === 409) { banner(CONFLICT, { reloadId: fact?.id ?? null }); return; }
-  banner(err.detail || `Erro ${err.status}`);
+  if (err instanceof ApiError && err.status === 401) { signOut("Sessão expirada ou token inválido: entre de novo."); return; }
+  if (err instanceof ApiError && err.status === 409) { banner(CONFLICT, { reloadId: fact?.id ?? null }); return; }
+  banner(describeError(err));
 }
 
 // ---------- sign in ----------
@@ -69,7 +67,7 @@ async function signIn(value) {
   } catch (err) {
     token.clear();
     $("signin-error").textContent = err.status === 401 ? "Token desconhecido ou revogado."
-      : err.status === 403 ? "Este token não é de revisor." : `Não foi possível entrar: ${err.message}`;
+      : err.status === 403 ? "Este token não é de revisor." : `Não foi possível entrar. ${describeError(err)}`;
     return;
   }
   $("signin").hidden = true;
@@ -163,7 +161,7 @@ async function displayFact(fact, stale) {
     showInitiativeHistory(box, {
       key: fact.initiative?.key, reportId: fact.report_id, fact,
       getJson: (path) => fetch(path, { headers: { Authorization: `Bearer ${token.get() || ""}` }, cache: "no-store" })
-        .then((r) => (r.ok ? r.json() : Promise.reject(new ApiError(r.status, r.statusText)))),
+        .then((r) => (r.ok ? r.json() : Promise.reject(new ApiError(r.status, "")))),
     }).then(() => { if (!stale()) $("editions-view").replaceChildren(...box.childNodes); },
       () => { if (!stale()) $("editions-view").replaceChildren(); });
     await viewer.show(fact, src);
@@ -266,7 +264,7 @@ async function saveEditor() {
     result = await ui.result();
   } catch (err) {
     $("editor-error").textContent = err.forReviewer ? err.detail : err instanceof ApiError && err.status === 422
-      ? "Não entendi o valor: veja os exemplos acima. Nada foi salvo." : `Erro: ${err.message}`;
+      ? "Não entendi o valor: veja os exemplos acima. Nada foi salvo." : describeError(err);
     return;
   }
   const same = JSON.stringify(result.value) === JSON.stringify(fact.value)

@@ -4,6 +4,8 @@
 // or a way to fetch it (showInitiativeHistory). Everything is built with DOM calls
 // and textContent, never innerHTML, so report text cannot inject markup.
 
+import { QUALIFIER_LABELS } from "./format.js";
+
 const SVG_NS = "http://www.w3.org/2000/svg";
 const ROW_H = 46;
 const WIDTH = 300;
@@ -36,7 +38,8 @@ function chartRows(series) {
   return series.counts
     .filter((c) => c.points.length > 0)
     .map((c) => ({
-      label: [c.unit || "(sem unidade)", c.qualifier && c.qualifier !== "exact" ? `(${c.qualifier})` : ""].join(" ").trim(),
+      label: [c.unit || "(sem unidade)",
+        c.qualifier && c.qualifier !== "exact" ? `(${QUALIFIER_LABELS[c.qualifier] || "qualificado"})` : ""].join(" ").trim(),
       points: c.points.map((p) => ({ x: editions.indexOf(p.status_date), value: Number(p.value), date: p.status_date })),
     }));
 }
