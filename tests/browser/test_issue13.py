@@ -264,3 +264,27 @@ def test_9_messages_labels_and_errors_are_in_portuguese(page: Any, live: LiveSer
     assert "(meta)" in labels and "(pelo menos)" in labels and not ENGLISH.search(labels)
     body = page.locator("body").inner_text()
     assert not ENGLISH.search(body), ENGLISH.search(body)
+
+
+def test_12_percentage_above_100_is_refused_and_marked_invalid(page: Any, live: LiveService) -> None:
+    fact = unreviewed(live, "percentage")[0]
+    sign_in(page, live)
+    filter_by(page, kind="percentage")
+    open_fact(page, fact["id"])
+    page.keyboard.press("e")
+    value = page.get_by_label("Novo valor")
+    value.fill("150")
+    page.wait_for_selector("#edit-text[aria-invalid='true']")
+    assert "de 0 a 100" in page.locator("#edit-parsed").inner_text()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#editor-error:has-text('Nada foi salvo')")
+    after = live.extraction(fact["id"])
+    assert (after["status"], after["version"], after["value"]) == ("pending", 1, fact["value"])
+    refused = live.post(f"/api/v1/extractions/{fact['id']}/review",
+                        {"action": "correct", "value": 150, "version": 1})  # the server says no as well
+    assert refused.status_code == 422 and "between 0 and 100" in refused.json()["detail"]
+    value.fill("68,5")
+    page.wait_for_selector("#edit-text[aria-invalid='false']")
+    page.keyboard.press("Enter")
+    wait_status(page, fact["id"], "corrected")
+    assert live.extraction(fact["id"])["value"] == 68.5
