@@ -27,6 +27,16 @@ def open_fact(page: Any, ext_id: int) -> None:
     page.locator("#queue-list").focus()
 
 
+def edit_first_unreviewed(page: Any, live: LiveService, kind: str) -> dict[str, Any]:
+    """Sign in, show `kind`, open the first fact no test touched yet and press `e`."""
+    fact = unreviewed(live, kind)[0]
+    sign_in(page, live)
+    filter_by(page, kind=kind)
+    open_fact(page, fact["id"])
+    page.keyboard.press("e")
+    return fact
+
+
 def test_1_municipality_editor_never_saves_a_poor_match(page: Any, live: LiveService) -> None:
     facts = unreviewed(live, "municipality")
     assert facts, "the corpus report should have a pending municipality"
@@ -62,11 +72,7 @@ def test_1_municipality_editor_never_saves_a_poor_match(page: Any, live: LiveSer
 
 
 def test_2_undo_of_a_correction_restores_the_value_before_it(page: Any, live: LiveService) -> None:
-    fact = unreviewed(live, "percentage")[0]
-    sign_in(page, live)
-    filter_by(page, kind="percentage")
-    open_fact(page, fact["id"])
-    page.keyboard.press("e")
+    fact = edit_first_unreviewed(page, live, "percentage")
     page.get_by_label("Novo valor").fill("99")
     page.wait_for_selector("#edit-parsed:has-text('99')")
     page.keyboard.press("Enter")
@@ -267,11 +273,7 @@ def test_9_messages_labels_and_errors_are_in_portuguese(page: Any, live: LiveSer
 
 
 def test_12_percentage_above_100_is_refused_and_marked_invalid(page: Any, live: LiveService) -> None:
-    fact = unreviewed(live, "percentage")[0]
-    sign_in(page, live)
-    filter_by(page, kind="percentage")
-    open_fact(page, fact["id"])
-    page.keyboard.press("e")
+    fact = edit_first_unreviewed(page, live, "percentage")
     value = page.get_by_label("Novo valor")
     value.fill("150")
     page.wait_for_selector("#edit-text[aria-invalid='true']")
