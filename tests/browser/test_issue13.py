@@ -290,3 +290,25 @@ def test_12_percentage_above_100_is_refused_and_marked_invalid(page: Any, live: 
     page.keyboard.press("Enter")
     wait_status(page, fact["id"], "corrected")
     assert live.extraction(fact["id"])["value"] == 68.5
+
+
+@pytest.mark.parametrize(("path", "ready"), [("/docs", ".swagger-ui .info .title"), ("/redoc", "redoc-wrap, .api-info")])
+def test_15_api_docs_load_with_no_internet(page: Any, live: LiveService, path: str, ready: str) -> None:
+    outside: list[str] = []
+
+    def offline(route: Any) -> None:  # ReDoc's "by Redocly" badge is an image from its CDN: it may fail
+        if not (path == "/redoc" and route.request.resource_type == "image"):
+            outside.append(route.request.url)
+        route.abort("internetdisconnected")
+
+    page.route(re.compile(r"^(?!" + re.escape(live.base_url) + r"/).*"), offline)
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(r.url) if r.url.startswith(live.base_url) else None)
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    response = page.goto(f"{live.base_url}{path}")
+    assert response.status == 200
+    html = response.text()
+    assert not re.search(r"""(src|href)=["']https?://""", html), "the page references assets on other hosts"
+    page.wait_for_selector(ready)
+    assert "relato" in page.locator("body").inner_text()
+    assert outside == [] and failed == []
