@@ -312,3 +312,37 @@ def test_15_api_docs_load_with_no_internet(page: Any, live: LiveService, path: s
     page.wait_for_selector(ready)
     assert "relato" in page.locator("body").inner_text()
     assert outside == [] and failed == []
+
+
+def axe_violations(page: Any) -> list[tuple[str, str, int]]:
+    """axe-core (the copy axe-playwright-python ships) on the page as it is: serious issues,
+    and any landmark one (the sign-in page had no `main`)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    return [(v["id"], v["impact"], len(v["nodes"])) for v in found
+            if v["impact"] in ("serious", "critical") or v["id"].startswith("landmark")]
+
+
+def test_14_axe_finds_no_serious_issue_and_marking_for_bulk_still_works(page: Any, live: LiveService) -> None:
+    page.goto(f"{live.base_url}/review")
+    page.wait_for_selector("#token-input")
+    assert axe_violations(page) == []
+    assert page.get_by_role("main").count() == 1
+    sign_in(page, live)
+    filter_by(page, kind="date")
+    page.wait_for_selector("#fact-sentence mark")
+    assert axe_violations(page) == []
+    fact = unreviewed(live, "date")[-1]
+    option = page.locator(f"#q-{fact['id']}")
+    assert option.get_attribute("aria-checked") == "false"
+    option.locator(".q-check").click()  # the drawn box marks the fact without opening it
+    assert option.get_attribute("aria-checked") == "true"
+    page.keyboard.press("e")
+    assert axe_violations(page) == []
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Confirmar os 1 fatos selecionados").click()
+    page.locator("#bulk-dialog").get_by_role("button", name="Confirmar todos").click()
+    wait_status(page, fact["id"], "confirmed")
+    after = live.extraction(fact["id"])
+    assert (after["status"], after["version"]) == ("confirmed", 2)

@@ -145,12 +145,17 @@ export class Queue {
   }
 
   item(f) {
-    const box = el("input", {
-      type: "checkbox", tabindex: "-1", "aria-label": `Selecionar “${f.text}” para confirmação em lote`,
-      checked: this.selected.has(f.id), onclick: (ev) => { ev.stopPropagation(); this.toggle(f.id, ev.target.checked); },
+    // The bulk-selection box is drawn, not an <input>: a control inside an option is an
+    // interactive element nested in another (axe "nested-interactive"). The option itself
+    // says whether it is marked (aria-checked); Space or a click on the box toggles it.
+    const marked = this.selected.has(f.id);
+    const box = el("span", {
+      class: `q-check${marked ? " on" : ""}`, "aria-hidden": "true", title: "Marcar para confirmação em lote (Espaço)",
+      onclick: (ev) => { ev.stopPropagation(); this.toggle(f.id); },
     });
     return el("li", {
       id: `q-${f.id}`, role: "option", "aria-selected": String(f.id === this.currentId && !this.ended),
+      "aria-checked": String(marked),
       class: `q-item status-${f.status}${f.id === this.currentId && !this.ended ? " current" : ""}`,
       "data-id": f.id, onclick: () => this.select(f.id),
     },
