@@ -346,3 +346,36 @@ def test_14_axe_finds_no_serious_issue_and_marking_for_bulk_still_works(page: An
     wait_status(page, fact["id"], "confirmed")
     after = live.extraction(fact["id"])
     assert (after["status"], after["version"]) == ("confirmed", 2)
+
+
+def test_16_no_error_requests_own_tab_named_and_initiative_in_rows(page: Any, live: LiveService) -> None:
+    errors: list[str] = []
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    sign_in(page, live)  # the live service holds one report: a first edition
+    filter_by(page, kind="count")
+    page.wait_for_selector("#editions-view .series-empty, #editions-view svg, #editions-view p")
+    page.keyboard.press("j")
+    page.wait_for_selector("#page-scroll[aria-busy='false']")
+    page.keyboard.press("e")
+    page.get_by_label("Novo valor").fill("xyz")  # unreadable keystrokes: answered, not refused
+    page.wait_for_selector("#edit-parsed:has-text('Não entendi “xyz” como contagem')")
+    page.keyboard.press("Escape")
+    assert errors == [], errors
+
+    rows = {f["id"]: f for f in live.extractions(status="pending", kind="count")}
+    first = current_id(page)
+    assert rows[first]["initiative"]["title"] in page.locator(f"#q-{first} .q-initiative").inner_text()
+    page.keyboard.press("c")
+    wait_status(page, first, "confirmed")
+    second = current_id(page)
+    assert second != first
+    seen = live.extraction(second)
+    mine = live.post(f"/api/v1/extractions/{second}/review", {"action": "confirm", "version": seen["version"]})
+    assert mine.status_code == 200  # the same reviewer, from another tab
+    page.wait_for_selector("#page-scroll[aria-busy='false']")
+    page.keyboard.press("x")
+    page.wait_for_selector("#banner:has-text('Você mesmo alterou este fato em outra aba ou janela')")
+    assert "Outra pessoa" not in page.locator("#banner").inner_text()
+    after = live.extraction(second)
+    assert (after["status"], after["reviewed_by"], after["version"]) == ("confirmed", "reviewer", seen["version"] + 1)
+    assert [e for e in errors if not e.startswith("409 ")] == []

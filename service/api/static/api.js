@@ -69,8 +69,11 @@ export const api = {
   history: (id) => call("GET", `/api/v1/extractions/${id}/history`).then((r) => r.items),
   review: (id, body) => call("POST", `/api/v1/extractions/${id}/review`, { body }),
   reviewMany: (items) => call("POST", "/api/v1/extractions/review", { body: { items } }).then((r) => r.items),
+  /** The value `text` spells; an unreadable text rejects with ApiError 422 (asked through
+   * /parse/check, which answers 200, so typing leaves no failed request in the console). */
   parse: (kind, text, statusDate) =>
-    call("POST", "/api/v1/parse", { body: { kind, text, status_date: statusDate || null } }),
+    call("POST", "/api/v1/parse/check", { body: { kind, text, status_date: statusDate || null } })
+      .then((r) => (r.readable ? r.parsed : Promise.reject(new ApiError(422, r.detail)))),
   municipalities: (q, limit = 8) =>
     call("GET", "/api/v1/municipalities", { query: { q, limit } }).then((r) => r.items),
 

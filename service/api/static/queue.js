@@ -164,6 +164,7 @@ export class Queue {
     el("span", { class: "q-text", text: f.text, title: f.initiative.title || NO_INITIATIVE }),
     el("span", { class: "q-meta" },
       el("span", { class: `badge ${f.status}`, text: STATUS_LABELS[f.status] }),
-      el("span", { class: "conf", text: formatConfidence(f.confidence), "aria-label": `confiança ${formatConfidence(f.confidence)}` })));
+      el("span", { class: "conf", text: formatConfidence(f.confidence), "aria-label": `confiança ${formatConfidence(f.confidence)}` }),
+      el("span", { class: "q-initiative", text: f.initiative.title || NO_INITIATIVE })));
   }
 }

@@ -11,7 +11,7 @@ import { showInitiativeHistory } from "./series.js";
 import { PageViewer } from "./viewer.js";
 
 const $ = (id) => document.getElementById(id);
-const CONFLICT = "Outra pessoa alterou este fato — recarregue";
+const CONFLICT = "Este fato foi alterado desde que a página o carregou — recarregue";
 const DONE = { confirm: "Confirmado", correct: "Corrigido", reject: "Rejeitado", reopen: "De volta a pendente" };
 
 const state = {
@@ -45,8 +45,20 @@ function banner(text, { reloadId = null } = {}) {
 
 function failed(err, fact) {
   if (err instanceof ApiError && err.status === 401) { signOut("Sessão expirada ou token inválido: entre de novo."); return; }
-  if (err instanceof ApiError && err.status === 409) { banner(CONFLICT, { reloadId: fact?.id ?? null }); return; }
+  if (err instanceof ApiError && err.status === 409) { conflict(fact); return; }
   banner(describeError(err));
+}
+
+/** A 409: say who changed the fact. It may be this reviewer, in another tab or window
+ * (`state.me` is the token name the service put on this page's own reviews). */
+async function conflict(fact) {
+  banner(CONFLICT, { reloadId: fact?.id ?? null });
+  if (!fact) return;
+  const fresh = await api.extraction(fact.id).catch(() => null);
+  if (!fresh?.reviewed_by) return;
+  banner(fresh.reviewed_by === state.me
+    ? "Você mesmo alterou este fato em outra aba ou janela — recarregue"
+    : `Outra pessoa (${fresh.reviewed_by}) alterou este fato — recarregue`, { reloadId: fact.id });
 }
 
 // ---------- sign in ----------
@@ -151,6 +163,13 @@ function setLoading(on, fact) {
   $("editions-view").replaceChildren(el("p", { class: "loading-text", text: "Carregando…" }));
 }
 
+/** Is there an earlier report of the same title (a possible previous edition of this one)? */
+function earlierEdition() {
+  const r = state.report;
+  return Boolean(r) && state.reports.some((o) => o.id !== r.id && o.status === "done" && o.title === r.title
+    && (o.status_date || "") <= (r.status_date || ""));
+}
+
 async function displayFact(fact, stale) {
   try {
     const [src, events] = await Promise.all([source(fact), api.history(fact.id)]);
@@ -159,7 +178,7 @@ async function displayFact(fact, stale) {
     renderHistory(fact, events);
     const box = document.createElement("div");
     showInitiativeHistory(box, {
-      key: fact.initiative?.key, reportId: fact.report_id, fact,
+      key: fact.initiative?.key, reportId: fact.report_id, fact, mayHavePrevious: earlierEdition(),
       getJson: (path) => fetch(path, { headers: { Authorization: `Bearer ${token.get() || ""}` }, cache: "no-store" })
         .then((r) => (r.ok ? r.json() : Promise.reject(new ApiError(r.status, "")))),
     }).then(() => { if (!stale()) $("editions-view").replaceChildren(...box.childNodes); },
@@ -213,6 +232,7 @@ const snapshot = (f) => ({ status: f.status, value: f.value, unit: f.unit, quali
 async function review(fact, body, { advance = true, remember = true } = {}) {
   try {
     const updated = await api.review(fact.id, { ...body, version: fact.version });
+    state.me = updated.reviewed_by;
     if (remember) state.undo.push({ id: fact.id, before: snapshot(fact), action: body.action });
     $("act-undo").disabled = state.undo.length === 0;
     queue.replace(updated);

@@ -144,19 +144,26 @@ export function renderInitiativeHistory(element, { series, diffEntry, againstDat
 const diffs = new Map();
 
 /** Fetch (with `getJson(path)`, which adds the token) and render one initiative's history. */
-export async function showInitiativeHistory(element, { key, reportId, getJson, fact }) {
+export async function showInitiativeHistory(element, { key, reportId, getJson, fact, mayHavePrevious = true }) {
   if (!key) {
     element.replaceChildren(h("p", { class: "series-empty" }, "Fato fora de iniciativa, ou iniciativa ainda sem vínculo."));
     return;
   }
   const series = await getJson(`/api/v1/initiatives/${encodeURIComponent(key)}/series?facts=all`);
-  if (!diffs.has(reportId)) {
-    diffs.set(reportId, getJson(`/api/v1/reports/${reportId}/diff?against=previous`).catch(() => null));
-  }
-  const diff = await diffs.get(reportId);
+  // A first edition has no diff (404): ask only when the initiative was in an earlier edition,
+  // or the caller knows of an earlier report that may be one.
+  const seen = series.editions.findIndex((e) => e.report_id === reportId);
+  const diff = seen > 0 || mayHavePrevious ? await diffFor(reportId, getJson) : null;
   const diffEntry = diff ? diff.initiatives.find((i) => i.key === key) : null;
   const isNew = diff ? diff.added.some((i) => i.key === key) : false;
   renderInitiativeHistory(element, { series, diffEntry, againstDate: diff && diff.against_status_date, isNew, fact });
+}
+
+function diffFor(reportId, getJson) {
+  if (!diffs.has(reportId)) {
+    diffs.set(reportId, getJson(`/api/v1/reports/${reportId}/diff?against=previous`).catch(() => null));
+  }
+  return diffs.get(reportId);
 }
 
 /** Forget cached diffs (after a review changed a report). */
