@@ -379,3 +379,22 @@ def test_16_no_error_requests_own_tab_named_and_initiative_in_rows(page: Any, li
     after = live.extraction(second)
     assert (after["status"], after["reviewed_by"], after["version"]) == ("confirmed", "reviewer", seen["version"] + 1)
     assert [e for e in errors if not e.startswith("409 ")] == []
+
+
+def test_8_at_1024x768_the_page_image_and_actions_are_on_screen(page: Any, live: LiveService) -> None:
+    page.set_viewport_size({"width": 1024, "height": 768})
+    sign_in(page, live)
+    page.locator(".filters summary").click()  # folded on a narrow screen
+    filter_by(page, kind="money")
+    page.wait_for_selector("#page-scroll[aria-busy='false']")
+    image = page.locator("#page-image").bounding_box()
+    assert image is not None and image["y"] < 200, image
+    assert image["x"] + 200 < 1024
+    confirm = page.get_by_role("button", name=re.compile("^Confirmar c"))
+    box = confirm.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 768, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024
+    fact = current_id(page)
+    confirm.click()
+    wait_status(page, fact, "confirmed")
+    assert live.extraction(fact)["status"] == "confirmed"
