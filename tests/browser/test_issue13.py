@@ -385,7 +385,7 @@ def test_8_at_1024x768_the_page_image_and_actions_are_on_screen(page: Any, live:
     page.set_viewport_size({"width": 1024, "height": 768})
     sign_in(page, live)
     page.locator(".filters summary").click()  # folded on a narrow screen
-    filter_by(page, kind="money")
+    filter_by(page, kind="count")
     page.wait_for_selector("#page-scroll[aria-busy='false']")
     image = page.locator("#page-image").bounding_box()
     assert image is not None and image["y"] < 200, image
@@ -398,3 +398,28 @@ def test_8_at_1024x768_the_page_image_and_actions_are_on_screen(page: Any, live:
     confirm.click()
     wait_status(page, fact, "confirmed")
     assert live.extraction(fact)["status"] == "confirmed"
+
+
+def test_13_reload_keeps_report_filters_position_and_undo(page: Any, live: LiveService) -> None:
+    sign_in(page, live)
+    filter_by(page, kind="period", status="")
+    page.locator("#queue-list").focus()
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    target = current_id(page)
+    page.wait_for_selector("#page-scroll[aria-busy='false']")
+    before = live.extraction(target)
+    page.keyboard.press("x")
+    wait_status(page, target, "rejected")
+    position = current_id(page)
+    assert "kind=period" in page.url and f"fact={position}" in page.url and live.tokens["reviewer"] not in page.url
+    page.reload()
+    page.wait_for_selector("#page-image[src^='blob:']")
+    assert page.locator("#filter-kind").input_value() == "period"
+    assert page.locator("#filter-status").input_value() == ""
+    page.wait_for_selector(f"#q-{position}[aria-selected='true']")
+    page.locator("#queue-list").focus()
+    page.keyboard.press("u")  # the undo stack survived the reload
+    wait_status(page, target, before["status"])
+    after = live.extraction(target)
+    assert (after["status"], after["value"], after["version"]) == (before["status"], before["value"], before["version"] + 2)

@@ -61,9 +61,51 @@ async function conflict(fact) {
     : `Outra pessoa (${fresh.reviewed_by}) alterou este fato — recarregue`, { reloadId: fact.id });
 }
 
+// ---------- what a reload keeps ----------
+// The report, the filters and the current fact live in the URL (?report=&kind=&status=&fact=),
+// so a reload, a bookmark or a link to a colleague opens the same place; the undo stack lives
+// in this tab's sessionStorage, beside the token.
+const UNDO_KEY = "relato.undo";
+const URL_FILTERS = ["area", "initiative", "kind", "status"];
+
+function saveUndo() {
+  sessionStorage.setItem(UNDO_KEY, JSON.stringify(state.undo.slice(-200)));
+  $("act-undo").disabled = state.undo.length === 0;
+}
+
+function loadUndo() {
+  try { state.undo = JSON.parse(sessionStorage.getItem(UNDO_KEY) || "[]"); } catch { state.undo = []; }
+  if (!Array.isArray(state.undo)) state.undo = [];
+  $("act-undo").disabled = state.undo.length === 0;
+}
+
+function saveUrl() {
+  if (!state.report) return;
+  const params = new URLSearchParams({ report: state.report.id });
+  for (const name of URL_FILTERS) params.set(name, queue.selects[name].value);
+  if (queue.current()) params.set("fact", queue.current().id);
+  const url = `${location.pathname}?${params}`;
+  if (url !== `${location.pathname}${location.search}`) history.replaceState(null, "", url);
+}
+
+/** After a report's facts are loaded: the filters and fact the URL names, if it names this report. */
+function restoreFromUrl(reportId, params) {
+  if (Number(params.get("report")) !== reportId) return;
+  for (const name of URL_FILTERS) {
+    if (!params.has(name)) continue;
+    queue.selects[name].value = params.get(name);
+    if (name === "area") queue.refreshFilterOptions();
+  }
+  queue.applyFilters();
+  const fact = Number(params.get("fact"));
+  if (fact && fact !== queue.current()?.id && queue.visible.some((f) => f.id === fact)) queue.select(fact);
+}
+
 // ---------- sign in ----------
 function signOut(message = "") {
   token.clear();
+  sessionStorage.removeItem(UNDO_KEY);
+  state.undo = [];
   $("app").hidden = true;
   $("signin").hidden = false;
   $("signin-error").textContent = message;
@@ -85,7 +127,10 @@ async function signIn(value) {
   $("signin").hidden = true;
   $("app").hidden = false;
   renderReports();
-  const first = state.reports.find((r) => r.status === "done") || state.reports[0];
+  loadUndo();
+  const asked = Number(new URLSearchParams(location.search).get("report"));
+  const first = state.reports.find((r) => r.id === asked)
+    || state.reports.find((r) => r.status === "done") || state.reports[0];
   if (first) await openReport(first.id); else queue.load([]);
   $("queue-list").focus();
 }
@@ -113,7 +158,10 @@ async function openReport(id) {
   }
   $("banner").hidden = true;
   state.sources.clear();
+  const wanted = new URLSearchParams(location.search); // before loading the queue rewrites the URL
   queue.load(await api.extractions(id));
+  restoreFromUrl(id, wanted);
+  saveUrl();
 }
 
 let countsTimer;
@@ -148,6 +196,7 @@ function showFact(fact) {
   closeEditor();
   renderFact(fact);
   showQueueDone(!fact && queue.ended);
+  saveUrl();
   if (!fact) { viewer.clear(); state.displayed = Promise.resolve(); return state.displayed; }
   setLoading(true, fact);
   state.displayed = displayFact(fact, stale).finally(() => { if (!stale()) setLoading(false, fact); });
@@ -234,7 +283,7 @@ async function review(fact, body, { advance = true, remember = true } = {}) {
     const updated = await api.review(fact.id, { ...body, version: fact.version });
     state.me = updated.reviewed_by;
     if (remember) state.undo.push({ id: fact.id, before: snapshot(fact), action: body.action });
-    $("act-undo").disabled = state.undo.length === 0;
+    saveUndo();
     queue.replace(updated);
     toast(`${DONE[body.action]}: ${fact.text}`);
     refreshCounts();
@@ -302,7 +351,7 @@ async function saveEditor() {
 /** Undo = a new review that restores the state before the last action (see the help dialog). */
 async function undo() {
   const last = state.undo.pop();
-  $("act-undo").disabled = state.undo.length === 0;
+  saveUndo();
   if (!last) { toast("Nada para desfazer."); return; }
   const fact = queue.facts.find((f) => f.id === last.id);
   if (!fact) return;
