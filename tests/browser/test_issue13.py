@@ -423,3 +423,22 @@ def test_13_reload_keeps_report_filters_position_and_undo(page: Any, live: LiveS
     wait_status(page, target, before["status"])
     after = live.extraction(target)
     assert (after["status"], after["value"], after["version"]) == (before["status"], before["value"], before["version"] + 2)
+
+
+def test_progress_position_and_per_report_bar(page: Any, live: LiveService) -> None:
+    sign_in(page, live)
+    filter_by(page, kind="count")
+    visible = visible_ids(page)
+    assert len(visible) == len(live.extractions(status="pending", kind="count"))
+    page.wait_for_selector(f"#fact-position:text-is('fato 1 de {len(visible)}')")
+    page.locator("#queue-list").focus()
+    page.keyboard.press("j")
+    page.wait_for_selector(f"#fact-position:text-is('fato 2 de {len(visible)}')")
+    page.wait_for_selector("#page-scroll[aria-busy='false']")
+    page.keyboard.press("c")
+    wait_status(page, visible[1], "confirmed")
+    page.wait_for_selector(f"#fact-position:text-is('fato 3 de {len(visible)}')")
+    counts = live.get(f"/api/v1/reports/{live.report_id}")["counts"]
+    total, reviewed = sum(counts.values()), sum(counts.values()) - counts["pending"]
+    page.wait_for_selector(f"#report-progress-text:has-text('{reviewed} de {total} revisados')")
+    assert page.locator("#report-progress").evaluate("p => [p.value, p.max]") == [reviewed, total]

@@ -142,6 +142,12 @@ function renderReports() {
   })));
   if (state.report) $("report-select").value = state.report.id;
   const c = state.report?.counts;
+  const total = c ? Object.values(c).reduce((a, b) => a + b, 0) : 0;
+  const reviewed = total - (c?.pending ?? 0);
+  $("report-progress").max = Math.max(total, 1);
+  $("report-progress").value = reviewed;
+  $("report-progress-text").textContent = total
+    ? `${reviewed} de ${total} revisados (${Math.round((100 * reviewed) / total)}%)` : "";
   $("report-counts").replaceChildren(...(c ? Object.keys(STATUS_LABELS).map((k) => el("li", { class: `count ${k}` },
     el("strong", { text: String(c[k]) }), ` ${STATUS_LABELS[k].toLowerCase()}${c[k] === 1 ? "" : "s"}`)) : []));
 }
@@ -195,6 +201,9 @@ function showFact(fact) {
   const stale = () => seq !== shownSeq || queue.current()?.id !== fact?.id;
   closeEditor();
   renderFact(fact);
+  if (fact) {
+    $("fact-position").textContent = `fato ${queue.visible.findIndex((f) => f.id === fact.id) + 1} de ${queue.visible.length}`;
+  }
   showQueueDone(!fact && queue.ended);
   saveUrl();
   if (!fact) { viewer.clear(); state.displayed = Promise.resolve(); return state.displayed; }
