@@ -55,7 +55,8 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
                 thread.join(timeout=30)
             engine.dispose()
 
-    app = FastAPI(title="relato", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="relato", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)  # /docs, /redoc: routes/review_page.py, no CDN
     app.state.settings = settings
     harden(app, settings)  # body limit, failed-auth limiter, CORS (service/api/hardening.py)
     for module in (health, reports, extractions, records, tokens, assist, review_page, initiatives, editions):

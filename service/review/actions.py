@@ -7,11 +7,14 @@ Each change writes one ReviewEvent (who, when, action, before, after, note) and
 takes the next feed number in the same transaction.
 
 `reopen` sends a reviewed fact back to `pending` (the review page's undo of a first
-decision). It changes only the status: value, unit and qualifier stay as the last
-review left them, so a reviewer who reopens a correction still sees it. A fact that
-was published stays `published`, so it reappears in the feed as `withdrawn`, the
-same path as a rejection. Reopening a pending fact is refused (422), like any other
-review that does not fit the fact.
+decision) and undoes that decision's value too: value, unit, qualifier and name go
+back to what they were before the latest confirm / correct / reject, as that
+decision's history event recorded them (`before`), so undoing a correction of 68 to
+999 leaves 68 pending. If the value changed since that decision (a re-extraction),
+the current value stays. The reopen's own history event records both sides. A fact
+that was published stays `published`, so it reappears in the feed as `withdrawn`,
+the same path as a rejection. Reopening a pending fact is refused (422), like any
+other review that does not fit the fact.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from service.review.values import InvalidValue, check_qualifier, check_value, mg_municipalities
 from service.storage.models import PUBLISHED, Extraction, ReviewEvent
@@ -30,6 +33,8 @@ from service.storage.timeutil import utcnow
 from service.storage.tokens import Principal
 
 STATUS_OF_ACTION = {"confirm": "confirmed", "correct": "corrected", "reject": "rejected", "reopen": "pending"}
+DECISIONS = ("confirm", "correct", "reject")
+VALUE_FIELDS = ("value", "unit", "qualifier", "name")
 
 
 class ReviewError(Exception):
@@ -55,12 +60,29 @@ def snapshot(ext: Extraction) -> dict[str, Any]:
     return {"status": ext.status, "value": ext.value, "unit": ext.unit, "qualifier": ext.qualifier, "name": ext.name}
 
 
-def _plan(ext: Extraction, review: ReviewIn) -> _NewState:
+def _before_last_decision(session: Session, ext: Extraction) -> _NewState | None:
+    """The value fields before the latest confirm/correct/reject, if the fact still holds that
+    decision's result (nothing, e.g. a re-extraction, changed it since); None otherwise."""
+    last = session.exec(
+        select(ReviewEvent).where(col(ReviewEvent.extraction_id) == ext.id, col(ReviewEvent.action).in_(DECISIONS))
+        .order_by(col(ReviewEvent.change_seq).desc(), col(ReviewEvent.id).desc()).limit(1)
+    ).first()
+    if last is None or not isinstance(last.before, dict) or not isinstance(last.after, dict):
+        return None
+    now = snapshot(ext)
+    if any(last.after.get(f) != now[f] for f in VALUE_FIELDS):
+        return None
+    old = {f: last.before.get(f, now[f]) for f in VALUE_FIELDS}
+    return _NewState("pending", old["value"], old["unit"], old["qualifier"], old["name"])
+
+
+def _plan(session: Session, ext: Extraction, review: ReviewIn) -> _NewState:
     status = STATUS_OF_ACTION[review.action]
     if review.action != "correct":
         if review.value is not None:
             raise InvalidValue(f"`value` is only accepted with action 'correct', not '{review.action}'")
-        return _NewState(status, ext.value, ext.unit, ext.qualifier, ext.name)
+        restored = _before_last_decision(session, ext) if review.action == "reopen" else None
+        return restored or _NewState(status, ext.value, ext.unit, ext.qualifier, ext.name)
     value = check_value(ext.kind, review.value)
     unit = review.unit if review.unit is not None else ext.unit
     qualifier = check_qualifier(review.qualifier) if review.qualifier is not None else ext.qualifier
@@ -74,7 +96,7 @@ def apply_review(session: Session, extraction_id: int, review: ReviewIn, princip
     if ext is None:
         raise ReviewError(404, extraction_id, f"extraction {extraction_id} does not exist")
     try:
-        new = _plan(ext, review)
+        new = _plan(session, ext, review)
     except InvalidValue as exc:
         raise ReviewError(422, extraction_id, f"extraction {extraction_id} ({ext.kind}): {exc}") from exc
     if ext.version != review.version:

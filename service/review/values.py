@@ -81,11 +81,23 @@ def check_municipality(value: Any) -> str:
     return code
 
 
+PERCENT_RANGE = (0.0, 100.0)  # a share of something done, reached or spent: 150% is a typo, not a value
+
+
+def check_percentage(value: Any) -> int | float:
+    """A plain number from 0 to 100 (the reports' percentages are shares; see PERCENT_RANGE)."""
+    number = _number(value, "percentage", non_negative=False)
+    low, high = PERCENT_RANGE
+    if not low <= number <= high:
+        raise InvalidValue(f"a percentage is between {low:g} and {high:g}, not {number:g}")
+    return number
+
+
 CHECKERS: dict[str, Callable[[Any], Any]] = {
     "date": check_date,
     "period": check_period,
     "count": lambda v: _number(v, "count", non_negative=True),
-    "percentage": lambda v: _number(v, "percentage", non_negative=False),
+    "percentage": check_percentage,
     "money": lambda v: _number(v, "money amount", non_negative=True),
     "municipality": check_municipality,
 }

@@ -3,6 +3,7 @@ downloaded browser) against a real service started by tests/browser/live.py."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,3 +74,22 @@ def new_tab(browser: Any) -> Iterator[Any]:
 def page(browser: Any, live: LiveService) -> Iterator[Any]:
     with new_tab(browser) as tab:
         yield tab
+
+
+@pytest.fixture(scope="session")
+def two_editions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveService]:
+    """A service holding the August deck, then the October deck (opened first: newest)."""
+    live = start_service(tmp_path_factory.mktemp("editions"), PROJECT_CORPUS / "status-deck-2025-08.pdf")
+    try:
+        pdf = PROJECT_CORPUS / "status-deck-2025-10.pdf"
+        with live.client("operator") as c, open(pdf, "rb") as fh:
+            response = c.post("/api/v1/reports", files={"file": (pdf.name, fh, "application/pdf")})
+        response.raise_for_status()
+        live.report_id = response.json()["id"]
+        for _ in range(600):
+            if live.get(f"/api/v1/reports/{live.report_id}")["status"] == "done":
+                break
+            time.sleep(0.2)
+        yield live
+    finally:
+        live.stop()

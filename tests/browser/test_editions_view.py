@@ -3,37 +3,15 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.browser.conftest import CHROMIUM_ARGS, VIEWPORT  # noqa: F401
-from tests.browser.live import LiveService, start_service
-from tests.conftest import PROJECT_CORPUS
+from tests.browser.live import LiveService
 
 pytestmark = pytest.mark.browser
 RURAL = "LEVAR INTERNET MÓVEL A LOCALIDADES RURAIS"
-
-
-@pytest.fixture(scope="module")
-def two_editions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveService]:
-    """A service holding the August deck, then the October deck (opened first: newest)."""
-    live = start_service(tmp_path_factory.mktemp("editions"), PROJECT_CORPUS / "status-deck-2025-08.pdf")
-    try:
-        pdf = PROJECT_CORPUS / "status-deck-2025-10.pdf"
-        with live.client("operator") as c, open(pdf, "rb") as fh:
-            response = c.post("/api/v1/reports", files={"file": (pdf.name, fh, "application/pdf")})
-        response.raise_for_status()
-        live.report_id = response.json()["id"]
-        for _ in range(600):
-            if live.get(f"/api/v1/reports/{live.report_id}")["status"] == "done":
-                break
-            time.sleep(0.2)
-        yield live
-    finally:
-        live.stop()
 
 
 def test_initiative_series_and_diff_in_the_fact_panel(browser: Any, two_editions: LiveService) -> None:

@@ -163,7 +163,7 @@ def test_stale_version_shows_conflict_and_changes_nothing(page: Any, live: LiveS
                       {"action": "confirm", "version": seen["version"]}, who="other")
     assert other.status_code == 200, other.text
     page.keyboard.press("x")
-    page.wait_for_selector("#banner:has-text('Outra pessoa alterou este fato — recarregue')")
+    page.wait_for_selector("#banner:has-text('Outra pessoa (other) alterou este fato — recarregue')")
     fact = live.extraction(ext_id)
     assert (fact["status"], fact["reviewed_by"], fact["version"]) == ("confirmed", "other", seen["version"] + 1)
     page.get_by_role("button", name="Recarregar fato").click()

@@ -116,6 +116,9 @@ ENDPOINTS: dict[tuple[str, str], tuple[set[str], Call]] = {
     ("POST", "/api/v1/parse"): (
         {"reviewer", "admin"},
         lambda c, h, x: c.post("/api/v1/parse", headers=h, json={"kind": "percentage", "text": "68%"})),
+    ("POST", "/api/v1/parse/check"): (
+        {"reviewer", "admin"},
+        lambda c, h, x: c.post("/api/v1/parse/check", headers=h, json={"kind": "percentage", "text": "68%"})),
     ("DELETE", "/api/v1/tokens/{token_id}"): (
         {"admin"}, lambda c, h, x: c.delete(f"/api/v1/tokens/{x.token_ids['consumer']}", headers=h)),
     ("GET", "/api/v1/initiatives"): (

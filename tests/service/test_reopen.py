@@ -45,13 +45,30 @@ def test_reopen_after_confirm_is_pending_and_withdrawn_from_feed(  # type: ignor
     assert fact["id"] in [i["id"] for i in extractions(client, reviewer, status="pending")]
 
 
-def test_reopen_keeps_the_corrected_value(client: TestClient, tokens: dict[str, str], items) -> None:  # type: ignore[no-untyped-def]
+def test_reopen_restores_the_value_before_the_correction(  # type: ignore[no-untyped-def]
+        client: TestClient, tokens: dict[str, str], items) -> None:
+    """Undo of a correction (issue 13 item 2): pending again, with the value before it, not 999."""
     reviewer, fact = tokens["reviewer"], next(i for i in items if i["kind"] == "percentage")
-    assert review(client, reviewer, fact["id"], "correct", 1, value=69).status_code == 200
-    body = review(client, reviewer, fact["id"], "reopen", 2).json()
-    assert (body["status"], body["value"], body["version"]) == ("pending", 69, 3)
+    assert review(client, reviewer, fact["id"], "correct", 1, value=99.5, qualifier="approx").status_code == 200
+    body = review(client, reviewer, fact["id"], "reopen", 2, note="desfazer (tecla u)").json()
+    assert (body["status"], body["value"], body["qualifier"], body["version"]) == (
+        "pending", fact["value"], fact["qualifier"], 3)
+    events = history(client, reviewer, fact["id"])
+    assert [e["action"] for e in events] == ["correct", "reopen"]
+    assert (events[1]["before"]["value"], events[1]["after"]["value"]) == (99.5, fact["value"])
+    assert events[1]["after"]["status"] == "pending"
     fed, _ = records(client, tokens["consumer"])
-    assert [(r["state"], r["value"]) for r in fed] == [("withdrawn", 69)]
+    assert [(r["state"], r["value"]) for r in fed] == [("withdrawn", fact["value"])]
+
+
+def test_reopen_undoes_only_the_latest_decision(  # type: ignore[no-untyped-def]
+        client: TestClient, tokens: dict[str, str], items) -> None:
+    """A correction then a confirm: reopening undoes the confirm, so the corrected value stays."""
+    reviewer, fact = tokens["reviewer"], next(i for i in items if i["kind"] == "percentage")
+    assert review(client, reviewer, fact["id"], "correct", 1, value=42).status_code == 200
+    assert review(client, reviewer, fact["id"], "confirm", 2).status_code == 200
+    body = review(client, reviewer, fact["id"], "reopen", 3).json()
+    assert (body["status"], body["value"], body["version"]) == ("pending", 42, 4)
 
 
 def test_reopen_of_a_never_published_fact_stays_out_of_feed(  # type: ignore[no-untyped-def]

@@ -80,6 +80,7 @@ def test_municipality_correction_takes_the_official_name(client: TestClient, tok
     ("municipality", "3550308", "Minas Gerais"),
     ("count", "dez", "plain number"),
     ("money", None, "needs a `value`"),
+    ("percentage", 150, "between 0 and 100"),
 ])
 def test_invalid_correction_is_422_and_changes_nothing(client: TestClient, tokens: dict[str, str], facts,  # type: ignore[no-untyped-def]
                                                        kind: str, value: Any, message: str) -> None:

@@ -14,7 +14,7 @@ VALID = [
     ("period", {"start": "2025", "end": "2025-03"}, {"start": "2025", "end": "2025-03"}),
     ("period", {"start": "2025-10-01", "end": "2025-10"}, {"start": "2025-10-01", "end": "2025-10"}),
     ("count", 255766, 255766), ("count", 1500.0, 1500.0), ("count", 0, 0),
-    ("percentage", 28.79, 28.79), ("percentage", -3.5, -3.5),
+    ("percentage", 28.79, 28.79), ("percentage", 0, 0), ("percentage", 100, 100),
     ("money", 1200000, 1200000),
     ("municipality", "3168606", "3168606"), ("municipality", 3106200, "3106200"),
 ]
@@ -26,6 +26,8 @@ INVALID = [
     ("period", {"start": "2025-10", "end": "2025-02-30"}, "not a real date"),
     ("count", "255.766", "plain number"), ("count", True, "plain number"), ("count", -1, "negative"),
     ("count", float("nan"), "plain number"), ("percentage", "68%", "plain number"),
+    ("percentage", 150, "between 0 and 100"), ("percentage", -3.5, "between 0 and 100"),
+    ("percentage", 100.01, "between 0 and 100"),
     ("money", "R$ 1,2 milhão", "plain number"), ("money", -5, "negative"),
     ("municipality", "Teófilo Otoni", "IBGE code"), ("municipality", "3550308", "IBGE code"),
     ("municipality", "31686", "IBGE code"), ("count", None, "needs a `value`"),

@@ -148,11 +148,27 @@ def parse(body: ParseIn, _: ReviewerDep) -> ParseOut:
     unchanged as the `value` of a `correct` review."""
     parsed = parse_value(body.kind, body.text, body.status_date)
     if parsed is None:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            f"could not read a {body.kind} in {body.text!r}; write it as in the reports, e.g. {EXAMPLES[body.kind]}",
-        )
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, _unreadable(body))
     return parsed
+
+
+def _unreadable(body: ParseIn) -> str:
+    return f"could not read a {body.kind} in {body.text!r}; write it as in the reports, e.g. {EXAMPLES[body.kind]}"
+
+
+class ParseCheckOut(BaseModel):
+    readable: bool
+    parsed: ParseOut | None = Field(description="what POST /parse would answer; null when the text is unreadable")
+    detail: str | None = Field(description="why the text could not be read; null when it could")
+
+
+@router.post("/parse/check", response_model=ParseCheckOut,
+             summary="Like /parse, but an unreadable text is a normal answer (for editors asking as you type)")
+def parse_check(body: ParseIn, _: ReviewerDep) -> ParseCheckOut:
+    """`readable: false` with the reason instead of a 422, so an editor that checks every
+    keystroke fills no error log; send the final value to /parse or straight to the review."""
+    parsed = parse_value(body.kind, body.text, body.status_date)
+    return ParseCheckOut(readable=parsed is not None, parsed=parsed, detail=None if parsed else _unreadable(body))
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,6 @@
-"""The review page: one HTML file and its ES modules, served as they are (no build step).
+"""The review page: one HTML file and its ES modules, served as they are (no build step);
+and the API's own pages, /docs (Swagger UI) and /redoc, from assets the fastapi-offline
+package ships, so that they work where relato runs: offline, no CDN.
 
 The page holds the reviewer's token in sessionStorage and sends it as a bearer
 header on every API call, so the page itself is public; a strict Content
@@ -11,14 +13,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException, status
-from fastapi.responses import FileResponse
+import fastapi_offline
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse
 
 router = APIRouter(tags=["review page"])
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 ASSET_NAME = re.compile(r"^[a-z][a-z0-9_-]*\.(?:js|css|svg)$")
-MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
+MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
+DOCS_ASSETS = Path(fastapi_offline.__file__).resolve().parent / "static"
+DOCS_ASSET_NAMES = ("swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js", "favicon.png")
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -44,3 +50,31 @@ def review_asset(name: str) -> FileResponse:
     if not ASSET_NAME.match(name) or not path.is_file():
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no asset {name!r}")
     return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], headers=HEADERS)
+
+
+@router.get("/docs", include_in_schema=False)
+def swagger_ui(request: Request) -> HTMLResponse:
+    root = request.scope.get("root_path", "")
+    return get_swagger_ui_html(
+        openapi_url=f"{root}/openapi.json", title="relato — API",
+        swagger_js_url=f"{root}/docs/assets/swagger-ui-bundle.js", swagger_css_url=f"{root}/docs/assets/swagger-ui.css",
+        swagger_favicon_url=f"{root}/docs/assets/favicon.png",
+    )
+
+
+@router.get("/redoc", include_in_schema=False)
+def redoc(request: Request) -> HTMLResponse:
+    root = request.scope.get("root_path", "")
+    return get_redoc_html(
+        openapi_url=f"{root}/openapi.json", title="relato — API", redoc_js_url=f"{root}/docs/assets/redoc.standalone.js",
+        redoc_favicon_url=f"{root}/docs/assets/favicon.png", with_google_fonts=False,
+    )
+
+
+@router.get("/docs/assets/{name}", include_in_schema=False)
+def docs_asset(name: str) -> FileResponse:
+    """Swagger UI and ReDoc as the fastapi-offline package ships them."""
+    if name not in DOCS_ASSET_NAMES:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no docs asset {name!r}")
+    return FileResponse(DOCS_ASSETS / name, media_type=MEDIA_TYPES[Path(name).suffix],
+                        headers={"Cache-Control": "max-age=86400"})

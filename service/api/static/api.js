@@ -4,11 +4,34 @@
 const TOKEN_KEY = "relato.reviewToken";
 
 export class ApiError extends Error {
-  constructor(status, detail) {
+  constructor(status, detail, retryAfter = null) {
     super(detail || `HTTP ${status}`);
     this.status = status;
     this.detail = detail;
+    this.retryAfter = retryAfter;
   }
+}
+
+/** What went wrong, in pt-BR, for a person: the service's own `detail` is English and
+ * technical (it goes to the console), "Failed to fetch" says nothing. */
+export function describeError(err) {
+  if (!(err instanceof ApiError)) {
+    return "Sem conexão com o serviço relato: verifique a rede e tente de novo. Nada foi alterado.";
+  }
+  if (err.detail) console.warn(`relato ${err.status}: ${err.detail}`);
+  const s = err.status;
+  if (s === 401) return "Token desconhecido, revogado ou expirado: entre de novo.";
+  if (s === 403) return "Este token não tem permissão de revisor.";
+  if (s === 404) return "Não encontrado: o item pode ter sido removido. Recarregue a página.";
+  if (s === 409) return "Outra pessoa alterou este fato — recarregue";
+  if (s === 413) return "O pedido é grande demais para o serviço.";
+  if (s === 422) return "O serviço recusou o pedido: o valor não serve para este tipo de fato. Nada foi alterado.";
+  if (s === 429) {
+    const wait = err.retryAfter ? ` em ${err.retryAfter} s` : " em instantes";
+    return `Muitas tentativas com token inválido a partir deste endereço: tente de novo${wait}.`;
+  }
+  if (s >= 500) return `Erro interno do serviço (${s}): tente de novo em instantes; se continuar, avise a equipe técnica.`;
+  return `O serviço respondeu com erro ${s}.`;
 }
 
 export const token = {
@@ -30,7 +53,8 @@ async function call(method, path, { body, query, raw } = {}) {
   if (!response.ok) {
     let detail = "";
     try { detail = (await response.json()).detail; } catch { detail = response.statusText; }
-    throw new ApiError(response.status, detail);
+    throw new ApiError(response.status, typeof detail === "string" ? detail : JSON.stringify(detail),
+      response.headers.get("Retry-After"));
   }
   return raw ? response : response.json();
 }
@@ -45,8 +69,11 @@ export const api = {
   history: (id) => call("GET", `/api/v1/extractions/${id}/history`).then((r) => r.items),
   review: (id, body) => call("POST", `/api/v1/extractions/${id}/review`, { body }),
   reviewMany: (items) => call("POST", "/api/v1/extractions/review", { body: { items } }).then((r) => r.items),
+  /** The value `text` spells; an unreadable text rejects with ApiError 422 (asked through
+   * /parse/check, which answers 200, so typing leaves no failed request in the console). */
   parse: (kind, text, statusDate) =>
-    call("POST", "/api/v1/parse", { body: { kind, text, status_date: statusDate || null } }),
+    call("POST", "/api/v1/parse/check", { body: { kind, text, status_date: statusDate || null } })
+      .then((r) => (r.readable ? r.parsed : Promise.reject(new ApiError(422, r.detail)))),
   municipalities: (q, limit = 8) =>
     call("GET", "/api/v1/municipalities", { query: { q, limit } }).then((r) => r.items),
 

@@ -3,16 +3,25 @@
 // municipality picker searches GET /api/v1/municipalities.
 
 import { api, ApiError } from "./api.js";
-import { QUALIFIER_LABELS, el, formatValue } from "./format.js";
+import { KIND_LABELS, QUALIFIER_LABELS, el, formatValue } from "./format.js";
 
 const HINTS = {
   date: "Como no relatório: nov/24, 06/11/2024, novembro de 2024 — ou ISO 2024-11",
   period: "Como no relatório: dez/23 a out/25, 1º bimestre de 2025 — ou 2024-01 a 2024-03",
   count: "Ex.: 255.766, 1,5 milhão, mais de 5.000 links",
-  percentage: "Ex.: 68%, 28,79",
+  percentage: "De 0 a 100. Ex.: 68%, 28,79",
   money: "Ex.: R$ 1,2 milhão, 38,6 milhões",
 };
 const NUMERIC = new Set(["count", "percentage", "money"]);
+/** Limits the review API enforces too (service/review/values.py PERCENT_RANGE): said before saving. */
+const RANGES = { percentage: [0, 100] };
+const outOfRange = (kind, value) => kind in RANGES && typeof value === "number"
+  && (value < RANGES[kind][0] || value > RANGES[kind][1]);
+/** The municipality picker highlights its best match (so Enter takes it) only when the match
+ * scores at least this much (0-100, GET /api/v1/municipalities `score`): "sete lagoa" (100) or
+ * "gov valadares" (85.5) are pre-selected, "Porto Velho" → Rio Vermelho (69.6) or "xyzxyz" →
+ * Luz (45) are only listed, and Enter then saves nothing. */
+export const PRESELECT_MIN_SCORE = 80;
 
 function debounce(fn, ms) {
   let timer;
@@ -29,7 +38,9 @@ function qualifierSelect(current) {
 
 /** Editor for kinds typed as text (dates, periods, numbers): parse as you type, show the ISO/number. */
 function textEditor(container, fact, statusDate) {
-  const input = el("input", { id: "edit-text", type: "text", spellcheck: "false", "aria-describedby": "edit-hint edit-parsed" });
+  const input = el("input", {
+    id: "edit-text", type: "text", spellcheck: "false", "aria-describedby": "edit-hint edit-parsed editor-error",
+  });
   input.value = fact.text;
   const parsed = el("output", { id: "edit-parsed", class: "parsed", "aria-live": "polite", for: "edit-text" });
   container.append(
@@ -51,12 +62,16 @@ function textEditor(container, fact, statusDate) {
       if (latest.promise !== promise) return;
       parsed.textContent = `→ ${formatValue(fact.kind, r.value)}`;
       parsed.classList.remove("bad");
+      input.setAttribute("aria-invalid", "false");
       if (unit && r.unit) unit.value = r.unit;
       if (r.qualifier) container.querySelector("#edit-qualifier").value = r.qualifier;
     }, (err) => {
       if (latest.promise !== promise) return;
-      parsed.textContent = text ? `Não entendi "${text}" como ${HINTS[fact.kind] ? "este tipo" : fact.kind}.` : "Digite um valor.";
+      const kind = (KIND_LABELS[fact.kind] || "valor").toLowerCase();
+      const range = RANGES[fact.kind] ? ` (de ${RANGES[fact.kind][0]} a ${RANGES[fact.kind][1]})` : "";
+      parsed.textContent = text ? `Não entendi “${text}” como ${kind}${range}: veja os exemplos acima.` : "Digite um valor.";
       parsed.classList.add("bad");
+      input.setAttribute("aria-invalid", "true");
       if (!(err instanceof ApiError)) throw err;
     });
     return promise;
@@ -67,7 +82,15 @@ function textEditor(container, fact, statusDate) {
     focus: () => { input.focus(); input.select(); },
     async result() {
       const text = input.value.trim();
-      const r = await (latest && latest.text === text ? latest.promise : run());
+      const r = await (latest && latest.text === text ? latest.promise : run()).catch((err) => {
+        input.setAttribute("aria-invalid", "true");
+        throw err;
+      });
+      if (outOfRange(fact.kind, r.value)) {
+        input.setAttribute("aria-invalid", "true");
+        throw Object.assign(new ApiError(422, `Um percentual vai de ${RANGES[fact.kind][0]} a ${RANGES[fact.kind][1]}; `
+          + `${formatValue(fact.kind, r.value)} não é aceito. Nada foi salvo.`), { forReviewer: true });
+      }
       const out = { value: r.value };
       if (unit) out.unit = unit.value.trim() || null;
       const q = container.querySelector("#edit-qualifier");
@@ -108,14 +131,23 @@ function municipalityEditor(container, fact) {
     chosenOut.textContent = `→ ${chosen.name} (IBGE ${chosen.code})`;
     options = []; active = -1; show();
   };
+  let asked = 0; // only the answer to the latest query is shown
   const search = debounce(async () => {
-    chosen = null;
-    chosenOut.textContent = "";
-    options = await api.municipalities(input.value.trim(), 8);
-    active = options.length ? 0 : -1;
+    const ticket = ++asked;
+    const found = await api.municipalities(input.value.trim(), 8);
+    if (ticket !== asked) return;
+    options = found;
+    active = options.length && options[0].score >= PRESELECT_MIN_SCORE ? 0 : -1;
     show();
   }, 150);
-  input.addEventListener("input", search);
+  input.addEventListener("input", () => {
+    // what was listed for the previous text is no longer an answer: Enter must not take it
+    chosen = null; options = []; active = -1; asked += 1;
+    input.removeAttribute("aria-invalid");
+    chosenOut.textContent = "";
+    show();
+    search();
+  });
   if (fact.value) chosenOut.textContent = `Atual: ${formatValue("municipality", fact.value, fact.name)}`;
   return {
     focus: () => { input.focus(); input.select(); },
@@ -131,7 +163,14 @@ function municipalityEditor(container, fact) {
     },
     async result() {
       if (chosen) return { value: chosen.code };
-      const r = await api.parse("municipality", input.value.trim());
+      const text = input.value.trim();
+      const r = await api.parse("municipality", text || "-").catch((err) => {
+        if (!(err instanceof ApiError) || err.status !== 422) throw err;
+        input.setAttribute("aria-invalid", "true");
+        throw Object.assign(new ApiError(422, text
+          ? `Nenhum município de Minas Gerais corresponde a “${text}”: escolha um na lista (↑/↓) ou digite o nome. Nada foi salvo.`
+          : "Digite o nome de um município de Minas Gerais. Nada foi salvo."), { forReviewer: true });
+      });
       return { value: r.value };
     },
   };

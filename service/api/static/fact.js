@@ -1,7 +1,7 @@
 // The current fact: where it comes from, its value, and its history.
 
 import {
-  ACTION_LABELS, KIND_LABELS, QUALIFIER_LABELS, STATUS_LABELS, areaLabel, el, formatConfidence,
+  ACTION_LABELS, KIND_LABELS, QUALIFIER_LABELS, STATUS_LABELS, areaLabel, el, extractorLabel, formatConfidence,
   formatSnapshot, formatValue, formatWhen,
 } from "./format.js";
 
@@ -17,7 +17,8 @@ export function renderFact(fact) {
   $("fact-value").textContent = formatValue(fact.kind, fact.value, fact.name);
   $("fact-unit").textContent = fact.unit || "—";
   $("fact-qualifier").textContent = fact.qualifier ? QUALIFIER_LABELS[fact.qualifier] || fact.qualifier : "—";
-  $("fact-extractor").textContent = fact.extractor;
+  $("fact-extractor").textContent = extractorLabel(fact.extractor);
+  $("fact-extractor").title = fact.extractor;
   $("fact-confidence").textContent = formatConfidence(fact.confidence);
   const status = $("fact-status");
   status.replaceChildren(el("span", { class: `badge ${fact.status}`, text: STATUS_LABELS[fact.status] }),

@@ -12,6 +12,13 @@ export const ACTION_LABELS = { confirm: "confirmou", correct: "corrigiu", reject
 export const QUALIFIER_LABELS = {
   exact: "exato", at_least: "pelo menos", approx: "aproximado", target: "meta", at_most: "no máximo",
 };
+/** The extractor that found a fact ("rules.count", "ner.municipality") as a reviewer reads it. */
+const EXTRACTOR_METHODS = { rules: "regras de texto", ner: "reconhecimento de nomes", table: "tabela" };
+export function extractorLabel(name) {
+  const [method, kind] = String(name || "").split(".");
+  const how = EXTRACTOR_METHODS[method] || "extrator automático";
+  return kind && KIND_LABELS[kind] ? `${how} (${KIND_LABELS[kind].toLowerCase()})` : how;
+}
 const MONTHS = ["jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"];
 const number = new Intl.NumberFormat("pt-BR", { maximumFractionDigits: 4 });
 const money = new Intl.NumberFormat("pt-BR", { style: "currency", currency: "BRL" });

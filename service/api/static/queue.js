@@ -30,6 +30,7 @@ export class Queue {
     this.visible = [];
     this.selected = new Set();
     this.currentId = null;
+    this.ended = false; // past the last fact: "fila concluída", nothing to act on
     this.onSelect = onSelect;
     fillSelect(this.selects.kind, [[ALL, "Todos os tipos"], ...Object.entries(KIND_LABELS)], ALL);
     fillSelect(this.selects.status, [[ALL, "Todas as situações"], ...Object.entries(STATUS_LABELS)], "pending");
@@ -62,12 +63,14 @@ export class Queue {
         && (!kind || f.kind === kind) && (!status || f.status === status))
       .sort((a, b) => a.confidence - b.confidence || a.id - b.id);
     for (const id of [...this.selected]) if (!this.visible.some((f) => f.id === id)) this.selected.delete(id);
+    this.ended = false;
     if (!this.visible.some((f) => f.id === this.currentId)) this.currentId = this.visible[0]?.id ?? null;
     this.render();
     this.onSelect(this.current());
   }
 
   current() {
+    if (this.ended) return null;
     return this.visible.find((f) => f.id === this.currentId) || null;
   }
 
@@ -79,6 +82,10 @@ export class Queue {
   }
 
   move(step) {
+    if (this.ended) {
+      if (step < 0 && this.visible.length) this.select(this.visible[this.visible.length - 1].id);
+      return;
+    }
     const i = this.visible.findIndex((f) => f.id === this.currentId);
     const next = this.visible[Math.min(this.visible.length - 1, Math.max(0, i + step))];
     if (next && next.id !== this.currentId) this.select(next.id);
@@ -89,7 +96,15 @@ export class Queue {
     return this.visible[i + step] || null;
   }
 
+  /** Past the last fact: no current fact until k (or a click) goes back. */
+  finish() {
+    this.ended = true;
+    this.render();
+    this.onSelect(null);
+  }
+
   select(id) {
+    this.ended = false;
     this.currentId = id;
     this.render();
     this.onSelect(this.current());
@@ -121,7 +136,7 @@ export class Queue {
     this.selectVisible.checked = open.length > 0 && open.every((f) => this.selected.has(f.id));
     this.summary.textContent = `${this.visible.length} de ${this.facts.length} fatos com estes filtros`
       + (this.selected.size ? ` · ${this.selected.size} selecionados` : "");
-    if (this.currentId !== null) {
+    if (this.currentId !== null && !this.ended) {
       this.list.setAttribute("aria-activedescendant", `q-${this.currentId}`);
       this.list.querySelector(`#q-${this.currentId}`)?.scrollIntoView({ block: "nearest" });
     } else {
@@ -130,13 +145,18 @@ export class Queue {
   }
 
   item(f) {
-    const box = el("input", {
-      type: "checkbox", tabindex: "-1", "aria-label": `Selecionar “${f.text}” para confirmação em lote`,
-      checked: this.selected.has(f.id), onclick: (ev) => { ev.stopPropagation(); this.toggle(f.id, ev.target.checked); },
+    // The bulk-selection box is drawn, not an <input>: a control inside an option is an
+    // interactive element nested in another (axe "nested-interactive"). The option itself
+    // says whether it is marked (aria-checked); Space or a click on the box toggles it.
+    const marked = this.selected.has(f.id);
+    const box = el("span", {
+      class: `q-check${marked ? " on" : ""}`, "aria-hidden": "true", title: "Marcar para confirmação em lote (Espaço)",
+      onclick: (ev) => { ev.stopPropagation(); this.toggle(f.id); },
     });
     return el("li", {
-      id: `q-${f.id}`, role: "option", "aria-selected": String(f.id === this.currentId),
-      class: `q-item status-${f.status}${f.id === this.currentId ? " current" : ""}`,
+      id: `q-${f.id}`, role: "option", "aria-selected": String(f.id === this.currentId && !this.ended),
+      "aria-checked": String(marked),
+      class: `q-item status-${f.status}${f.id === this.currentId && !this.ended ? " current" : ""}`,
       "data-id": f.id, onclick: () => this.select(f.id),
     },
     box,
@@ -144,6 +164,7 @@ export class Queue {
     el("span", { class: "q-text", text: f.text, title: f.initiative.title || NO_INITIATIVE }),
     el("span", { class: "q-meta" },
       el("span", { class: `badge ${f.status}`, text: STATUS_LABELS[f.status] }),
-      el("span", { class: "conf", text: formatConfidence(f.confidence), "aria-label": `confiança ${formatConfidence(f.confidence)}` })));
+      el("span", { class: "conf", text: formatConfidence(f.confidence), "aria-label": `confiança ${formatConfidence(f.confidence)}` }),
+      el("span", { class: "q-initiative", text: f.initiative.title || NO_INITIATIVE })));
   }
 }

@@ -2,7 +2,7 @@
 // correct / reject each fact (or many at once), undo. Every change goes through
 // the review API with the version the page saw, so a stale page gets a 409.
 
-import { api, ApiError, token } from "./api.js";
+import { api, ApiError, describeError, token } from "./api.js";
 import { buildEditor } from "./editor.js";
 import { renderFact, renderHistory, renderSentence } from "./fact.js";
 import { STATUS_LABELS, el } from "./format.js";
@@ -11,10 +11,13 @@ import { showInitiativeHistory } from "./series.js";
 import { PageViewer } from "./viewer.js";
 
 const $ = (id) => document.getElementById(id);
-const CONFLICT = "Outra pessoa alterou este fato — recarregue";
+const CONFLICT = "Este fato foi alterado desde que a página o carregou — recarregue";
 const DONE = { confirm: "Confirmado", correct: "Corrigido", reject: "Rejeitado", reopen: "De volta a pendente" };
 
-const state = { reports: [], report: null, editor: null, undo: [], chain: Promise.resolve(), sources: new Map() };
+const state = {
+  reports: [], report: null, editor: null, undo: [], chain: Promise.resolve(), sources: new Map(),
+  displayed: Promise.resolve(),
+};
 
 /** Run commands one after another, so a fast "c c x" acts on three facts in turn, none dropped. */
 function run(command) {
@@ -41,16 +44,68 @@ function banner(text, { reloadId = null } = {}) {
 }
 
 function failed(err, fact) {
-  if (!(err instanceof ApiError)) { banner(`Falha de rede: ${err.message}`); return; }
-  if (err.status === 401) { signOut("Sessão expirada ou token inválido: entre de novo."); return; }
-  if (err.status === 403) { banner("Este token não tem permissão de revisor."); return; }
-  if (err.status === 409) { banner(CONFLICT, { reloadId: fact?.id ?? null }); return; }
-  banner(err.detail || `Erro ${err.status}`);
+  if (err instanceof ApiError && err.status === 401) { signOut("Sessão expirada ou token inválido: entre de novo."); return; }
+  if (err instanceof ApiError && err.status === 409) { conflict(fact); return; }
+  banner(describeError(err));
+}
+
+/** A 409: say who changed the fact. It may be this reviewer, in another tab or window
+ * (`state.me` is the token name the service put on this page's own reviews). */
+async function conflict(fact) {
+  banner(CONFLICT, { reloadId: fact?.id ?? null });
+  if (!fact) return;
+  const fresh = await api.extraction(fact.id).catch(() => null);
+  if (!fresh?.reviewed_by) return;
+  banner(fresh.reviewed_by === state.me
+    ? "Você mesmo alterou este fato em outra aba ou janela — recarregue"
+    : `Outra pessoa (${fresh.reviewed_by}) alterou este fato — recarregue`, { reloadId: fact.id });
+}
+
+// ---------- what a reload keeps ----------
+// The report, the filters and the current fact live in the URL (?report=&kind=&status=&fact=),
+// so a reload, a bookmark or a link to a colleague opens the same place; the undo stack lives
+// in this tab's sessionStorage, beside the token.
+const UNDO_KEY = "relato.undo";
+const URL_FILTERS = ["area", "initiative", "kind", "status"];
+
+function saveUndo() {
+  sessionStorage.setItem(UNDO_KEY, JSON.stringify(state.undo.slice(-200)));
+  $("act-undo").disabled = state.undo.length === 0;
+}
+
+function loadUndo() {
+  try { state.undo = JSON.parse(sessionStorage.getItem(UNDO_KEY) || "[]"); } catch { state.undo = []; }
+  if (!Array.isArray(state.undo)) state.undo = [];
+  $("act-undo").disabled = state.undo.length === 0;
+}
+
+function saveUrl() {
+  if (!state.report) return;
+  const params = new URLSearchParams({ report: state.report.id });
+  for (const name of URL_FILTERS) params.set(name, queue.selects[name].value);
+  if (queue.current()) params.set("fact", queue.current().id);
+  const url = `${location.pathname}?${params}`;
+  if (url !== `${location.pathname}${location.search}`) history.replaceState(null, "", url);
+}
+
+/** After a report's facts are loaded: the filters and fact the URL names, if it names this report. */
+function restoreFromUrl(reportId, params) {
+  if (Number(params.get("report")) !== reportId) return;
+  for (const name of URL_FILTERS) {
+    if (!params.has(name)) continue;
+    queue.selects[name].value = params.get(name);
+    if (name === "area") queue.refreshFilterOptions();
+  }
+  queue.applyFilters();
+  const fact = Number(params.get("fact"));
+  if (fact && fact !== queue.current()?.id && queue.visible.some((f) => f.id === fact)) queue.select(fact);
 }
 
 // ---------- sign in ----------
 function signOut(message = "") {
   token.clear();
+  sessionStorage.removeItem(UNDO_KEY);
+  state.undo = [];
   $("app").hidden = true;
   $("signin").hidden = false;
   $("signin-error").textContent = message;
@@ -66,13 +121,16 @@ async function signIn(value) {
   } catch (err) {
     token.clear();
     $("signin-error").textContent = err.status === 401 ? "Token desconhecido ou revogado."
-      : err.status === 403 ? "Este token não é de revisor." : `Não foi possível entrar: ${err.message}`;
+      : err.status === 403 ? "Este token não é de revisor." : `Não foi possível entrar. ${describeError(err)}`;
     return;
   }
   $("signin").hidden = true;
   $("app").hidden = false;
   renderReports();
-  const first = state.reports.find((r) => r.status === "done") || state.reports[0];
+  loadUndo();
+  const asked = Number(new URLSearchParams(location.search).get("report"));
+  const first = state.reports.find((r) => r.id === asked)
+    || state.reports.find((r) => r.status === "done") || state.reports[0];
   if (first) await openReport(first.id); else queue.load([]);
   $("queue-list").focus();
 }
@@ -84,6 +142,12 @@ function renderReports() {
   })));
   if (state.report) $("report-select").value = state.report.id;
   const c = state.report?.counts;
+  const total = c ? Object.values(c).reduce((a, b) => a + b, 0) : 0;
+  const reviewed = total - (c?.pending ?? 0);
+  $("report-progress").max = Math.max(total, 1);
+  $("report-progress").value = reviewed;
+  $("report-progress-text").textContent = total
+    ? `${reviewed} de ${total} revisados (${Math.round((100 * reviewed) / total)}%)` : "";
   $("report-counts").replaceChildren(...(c ? Object.keys(STATUS_LABELS).map((k) => el("li", { class: `count ${k}` },
     el("strong", { text: String(c[k]) }), ` ${STATUS_LABELS[k].toLowerCase()}${c[k] === 1 ? "" : "s"}`)) : []));
 }
@@ -100,7 +164,10 @@ async function openReport(id) {
   }
   $("banner").hidden = true;
   state.sources.clear();
+  const wanted = new URLSearchParams(location.search); // before loading the queue rewrites the URL
   queue.load(await api.extractions(id));
+  restoreFromUrl(id, wanted);
+  saveUrl();
 }
 
 let countsTimer;
@@ -124,26 +191,87 @@ function source(fact) {
   return state.sources.get(fact.id);
 }
 
-async function showFact(fact) {
+/** Until the image, the source sentence and the chart of the fact just chosen arrive, the
+ * panels say "carregando" instead of showing the previous fact's; each answer carries
+ * the number of the request that asked for it and is dropped if another fact was chosen
+ * since. `state.displayed` resolves once the fact is on screen: actions wait for it. */
+let shownSeq = 0;
+function showFact(fact) {
+  const seq = ++shownSeq;
+  const stale = () => seq !== shownSeq || queue.current()?.id !== fact?.id;
   closeEditor();
   renderFact(fact);
-  if (!fact) { viewer.clear(); return; }
+  if (fact) {
+    $("fact-position").textContent = `fato ${queue.visible.findIndex((f) => f.id === fact.id) + 1} de ${queue.visible.length}`;
+  }
+  showQueueDone(!fact && queue.ended);
+  saveUrl();
+  if (!fact) { viewer.clear(); state.displayed = Promise.resolve(); return state.displayed; }
+  setLoading(true, fact);
+  state.displayed = displayFact(fact, stale).finally(() => { if (!stale()) setLoading(false, fact); });
+  return state.displayed;
+}
+
+function setLoading(on, fact) {
+  $("fact-panel").setAttribute("aria-busy", String(on));
+  if (!on) return;
+  viewer.loading(fact);
+  $("fact-sentence").replaceChildren(el("span", { class: "loading-text", text: "Carregando a frase de origem…" }));
+  $("history-list").replaceChildren(el("li", { class: "hint", text: "Carregando…" }));
+  $("editions-view").replaceChildren(el("p", { class: "loading-text", text: "Carregando…" }));
+}
+
+/** Is there an earlier report of the same title (a possible previous edition of this one)? */
+function earlierEdition() {
+  const r = state.report;
+  return Boolean(r) && state.reports.some((o) => o.id !== r.id && o.status === "done" && o.title === r.title
+    && (o.status_date || "") <= (r.status_date || ""));
+}
+
+async function displayFact(fact, stale) {
   try {
     const [src, events] = await Promise.all([source(fact), api.history(fact.id)]);
-    if (queue.current()?.id !== fact.id) return;
+    if (stale()) return;
     renderSentence(fact, src);
     renderHistory(fact, events);
-    showInitiativeHistory($("editions-view"), {
-      key: fact.initiative?.key, reportId: fact.report_id, fact,
+    const box = document.createElement("div");
+    showInitiativeHistory(box, {
+      key: fact.initiative?.key, reportId: fact.report_id, fact, mayHavePrevious: earlierEdition(),
       getJson: (path) => fetch(path, { headers: { Authorization: `Bearer ${token.get() || ""}` }, cache: "no-store" })
-        .then((r) => (r.ok ? r.json() : Promise.reject(new ApiError(r.status, r.statusText)))),
-    }).catch(() => $("editions-view").replaceChildren());
+        .then((r) => (r.ok ? r.json() : Promise.reject(new ApiError(r.status, "")))),
+    }).then(() => { if (!stale()) $("editions-view").replaceChildren(...box.childNodes); },
+      () => { if (!stale()) $("editions-view").replaceChildren(); });
     await viewer.show(fact, src);
+    if (stale()) return;
     const next = queue.neighbour(1);
     if (next) { viewer.prefetch(next); source(next).catch(() => {}); }
   } catch (err) {
-    failed(err, fact);
+    if (!stale()) failed(err, fact);
   }
+}
+
+/** The end of the queue: what is left in it, and the next report with pending facts. */
+async function showQueueDone(on) {
+  $("queue-done").hidden = !on;
+  if (!on) return;
+  $("fact-empty").hidden = true;
+  const left = queue.visible.filter((f) => f.status === "pending").length;
+  $("queue-done-title").textContent = left ? "Fim da fila" : "Fila concluída";
+  $("queue-done-text").textContent = left
+    ? `Ainda há ${left} fato${left === 1 ? "" : "s"} pendente${left === 1 ? "" : "s"} nesta lista (pulados com j).`
+    : `Todos os ${queue.visible.length} fatos desta lista foram revisados.`;
+  const button = $("next-report");
+  button.hidden = true;
+  try {
+    state.reports = await api.reports();
+  } catch { return; }
+  if (!queue.ended) return;
+  const next = state.reports.find((r) => r.id !== state.report?.id && r.status === "done" && r.counts.pending > 0);
+  if (!next) { $("queue-done-text").append(" Nenhum outro relatório tem fatos pendentes."); return; }
+  button.textContent = `Abrir o próximo relatório: ${next.filename} (${next.counts.pending} pendentes)`;
+  button.dataset.id = next.id;
+  button.hidden = false;
+  button.focus();
 }
 
 async function reloadFact(id) {
@@ -162,13 +290,15 @@ const snapshot = (f) => ({ status: f.status, value: f.value, unit: f.unit, quali
 async function review(fact, body, { advance = true, remember = true } = {}) {
   try {
     const updated = await api.review(fact.id, { ...body, version: fact.version });
+    state.me = updated.reviewed_by;
     if (remember) state.undo.push({ id: fact.id, before: snapshot(fact), action: body.action });
-    $("act-undo").disabled = state.undo.length === 0;
+    saveUndo();
     queue.replace(updated);
     toast(`${DONE[body.action]}: ${fact.text}`);
     refreshCounts();
-    if (advance && queue.current()?.id === fact.id && queue.neighbour(1)) queue.move(1);
-    else if (queue.current()?.id === fact.id) showFact(updated);
+    if (advance && queue.current()?.id === fact.id) {
+      if (queue.neighbour(1)) queue.move(1); else queue.finish();
+    } else if (queue.current()?.id === fact.id) showFact(updated);
     return updated;
   } catch (err) {
     failed(err, fact);
@@ -177,9 +307,16 @@ async function review(fact, body, { advance = true, remember = true } = {}) {
   }
 }
 
-const act = (action) => { const f = queue.current(); return f ? review(f, { action }) : null; };
+/** Act on the fact on screen: wait until it is displayed (image, sentence), never before. */
+async function act(action) {
+  await state.displayed;
+  const f = queue.current();
+  if (!f && queue.ended) toast("Fila concluída: nada a decidir aqui (k volta ao último fato).");
+  return f ? review(f, { action }) : null;
+}
 
-function openEditor() {
+async function openEditor() {
+  await state.displayed;
   const fact = queue.current();
   if (!fact) return;
   $("editor").hidden = false;
@@ -204,8 +341,8 @@ async function saveEditor() {
   try {
     result = await ui.result();
   } catch (err) {
-    $("editor-error").textContent = err instanceof ApiError && err.status === 422
-      ? "Não entendi o valor: veja os exemplos acima." : `Erro: ${err.message}`;
+    $("editor-error").textContent = err.forReviewer ? err.detail : err instanceof ApiError && err.status === 422
+      ? "Não entendi o valor: veja os exemplos acima. Nada foi salvo." : describeError(err);
     return;
   }
   const same = JSON.stringify(result.value) === JSON.stringify(fact.value)
@@ -223,15 +360,15 @@ async function saveEditor() {
 /** Undo = a new review that restores the state before the last action (see the help dialog). */
 async function undo() {
   const last = state.undo.pop();
-  $("act-undo").disabled = state.undo.length === 0;
+  saveUndo();
   if (!last) { toast("Nada para desfazer."); return; }
   const fact = queue.facts.find((f) => f.id === last.id);
   if (!fact) return;
   if (queue.visible.some((f) => f.id === fact.id)) queue.select(fact.id);
   const b = last.before;
   const sameValue = JSON.stringify(b.value) === JSON.stringify(fact.value) && b.unit === fact.unit && b.qualifier === fact.qualifier;
-  // `reopen` only changes the status: after undoing a correction of a pending fact the
-  // corrected value stays, shown as pending for a new decision.
+  // `reopen` undoes the latest decision with its value: after undoing a correction of a
+  // pending fact, the fact is pending with the value it had before the correction.
   const body = b.status === "pending" ? { action: "reopen" }
     : b.status === "rejected" ? { action: "reject" }
     : b.status === "confirmed" && sameValue ? { action: "confirm" }
@@ -258,11 +395,34 @@ function bulkConfirm() {
       refreshCounts();
       showFact(queue.current());
     } catch (err) {
-      if (err instanceof ApiError && err.status === 409) banner(`${CONFLICT}. Nenhum fato do lote foi confirmado.`);
+      if (err instanceof ApiError && err.status === 409) await bulkConflict(targets);
       else failed(err);
     }
     $("queue-list").focus();
   }, { once: true });
+}
+
+/** A bulk confirm refused with 409: reload the report's facts, name the ones someone else
+ * changed, show their new state; the rest stay selected for a second try. */
+async function bulkConflict(targets) {
+  let fresh;
+  try {
+    fresh = new Map((await api.extractions(state.report.id)).map((f) => [f.id, f]));
+  } catch (err) { failed(err); return; }
+  const changed = targets.map((f) => fresh.get(f.id)).filter((f) => f && targets.some((t) => t.id === f.id && t.version !== f.version));
+  for (const f of fresh.values()) if (queue.facts.some((q) => q.id === f.id)) queue.replace(f);
+  for (const f of changed) queue.toggle(f.id, false); // decide those one by one, seeing the other's decision
+  const names = changed.map((f) => `“${f.text}” (p. ${f.page}, agora ${STATUS_LABELS[f.status].toLowerCase()}`
+    + `${f.reviewed_by ? ` por ${f.reviewed_by}` : ""})`);
+  const which = names.length === 1 ? `O fato ${names[0]} foi alterado` : names.length
+    ? `Os fatos ${names.join(", ")} foram alterados` : "Algum fato do lote foi alterado";
+  const left = queue.bulkTargets().length;
+  banner(`Nenhum fato do lote foi confirmado: ${which} por outra pessoa desde que a lista foi carregada. `
+    + `A lista foi atualizada${changed.length ? ` e ${changed.length === 1 ? "ele saiu" : "eles saíram"} da seleção` : ""}`
+    + `${left ? `; os outros ${left} continuam selecionados: clique em “Confirmar (${left})” de novo` : ""}.`);
+  refreshCounts();
+  const current = queue.current();
+  if (current && changed.some((f) => f.id === current.id)) showFact(current);
 }
 
 // ---------- keyboard ----------
@@ -283,7 +443,7 @@ function onKey(ev) {
     if (state.editor.ui.handleKey(ev)) ev.preventDefault();
     return;
   }
-  if (t.matches("input, select, textarea")) { if (ev.key === "Escape") t.blur(); return; }
+  if (t.matches("input, select, textarea")) { if (ev.key === "Escape") $("queue-list").focus(); return; }
   if (t.matches("button, summary, a") && (ev.key === "Enter" || ev.key === " ")) return;
   if (t.id === "page-scroll" && ev.key.startsWith("Arrow")) return;
   const handler = KEYS[ev.key];
@@ -296,14 +456,26 @@ function onKey(ev) {
 function wire() {
   $("signin-form").addEventListener("submit", (ev) => { ev.preventDefault(); signIn($("token-input").value); });
   $("signout-button").addEventListener("click", () => signOut());
-  $("report-select").addEventListener("change", (ev) => openReport(Number(ev.target.value)).catch(failed));
+  $("report-select").addEventListener("change", (ev) => openReport(Number(ev.target.value))
+    .then(() => $("queue-list").focus(), failed));
+  // A filter chosen with the mouse hands the keys back to the queue (else `c` would change
+  // the filter); from the keyboard, arrows keep browsing the options and Enter or Esc go back.
   for (const [name, select] of Object.entries(queue.selects)) {
+    select.addEventListener("pointerdown", () => { select.dataset.pointer = "1"; });
+    select.addEventListener("keydown", (ev) => {
+      delete select.dataset.pointer;
+      if (ev.key === "Enter") { ev.preventDefault(); $("queue-list").focus(); }
+    });
     select.addEventListener("change", () => {
       if (name === "area") queue.refreshFilterOptions();
       queue.applyFilters();
+      if (select.dataset.pointer) { delete select.dataset.pointer; $("queue-list").focus(); }
     });
   }
-  $("select-visible").addEventListener("change", (ev) => queue.toggleVisible(ev.target.checked));
+  $("select-visible").addEventListener("change", (ev) => {
+    queue.toggleVisible(ev.target.checked);
+    $("queue-list").focus();
+  });
   $("bulk-confirm").addEventListener("click", bulkConfirm);
   const click = (id, fn) => $(id).addEventListener("click", () => {
     run(fn);
@@ -315,6 +487,8 @@ function wire() {
   click("act-undo", undo);
   $("editor").addEventListener("submit", (ev) => { ev.preventDefault(); run(saveEditor); });
   $("editor-cancel").addEventListener("click", closeEditor);
+  $("next-report").addEventListener("click", () => openReport(Number($("next-report").dataset.id))
+    .then(() => $("queue-list").focus(), failed));
   $("zoom-in").addEventListener("click", () => viewer.zoom(1));
   $("zoom-out").addEventListener("click", () => viewer.zoom(-1));
   $("zoom-fit").addEventListener("click", () => viewer.zoom(0));

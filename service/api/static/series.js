@@ -4,6 +4,8 @@
 // or a way to fetch it (showInitiativeHistory). Everything is built with DOM calls
 // and textContent, never innerHTML, so report text cannot inject markup.
 
+import { QUALIFIER_LABELS } from "./format.js";
+
 const SVG_NS = "http://www.w3.org/2000/svg";
 const ROW_H = 46;
 const WIDTH = 300;
@@ -36,7 +38,8 @@ function chartRows(series) {
   return series.counts
     .filter((c) => c.points.length > 0)
     .map((c) => ({
-      label: [c.unit || "(sem unidade)", c.qualifier && c.qualifier !== "exact" ? `(${c.qualifier})` : ""].join(" ").trim(),
+      label: [c.unit || "(sem unidade)",
+        c.qualifier && c.qualifier !== "exact" ? `(${QUALIFIER_LABELS[c.qualifier] || "qualificado"})` : ""].join(" ").trim(),
       points: c.points.map((p) => ({ x: editions.indexOf(p.status_date), value: Number(p.value), date: p.status_date })),
     }));
 }
@@ -141,19 +144,26 @@ export function renderInitiativeHistory(element, { series, diffEntry, againstDat
 const diffs = new Map();
 
 /** Fetch (with `getJson(path)`, which adds the token) and render one initiative's history. */
-export async function showInitiativeHistory(element, { key, reportId, getJson, fact }) {
+export async function showInitiativeHistory(element, { key, reportId, getJson, fact, mayHavePrevious = true }) {
   if (!key) {
     element.replaceChildren(h("p", { class: "series-empty" }, "Fato fora de iniciativa, ou iniciativa ainda sem vínculo."));
     return;
   }
   const series = await getJson(`/api/v1/initiatives/${encodeURIComponent(key)}/series?facts=all`);
-  if (!diffs.has(reportId)) {
-    diffs.set(reportId, getJson(`/api/v1/reports/${reportId}/diff?against=previous`).catch(() => null));
-  }
-  const diff = await diffs.get(reportId);
+  // A first edition has no diff (404): ask only when the initiative was in an earlier edition,
+  // or the caller knows of an earlier report that may be one.
+  const seen = series.editions.findIndex((e) => e.report_id === reportId);
+  const diff = seen > 0 || mayHavePrevious ? await diffFor(reportId, getJson) : null;
   const diffEntry = diff ? diff.initiatives.find((i) => i.key === key) : null;
   const isNew = diff ? diff.added.some((i) => i.key === key) : false;
   renderInitiativeHistory(element, { series, diffEntry, againstDate: diff && diff.against_status_date, isNew, fact });
+}
+
+function diffFor(reportId, getJson) {
+  if (!diffs.has(reportId)) {
+    diffs.set(reportId, getJson(`/api/v1/reports/${reportId}/diff?against=previous`).catch(() => null));
+  }
+  return diffs.get(reportId);
 }
 
 /** Forget cached diffs (after a review changed a report). */

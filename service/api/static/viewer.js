@@ -43,9 +43,20 @@ export class PageViewer {
 
   clear() {
     this.shown = null;
+    this.scroll.setAttribute("aria-busy", "false");
+    this.frame.classList.remove("stale");
     this.frame.hidden = true;
     this.empty.hidden = false;
     this.label.textContent = "";
+  }
+
+  /** Until `fact`'s page arrives: the previous page is dimmed, its mark hidden, "carregando". */
+  loading(fact) {
+    this.shown = fact;
+    this.label.textContent = `Página ${fact.page} — carregando…`;
+    this.scroll.setAttribute("aria-busy", "true");
+    this.frame.classList.add("stale");
+    this.mark.hidden = true;
   }
 
   /** Show `fact`'s page; `source` (from /source) gives the page size to place the mark. */
@@ -62,6 +73,9 @@ export class PageViewer {
       await this.image.decode().catch(() => {});
     }
     if (this.shown !== fact) return;
+    this.label.textContent = `Página ${fact.page}`;
+    this.scroll.setAttribute("aria-busy", "false");
+    this.frame.classList.remove("stale");
     this.placeMark(fact, source);
     this.apply();
   }
