@@ -113,8 +113,9 @@ class ExtractionsPublic(BaseModel):
 
 class ReviewIn(InputModel):
     action: ReviewAction = Field(description=(
-        "`reopen` sets a confirmed, corrected or rejected fact back to `pending`, keeping its current "
-        "value, unit and qualifier; a published fact then shows in the records feed as `withdrawn`"))
+        "`reopen` sets a confirmed, corrected or rejected fact back to `pending` and restores the "
+        "value, unit, qualifier and name it had before its latest decision (unless something else "
+        "changed it since); a published fact then shows in the records feed as `withdrawn`"))
     value: Any = Field(None, description="required for `correct`; validated for the fact's kind")
     unit: str | None = None
     qualifier: str | None = None
