@@ -4,6 +4,22 @@ check, and a full pull of a large records feed. Prints figures; never asserts ti
     python bench/api.py --db sqlite --seconds 30 --clients 32
     python bench/api.py --db postgres --mix full --seconds 60 --clients 32
     python bench/api.py --db sqlite --seconds 0 --feed-records 100000   # feed pull only
+    python bench/api.py --db postgres --rate 50 --seconds 25 --feed-records 0   # open loop
+
+Open loop (`--rate R`, issue 11; bench/openloop.py): instead of step 3-4 below, Poisson
+arrivals at R req/s in total from a seeded schedule (`--rate-seed`), each request fired
+at its time whatever earlier ones are doing, latency counted from the scheduled time;
+mix 60 % GET one fact, 30 % review (confirm/correct with the last version seen; a 409
+re-reads and retries inside the same timed operation), 10 % feed page of 500. Then the
+same schedule against the reference app (bench/refapp.py: FastAPI + psycopg_pool, one
+statement per request, own table in database `relato_ref`, created and dropped here,
+same rows and feed size; `--no-reference` skips it) under the same uvicorn, one process.
+Prints per app: p50/p99/max per operation, 5xx and 503 apart, timeouts (`--timeout`),
+share served within 1 s, server CPU per answered request (psutil), and the generator's
+own send lag and achieved offered rate; then relato's CPU per request over the
+reference's, the lost-update checks of both, and last:
+`open-loop R req/s: relato p99 GET A ms, review B ms, feed C ms; reference p99 GET D ms,
+review E ms, feed F ms; served S % within 1 s` (S: relato's share).
 
 1. Seeds a throw-away database (a temp SQLite file, or PostgreSQL database
    `relato_bench`, created and dropped here): `relato ingest corpus/*.pdf`, then
@@ -34,6 +50,7 @@ import random
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -251,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
         server.start()
         try:
             print(f"server: uvicorn {args.app} on {server.base_url}, {args.workers} process(es), "
-                  f"{args.db}; {args.clients} clients, mix {args.mix}, {args.seconds:g}s")
+                  f"{args.db}; " + (f"open loop at {args.rate:g} req/s" if args.rate > 0 else
+                                    f"{args.clients} clients, mix {args.mix}") + f", {args.seconds:g}s")
             if args.seconds > 0 and args.rate > 0:
                 ok = run_open_loop(server, engine, tokens, args, workdir)
             elif args.seconds > 0:
@@ -370,8 +388,10 @@ def print_open(name: str, log: openloop.RunLog, cpu: float, arrivals: list[openl
         print(f"{op:10} {len(v):6d} {percentile(v, 50) * 1e3:8.1f} {percentile(v, 99) * 1e3:8.1f} "
               f"{max(v, default=0) * 1e3:8.1f}")
     per_request = cpu / max(s["answered"], 1)
+    kinds = Counter(o.error for o in log.outcomes if o.status is None and o.error != "timeout")
+    errors = f" {dict(kinds)}" if kinds else ""
     print(f"5xx (503 apart): {s['s5xx']}; 503: {s['s503']}; timeouts (no answer within --timeout): "
-          f"{s['timeouts']}; transport errors: {s['transport']}; 4xx: {s['s4xx'] or 'none'}; "
+          f"{s['timeouts']}; transport errors: {s['transport']}{errors}; 4xx: {s['s4xx'] or 'none'}; "
           f"409 met by reviews (re-read, retried): {log.conflicts}")
     print(f"served within 1 s: {s['served_share']:.1%}; server CPU {per_request * 1e3:.2f} ms per answered request "
           f"({cpu / max(log.elapsed, 1e-9):.0%} of one core)")

@@ -123,23 +123,33 @@ def summary(log: RunLog, within: float = WITHIN_S) -> dict[str, Any]:
     }
 
 
+IDLE_S = 2.0  # uvicorn closes keep-alive connections idle for 5 s: never reuse one that old
+
+
 class Pool:
-    """Keep-alive connections handed to one request at a time; a new one when none is idle."""
+    """Keep-alive connections handed to one request at a time; a new one when none is idle
+    (idle ones are reused most recent first, and dropped once idle for IDLE_S, before the
+    server closes them under a request)."""
 
     def __init__(self, target: Target) -> None:
-        self.target, self.idle, self.opened = target, [], 0
+        self.target, self.opened = target, 0
+        self.idle: list[tuple[float, Connection]] = []
         self.all: list[Connection] = []
 
     def take(self) -> Connection:
-        if self.idle:
-            return self.idle.pop()
+        now = time.monotonic()
+        while self.idle:
+            since, conn = self.idle.pop()
+            if now - since < IDLE_S:
+                return conn
+            conn.close()
         self.opened += 1
         conn = Connection(self.target.host, self.target.port, self.target.headers)
         self.all.append(conn)
         return conn
 
     def give(self, conn: Connection) -> None:
-        self.idle.append(conn)
+        self.idle.append((time.monotonic(), conn))
 
     def close(self) -> None:
         for conn in self.all:
