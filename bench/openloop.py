@@ -90,11 +90,17 @@ class RunLog:
     conflicts: int = 0  # 409s met by reviews (each followed by a re-read)
     accepted: list[Accepted] = field(default_factory=list)
     attempted: set[int] = field(default_factory=set)
+    unsettled: Counter[int] = field(default_factory=Counter)  # reviews sent, outcome unknown yet
     scheduled: int = 0
     fired_in: float = 0.0  # seconds from the start to the last request fired
     elapsed: float = 0.0  # until the last answer (or the drain timeout)
     client_cpu: float = 0.0
     connections: int = 0
+
+    @property
+    def unknown(self) -> set[int]:
+        """Facts with a review whose outcome the client never learnt (timeout, broken connection)."""
+        return {k for k, n in self.unsettled.items() if n > 0}
 
     @property
     def latency(self) -> dict[str, list[float]]:
@@ -180,6 +186,13 @@ async def do_review(pool: Pool, t: Target, rng: random.Random, log: RunLog) -> i
     ext_id = rng.choice(t.ids)
     action = rng.choices([a for a, _ in REVIEW_ACTIONS], [w for _, w in REVIEW_ACTIONS])[0]
     log.attempted.add(ext_id)
+    log.unsettled[ext_id] += 1  # left there if the review times out: it may or may not have landed
+    status = await _review(pool, t, rng, log, ext_id, action)
+    log.unsettled[ext_id] -= 1
+    return status
+
+
+async def _review(pool: Pool, t: Target, rng: random.Random, log: RunLog, ext_id: int, action: str) -> int:
     status = 0
     for _ in range(MAX_ATTEMPTS):
         version = t.versions[ext_id]
