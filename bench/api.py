@@ -395,7 +395,8 @@ def print_open(name: str, log: openloop.RunLog, cpu: float, arrivals: list[openl
           f"409 met by reviews (re-read, retried): {log.conflicts}")
     print(f"served within 1 s: {s['served_share']:.1%}; server CPU {per_request * 1e3:.2f} ms per answered request "
           f"({cpu / max(log.elapsed, 1e-9):.0%} of one core)")
-    return {**s, "p99": {op: percentile(lat.get(op, []), 99) for op, _ in openloop.MIX}, "cpu_per_request": per_request}
+    return {**s, "p99": {op: percentile(lat[op], 99) if lat.get(op) else None for op, _ in openloop.MIX},
+            "cpu_per_request": per_request}
 
 
 def run_open_loop(server: Server, engine, tokens: dict[str, str], args: argparse.Namespace, workdir: Path) -> bool:  # type: ignore[no-untyped-def]
@@ -425,8 +426,12 @@ def run_open_loop(server: Server, engine, tokens: dict[str, str], args: argparse
         server, tokens, {k: v for k, v in before.items() if k not in unknown},
         apiload.LoadLog(accepted=[a for a in log.accepted if a.ext_id not in unknown],
                         attempted=log.attempted - unknown))
-    ms = {op: f"{mine['p99'][op] * 1e3:.0f}" for op in ("GET", "review", "feed")}
-    rs = {op: f"{ref['p99'][op] * 1e3:.0f}" if ref else "n/a" for op in ("GET", "review", "feed")}
+    def p99s(got: dict | None) -> dict[str, str]:  # type: ignore[type-arg]
+        """ms per operation; n/a when none was answered (or no reference run)."""
+        return {op: f"{got['p99'][op] * 1e3:.0f}" if got and got["p99"][op] is not None else "n/a"
+                for op in ("GET", "review", "feed")}
+
+    ms, rs = p99s(mine), p99s(ref)
     if ref:
         print(f"relato CPU per request / reference's: {mine['cpu_per_request'] * 1e3:.2f} / "
               f"{ref['cpu_per_request'] * 1e3:.2f} ms = {mine['cpu_per_request'] / max(ref['cpu_per_request'], 1e-9):.1f}x")
