@@ -1,6 +1,6 @@
 """An instrumented app factory for `bench/api.py --app bench.gcprobe:create_app`: the real
 app, plus a record of every full (generation 2) garbage collection's pause, written as
-JSON to $BENCH_GC_LOG when the server exits. $BENCH_GC_FREEZE=1 also runs `gc.freeze()`
+JSON to $BENCH_GC_LOG after each one (a server killed on stop never reaches atexit). $BENCH_GC_FREEZE=1 also runs `gc.freeze()`
 once the app is built (spaCy and the rest imported), so that full collections no longer
 walk the ~170k start-up objects (issue 11, item 5).
 """
@@ -35,6 +35,7 @@ def create_app() -> FastAPI:
             started[:] = [time.perf_counter()]
         elif started:
             pauses.append(time.perf_counter() - started[0])
+            report()
 
     gc.callbacks.append(probe)
 
@@ -45,5 +46,5 @@ def create_app() -> FastAPI:
                 json.dump({"frozen": frozen, "frozen_objects": gc.get_freeze_count(), "full_collections": len(pauses),
                            "pauses_ms": [round(p * 1e3, 2) for p in pauses]}, out)
 
-    atexit.register(report)
+    atexit.register(report)  # also when no full collection happened
     return app
