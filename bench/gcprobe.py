@@ -37,8 +37,6 @@ def create_app() -> FastAPI:
             pauses.append(time.perf_counter() - started[0])
             report()
 
-    gc.callbacks.append(probe)
-
     def report() -> None:
         path = os.environ.get("BENCH_GC_LOG")
         if path:
@@ -46,5 +44,6 @@ def create_app() -> FastAPI:
                 json.dump({"frozen": frozen, "frozen_objects": gc.get_freeze_count(), "full_collections": len(pauses),
                            "pauses_ms": [round(p * 1e3, 2) for p in pauses]}, out)
 
+    gc.callbacks.append(probe)
     atexit.register(report)  # also when no full collection happened
     return app
