@@ -4,6 +4,22 @@ check, and a full pull of a large records feed. Prints figures; never asserts ti
     python bench/api.py --db sqlite --seconds 30 --clients 32
     python bench/api.py --db postgres --mix full --seconds 60 --clients 32
     python bench/api.py --db sqlite --seconds 0 --feed-records 100000   # feed pull only
+    python bench/api.py --db postgres --rate 50 --seconds 25 --feed-records 0   # open loop
+
+Open loop (`--rate R`, issue 11; bench/openloop.py): instead of step 3-4 below, Poisson
+arrivals at R req/s in total from a seeded schedule (`--rate-seed`), each request fired
+at its time whatever earlier ones are doing, latency counted from the scheduled time;
+mix 60 % GET one fact, 30 % review (confirm/correct with the last version seen; a 409
+re-reads and retries inside the same timed operation), 10 % feed page of 500. Then the
+same schedule against the reference app (bench/refapp.py: FastAPI + psycopg_pool, one
+statement per request, own table in database `relato_ref`, created and dropped here,
+same rows and feed size; `--no-reference` skips it) under the same uvicorn, one process.
+Prints per app: p50/p99/max per operation, 5xx and 503 apart, timeouts (`--timeout`),
+share served within 1 s, server CPU per answered request (psutil), and the generator's
+own send lag and achieved offered rate; then relato's CPU per request over the
+reference's, the lost-update checks of both, and last:
+`open-loop R req/s: relato p99 GET A ms, review B ms, feed C ms; reference p99 GET D ms,
+review E ms, feed F ms; served S % within 1 s` (S: relato's share).
 
 1. Seeds a throw-away database (a temp SQLite file, or PostgreSQL database
    `relato_bench`, created and dropped here): `relato ingest corpus/*.pdf`, then
@@ -34,19 +50,21 @@ import random
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import apilib, apiload  # noqa: E402
+from bench import apilib, apiload, openloop, refapp  # noqa: E402
 from bench.apilib import ROOT, Server, percentile, verdict  # noqa: E402
 from service.feed import records as feed  # noqa: E402
 from service.storage.models import Area, Extraction, Initiative, Report  # noqa: E402
 
 TARGET_P99_S = 0.050
+REF_DB = "relato_ref"
 TARGET_FEED_RPS = 10_000
 MB = 1024 * 1024
 
@@ -63,7 +81,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--upload-interval", type=float, default=2.0, help="an uploader's pause between uploads (s)")
     p.add_argument("--think-ms", type=float, default=0,
                    help="mean pause of a client between requests; 0 = back to back (saturation)")
-    p.add_argument("--facts", type=int, default=20_000, help="facts in the database during the load")
+    p.add_argument("--rate", type=float, default=0,
+                   help="open loop: Poisson arrivals at this many req/s in total (0: closed loop, --clients)")
+    p.add_argument("--rate-seed", type=int, default=11, help="open loop: seed of the arrival schedule")
+    p.add_argument("--timeout", type=float, default=10, help="open loop: a request unanswered after this many s is a timeout")
+    p.add_argument("--no-reference", action="store_true", help="open loop: skip the reference app")
+    p.add_argument("--facts", type=int, default=24_000, help="facts in the database during the load")
     p.add_argument("--confirmed", type=int, default=5_000, help="of them, confirmed before the load")
     p.add_argument("--baseline-seconds", type=float, default=5)
     p.add_argument("--feed-records", type=int, default=100_000, help="full-pull size; 0 skips the pull")
@@ -245,8 +268,11 @@ def main(argv: list[str] | None = None) -> int:
         server.start()
         try:
             print(f"server: uvicorn {args.app} on {server.base_url}, {args.workers} process(es), "
-                  f"{args.db}; {args.clients} clients, mix {args.mix}, {args.seconds:g}s")
-            if args.seconds > 0:
+                  f"{args.db}; " + (f"open loop at {args.rate:g} req/s" if args.rate > 0 else
+                                    f"{args.clients} clients, mix {args.mix}") + f", {args.seconds:g}s")
+            if args.seconds > 0 and args.rate > 0:
+                ok = run_open_loop(server, engine, tokens, args, workdir)
+            elif args.seconds > 0:
                 ok = run_load_phase(server, engine, tokens, args)
             if args.feed_records:
                 feed_pull(server, engine, tokens["bench-feed"], seed_token_id, args)
@@ -284,6 +310,156 @@ def run_load_phase(server: Server, engine, tokens: dict[str, str], args: argpars
     if not clean:
         print("note: errors other than deliberate 409s occurred (see above)")
     return no_lost and stored
+
+
+# ---------------------------------------------------------------- open loop (issue 11)
+
+
+def relato_target(server: Server, engine, tokens: dict[str, str], before: dict) -> openloop.Target:  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        seqs = list(conn.execute(select(Extraction.change_seq).where(feed._IN_FEED).order_by(Extraction.change_seq)).scalars())
+    return openloop.Target(
+        "relato", "127.0.0.1", server.port, {"Authorization": f"Bearer {tokens['bench-client-00']}"},
+        ids=sorted(before), feed_seqs=seqs, versions={k: v["version"] for k, v in before.items()},
+        values={k: v["value"] for k, v in before.items()}, kinds={k: v["kind"] for k, v in before.items()})
+
+
+def ref_rows(url: str) -> dict[int, dict]:  # type: ignore[type-arg]
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, status, value, version, change_seq FROM ref_fact ORDER BY id"))
+            return {r.id: {"status": r.status, "value": r.value, "version": r.version, "change_seq": r.change_seq}
+                    for r in rows}
+    finally:
+        engine.dispose()
+
+
+def seed_reference(url: str, rows: int, in_feed: int) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            for statement in refapp.seed_sql(rows, in_feed):
+                conn.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
+
+
+def check_reference(before: dict, after: dict, log: openloop.RunLog) -> bool:
+    """The lost-update check on the reference's table: final state against the accepted reviews."""
+    by_fact: dict[int, list] = {}
+    for review in log.accepted:
+        by_fact.setdefault(review.ext_id, []).append(review)
+    problems = []
+    for ext_id, reviews in by_fact.items():
+        want, own = apiload.expected_state(before[ext_id], reviews)
+        got = {k: after[ext_id][k] for k in ("status", "value", "version")}
+        problems += [f"ref {ext_id}: {p}" for p in own]
+        if apilib.as_plain(got) != apilib.as_plain(want):
+            problems.append(f"ref {ext_id}: final {got} but the accepted reviews imply {want}")
+    print(f"reference lost-update check: {len(log.accepted)} accepted reviews on {len(by_fact)} rows: "
+          f"{'OK' if not problems else 'FAILED'}")
+    for line in problems[:10]:
+        print("  " + line)
+    return not problems
+
+
+def measure(server: Server, target: openloop.Target, arrivals: list[openloop.Arrival],
+            args: argparse.Namespace) -> tuple[openloop.RunLog, float]:
+    """One open-loop run; returns its log and the server's CPU seconds during it."""
+    processes = server.processes()
+    cpu = server.cpu_seconds(processes)
+    print(f"{target.name}: {len(arrivals)} requests scheduled over {args.seconds:g}s at {args.rate:g} req/s "
+          f"(server pid {server.proc.pid if server.proc else '?'})", flush=True)
+    log = asyncio.run(openloop.run(target, arrivals, args.timeout))
+    return log, server.cpu_seconds(processes) - cpu
+
+
+def print_open(name: str, log: openloop.RunLog, cpu: float, arrivals: list[openloop.Arrival]) -> dict:  # type: ignore[type-arg]
+    s = openloop.summary(log)
+    lat = log.latency
+    print(f"\n{name}: {s['answered']}/{s['scheduled']} answered in {log.elapsed:.1f}s; generator offered "
+          f"{openloop.achieved_rate(log, arrivals):.1f} req/s, send lag p99 {percentile(log.lag, 99) * 1e3:.1f} ms, "
+          f"max {max(log.lag, default=0) * 1e3:.1f} ms; client CPU {log.client_cpu / max(log.elapsed, 1e-9):.0%} "
+          f"of a core; {log.connections} connections")
+    print(f"{'operation':10} {'n':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    for op, _ in openloop.MIX:
+        v = lat.get(op, [])
+        print(f"{op:10} {len(v):6d} {percentile(v, 50) * 1e3:8.1f} {percentile(v, 99) * 1e3:8.1f} "
+              f"{max(v, default=0) * 1e3:8.1f}")
+    per_request = cpu / max(s["answered"], 1)
+    kinds = Counter(o.error for o in log.outcomes if o.status is None and o.error != "timeout")
+    errors = f" {dict(kinds)}" if kinds else ""
+    print(f"5xx (503 apart): {s['s5xx']}; 503: {s['s503']}; timeouts (no answer within --timeout): "
+          f"{s['timeouts']}; transport errors: {s['transport']}{errors}; 4xx: {s['s4xx'] or 'none'}; "
+          f"409 met by reviews (re-read, retried): {log.conflicts}")
+    print(f"served within 1 s: {s['served_share']:.1%}; server CPU {per_request * 1e3:.2f} ms per answered request "
+          f"({cpu / max(log.elapsed, 1e-9):.0%} of one core)")
+    return {**s, "p99": {op: percentile(lat[op], 99) if lat.get(op) else None for op, _ in openloop.MIX},
+            "cpu_per_request": per_request}
+
+
+def run_open_loop(server: Server, engine, tokens: dict[str, str], args: argparse.Namespace, workdir: Path) -> bool:  # type: ignore[no-untyped-def]
+    """Relato, then the reference app, under the same seeded Poisson schedule; then the
+    lost-update checks (after both runs, so that they load neither)."""
+    before = asyncio.run(apiload.snapshot(server.base_url, tokens["bench-seed"]))
+    target = relato_target(server, engine, tokens, before)
+    arrivals = openloop.schedule(args.rate, args.seconds, args.rate_seed)
+    counts = {op: sum(1 for a in arrivals if a.op == op) for op, _ in openloop.MIX}
+    print(f"open loop: {len(target.ids)} facts, {len(target.feed_seqs)} in the feed; schedule {counts}; "
+          f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores before the run", flush=True)
+    log, cpu = measure(server, target, arrivals, args)
+    mine = print_open("relato", log, cpu, arrivals)
+    ok, ref = True, None
+    if not args.no_reference:
+        ok, ref = reference_run(args, workdir, len(target.ids), len(target.feed_seqs), arrivals)
+    print(f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other processes included)")
+    unknown = log.unknown
+    if unknown or openloop.summary(log)["timeouts"]:
+        # Unanswered requests still queue in the server's thread pool, in front of the check's
+        # reads: restart it (the database keeps every committed review).
+        print(f"restarting relato before the lost-update check (abandoned requests queued); {len(unknown)} facts "
+              "with a review of unknown outcome (timed out) are left out of the check", flush=True)
+        server.stop()
+        server.start()
+    no_lost = check_no_lost_update(
+        server, tokens, {k: v for k, v in before.items() if k not in unknown},
+        apiload.LoadLog(accepted=[a for a in log.accepted if a.ext_id not in unknown],
+                        attempted=log.attempted - unknown))
+    def p99s(got: dict | None) -> dict[str, str]:  # type: ignore[type-arg]
+        """ms per operation; n/a when none was answered (or no reference run)."""
+        return {op: f"{got['p99'][op] * 1e3:.0f}" if got and got["p99"][op] is not None else "n/a"
+                for op in ("GET", "review", "feed")}
+
+    ms, rs = p99s(mine), p99s(ref)
+    if ref:
+        print(f"relato CPU per request / reference's: {mine['cpu_per_request'] * 1e3:.2f} / "
+              f"{ref['cpu_per_request'] * 1e3:.2f} ms = {mine['cpu_per_request'] / max(ref['cpu_per_request'], 1e-9):.1f}x")
+    print(f"open-loop {args.rate:g} req/s: relato p99 GET {ms['GET']} ms, review {ms['review']} ms, feed {ms['feed']} ms; "
+          f"reference p99 GET {rs['GET']} ms, review {rs['review']} ms, feed {rs['feed']} ms; "
+          f"served {mine['served_share'] * 100:.1f} % within 1 s")
+    return ok and no_lost
+
+
+def reference_run(args: argparse.Namespace, workdir: Path, rows: int, in_feed: int,
+                  arrivals: list[openloop.Arrival]) -> tuple[bool, dict]:  # type: ignore[type-arg]
+    with apilib.bench_database("postgres", workdir, args.pg_url, args.keep, name=REF_DB) as url:
+        seed_reference(url, rows, in_feed)
+        before = ref_rows(url)
+        env = {**apilib.server_env(url, workdir), "REF_DATABASE_URL": url}
+        server = Server(env, workdir, app="bench.refapp:create_app")
+        server.start()
+        try:
+            target = openloop.Target(
+                "reference", "127.0.0.1", server.port, {}, ids=sorted(before),
+                feed_seqs=sorted(r["change_seq"] for r in before.values() if r["change_seq"] is not None),
+                versions={k: r["version"] for k, r in before.items()},
+                values={k: r["value"] for k, r in before.items()}, kinds={})
+            log, cpu = measure(server, target, arrivals, args)
+        finally:
+            server.stop()
+        ref = print_open("reference", log, cpu, arrivals)
+        return check_reference(before, ref_rows(url), log), ref
 
 
 if __name__ == "__main__":

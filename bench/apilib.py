@@ -47,24 +47,26 @@ INSERT_BATCH = 5000
 
 
 @contextmanager
-def bench_database(kind: str, workdir: Path, pg_url: str = PG_DEFAULT, keep: bool = False) -> Iterator[str]:
-    """A fresh database URL: a SQLite file in `workdir`, or PostgreSQL database
-    `relato_bench` created here and dropped afterwards (unless `keep`)."""
+def bench_database(kind: str, workdir: Path, pg_url: str = PG_DEFAULT, keep: bool = False,
+                   name: str = BENCH_DB) -> Iterator[str]:
+    """A fresh database URL: a SQLite file in `workdir`, or PostgreSQL database `name`
+    (`relato_bench`; `relato_ref` for the reference app) created here and dropped
+    afterwards (unless `keep`)."""
     if kind == "sqlite":
         yield f"sqlite:///{workdir / 'relato.db'}"
         return
     admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {BENCH_DB}"))
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
     try:
-        yield make_url(pg_url).set(database=BENCH_DB).render_as_string(hide_password=False)
+        yield make_url(pg_url).set(database=name).render_as_string(hide_password=False)
     finally:
         if keep:
-            print(f"(kept database {BENCH_DB})")
+            print(f"(kept database {name})")
         else:
             with admin.connect() as conn:
-                conn.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"))
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
 
 
