@@ -12,12 +12,16 @@ export const ACTION_LABELS = { confirm: "confirmou", correct: "corrigiu", reject
 export const QUALIFIER_LABELS = {
   exact: "exato", at_least: "pelo menos", approx: "aproximado", target: "meta", at_most: "no máximo",
 };
-/** The extractor that found a fact ("rules.count", "ner.municipality") as a reviewer reads it. */
+/** The extractor that found a fact ("rules.count", "ner.municipality") as a reviewer reads it;
+ * a trailing mark says how its text was read ("rules.count.ocr": the text came from OCR). */
 const EXTRACTOR_METHODS = { rules: "regras de texto", ner: "reconhecimento de nomes", table: "tabela" };
+const EXTRACTOR_MARKS = { ocr: "texto lido por OCR", fuzzy: "grafia aproximada" };
 export function extractorLabel(name) {
-  const [method, kind] = String(name || "").split(".");
+  const [method, kind, ...marks] = String(name || "").split(".");
   const how = EXTRACTOR_METHODS[method] || "extrator automático";
-  return kind && KIND_LABELS[kind] ? `${how} (${KIND_LABELS[kind].toLowerCase()})` : how;
+  const label = kind && KIND_LABELS[kind] ? `${how} (${KIND_LABELS[kind].toLowerCase()})` : how;
+  const notes = marks.map((m) => EXTRACTOR_MARKS[m]).filter(Boolean);
+  return notes.length ? `${label}, ${notes.join(", ")}` : label;
 }
 const MONTHS = ["jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"];
 const number = new Intl.NumberFormat("pt-BR", { maximumFractionDigits: 4 });
