@@ -118,10 +118,10 @@ def _special_kind(text: str, num: _Number, ctx: FactContext, rules: NumberPatter
 
 
 def _table_money(text: str, num: _Number, headers: TableHeaders, rules: NumberPatterns,
-                 ctx: FactContext) -> Candidate | None:
+                 ctx: FactContext, speaks_money: bool) -> Candidate | None:
     """A table cell written with cents ("3.272.274,00") in a text that speaks in R$:
     an amount of money whose currency sign sits in a header or caption, not a count."""
-    if not _CENTS.fullmatch(text[num.start:num.end]) or not rules.currency_anywhere.search(text):
+    if not speaks_money or not _CENTS.fullmatch(text[num.start:num.end]):
         return None
     if value_cell(text, num.start, num.end, headers) is None:
         return None
@@ -227,6 +227,7 @@ def find_numbers(doc: Doc, ctx: FactContext) -> list[Candidate]:
     out: list[Candidate] = []
     read: list[tuple[int, int]] = []
     headers = table_headers(text)
+    speaks_money = rules.currency_anywhere.search(text) is not None  # once per text, not per cell
     skip_until, antecedent = 0, None
     for m in rules.numeral.finditer(text):
         if m.start() < skip_until or _overlaps(m.start(), m.end(), blocked) or in_label_cell(
@@ -251,7 +252,7 @@ def find_numbers(doc: Doc, ctx: FactContext) -> list[Candidate]:
         if num is None:
             continue
         read.append((num.start, num.end))
-        cand = (_special_kind(text, num, ctx, rules) or _table_money(text, num, headers, rules, ctx)
+        cand = (_special_kind(text, num, ctx, rules) or _table_money(text, num, headers, rules, ctx, speaks_money)
                 or _count(text, num, ctx, rules, headers, antecedent))
         if cand:
             out.append(cand)
