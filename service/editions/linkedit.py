@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from service.editions.linking import fresh_key, lock_linking, relink_series
+from service.editions.reissues import reissues_of
 from service.storage.models import Initiative, LinkDecision, Report
 from service.storage.timeutil import utcnow
 from service.storage.tokens import Principal
@@ -66,6 +67,10 @@ def split(session: Session, key: str, initiative_id: int, principal: Principal, 
         raise LinkError(404, f"initiative {initiative_id} does not have the key {key!r}")
     if len(rows) == 1:
         raise LinkError(409, f"{key!r} has a single initiative; there is nothing to split it from")
+    if (edition := reissues_of(session, [target[1].id or 0]).get(target[1].id or 0)) is not None:
+        raise LinkError(409, f"initiative {initiative_id} is in report {target[1].id}, a re-issue of report "
+                        f"{edition.id} (same series and status date): it follows that edition's keys; move the "
+                        "report to a series of its own first (PUT /api/v1/reports/{id}/series)")
     taken = {k for k in session.exec(select(Initiative.key).where(col(Initiative.key).is_not(None)).distinct()) if k}
     new_key = fresh_key(target[0].title, taken)
     _pin(session, [row for row in rows if row is not target], key)

@@ -22,6 +22,7 @@ class FactEvidence(BaseModel):
     name: str | None
     page: int
     bbox: list[float]
+    lines: list[list[float]] | None = Field(None, description="one box per printed line when the fact wraps")
     status: str
     orphaned: bool
 

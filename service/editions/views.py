@@ -29,7 +29,7 @@ def evidence(ext: Extraction, report: Report) -> FactEvidence:
     return FactEvidence(
         id=ext.id, report_id=ext.report_id, status_date=report.status_date, kind=ext.kind, text=ext.text,
         value=ext.value, unit=ext.unit, qualifier=ext.qualifier, name=ext.name, page=ext.page,
-        bbox=list(ext.bbox), status=ext.status, orphaned=ext.orphaned,
+        bbox=list(ext.bbox), lines=ext.lines, status=ext.status, orphaned=ext.orphaned,
     )
 
 
@@ -124,7 +124,7 @@ def _ref(initiative: Initiative) -> InitiativeRefOut:
 def report_diff(session: Session, report: Report, against: Report) -> ReportDiff:
     """Initiatives added and dropped, and per initiative in both the facts added, removed
     and changed; initiatives are matched by key, so a renamed one is a change, not a swap."""
-    data = load_series(session, report.series) if report.series else None
+    data = load_series(session, report.series, extra=[report, against]) if report.series else None
     if data is None or report.series != against.series:
         data = _two_reports(session, report, against)
     now = data.initiatives.get(report.id or 0, [])
@@ -155,7 +155,7 @@ def _two_reports(session: Session, report: Report, against: Report) -> SeriesDat
     """Two reports of different series: load each one's own series and keep just these two."""
     merged = SeriesData([], {}, {}, {})
     for one in (against, report):
-        data = load_series(session, one.series) if one.series else SeriesData([], {}, {}, {})
+        data = load_series(session, one.series, extra=[one]) if one.series else SeriesData([], {}, {}, {})
         merged.initiatives[one.id or 0] = data.initiatives.get(one.id or 0, [])
         merged.facts.update(data.facts)
         merged.areas.update(data.areas)
