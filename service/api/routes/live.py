@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field, StringConstraints
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from service.api.deps import API_ERRORS, ReviewerDep, SessionDep, WriteSessionDep
@@ -86,7 +87,11 @@ def put_presence(body: PresenceIn, principal: ReviewerDep, session: WriteSession
         if ext is None or ext.report_id != body.report_id:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                                 f"extraction {body.extraction_id} is not a fact of report {body.report_id}")
-    viewers = report_view(session, principal, body.tab, body.report_id, body.extraction_id)
+    try:
+        viewers = report_view(session, principal, body.tab, body.report_id, body.extraction_id)
+    except IntegrityError:  # the tab's first two reports raced (PostgreSQL): the row exists now
+        session.rollback()
+        viewers = report_view(session, principal, body.tab, body.report_id, body.extraction_id)
     out = PresencePublic(viewers=[ViewerPublic(**vars(v)) for v in viewers], window_s=int(WINDOW.total_seconds()))
     session.commit()
     return out

@@ -12,6 +12,7 @@ const $ = (id) => document.getElementById(id);
 const key = decodeURIComponent(location.pathname.split("/").pop() || "");
 const THUMB_W = 300; // CSS pixels
 const THUMB_PAD = { x: 36, y: 14 }; // points of page around the fact
+const THUMB_MIN_PT = 300; // page width shown at least (about 1 CSS px per point)
 const pages = new Map(); // "report:page" -> Promise<HTMLImageElement>
 
 function message(text, { error = false } = {}) {
@@ -40,13 +41,16 @@ function thumbnail(fact) {
   pageImage(fact.report_id, fact.page).then((img) => {
     const scale = img.naturalWidth / fact.page_width; // image pixels per point
     const boxes = fact.lines?.length > 1 ? fact.lines : [fact.bbox];
-    const x0 = Math.max(0, Math.min(...boxes.map((b) => b[0])) - THUMB_PAD.x);
-    const x1 = Math.min(fact.page_width, Math.max(...boxes.map((b) => b[2])) + THUMB_PAD.x);
+    // at least THUMB_MIN_PT of page across, centred on the fact, so a short word keeps its context
+    const [left, right] = [Math.min(...boxes.map((b) => b[0])), Math.max(...boxes.map((b) => b[2]))];
+    const across = Math.min(fact.page_width, Math.max(THUMB_MIN_PT, right - left + 2 * THUMB_PAD.x));
+    const x0 = Math.min(Math.max(0, (left + right) / 2 - across / 2), fact.page_width - across);
+    const x1 = x0 + across;
     const y0 = Math.max(0, Math.min(...boxes.map((b) => b[1])) - THUMB_PAD.y);
     const y1 = Math.min(fact.page_height, Math.max(...boxes.map((b) => b[3])) + THUMB_PAD.y);
     const ratio = window.devicePixelRatio || 1;
-    const cssH = Math.min(140, Math.max(24, (THUMB_W * (y1 - y0)) / (x1 - x0)));
-    const fit = Math.min(THUMB_W / (x1 - x0), cssH / (y1 - y0)); // CSS px per point
+    const fit = THUMB_W / (x1 - x0); // CSS px per point
+    const cssH = Math.min(140, Math.max(24, (y1 - y0) * fit));
     canvas.width = THUMB_W * ratio;
     canvas.height = cssH * ratio;
     canvas.style.height = `${cssH}px`;
