@@ -89,7 +89,10 @@ def set_series(session: Session, report: Report, series: str, principal: Princip
     report.series = series
     session.add(report)
     for initiative in session.exec(select(Initiative).where(col(Initiative.report_id) == report.id)):
-        initiative.key_pinned = False  # pins name keys of the old series
+        # its keys name chains of the old series (a re-issue's are the edition's own): left
+        # on, relinking the old series would see them "taken" elsewhere and rename the chains
+        # that stay; cleared, the report takes keys in its new series by title like any edition
+        initiative.key, initiative.key_pinned = None, False
         session.add(initiative)
     # the series names go in the note: from_key/to_key hold initiative keys (120 characters),
     # a series name may be 500 (PostgreSQL refused a longer one with a 500, issue 12)
