@@ -405,6 +405,29 @@ def time_labelled(text: str, start: int, end: int, rules: NumberPatterns = RULES
     return bool(m) and _is_time_label(m.group("label"), rules)
 
 
+_CAPS_LABEL_LINE = re.compile(r"^[A-ZÀ-Ý][A-ZÀ-Ý \-/]{2,50}$")
+
+
+def _caps_label_above(text: str, line_start: int, rules: NumberPatterns) -> str | None:
+    """A dashboard figure alone on its line under its label in capitals ("CASOS
+    RECUPERADOS" / "240.476"), a bracketed note between them ("CASOS ATIVOS" /
+    "(EM ISOLAMENTO DOMICILIAR)" / "9.685") -> the label. Mixed-case lines above a lone
+    figure are not taken: a chart's data labels may sit above or below their values."""
+    pos = line_start
+    for _ in range(2):
+        if pos <= 0:
+            return None
+        prev = text.rfind("\n", 0, pos - 1) + 1
+        line = text[prev : pos - 1].strip()
+        pos = prev
+        if line.startswith("(") and line.endswith(")"):
+            continue
+        if not _CAPS_LABEL_LINE.match(line):
+            return None
+        return _label_name(line, rules)
+    return None
+
+
 def _is_time_label(label: str, rules: NumberPatterns) -> bool:
     words = [w.lower() for w in re.findall(rf"{WORD}+", label)]
     return bool(_YEARISH.search(label)) or any(w in rules.units.time_label_words for w in words)
@@ -515,6 +538,9 @@ def unit_from_context(
     if not _LINE_REST.match(text[end:le]):
         return None
     before = text[ls:start]
+    if not before.strip():
+        above = _caps_label_above(text, ls, rules)
+        return Unit(above, end, 0.6) if above else None
     m = _LABEL_BEFORE.match(before) or _CAPS_LABEL_BEFORE.match(before)
     if not m:
         return None
