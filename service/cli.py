@@ -73,6 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
     reextract.add_argument("report_ids", nargs="*", type=int, metavar="REPORT_ID",
                            help="ids of the reports to extract again (GET /api/v1/reports lists them); or --all")
     reextract.add_argument("--all", action="store_true", help="every extracted report, oldest status date first")
+    blobs = command("blobs", "the store of uploaded PDFs (RELATO_BLOB_STORE)")
+    blobs_sub = blobs.add_subparsers(dest="blobs_command", required=True, metavar="ACTION", help="one of:")
+    _command(blobs_sub, "push", "copy the PDFs under RELATO_DATA_DIR/pdfs into the database store",
+             "Copy every PDF under RELATO_DATA_DIR/pdfs that the database store lacks into it: run it once "
+             "on the machine that has the files after moving from RELATO_BLOB_STORE=dir to db (the default "
+             "on PostgreSQL), so workers elsewhere find them. Files whose bytes do not match their sha256 "
+             "name are listed and left out (exit 1).")
     sub.add_parser("extract", help="print the extraction of one PDF as JSON (no database; `relato extract --help`)",
                    add_help=False)
     return parser
@@ -96,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         return {"create": _token_create, "list": _token_list, "revoke": _token_revoke}[args.token_command](args)
     if args.command == "reextract":
         return _reextract(args)
+    if args.command == "blobs":
+        return _blobs_push(args)
     return _ingest(args)
 
 
@@ -237,3 +246,18 @@ def _reextract(args: argparse.Namespace) -> int:
             failed += 1
             print(f"report {report_id}: not re-extracted: {exc}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _blobs_push(args: argparse.Namespace) -> int:
+    from service.storage.blobs import open_store, push_local
+
+    settings, engine = _engine()
+    if settings.blob_store_kind != "db":
+        print("RELATO_BLOB_STORE is dir (the default on SQLite): the PDFs are already where they are kept; "
+              "set RELATO_BLOB_STORE=db to keep them in the database", file=sys.stderr)
+        return 2
+    pushed, present, bad = push_local(settings, open_store(settings, engine))
+    for path in bad:
+        print(f"left out (its bytes do not match its sha256 name): {path}", file=sys.stderr)
+    print(f"{pushed} PDFs copied into the database, {present} were there already, {len(bad)} left out")
+    return 1 if bad else 0

@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from service.storage.config import Settings
@@ -40,6 +41,7 @@ from service.storage.models import Blob, BlobChunk
 from service.storage.timeutil import utcnow
 
 BLOB_CHUNK_BYTES = 1 << 20
+_SHA256_NAME = re.compile(r"[0-9a-f]{64}\.pdf")
 _BLOB = Blob.__table__  # type: ignore[attr-defined]
 _CHUNK = BlobChunk.__table__  # type: ignore[attr-defined]
 
@@ -162,11 +164,6 @@ class DatabaseBlobs:
                     raise BlobMissing(f"blob {sha256} lacks chunk {seq} of {count}")
                 yield bytes(data)
 
-    def stored_bytes(self) -> int:
-        """Total size of the stored blobs (for operators and the benchmark)."""
-        with self.engine.connect() as conn:
-            return int(conn.execute(select(func.coalesce(func.sum(_BLOB.c.size_bytes), 0))).scalar_one())
-
 
 def open_store(settings: Settings, engine: Engine) -> BlobStore:
     """The store RELATO_BLOB_STORE selects (see `Settings.blob_store_kind`)."""
@@ -207,3 +204,31 @@ def keep_local(settings: Settings, sha256: str, source: Path) -> None:
     if not target.is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(source, target)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(BLOB_CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def push_local(settings: Settings, store: BlobStore) -> tuple[int, int, list[Path]]:
+    """Copy this machine's RELATO_DATA_DIR/pdfs into `store` (after switching a deployment
+    from `dir` to `db`): (stored now, stored already, files whose bytes do not match
+    their name, left out)."""
+    pushed, present, bad = 0, 0, []
+    for path in sorted(settings.pdf_dir.rglob("*.pdf")) if settings.pdf_dir.is_dir() else ():
+        sha256 = path.name.removesuffix(".pdf")
+        if not _SHA256_NAME.fullmatch(path.name):
+            bad.append(path)
+        elif store.exists(sha256):
+            present += 1
+        elif file_sha256(path) != sha256:
+            bad.append(path)
+        elif store.put(sha256, path):
+            pushed += 1
+        else:
+            present += 1
+    return pushed, present, bad
