@@ -34,9 +34,11 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.apilib import PG_DEFAULT, bench_database  # noqa: E402
 
 from service.jobs.extracting import render_page  # noqa: E402
 from service.storage.blobs import BLOB_CHUNK_BYTES, DatabaseBlobs, local_pdf  # noqa: E402
@@ -83,23 +85,6 @@ def timed(what: str, size_mb: float, action: Callable[[], Any]) -> Any:
         seconds = time.perf_counter() - began
     print(f"{what:48} {seconds * 1000:8.0f} ms  {size_mb / seconds:7.0f} MB/s  peak RSS +{rss.growth_mb:5.0f} MB")
     return result
-
-
-@contextmanager
-def database(kind: str, admin_url: str, tmp: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp / 'bench.db'}"
-        return
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {PG_DB}"))
-        conn.execute(text(f"CREATE DATABASE {PG_DB}"))
-    try:
-        yield admin_url.rsplit("/", 1)[0] + f"/{PG_DB}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)"))
-        admin.dispose()
 
 
 def one_value(engine: Any, data_file: Path) -> None:
@@ -158,12 +143,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="postgres", help="database kind")
     parser.add_argument("--mb", type=float, default=50, help="size of the stored file in MB (default 50)")
-    parser.add_argument("--pg-admin-url", default=os.environ.get(
-        "RELATO_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
-        help="a PostgreSQL database to create the throw-away one from")
+    parser.add_argument("--pg-admin-url", default=os.environ.get("RELATO_PG_URL", PG_DEFAULT),
+                        help="a PostgreSQL database to create the throw-away one from")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="relato-bench-blobs-") as name, \
-            database(args.db, args.pg_admin_url, Path(name)) as url:
+            bench_database(args.db, Path(name), args.pg_admin_url, name=PG_DB) as url:
         tmp = Path(name)
         engine = make_engine(url)
         run_migrations(engine)

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlmodel import Session
 
 from service.storage.blobs import (
-    BLOB_CHUNK_BYTES, BlobMissing, BlobStore, DatabaseBlobs, DirectoryBlobs, local_pdf, open_store, pdf_path,
+    BLOB_CHUNK_BYTES, BlobMissing, BlobStore, DatabaseBlobs, local_pdf, open_store, pdf_path,
 )
 from service.storage.config import Settings
 from service.storage.db import write_engine
