@@ -1,4 +1,4 @@
-"""`relato` command line: serve, worker, token, ingest, extract.
+"""`relato` command line: serve, worker, token, ingest, reextract, blobs, extract.
 
 Everything heavy is imported inside the command that needs it, so that
 `relato extract FILE.pdf` never loads FastAPI, SQLModel or a database driver.
@@ -16,8 +16,9 @@ ROLES = ("operator", "reviewer", "consumer", "admin")
 WALKTHROUGH_PDF = "status-deck-2025-10.pdf"  # left out of --demo: the README walk-through uploads it
 DATABASE = (
     "database: RELATO_DATABASE_URL (default sqlite:///./relato.db, the file relato.db in the current "
-    "folder; PostgreSQL: postgresql+psycopg://user@host/db), migrated on start; PDFs and page images "
-    "under RELATO_DATA_DIR (default ./relato-data). Every setting: service/README.md."
+    "folder; PostgreSQL: postgresql+psycopg://user@host/db), migrated on start; PDFs in the database on "
+    "PostgreSQL, else (and cached, with page images) under RELATO_DATA_DIR (default ./relato-data). "
+    "Every setting: service/README.md."
 )
 
 
@@ -78,8 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     _command(blobs_sub, "push", "copy the PDFs under RELATO_DATA_DIR/pdfs into the database store",
              "Copy every PDF under RELATO_DATA_DIR/pdfs that the database store lacks into it: run it once "
              "on the machine that has the files after moving from RELATO_BLOB_STORE=dir to db (the default "
-             "on PostgreSQL), so workers elsewhere find them. Files whose bytes do not match their sha256 "
-             "name are listed and left out (exit 1).")
+             "on PostgreSQL), so workers elsewhere find them; reports that failed for want of their PDF are "
+             "queued again. Files whose bytes do not match their sha256 name are listed and left out (exit 1).")
     sub.add_parser("extract", help="print the extraction of one PDF as JSON (no database; `relato extract --help`)",
                    add_help=False)
     return parser
@@ -249,6 +250,7 @@ def _reextract(args: argparse.Namespace) -> int:
 
 
 def _blobs_push(args: argparse.Namespace) -> int:
+    from service.jobs.worker import requeue_missing_pdfs
     from service.storage.blobs import open_store, push_local
 
     settings, engine = _engine()
@@ -260,4 +262,6 @@ def _blobs_push(args: argparse.Namespace) -> int:
     for path in bad:
         print(f"left out (its bytes do not match its sha256 name): {path}", file=sys.stderr)
     print(f"{pushed} PDFs copied into the database, {present} were there already, {len(bad)} left out")
+    if requeued := requeue_missing_pdfs(engine, settings):
+        print(f"queued again (they had failed for want of their PDF): reports {', '.join(map(str, requeued))}")
     return 1 if bad else 0

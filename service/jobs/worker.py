@@ -52,6 +52,7 @@ from service.storage.models import Report
 from service.storage.timeutil import utcnow
 
 log = logging.getLogger("relato.worker")
+MISSING_PDF = "the stored PDF is missing"
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,21 @@ def finish_failed(engine: Engine, claim: Claim, reason: str) -> bool:
         return guarded.rowcount == 1
 
 
+def requeue_missing_pdfs(engine: Engine, settings: Settings) -> list[int]:
+    """Queue again the failed reports whose PDF was missing and that the store now has
+    (after `relato blobs push`); returns their ids."""
+    store = open_store(settings, engine)
+    with Session(write_engine(engine)) as session:
+        failed = session.exec(select(Report).where(
+            col(Report.status) == "failed", col(Report.error).startswith(MISSING_PDF))).all()
+        found = [r for r in failed if store.exists(r.sha256)]
+        for report in found:
+            report.status, report.error, report.attempts = "queued", None, 0
+            report.finished_at, report.updated_at = None, db_now(session)
+        session.commit()
+        return [r.id for r in found if r.id is not None]
+
+
 class _Heartbeat:
     """Renews the lease every third of its length while the extraction runs."""
 
@@ -186,7 +202,7 @@ def process(engine: Engine, settings: Settings, claim: Claim) -> bool:
         try:
             path = local_pdf(open_store(settings, engine), settings, claim.sha256)
         except BlobMissing as exc:
-            return finish_failed(engine, claim, f"the stored PDF is missing: {exc}")
+            return finish_failed(engine, claim, f"{MISSING_PDF}: {exc}")
         except Exception:  # the database or the disk failed: the lease runs out, the report is claimed again
             log.exception("could not fetch the PDF of report %s", claim.report_id)
             return False
