@@ -47,7 +47,7 @@ from service.jobs import extracting
 from service.jobs.store import store_result
 from service.storage.config import Settings
 from service.storage.db import is_sqlite, write_engine
-from service.storage.blobs import BlobMissing, local_pdf, open_store
+from service.storage.blobs import BlobDamaged, BlobMissing, local_pdf, open_store
 from service.storage.models import Report
 from service.storage.timeutil import utcnow
 
@@ -203,6 +203,8 @@ def process(engine: Engine, settings: Settings, claim: Claim) -> bool:
             path = local_pdf(open_store(settings, engine), settings, claim.sha256)
         except BlobMissing as exc:
             return finish_failed(engine, claim, f"{MISSING_PDF}: {exc}")
+        except BlobDamaged as exc:
+            return finish_failed(engine, claim, f"the stored PDF is damaged: {exc}")
         except Exception:  # the database or the disk failed: the lease runs out, the report is claimed again
             log.exception("could not fetch the PDF of report %s", claim.report_id)
             return False

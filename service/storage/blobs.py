@@ -50,6 +50,10 @@ class BlobMissing(LookupError):
     """The store has no blob with this sha256 (or, in a database, not all of its chunks)."""
 
 
+class BlobDamaged(RuntimeError):
+    """The stored bytes do not hash to their sha256: nothing is cached, nothing is read."""
+
+
 class BlobStore(Protocol):
     kind: str
 
@@ -174,8 +178,8 @@ def open_store(settings: Settings, engine: Engine) -> BlobStore:
 
 def local_pdf(store: BlobStore, settings: Settings, sha256: str) -> Path:
     """The PDF as a file on this machine, fetched from the store into the cache first if
-    this machine lacks it; raises BlobMissing when the store lacks it too. Bytes that do
-    not hash to `sha256` are refused (OSError) and nothing is cached."""
+    this machine lacks it; raises BlobMissing when the store lacks it too, BlobDamaged
+    (nothing cached) when the stored bytes do not hash to `sha256`."""
     target = pdf_path(settings, sha256)
     if target.is_file():
         return target
@@ -189,7 +193,7 @@ def local_pdf(store: BlobStore, settings: Settings, sha256: str) -> Path:
                 digest.update(chunk)
                 out.write(chunk)
         if digest.hexdigest() != sha256:
-            raise OSError(f"the stored bytes of {sha256} hash to {digest.hexdigest()}; not cached")
+            raise BlobDamaged(f"the stored bytes of {sha256} hash to {digest.hexdigest()}")
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(partial, target)  # two processes fetching at once both write whole, identical files
     finally:

@@ -11,15 +11,21 @@ import threading
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, update
 from sqlmodel import Session
 
+from service.api.app import create_app
 from service.storage.blobs import (
-    BLOB_CHUNK_BYTES, BlobMissing, BlobStore, DatabaseBlobs, local_pdf, open_store, pdf_path,
+    BLOB_CHUNK_BYTES, BlobDamaged, BlobMissing, BlobStore, DatabaseBlobs, local_pdf, open_store, pdf_path,
 )
 from service.storage.config import Settings
 from service.storage.db import write_engine
-from service.storage.models import Blob, BlobChunk
+from service.storage.models import Blob, BlobChunk, Report
+from tests.pdfmaker import simple_deck, slide_pdf
+from tests.service.conftest import auth
+from tests.service.fakes import drain_queue
+from tests.service.helpers import upload
 
 
 def _file(path: Path, size: int) -> tuple[Path, str]:
@@ -94,10 +100,8 @@ def test_bytes_that_do_not_match_their_sha256_are_not_cached(engine: Engine, set
     source, sha = _file(tmp_path / "in.pdf", 100)
     store = open_store(db, engine)
     store.put(sha, source)
-    with Session(write_engine(engine)) as session:
-        session.exec(update(BlobChunk).values(data=b"tampered"))  # type: ignore[call-overload]
-        session.commit()
-    with pytest.raises(OSError, match="hash to"):
+    _tamper(engine)
+    with pytest.raises(BlobDamaged, match="hash to"):
         local_pdf(store, db, sha)
     assert not pdf_path(db, sha).exists()
 
@@ -120,3 +124,30 @@ def test_the_store_defaults_to_the_database_on_postgresql(url: str, chosen: str 
 def test_an_unknown_store_is_refused() -> None:
     with pytest.raises(ValueError, match="blob_store"):
         Settings.from_env({"RELATO_BLOB_STORE": "s3"})
+
+
+def _tamper(engine: Engine) -> None:
+    with Session(write_engine(engine)) as session:
+        session.exec(update(BlobChunk).values(data=b"%PDF-1.4 tampered"))  # type: ignore[call-overload]
+        session.commit()
+
+
+def test_a_damaged_pdf_fails_its_report_and_its_page_images_say_why(
+    engine: Engine, settings: Settings, tokens: dict[str, str], tmp_path: Path, fake_extract: None
+) -> None:
+    uploader = settings.model_copy(update={"blob_store": "db", "data_dir": tmp_path / "uploader"})
+    with TestClient(create_app(uploader, start_worker=False)) as api:
+        first = upload(api, tokens["operator"], simple_deck(tmp_path / "a.pdf")).json()
+        drain_queue(engine, uploader)  # extracted where the file is cached
+        second = upload(api, tokens["operator"], slide_pdf(tmp_path / "b.pdf", [[("OUTRO", 30, True)]])).json()
+    _tamper(engine)
+    elsewhere = settings.model_copy(update={"blob_store": "db", "data_dir": tmp_path / "elsewhere"})
+    drain_queue(engine, elsewhere)
+    with Session(engine) as session:
+        failed = session.get(Report, second["id"])
+    assert failed is not None and failed.status == "failed"
+    assert (failed.error or "").startswith("the stored PDF is damaged")
+    with TestClient(create_app(elsewhere, start_worker=False)) as api:
+        response = api.get(f"/api/v1/reports/{first['id']}/pages/1.png", headers=auth(tokens["reviewer"]))
+    assert response.status_code == 500 and "hash to" in response.json()["detail"]
+    assert not pdf_path(elsewhere, first["sha256"]).exists()

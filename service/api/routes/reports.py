@@ -16,7 +16,7 @@ from service.api.queries import initiative_tree, list_reports, report_public, re
 from service.api.uploads import receive_upload
 from service.jobs.extracting import limits, render_page
 from service.jobs.intake import register_pdf
-from service.storage.blobs import BlobMissing, local_pdf, open_store
+from service.storage.blobs import BlobDamaged, BlobMissing, local_pdf, open_store
 from service.storage.files import UploadRejected, display_filename
 from service.storage.inputs import Id
 from service.storage.models import Extraction, Report
@@ -114,7 +114,7 @@ def get_page_image(
     except BadPDF as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             f"page {page} of report {report_id} cannot be shown: {exc.reason}") from exc
-    except BlobMissing as exc:  # not the client's doing: the operator has to restore the PDF
+    except (BlobMissing, BlobDamaged) as exc:  # not the client's doing: the operator has to restore the PDF
         raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR,
                             f"page {page} of report {report_id} cannot be shown: {exc}") from exc
     return FileResponse(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
