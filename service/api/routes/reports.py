@@ -90,7 +90,8 @@ def get_initiatives(report_id: Id, _: ReviewerDep, session: SessionDep) -> Initi
 
 @router.get(
     "/{report_id}/pages/{page}.png", response_class=FileResponse, summary="A page as PNG, a fact highlighted",
-    responses={200: {"content": {"image/png": {}}}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+    responses={200: {"content": {"image/png": {}}}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut},
+               500: {"model": ErrorOut, "description": "the report's stored PDF is missing or damaged"}},
 )
 def get_page_image(
     report_id: Id, page: int, _: ReviewerDep, session: SessionDep, engine: EngineDep, settings: SettingsDep,
