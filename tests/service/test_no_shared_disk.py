@@ -1,7 +1,7 @@
 """Machines that share only the database (RELATO_BLOB_STORE=db): the uploading process's
 data directory is gone, a `relato worker` process with its own empty RELATO_DATA_DIR
-extracts the report, and an API instance with another empty data directory shows its
-pages. Runs on SQLite too (same database file, `db` chosen explicitly), where it is the
+extracts the report, and a `relato serve` process with another empty data directory
+shows its pages. Runs on SQLite too (same database file, `db` chosen explicitly): the
 same code path as on PostgreSQL.
 """
 
@@ -11,6 +11,7 @@ import io
 import shutil
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
@@ -20,8 +21,8 @@ from service.api.app import create_app
 from service.storage.blobs import pdf_path
 from service.storage.config import Settings
 from tests.pdfmaker import simple_deck
-from tests.service.conftest import auth
-from tests.service.helpers import extractions, upload
+from tests.service.helpers import upload
+from tests.service.test_crash_safety import Server
 from tests.service.test_workers import Workers, reports, wait_for
 
 pytestmark = pytest.mark.slow
@@ -48,16 +49,20 @@ def test_a_worker_and_an_api_with_empty_data_dirs_extract_and_show_an_upload(
     assert report.status == "done", (report.error, pool.log("remote")[-3000:])
     assert pdf_path(settings.model_copy(update={"data_dir": worker_dir}), sha).is_file()  # fetched from the database
 
-    web = settings.model_copy(update={"blob_store": "db", "data_dir": tmp_path / "web"})
-    with TestClient(create_app(web, start_worker=False)) as api:
-        facts = extractions(api, tokens["reviewer"])
+    web = Server(settings.database_url, tmp_path / "web", tmp_path / "web.log")
+    web.start(RELATO_BLOB_STORE="db")
+    try:
+        headers = {"Authorization": f"Bearer {tokens['reviewer']}"}
+        facts = httpx.get(f"{web.url}/api/v1/extractions", headers=headers, timeout=10).json()["items"]
         assert facts, "the worker stored no facts"
         fact = facts[0]
         for page in range(1, (report.pages or 0) + 1):
             params = {"highlight": fact["id"]} if page == fact["page"] else {}
-            image = api.get(f"/api/v1/reports/{report.id}/pages/{page}.png", params=params,
-                            headers=auth(tokens["reviewer"]))
+            image = httpx.get(f"{web.url}/api/v1/reports/{report.id}/pages/{page}.png", params=params,
+                              headers=headers, timeout=60)
             assert image.status_code == 200 and image.headers["content-type"] == "image/png", image.text
             assert Image.open(io.BytesIO(image.content)).width > 1000
-    assert pdf_path(web, sha).is_file()
+    finally:
+        web.kill9()
+    assert pdf_path(settings.model_copy(update={"data_dir": tmp_path / "web"}), sha).is_file()
     assert not uploader.data_dir.exists()
