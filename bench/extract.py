@@ -5,7 +5,9 @@
 1. Speed: over the corpus (corpus/*.pdf, plus ../shared/corpus/dev/*.pdf when
    present), in one process, pdfplumber's own ``extract_words`` on every page
    (the baseline) and relato's full extraction; prints pages/s for both and
-   their ratio (target: relato >= 0.8x the baseline).
+   their ratio (target: relato >= 1.5x the baseline). Times are CPU time of
+   this process (``time.process_time``), so other work on the machine moves
+   both sides less than wall-clock time would.
 2. Start-up: `relato extract` on the seed slide PDF as a whole process.
 3. Memory: a generated N-page deck extracted in a child process; prints its
    peak RSS (target < 400 MB).
@@ -57,9 +59,9 @@ def timed(fn, pdfs: list[Path], rounds: int) -> tuple[int, float]:
     times = []
     pages = 0
     for _ in range(rounds):
-        t = time.perf_counter()
+        t = time.process_time()
         pages = fn(pdfs)
-        times.append(time.perf_counter() - t)
+        times.append(time.process_time() - t)
     return pages, statistics.median(times)
 
 
@@ -70,9 +72,9 @@ def speed(rounds: int) -> None:
     n, t_base = timed(baseline, pdfs, rounds)
     _, t_rel = timed(relato, pdfs, rounds)
     print(f"corpus: {len(pdfs)} PDFs, {n} pages, median of {rounds} rounds")
-    print(f"  pdfplumber extract_words: {n / t_base:8.1f} pages/s")
-    print(f"  relato full extraction:   {n / t_rel:8.1f} pages/s")
-    print(f"  ratio relato/pdfplumber:  {t_base / t_rel:8.2f}x  (target >= 0.80x)")
+    print(f"  pdfplumber extract_words: {n / t_base:8.1f} pages/s (CPU)")
+    print(f"  relato full extraction:   {n / t_rel:8.1f} pages/s (CPU)")
+    print(f"  ratio relato/pdfplumber:  {t_base / t_rel:8.2f}x  (target >= 1.50x)")
 
 
 def startup() -> None:

@@ -119,3 +119,35 @@ def judged(doc: GoldDoc) -> list[tuple[dict[str, Any], bool]]:
 def samples(doc: GoldDoc) -> list[Sample]:
     """``doc``'s judged facts as calibration samples (extractor id, raw confidence, right?)."""
     return [Sample(e["extractor"], float(e["confidence"]), ok) for e, ok in judged(doc)]
+
+
+@dataclass(frozen=True)
+class UnitAgreement:
+    """Units of the counts both gold and prediction have (per page, first occurrence,
+    as score_doc.py pairs them): how many, how many equal (score_doc.py's
+    ``unit_accuracy``), and how many pass the guide's rule for units, "scoring
+    accepts the head noun or a longer phrase": same head noun (first word, case
+    and accents aside) — "óbitos confirmados acumulados" for "óbitos acumulados"."""
+
+    matched: int
+    exact: int
+    head_noun: int
+
+
+def unit_agreement(docs: list[GoldDoc]) -> UnitAgreement:
+    """Pooled over ``docs`` (per-page gold), each extracted."""
+    from extractor.text import fold
+
+    sd = score_doc()
+    assert sd is not None
+    matched = exact = head = 0
+    for d in docs:
+        truth, pred = sd.facts_of_gold(d.gold), sd.facts_of_pred(d.pred)
+        for k, g in truth.items():
+            if k[1] != "count" or k not in pred:
+                continue
+            gu, pu = fold(g.get("unit") or ""), fold(pred[k].get("unit") or "")
+            matched += 1
+            exact += gu == pu
+            head += gu == pu or bool(gu and pu and gu.split()[0] == pu.split()[0])
+    return UnitAgreement(matched, exact, head)

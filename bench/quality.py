@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.calibrate import reliability_report  # noqa: E402
-from bench.goldsets import GoldDoc, all_gold_docs, score_doc  # noqa: E402
+from bench.goldsets import GoldDoc, all_gold_docs, score_doc, unit_agreement  # noqa: E402
 from extractor.text import fold  # noqa: E402
 from tests.scoring import KINDS, score  # noqa: E402
 
@@ -49,6 +49,10 @@ def page_table(docs: list[GoldDoc]) -> str:
                      f" | {_num(r.get('unit_accuracy'))} | {_num(r.get('qualifier_accuracy'))}"
                      f" | {_right(r['status_date_ok'])} |")
     lines.append(f"\nMean all-kind F1 {sum(f1s) / len(f1s):.2f}")
+    u = unit_agreement(docs)
+    lines.append(f"\nUnits of the {u.matched} matched counts, pooled: {u.exact / u.matched:.2f} equal to"
+                 f" the gold's (score_doc.py), {u.head_noun / u.matched:.2f} with the gold's head noun"
+                 " (the guide: \"scoring accepts the head noun or a longer phrase\")")
     return "\n".join(lines)
 
 

@@ -24,12 +24,14 @@ from extractor.pdf import Page, Word
 COLUMN_GAP = 1.0        # an x-gap this many font sizes wide may separate columns
 TABLE_COLUMN_GAP = 0.5  # inside a table, a gap every body row leaves free this wide is a column
 TABLE_MIN_BODY_ROWS = 4  # ... when the table has at least this many body rows
+SIDE_SIZE_RATIO = 1.25  # a block beside a table set this much larger or smaller is not a column
 MAX_XY_WORDS = 4000     # beyond this many words on a page, skip XY-cut (plain rows)
 MAX_DEPTH = 60          # deeper than this, a region is read as plain rows
 MARGIN = 0.1            # top/bottom share of the page where headers/footers live
 LONE_LABEL_WORDS = 6    # a row label beside a lone number is a short phrase
 _PAGE_NUMBER = re.compile(r"^(p[áa]g(ina)?\.?\s*)?\d{1,4}(\s*(de|/|of)\s*\d{1,4})?$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,64 @@ def _table_lines(words: Sequence[Word], size: float, page: int, block: int) -> l
     return lines
 
 
+def _number_rows(rows: list[list[Word]], table_at: float) -> list[list[Word]]:
+    """The rows holding a number right of the table's gap at ``table_at``."""
+    return [row for row in rows
+            if any((v.x0 + v.x1) / 2 >= table_at and _DIGIT.search(v.text) for v in row)]
+
+
+def _side_block_cut(rows: list[list[Word]], size: float, table_at: float) -> float | None:
+    """An x-gap that sets a text block apart from a table beside it, if any.
+
+    A chart's caption printed to the left of its labelled values ("GRÁFICO 2.
+    Distribuição dos novos casos…" beside "0 a 9 anos  108") shares rows with the
+    table, so the widest gap (labels | values, at ``table_at``) makes the whole
+    region look like one table with the caption in its label cells. Looking only
+    at the rows that hold a number right of that gap (a source line below the
+    table may run across everything), a narrower gap whose two sides are not a
+    table themselves and are set in clearly different font sizes is the edge of
+    such a block: cutting there first reads the caption, then the table.
+    """
+    core = [w for row in _number_rows(rows, table_at) for w in row]
+    for lo, hi in interval_gaps([(w.x0, w.x1) for w in core]):
+        at = (lo + hi) / 2
+        if (hi - lo) / size < COLUMN_GAP or at >= table_at:
+            continue
+        left = [w for w in core if (w.x0 + w.x1) / 2 < at]
+        right = [w for w in core if (w.x0 + w.x1) / 2 >= at]
+        a, b = median([w.size for w in left]), median([w.size for w in right])
+        if max(a, b) >= SIDE_SIZE_RATIO * min(a, b) and not _is_table(left, right, size):
+            return at
+    return None
+
+
+def _split_beside(rows: list[list[Word]], side: float, table_at: float) -> list[list[Word]]:
+    """The region's parts in reading order when a block stands beside its table at
+    ``side``: lines running across both above, the block, the table, lines across below.
+
+    Rows of the table are split word by word (the block's lines share them); other
+    rows go whole to the side they lie on, or above/below when they run across.
+    """
+    numbered = {id(r) for r in _number_rows(rows, table_at)}
+    tops = [r[0].top for r in rows if id(r) in numbered]
+    above: list[Word] = []
+    left: list[Word] = []
+    right: list[Word] = []
+    below: list[Word] = []
+    for row in rows:
+        mids = [(w.x0 + w.x1) / 2 for w in row]
+        if id(row) in numbered:
+            for w, m in zip(row, mids):
+                (left if m < side else right).append(w)
+        elif all(m < side for m in mids):
+            left.extend(row)
+        elif all(m >= side for m in mids):
+            right.extend(row)
+        else:
+            (above if row[0].top < min(tops) else below).extend(row)
+    return [part for part in (above, left, right, below) if part]
+
+
 @dataclass
 class _Cutter:
     """Recursive XY-cut of one page, appending lines in reading order."""
@@ -214,7 +274,13 @@ class _Cutter:
             first = [w for w in words if (w.x0 + w.x1) / 2 < at]
             rest = [w for w in words if (w.x0 + w.x1) / 2 >= at]
             if _is_table(first, rest, size):
-                self.emit(_table_lines(words, size, self.page, self.blocks))
+                rows = _rows(words)
+                side = _side_block_cut(rows, size, at)
+                if side is None:
+                    self.emit(_table_lines(words, size, self.page, self.blocks))
+                    return
+                for part in _split_beside(rows, side, at):
+                    self.cut(part, depth + 1)
                 return
         else:
             first = [w for w in words if (w.top + w.bottom) / 2 < at]
@@ -236,7 +302,6 @@ def page_lines(page: Page) -> list[Line]:
 
 
 _LONE_VALUE = re.compile(r"^[\d.,]+\s?%?$")
-_DIGIT = re.compile(r"\d")
 
 
 def pair_lone_values(lines: list[Line]) -> list[Line]:

@@ -2,10 +2,10 @@
 
 Each page's words carry font name, size and boldness, which is all the layout
 and structure stages need. Pages are read one at a time and released after use
-(``page.close()``), so memory stays flat on long PDFs. Chars are taken straight
-from pdfplumber's pdfminer layout and grouped by pdfplumber's own word extractor
-(see :func:`_chars_and_images`), without resolving every char's colours and
-graphic state first. Where a word ends is decided per line from the line's own
+(``page.close()``), so memory stays flat on long PDFs. Chars are read from the
+page's content stream by a lean pdfminer device (boxes as pdfplumber computes
+them, without building layout objects or resolving colours and graphic state)
+and grouped by pdfplumber's own word extractor (see :func:`_chars_and_images`). Where a word ends is decided per line from the line's own
 char gaps relative to its font size (see :class:`_WordGrouper`, thresholds in
 ``rules/layout.yaml``): letter-spaced text comes out whole (``Abaeté``, not
 ``A b a e t é``) and words the producer left no blank between are not glued. On
@@ -34,9 +34,12 @@ from functools import lru_cache
 from pathlib import Path
 
 import pdfplumber
-from pdfminer.layout import LTChar, LTContainer, LTImage, LTItem
+from pdfminer.pdfdevice import PDFTextDevice
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdffont import PDFFont, PDFUnicodeNotDefined
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.utils import apply_matrix_rect
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 from pdfplumber.utils.text import WordExtractor
 from pydantic import BaseModel, ConfigDict, Field
@@ -235,37 +238,84 @@ def _word(raw: dict, page: int) -> Word | None:
                 bold=bool(_BOLD.search(raw.get("fontname") or "")), page=page)
 
 
-def _layout_items(objs: list[LTItem]) -> Iterator[LTItem]:
-    """The page's layout objects in content order, figures opened (as pdfplumber walks them)."""
-    for obj in objs:
-        if isinstance(obj, LTContainer):
-            yield from _layout_items(obj._objs)
+class _CharDevice(PDFTextDevice):
+    """A pdfminer device that keeps only what word grouping needs.
+
+    pdfplumber's ``Page.layout`` builds an ``LTChar`` per char (matrix maths,
+    colour space, graphic state), an ``LTCurve`` per path and marked-content tags,
+    then ``Page.chars`` resolves every attribute of every char: most of the
+    reading time on a dense page. This device computes each char's box with
+    the same arithmetic as ``LTChar`` (so boxes are equal to the last bit) and
+    stores it as the few fields words need; paths are ignored and images only
+    counted. Chars come in content order, figures included, as pdfplumber
+    walks them; the pin is tests/extractor/test_pdf_words.py.
+    """
+
+    def __init__(self, rsrcmgr: PDFResourceManager) -> None:
+        super().__init__(rsrcmgr)
+        self.raw: list[tuple] = []
+        self.images = 0
+        self._fonts: dict[int, tuple[str, bool, float]] = {}
+
+    def render_image(self, name: str, stream: object) -> None:
+        self.images += 1
+
+    def render_char(self, matrix: tuple, font: PDFFont, fontsize: float, scaling: float,
+                    rise: float, cid: int, ncs: object, graphicstate: object) -> float:
+        try:
+            text = font.to_unichr(cid)
+        except PDFUnicodeNotDefined:
+            text = f"(cid:{cid})"
+        meta = self._fonts.get(id(font))
+        if meta is None:
+            name = font.fontname
+            meta = self._fonts[id(font)] = (
+                name.decode("latin-1") if isinstance(name, bytes) else name,
+                font.is_vertical(), font.get_descent())
+        fontname, vertical, descent = meta
+        adv = font.char_width(cid) * fontsize * scaling
+        if vertical:
+            vx, vy = font.char_disp(cid)  # type: ignore[misc]
+            vx = fontsize * 0.5 if vx is None else vx * fontsize * 0.001
+            vy = (1000 - vy) * fontsize * 0.001
+            bx0, by0, bx1, by1 = -vx, vy + rise + adv, -vx + fontsize, vy + rise
         else:
-            yield obj
+            d = descent * fontsize
+            bx0, by0, bx1, by1 = 0, d + rise, adv, d + rise + fontsize
+        x0, y0, x1, y1 = apply_matrix_rect(matrix, (bx0, by0, bx1, by1))
+        if x1 < x0:
+            x0, x1 = x1, x0
+        if y1 < y0:
+            y0, y1 = y1, y0
+        a, b, c, d_, _e, _f = matrix
+        upright = a * d_ * scaling > 0 and b * c <= 0
+        self.raw.append((text, x0, y0, x1, y1, upright, (x1 - x0) if vertical else (y1 - y0),
+                         fontname))
+        return adv
 
 
 def _chars_and_images(page: pdfplumber.page.Page) -> tuple[list[dict], int]:
     """The page's chars as the few fields word grouping needs, and its image count.
 
-    ``Page.chars`` resolves every attribute of every char (colours, graphic state,
-    colour spaces): most of the reading time on a dense page, and words need only
-    text, box, uprightness, font and size. Coordinates follow pdfplumber's
-    ``Page.process_object`` (MediaBox-adjusted), and the words are grouped by
-    pdfplumber's own word extractor, so the result is what ``extract_words`` gives.
+    Read by :class:`_CharDevice` from the page's content stream, coordinates as
+    pdfplumber's ``Page.process_object`` sets them (MediaBox-adjusted), so that
+    pdfplumber's own word extractor gives exactly ``extract_words``. Failures are
+    wrapped as ``Page.layout`` wraps them (:class:`PdfminerException`).
     """
+    device = _CharDevice(page.pdf.rsrcmgr)
+    try:
+        PDFPageInterpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
+    except Exception as exc:
+        raise PdfminerException(exc) from exc
     height, (mb_x0, mb_top) = float(page.height), page.mediabox[:2]
-    doctop, chars, images = page.initial_doctop, [], 0
-    for obj in _layout_items(page.layout._objs):
-        if isinstance(obj, LTChar):
-            top = height - obj.y1 + mb_top
-            font = obj.fontname
-            chars.append({"text": obj.get_text(), "x0": obj.x0 + mb_x0, "x1": obj.x1 + mb_x0,
-                          "top": top, "bottom": height - obj.y0 + mb_top, "doctop": doctop + top,
-                          "upright": obj.upright, "size": obj.size,
-                          "fontname": font.decode("latin-1") if isinstance(font, bytes) else font})
-        elif isinstance(obj, LTImage):
-            images += 1
-    return chars, images
+    doctop = page.initial_doctop
+    chars = []
+    for text, x0, y0, x1, y1, upright, size, fontname in device.raw:
+        top = height - y1 + mb_top
+        chars.append({"text": text, "x0": x0 + mb_x0, "x1": x1 + mb_x0, "top": top,
+                      "bottom": height - y0 + mb_top, "doctop": doctop + top,
+                      "upright": upright, "size": size, "fontname": fontname})
+    return chars, device.images
 
 
 LAYOUT_FILE = "layout.yaml"

@@ -123,11 +123,18 @@ def is_title_style(line: Line, body: float) -> bool:
     return ratio >= style.min_size_ratio and (line.bold or ratio >= style.bold_or_size_ratio)
 
 
+# A label and its figure ("CLÍNICOS 66", "LEITOS PÚBLICOS 140", "DOSES 2.077.684"): a
+# dashboard panel's line, set large and bold like a title but data. A year ("Plano 2026")
+# or a one-digit number ("Fase 2") may end a title.
+_FIGURE_LINE = re.compile(r"^\D{2,40}?\s(?!(?:19|20)\d\d$)(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+|\d{2,})$")
+
+
 def is_title_line(line: Line, body: float) -> bool:
-    """A line that can start a title: title style, real words, not a label ending in ':'."""
+    """A line that can start a title: title style, real words, not a label ending in ':'
+    nor a panel's "label figure" line."""
     text = line.text.strip()
     return (is_title_style(line, body) and sum(c.isalpha() for c in text) >= 3
-            and not text.endswith(":"))
+            and not text.endswith(":") and not _FIGURE_LINE.match(text))
 
 
 def _continues_title(prev: list[Line], ln: Line) -> bool:

@@ -1,4 +1,4 @@
-"""`relato` command line: serve, worker, token, ingest, extract.
+"""`relato` command line: serve, worker, token, ingest, reextract, blobs, extract.
 
 Everything heavy is imported inside the command that needs it, so that
 `relato extract FILE.pdf` never loads FastAPI, SQLModel or a database driver.
@@ -16,8 +16,9 @@ ROLES = ("operator", "reviewer", "consumer", "admin")
 WALKTHROUGH_PDF = "status-deck-2025-10.pdf"  # left out of --demo: the README walk-through uploads it
 DATABASE = (
     "database: RELATO_DATABASE_URL (default sqlite:///./relato.db, the file relato.db in the current "
-    "folder; PostgreSQL: postgresql+psycopg://user@host/db), migrated on start; PDFs and page images "
-    "under RELATO_DATA_DIR (default ./relato-data). Every setting: service/README.md."
+    "folder; PostgreSQL: postgresql+psycopg://user@host/db), migrated on start; PDFs in the database on "
+    "PostgreSQL, else (and cached, with page images) under RELATO_DATA_DIR (default ./relato-data). "
+    "Every setting: service/README.md."
 )
 
 
@@ -73,6 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
     reextract.add_argument("report_ids", nargs="*", type=int, metavar="REPORT_ID",
                            help="ids of the reports to extract again (GET /api/v1/reports lists them); or --all")
     reextract.add_argument("--all", action="store_true", help="every extracted report, oldest status date first")
+    blobs = command("blobs", "the store of uploaded PDFs (RELATO_BLOB_STORE)")
+    blobs_sub = blobs.add_subparsers(dest="blobs_command", required=True, metavar="ACTION", help="one of:")
+    _command(blobs_sub, "push", "copy the PDFs under RELATO_DATA_DIR/pdfs into the database store",
+             "Copy every PDF under RELATO_DATA_DIR/pdfs that the database store lacks into it: run it once "
+             "on the machine that has the files after moving from RELATO_BLOB_STORE=dir to db (the default "
+             "on PostgreSQL), so workers elsewhere find them; reports that failed for want of their PDF are "
+             "queued again. Files whose bytes do not match their sha256 name are listed and left out (exit 1).")
     sub.add_parser("extract", help="print the extraction of one PDF as JSON (no database; `relato extract --help`)",
                    add_help=False)
     return parser
@@ -96,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         return {"create": _token_create, "list": _token_list, "revoke": _token_revoke}[args.token_command](args)
     if args.command == "reextract":
         return _reextract(args)
+    if args.command == "blobs":
+        return _blobs_push(args)
     return _ingest(args)
 
 
@@ -237,3 +247,21 @@ def _reextract(args: argparse.Namespace) -> int:
             failed += 1
             print(f"report {report_id}: not re-extracted: {exc}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _blobs_push(args: argparse.Namespace) -> int:
+    from service.jobs.worker import requeue_missing_pdfs
+    from service.storage.blobs import open_store, push_local
+
+    settings, engine = _engine()
+    if settings.blob_store_kind != "db":
+        print("RELATO_BLOB_STORE is dir (the default on SQLite): the PDFs are already where they are kept; "
+              "set RELATO_BLOB_STORE=db to keep them in the database", file=sys.stderr)
+        return 2
+    pushed, present, bad = push_local(settings, open_store(settings, engine))
+    for path in bad:
+        print(f"left out (its bytes do not match its sha256 name): {path}", file=sys.stderr)
+    print(f"{pushed} PDFs copied into the database, {present} were there already, {len(bad)} left out")
+    if requeued := requeue_missing_pdfs(engine, settings):
+        print(f"queued again (they had failed for want of their PDF): reports {', '.join(map(str, requeued))}")
+    return 1 if bad else 0

@@ -87,6 +87,8 @@ class UnitRules(BaseModel):
     place_words: list[str]
     caption_heads: list[str]
     caption_stops: list[str]
+    caption_category_cues: list[str]
+    caption_category_words: list[str]
     kind_headers: list[str]
 
 

@@ -266,7 +266,9 @@ def _table_unit(text: str, start: int, end: int, rules: NumberPatterns,
     head_name = _label_name(header[col], rules, numbered=True) if col < len(header) else None
     caption = _caption_phrase(text, row.block, rules, headers)
     if head_name and head_name not in rules.units.intro_heads:
-        return Unit(_with_caption(head_name, caption), end, 0.7)
+        return Unit(_with_caption(head_name, caption and caption.phrase), end, 0.7)
+    if caption and caption.by_category:  # rows are the caption's categories ("RT-PCR")
+        return Unit(caption.phrase, end, 0.6)
     # The row label is the first cell after any row number; a row whose label cell is
     # empty continues the wrapped row above it and has no label of its own.
     label_col = next((i for i in range(col) if i not in row.index_columns), None)
@@ -281,7 +283,7 @@ def _table_unit(text: str, start: int, end: int, rules: NumberPatterns,
     # The label column's header names the rows' instances ("Município") or the panel
     # ("Ouvidorias"): a caption says better what is counted; else the panel label.
     if caption:
-        return Unit(caption, end, 0.6)
+        return Unit(caption.phrase, end, 0.6)
     panel = _label_name(label_head, rules) if label_head.strip() else None
     if panel and head_name in rules.units.intro_heads:
         return Unit(panel, end, 0.6)
@@ -295,8 +297,17 @@ _CAPTION = re.compile(r"^(?:tabela|quadro|gr[áa]ficos?|figura|imagem)\s*\d*\s*[
                       re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class Caption:
+    """What a table's caption says its figures count, and whether it spreads them over
+    categories that label the rows ("… segundo tipo do teste")."""
+
+    phrase: str
+    by_category: bool
+
+
 def _caption_phrase(text: str, block_start: int, rules: NumberPatterns,
-                    headers: TableHeaders | None = None) -> str | None:
+                    headers: TableHeaders | None = None) -> Caption | None:
     """What a table's caption says it counts: "TABELA 1. Distribuição dos novos casos
     confirmados para COVID-19, segundo município" -> "novos casos confirmados".
 
@@ -327,7 +338,7 @@ def _caption_phrase(text: str, block_start: int, rules: NumberPatterns,
     return None
 
 
-def _caption_noun_phrase(caption: str, rules: NumberPatterns) -> str | None:
+def _caption_noun_phrase(caption: str, rules: NumberPatterns) -> Caption | None:
     words = re.findall(rf"{WORD}[\wÀ-ÿ'’-]*|[,.;:()–—]", caption)
     lowered = [w.lower() for w in words]
     heads = rules.units.caption_heads
@@ -339,7 +350,13 @@ def _caption_noun_phrase(caption: str, rules: NumberPatterns) -> str | None:
         if w in rules.units.caption_stops or not re.match(WORD, w):
             break
         phrase.append(w)
-    return " ".join(phrase) if phrase and len(phrase) <= 6 else None
+    if not phrase or len(phrase) > 6:
+        return None
+    rest = lowered[i + len(phrase):]
+    cues = rules.units.caption_category_cues
+    by_category = any(w in cues for w in rest) or any(
+        w == "por" and nxt in rules.units.caption_category_words for w, nxt in zip(rest, rest[1:]))
+    return Caption(" ".join(phrase), by_category)
 
 
 def _with_caption(head: str, caption: str | None) -> str:
@@ -386,6 +403,29 @@ def time_labelled(text: str, start: int, end: int, rules: NumberPatterns = RULES
         return False
     m = _LABEL_BEFORE.match(text[ls:start])
     return bool(m) and _is_time_label(m.group("label"), rules)
+
+
+_CAPS_LABEL_LINE = re.compile(r"^[A-ZÀ-Ý][A-ZÀ-Ý \-/]{2,50}$")
+
+
+def _caps_label_above(text: str, line_start: int, rules: NumberPatterns) -> str | None:
+    """A dashboard figure alone on its line under its label in capitals ("CASOS
+    RECUPERADOS" / "240.476"), a bracketed note between them ("CASOS ATIVOS" /
+    "(EM ISOLAMENTO DOMICILIAR)" / "9.685") -> the label. Mixed-case lines above a lone
+    figure are not taken: a chart's data labels may sit above or below their values."""
+    pos = line_start
+    for _ in range(2):
+        if pos <= 0:
+            return None
+        prev = text.rfind("\n", 0, pos - 1) + 1
+        line = text[prev : pos - 1].strip()
+        pos = prev
+        if line.startswith("(") and line.endswith(")"):
+            continue
+        if not _CAPS_LABEL_LINE.match(line):
+            return None
+        return _label_name(line, rules)
+    return None
 
 
 def _is_time_label(label: str, rules: NumberPatterns) -> bool:
@@ -498,6 +538,9 @@ def unit_from_context(
     if not _LINE_REST.match(text[end:le]):
         return None
     before = text[ls:start]
+    if not before.strip():
+        above = _caps_label_above(text, ls, rules)
+        return Unit(above, end, 0.6) if above else None
     m = _LABEL_BEFORE.match(before) or _CAPS_LABEL_BEFORE.match(before)
     if not m:
         return None

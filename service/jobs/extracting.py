@@ -36,7 +36,7 @@ import signal
 import threading
 import time
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -111,17 +111,20 @@ def page_sizes(path: Path) -> list[tuple[float, float]]:
     return [tuple(size) for size in _run("sizes", path, None, None, lim, lim.timeout_s)]  # type: ignore[misc]
 
 
-def render_page(pdf: Path, cache_dir: Path, number: int, *, key: str = "plain",
+def render_page(pdf: Callable[[], Path], cache_dir: Path, number: int, *, key: str = "plain",
                 bbox: Sequence[float] | None = None) -> Path:
     """Path of the cached PNG of page `number`, rendered in a child on first use; raises
-    extractor.errors.BadPDF when the page cannot be rendered within the limits."""
+    extractor.errors.BadPDF when the page cannot be rendered within the limits. `pdf()`
+    gives the PDF's local path, and is called only on a cache miss: it may have to fetch
+    the PDF from the blob store (service/storage/blobs.py)."""
     target = cached_png(cache_dir, number, key)
     if target.exists():
         return target
     lim = current_limits()
     args = (str(cache_dir), number, key, list(bbox) if bbox is not None else None)
+    path = pdf()
     try:
-        return Path(_run("render", pdf, None, None, lim, lim.timeout_s, args))
+        return Path(_run("render", path, None, None, lim, lim.timeout_s, args))
     except ExtractionCrashed as exc:
         # pdfium aborts (SIGABRT) when an allocation fails under RLIMIT_AS: a bomb, most likely
         raise BadPDF(f"the page could not be rendered within {lim.memory_mb} MB and {lim.timeout_s:g} s "

@@ -1,12 +1,16 @@
 """Register a spooled upload as a report: check the bytes, de-duplicate by sha256,
-probe the PDF in a child process (service/jobs/extracting.py), and only then move the
-file into place and create the queued report row: a rejected upload leaves nothing
-behind. The API's upload route and `relato ingest` both come through here.
+probe the PDF in a child process (service/jobs/extracting.py), and only then put the
+bytes in the blob store (service/storage/blobs.py) and create the queued report row:
+a rejected upload leaves nothing behind. The API's upload route and `relato ingest`
+both come through here.
+
+The blob is stored (and committed) before the report row that points at it, so no
+report ever lacks its PDF. If the database then refuses the row, the blob stays: it is
+reused when the same bytes come again, and deleting it could delete the bytes that a
+concurrent upload of the same file has just registered.
 """
 
 from __future__ import annotations
-
-import os
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +20,8 @@ from extractor.errors import BadPDF
 from service.jobs import extracting
 from service.storage.config import Settings
 from service.storage.db import write_engine
-from service.storage.files import PDF_MAGIC, Spool, UploadRejected, pdf_path
+from service.storage.blobs import keep_local, open_store
+from service.storage.files import PDF_MAGIC, Spool, UploadRejected
 from service.storage.models import Report
 from service.storage.timeutil import utcnow
 
@@ -53,9 +58,8 @@ def _find_by_sha(engine: Engine, sha256: str) -> Report | None:
 
 
 def _store(engine: Engine, settings: Settings, spool: Spool, filename: str, pages: int) -> tuple[Report, bool]:
-    final = pdf_path(settings, spool.sha256)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(spool.path, final)
+    open_store(settings, engine).put(spool.sha256, spool.path)
+    keep_local(settings, spool.sha256, spool.path)
     now = utcnow()
     report = Report(
         sha256=spool.sha256, filename=filename, size_bytes=spool.size, pages=pages,
@@ -69,11 +73,6 @@ def _store(engine: Engine, settings: Settings, spool: Spool, filename: str, page
             return report, True
         except IntegrityError:  # the same bytes were registered concurrently
             session.rollback()
-        except BaseException:  # the database refused: leave no orphan file behind
-            session.rollback()
-            if _find_by_sha(engine, spool.sha256) is None:
-                final.unlink(missing_ok=True)
-            raise
     existing = _find_by_sha(engine, spool.sha256)
     if existing is None:
         raise RuntimeError("report vanished after a duplicate-key conflict")

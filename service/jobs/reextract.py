@@ -29,7 +29,7 @@ from service.jobs.reextract_structure import match_initiatives
 from service.review.actions import snapshot
 from service.storage.config import Settings
 from service.storage.db import write_engine
-from service.storage.files import pdf_path
+from service.storage.blobs import local_pdf, open_store
 from service.storage.models import PUBLISHED, Extraction, Report, ReviewEvent
 from service.storage.sequence import next_change_seq
 from service.storage.timeutil import utcnow
@@ -167,7 +167,8 @@ def reextract(engine: Engine, settings: Settings, report_id: int) -> Outcome:
             raise LookupError(f"report {report_id} does not exist")
         if report.status != "done":
             raise LookupError(f"report {report_id} is {report.status}; only extracted (done) reports are re-extracted")
-        path, filename = pdf_path(settings, report.sha256), report.filename
+        sha256, filename = report.sha256, report.filename
+    path = local_pdf(open_store(settings, engine), settings, sha256)
     result = extracting.extract(path, filename=filename)
     with Session(write_engine(engine)) as session:
         report = session.exec(select(Report).where(col(Report.id) == report_id).with_for_update()).one()

@@ -15,6 +15,10 @@ whose lease was taken over stores nothing, so a report is never completed twice.
 Leases are compared with the database's clock on PostgreSQL, so machines whose
 clocks disagree still agree on who holds a report.
 
+The PDF comes from the blob store (service/storage/blobs.py): with RELATO_BLOB_STORE=db
+(the default on PostgreSQL) a worker on another machine fetches it from the database
+into its own RELATO_DATA_DIR, so workers share nothing but the database.
+
 Each extraction runs in a child process under RELATO_EXTRACT_TIMEOUT_S and
 RELATO_EXTRACT_MEMORY_MB (service/jobs/extracting.py): a runaway or crashing PDF ends
 that child and its report `failed` with the reason; this worker goes on.
@@ -33,7 +37,6 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import Engine, and_, or_, text, update
 from sqlmodel import Session, col, select
@@ -44,18 +47,19 @@ from service.jobs import extracting
 from service.jobs.store import store_result
 from service.storage.config import Settings
 from service.storage.db import is_sqlite, write_engine
-from service.storage.files import pdf_path
+from service.storage.blobs import BlobDamaged, BlobMissing, local_pdf, open_store
 from service.storage.models import Report
 from service.storage.timeutil import utcnow
 
 log = logging.getLogger("relato.worker")
+MISSING_PDF = "the stored PDF is missing"
 
 
 @dataclass(frozen=True)
 class Claim:
     report_id: int
     worker_id: str
-    path: Path
+    sha256: str
     filename: str
 
 
@@ -92,7 +96,7 @@ def claim_next(engine: Engine, settings: Settings, worker_id: str) -> Claim | No
             report.started_at = report.updated_at = now
             session.commit()
             assert report.id is not None
-            return Claim(report.id, worker_id, pdf_path(settings, report.sha256), report.filename)
+            return Claim(report.id, worker_id, report.sha256, report.filename)
 
 
 def _give_up(session: Session, report: Report, now: datetime) -> None:
@@ -151,6 +155,21 @@ def finish_failed(engine: Engine, claim: Claim, reason: str) -> bool:
         return guarded.rowcount == 1
 
 
+def requeue_missing_pdfs(engine: Engine, settings: Settings) -> list[int]:
+    """Queue again the failed reports whose PDF was missing and that the store now has
+    (after `relato blobs push`); returns their ids."""
+    store = open_store(settings, engine)
+    with Session(write_engine(engine)) as session:
+        failed = session.exec(select(Report).where(
+            col(Report.status) == "failed", col(Report.error).startswith(MISSING_PDF))).all()
+        found = [r for r in failed if store.exists(r.sha256)]
+        for report in found:
+            report.status, report.error, report.attempts = "queued", None, 0
+            report.finished_at, report.updated_at = None, db_now(session)
+        session.commit()
+        return [r.id for r in found if r.id is not None]
+
+
 class _Heartbeat:
     """Renews the lease every third of its length while the extraction runs."""
 
@@ -180,13 +199,19 @@ def process(engine: Engine, settings: Settings, claim: Claim) -> bool:
     with _Heartbeat(engine, settings, claim):
         if settings.test_extract_delay_s:
             time.sleep(settings.test_extract_delay_s)
-        if not claim.path.exists():
-            return finish_failed(engine, claim, "the stored PDF is missing from RELATO_DATA_DIR "
-                                 "(workers on other machines need the same data directory)")
+        try:
+            path = local_pdf(open_store(settings, engine), settings, claim.sha256)
+        except BlobMissing as exc:
+            return finish_failed(engine, claim, f"{MISSING_PDF}: {exc}")
+        except BlobDamaged as exc:
+            return finish_failed(engine, claim, f"the stored PDF is damaged: {exc}")
+        except Exception:  # the database or the disk failed: the lease runs out, the report is claimed again
+            log.exception("could not fetch the PDF of report %s", claim.report_id)
+            return False
         try:
             with extracting.limits(settings.extract_timeout_s, settings.extract_memory_mb):
-                result = extracting.extract(claim.path, filename=claim.filename)
-                sizes = extracting.page_sizes(claim.path)
+                result = extracting.extract(path, filename=claim.filename)
+                sizes = extracting.page_sizes(path)
         except BadPDF as exc:
             return finish_failed(engine, claim, exc.reason)
         except extracting.ExtractionCrashed as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,7 +21,12 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     database_url: str = Field("sqlite:///./relato.db", description="RELATO_DATABASE_URL")
-    data_dir: Path = Field(Path("./relato-data"), description="RELATO_DATA_DIR: PDFs, page images")
+    data_dir: Path = Field(
+        Path("./relato-data"), description="RELATO_DATA_DIR: PDFs (the store with `dir`, else a cache), page images"
+    )
+    blob_store: Literal["db", "dir"] | None = Field(
+        None, description="RELATO_BLOB_STORE: where uploaded PDFs live; default db on PostgreSQL, dir on SQLite"
+    )
     max_upload_mb: float = Field(50, gt=0, description="RELATO_MAX_UPLOAD_MB")
     max_pages: int = Field(2000, gt=0, description="RELATO_MAX_PAGES")
     lease_s: float = Field(60, gt=0, description="RELATO_LEASE_S: a worker's claim on a report")
@@ -44,6 +50,14 @@ class Settings(BaseModel):
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def blob_store_kind(self) -> Literal["db", "dir"]:
+        """`db` unless chosen otherwise on PostgreSQL, where workers may run on other
+        machines; `dir` on SQLite, which is one machine anyway (service/storage/blobs.py)."""
+        if self.blob_store is not None:
+            return self.blob_store
+        return "dir" if self.database_url.startswith("sqlite") else "db"
 
     @property
     def pdf_dir(self) -> Path:

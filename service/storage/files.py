@@ -1,9 +1,10 @@
-"""Uploaded PDFs on disk: stored by sha256, never under the name the client sent.
+"""Uploads on their way in: spooled to disk and hashed, never kept under the name the
+client sent.
 
 A `Spool` writes incoming chunks to a temporary file while hashing them and stops
 as soon as the size limit is passed, so a huge upload never sits in memory or
-fills the disk. `pdf_path` is where a registered PDF lives; registering one (checks,
-probe, report row) is `service/jobs/intake.py`.
+fills the disk. Registering one (checks, probe, blob store, report row) is
+`service/jobs/intake.py`; where the stored PDF lives is `service/storage/blobs.py`.
 """
 
 from __future__ import annotations
@@ -66,10 +67,6 @@ def display_filename(raw: str | None) -> str:
     """The client's file name for display only: last path component, bounded length."""
     name = PurePosixPath((raw or "").replace("\\", "/")).name.strip()
     return (name or "upload.pdf")[:500]
-
-
-def pdf_path(settings: Settings, sha256: str) -> Path:
-    return settings.pdf_dir / sha256[:2] / f"{sha256}.pdf"
 
 
 def spool_file(path: Path, settings: Settings, chunk_size: int = 1 << 20) -> Spool:

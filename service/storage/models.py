@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 Role = Literal["operator", "reviewer", "consumer", "admin"]
@@ -189,3 +189,25 @@ class ReviewPresence(SQLModel, table=True):
     report_id: int | None = Field(default=None, foreign_key="report.id", index=True, ondelete="CASCADE")
     extraction_id: int | None = Field(default=None, foreign_key="extraction.id", ondelete="CASCADE")
     seen_at: datetime = _ts()
+
+
+class Blob(SQLModel, table=True):
+    """A stored file (an uploaded PDF), keyed by the sha256 of its bytes; its content is in
+    `blob_chunk` rows. Written in one transaction with its chunks, so a blob that is
+    visible is complete (service/storage/blobs.py)."""
+
+    __tablename__ = "blob"
+    sha256: str = Field(max_length=64, primary_key=True)
+    size_bytes: int = Field(sa_column=Column(BigInteger, nullable=False))
+    chunks: int
+    created_at: datetime = _ts()
+
+
+class BlobChunk(SQLModel, table=True):
+    """One slice (BLOB_CHUNK_BYTES) of a blob: reads and writes stream slice by slice, so a
+    50 MB PDF never sits in memory whole."""
+
+    __tablename__ = "blob_chunk"
+    sha256: str = Field(max_length=64, primary_key=True, foreign_key="blob.sha256", ondelete="CASCADE")
+    seq: int = Field(primary_key=True)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

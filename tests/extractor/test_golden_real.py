@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.goldsets import GoldDoc, extracted, real_gold_docs, score_doc
+from bench.goldsets import GoldDoc, extracted, real_gold_docs, score_doc, unit_agreement
 from tests.conftest import SHARED_REAL
 
 # Issue 9's bar: every document all-kind F1 >= 0.90 and the mean >= 0.93, status date
@@ -23,6 +23,13 @@ MIN_F1 = {
     "relatorio-mg-seplag-automacao-scap-2023-11": 0.90,
 }
 MIN_MEAN_F1 = 0.93
+# Units of matched counts, pooled over the five. Issue 9 asks 0.90 equal to the gold's;
+# on 2026-12-02 0.77 are equal and 0.94 share the gold's head noun (the guide's rule:
+# "scoring accepts the head noun or a longer phrase"); most of the rest is one call
+# (the bulletin's ÓBITOS column under "casos e óbitos confirmados acumulados": gold
+# "óbitos acumulados", relato "óbitos confirmados acumulados"). Floors hold the gains.
+MIN_UNITS_EXACT = 0.76
+MIN_UNITS_HEAD_NOUN = 0.93
 
 DOCS = real_gold_docs()
 
@@ -50,3 +57,11 @@ def test_real_gold_mean_f1() -> None:
     assert sd is not None
     f1 = [sd.score(d.gold, p.pred)["all"]["f1"] for d, p in zip(DOCS, extracted(DOCS))]
     assert sum(f1) / len(f1) >= MIN_MEAN_F1, f1
+
+
+def test_real_gold_units() -> None:
+    if not DOCS:
+        pytest.skip("real gold not found")
+    u = unit_agreement(extracted(DOCS))
+    assert u.exact / u.matched >= MIN_UNITS_EXACT, u
+    assert u.head_noun / u.matched >= MIN_UNITS_HEAD_NOUN, u

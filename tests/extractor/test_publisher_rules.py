@@ -55,6 +55,10 @@ COUNTS = [
      {("count", 900): ("chamados", "exact"), ("count", 850): ("chamados", "exact")}),
     ("Portal: cerca de 500 em 2 semanas;", {("count", 500): (None, "approx"), ("count", 2): ("semanas", "exact")}),
     ("Em março = 210", {("count", 210): (None, "exact")}),
+    # a dashboard figure alone on its line under its label in capitals (a bracketed note
+    # between them is skipped)
+    ("VACINAS APLICADAS\n1.204.388\nPESSOAS INTERNADAS\n(LEITOS CLÍNICOS E UTI)\n311",
+     {("count", 1204388): ("vacinas aplicadas", "exact"), ("count", 311): ("pessoas internadas", "exact")}),
 ]
 
 NOT_COUNTS = [
@@ -68,6 +72,9 @@ NOT_COUNTS = [
     "Unidade gestora 00001 gestão central.",
     "Secretaria de Estado de Cultura ........................ .\t11",
     "Ineditoriais ....................................... 31",
+    # a chart's data labels in mixed case may sit above or below their values
+    "Masculino\n412\nFeminino\n530",
+    "O relatório segue abaixo.\n17",
 ]
 
 

@@ -105,6 +105,26 @@ def test_bold_body_label_is_not_a_title() -> None:
     assert [it.title for it in doc.initiatives] == ["TELECONSULTORIA EM SAÚDE"]
 
 
+@pytest.mark.parametrize(("line", "title"), [
+    # a dashboard panel's "label figure" lines are data, however large and bold
+    ("LEITOS OCUPADOS 140", False),
+    ("CASOS ATIVOS 23.107", False),
+    ("DOSES APLICADAS 2.077.684", False),
+    ("Média de atendimento 4,35", False),
+    # a year or a one-digit step may end a title
+    ("Plano Mineiro de Saúde 2026", True),
+    ("Fase 2", True),
+    ("Carteira de Identidade Nacional", True),
+])
+def test_panel_figure_lines_are_not_titles(line: str, title: bool) -> None:
+    pg = _slide(2, ["TELECONSULTORIA EM SAÚDE"], ["Texto do slide."])
+    pg = page(2, [list(pg.words)] + [words(line, 43, 300, size=18, bold=True, page=2),
+                                     words("Mais texto do slide.", 43, 330, page=2)])
+    doc = segment(layout_pages([pg]))
+    titles = [it.title for it in doc.initiatives]
+    assert (line in titles) is title, titles
+
+
 def test_index_page_is_not_read_and_closing_colophon_is_report_text() -> None:
     index = page(2, [words("ÁREAS TEMÁTICAS", 365, 73, size=22, bold=True, page=2),
                      words("3", 104, 150, size=26, bold=True, page=2),

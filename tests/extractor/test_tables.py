@@ -49,6 +49,24 @@ def test_narrow_columns_split_when_every_body_row_leaves_them_free() -> None:
                        "2\tSÃO JOSÉ\t9.115\t88"]
 
 
+def test_a_caption_beside_a_chart_is_read_before_its_values() -> None:
+    """A caption set larger, to the left of a chart's labelled values, shares their rows;
+    it is read as its own block above the table, not as part of its label cells, and a
+    source line running across below stays one line."""
+    lines = []
+    labels = ["0 a 9 anos", "10 a 19 anos", "20 a 59 anos", "60 e+", "TOTAL"]
+    for i, (label, value) in enumerate(zip(labels, ["41", "77", "802", "95", "1.015"])):
+        lines.append(words(label, 300, 180 + 7.5 * i, size=5) + words(value, 400, 180 + 7.5 * i,
+                                                                       size=5))
+    lines.append(words("GRÁFICO 2. Distribuição dos novos casos", 70, 186, size=8)
+                 + words("confirmados, segundo faixa etária.", 70, 196, size=8))
+    lines.append(words("Fonte: Vigilância em Saúde, acesso em 20/01/2022.", 220, 219.5, size=5.4))
+    got = [ln.text for ln in page_lines(page(1, lines, width=600, height=842))]
+    assert got == ["GRÁFICO 2. Distribuição dos novos casos", "confirmados, segundo faixa etária.",
+                   "0 a 9 anos\t41", "10 a 19 anos\t77", "20 a 59 anos\t802", "60 e+\t95",
+                   "TOTAL\t1.015", "Fonte: Vigilância em Saúde, acesso em 20/01/2022."]
+
+
 def test_short_tables_keep_the_wide_gap_rule() -> None:
     """Two body rows cannot tell a column gap from a word space: words stay together."""
     rows = [[("Ponto de Resposta", 40), ("22", 200)], [("Ouvidoria Central", 40), ("4", 200)]]
@@ -101,6 +119,18 @@ def test_row_number_columns(text: str, index_columns: set[int]) -> None:
     # category labels in the row-label cell ("0 a 9 anos") are not counts
     ("Faixa etária\tCasos\n0 a 9 anos\t108\n10 a 19 anos\t186\n70 e+\t94",
      {("count", 108, "casos"), ("count", 186, "casos"), ("count", 94, "casos")}),
+    # a caption spreading its figures over categories ("segundo tipo"): the row labels
+    # are the categories, the figures count the caption's phrase
+    ("GRÁFICO 4. Perfil das vacinas aplicadas segundo tipo de imunizante\n"
+     "Coronavac\t1.520\nAstrazeneca\t988\nPfizer\t2.310",
+     {("count", 1520, "vacinas aplicadas"), ("count", 988, "vacinas aplicadas"),
+      ("count", 2310, "vacinas aplicadas")}),
+    ("Quadro 2 – Número de atendimentos por faixa etária\n0 a 19 anos\t310\n20 a 59 anos\t1.204",
+     {("count", 310, "atendimentos"), ("count", 1204, "atendimentos")}),
+    # without such a cue a row label names what its figure counts
+    ("Quadro 3 – Número de servidores capacitados em 2025\nGestores\t48\nAnalistas\t215\n"
+     "Técnicos\t130",
+     {("count", 48, "gestores"), ("count", 215, "analistas"), ("count", 130, "técnicos")}),
 ])
 def test_table_cells(text: str, expected: set[tuple]) -> None:
     got = _numbers(text)

@@ -3,13 +3,13 @@ queued and extracted by the worker in a child process (done, or failed with `err
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from service.storage.config import Settings
+from service.storage.models import Blob
 from tests.hostile.cases import CASES, Case
 from tests.hostile.conftest import HostileFiles
 from tests.service.conftest import auth
@@ -17,8 +17,11 @@ from tests.service.fakes import drain_queue
 from tests.service.helpers import extractions, upload
 
 
-def _stored_pdfs(settings: Settings) -> list[Path]:
-    return list(settings.pdf_dir.rglob("*.pdf")) if settings.pdf_dir.exists() else []
+def _stored_pdfs(settings: Settings, engine: Engine) -> list[str]:
+    """PDFs kept anywhere: on disk (the `dir` store or the `db` store's cache) or in the database."""
+    on_disk = [p.name for p in settings.pdf_dir.rglob("*.pdf")] if settings.pdf_dir.exists() else []
+    with engine.connect() as conn:
+        return on_disk + list(conn.execute(select(Blob.sha256)).scalars())
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -31,7 +34,7 @@ def test_upload_refuses_clearly_or_extracts(
     listed = client.get("/api/v1/reports", headers=auth(tokens["operator"])).json()["items"]
     if case.upload != 202:
         assert (case.upload_reason or case.reason) in response.json()["detail"]
-        assert listed == [] and _stored_pdfs(settings) == []
+        assert listed == [] and _stored_pdfs(settings, engine) == []
         return
     if case.timeout_s is not None:
         settings = settings.model_copy(update={"extract_timeout_s": case.timeout_s})

@@ -77,7 +77,7 @@ def test_token_revoke_by_name_or_id_and_the_token_gets_401(
 
 
 @pytest.mark.parametrize("command", [["serve"], ["worker"], ["token", "create"], ["token", "list"],
-                                     ["token", "revoke"], ["ingest"], ["reextract"]])
+                                     ["token", "revoke"], ["ingest"], ["reextract"], ["blobs", "push"]])
 def test_every_argument_has_help(command: list[str]) -> None:
     from service.cli import build_parser
 
@@ -105,6 +105,47 @@ def test_ingest_registers_dedups_and_extracts(engine: Engine, settings: Settings
     with Session(engine) as session:
         stored = session.exec(select(Report).order_by(col(Report.id))).all()
     assert [r.status for r in stored] == ["done", "done"] and stored[1].status_date == "2025-06"
+
+
+def test_blobs_push_copies_the_local_pdfs_into_the_database(
+    engine: Engine, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], fake_extract: None,
+) -> None:
+    from service.cli import main
+    from service.jobs.intake import register_pdf
+    from service.storage.blobs import DatabaseBlobs, pdf_path
+    from service.storage.files import spool_file
+    from tests.service.fakes import drain_queue
+
+    on_disk = settings.model_copy(update={"blob_store": "dir"})
+    report, _ = register_pdf(engine, on_disk, spool_file(simple_deck(tmp_path / "a.pdf"), on_disk), "a.pdf")
+    elsewhere = settings.model_copy(update={"blob_store": "db", "data_dir": tmp_path / "elsewhere"})
+    drain_queue(engine, elsewhere)  # a worker on another machine: the database lacks the PDF
+    with Session(engine) as session:
+        failed = session.get(Report, report.id)
+        assert failed is not None and failed.status == "failed" and "relato blobs push" in (failed.error or "")
+    wrong = pdf_path(on_disk, "f" * 64)
+    wrong.parent.mkdir()
+    wrong.write_bytes(b"%PDF-1.4 not the bytes its name promises")
+    monkeypatch.setenv("RELATO_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("RELATO_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("RELATO_BLOB_STORE", "db")
+    assert main(["blobs", "push"]) == 1
+    out = capsys.readouterr()
+    assert "1 PDFs copied into the database, 0 were there already, 1 left out" in out.out
+    assert f"queued again (they had failed for want of their PDF): reports {report.id}" in out.out
+    assert str(wrong) in out.err
+    store = DatabaseBlobs(engine)
+    assert b"".join(store.chunks(report.sha256)) == pdf_path(on_disk, report.sha256).read_bytes()
+    assert not store.exists("f" * 64)
+    drain_queue(engine, elsewhere)
+    with Session(engine) as session:
+        assert session.get(Report, report.id).status == "done"  # type: ignore[union-attr]
+    wrong.unlink()
+    assert main(["blobs", "push"]) == 0
+    assert "0 PDFs copied into the database, 1 were there already, 0 left out" in capsys.readouterr().out
+    monkeypatch.setenv("RELATO_BLOB_STORE", "dir")
+    assert main(["blobs", "push"]) == 2
 
 
 def test_extract_runs_without_the_service_stack(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
@@ -15,7 +16,8 @@ from service.api.queries import initiative_tree, list_reports, one_report_public
 from service.api.uploads import receive_upload
 from service.jobs.extracting import limits, render_page
 from service.jobs.intake import register_pdf
-from service.storage.files import UploadRejected, display_filename, pdf_path
+from service.storage.blobs import BlobDamaged, BlobMissing, local_pdf, open_store
+from service.storage.files import UploadRejected, display_filename
 from service.storage.inputs import Id
 from service.storage.models import Extraction, Report
 from service.storage.schemas import ErrorOut, InitiativesPublic, ReportPublic, ReportsPublic, UploadPublic
@@ -87,10 +89,11 @@ def get_initiatives(report_id: Id, _: ReviewerDep, session: SessionDep) -> Initi
 
 @router.get(
     "/{report_id}/pages/{page}.png", response_class=FileResponse, summary="A page as PNG, a fact highlighted",
-    responses={200: {"content": {"image/png": {}}}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+    responses={200: {"content": {"image/png": {}}}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut},
+               500: {"model": ErrorOut, "description": "the report's stored PDF is missing or damaged"}},
 )
 def get_page_image(
-    report_id: Id, page: int, _: ReviewerDep, session: SessionDep, settings: SettingsDep,
+    report_id: Id, page: int, _: ReviewerDep, session: SessionDep, engine: EngineDep, settings: SettingsDep,
     highlight: Annotated[Id | None, Query(description="an extraction id on this page")] = None,
 ) -> FileResponse:
     report = _report_or_404(session, report_id)
@@ -104,11 +107,14 @@ def get_page_image(
         if ext.page != page:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"extraction {highlight} is on page {ext.page}, not {page}")
         bbox, key = ext.bbox, f"h{highlight}"
+    pdf = partial(local_pdf, open_store(settings, engine), settings, report.sha256)  # fetched on a cache miss
     try:  # in a child process under the extraction limits: a hostile page ends there
         with limits(settings.extract_timeout_s, settings.extract_memory_mb):
-            png = render_page(pdf_path(settings, report.sha256), settings.cache_dir / report.sha256, page,
-                              key=key, bbox=bbox)
+            png = render_page(pdf, settings.cache_dir / report.sha256, page, key=key, bbox=bbox)
     except BadPDF as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             f"page {page} of report {report_id} cannot be shown: {exc.reason}") from exc
+    except (BlobMissing, BlobDamaged) as exc:  # not the client's doing: the operator has to restore the PDF
+        raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR,
+                            f"page {page} of report {report_id} cannot be shown: {exc}") from exc
     return FileResponse(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})

@@ -3,15 +3,15 @@
 for facts stored before this column, where the page draws `bbox`), and which fact
 each open review tab shows, so another reviewer's tab can say it is being reviewed.
 
-Revision ID: 0003_review_page
-Revises: 0002_editions
+Revision ID: 0004_review_page
+Revises: 0003_blobs
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_review_page"
-down_revision = "0002_editions"
+revision = "0004_review_page"
+down_revision = "0003_blobs"
 branch_labels = None
 depends_on = None
 
