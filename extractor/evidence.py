@@ -2,7 +2,9 @@
 
 Finders see plain text; every fact must still say where on which page it was
 printed. :class:`TextMap` remembers, for each word, its character span in the
-text, so a candidate's span becomes the union box of its words.
+text and the line it was printed on, so a candidate's span becomes the union box
+of its words, and, when it wraps, one box per printed line (a box over both lines
+would also cover the unrelated text beside them).
 """
 
 from __future__ import annotations
@@ -23,13 +25,16 @@ class TextMap:
     starts: list[int] = field(default_factory=list)
     ends: list[int] = field(default_factory=list)
     words: list[Word] = field(default_factory=list)
+    line_of: list[int] = field(default_factory=list)  # per word: which add_line call
     length: int = 0
+    lines: int = 0
 
     def _put(self, s: str, word: Word | None = None) -> None:
         if word is not None:
             self.starts.append(self.length)
             self.ends.append(self.length + len(s))
             self.words.append(word)
+            self.line_of.append(self.lines)
         self.parts.append(s)
         self.length += len(s)
 
@@ -37,6 +42,7 @@ class TextMap:
         """Append a line (``sep`` before it unless the text is empty); cells joined by tabs."""
         if self.length:
             self._put(sep)
+        self.lines += 1
         for ci, cell in enumerate(line.cells or (line.words,)):
             if ci:
                 self._put("\t")
@@ -59,10 +65,30 @@ class TextMap:
         return self.words[lo:hi]
 
 
-def locate(tm: TextMap, start: int, end: int) -> tuple[int, tuple[float, float, float, float]] | None:
-    """Page and union bbox of the words under ``[start, end)`` (first page if split)."""
-    words = tm.words_in(start, end)
-    if not words:
+BBox = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a span was printed: its page, the union box, and one box per printed line
+    when it wraps (``None`` on one line, where the union box is that line)."""
+
+    page: int
+    bbox: BBox
+    lines: list[BBox] | None
+
+
+def locate(tm: TextMap, start: int, end: int) -> Evidence | None:
+    """Page, union bbox and line boxes of the words under ``[start, end)`` (first page if split)."""
+    lo = bisect_right(tm.ends, start)
+    hi = bisect_left(tm.starts, end)
+    if lo >= hi:
         return None
-    page = words[0].page
-    return page, merge_bboxes(w for w in words if w.page == page)
+    page = tm.words[lo].page
+    by_line: dict[int, list[Word]] = {}
+    for word, line in zip(tm.words[lo:hi], tm.line_of[lo:hi]):
+        if word.page == page:
+            by_line.setdefault(line, []).append(word)
+    boxes = [merge_bboxes(words) for words in by_line.values()]
+    return Evidence(page, merge_bboxes(w for words in by_line.values() for w in words),
+                    boxes if len(boxes) > 1 else None)

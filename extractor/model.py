@@ -38,6 +38,9 @@ class Extraction(BaseModel):
     name: str | None = None
     page: int
     bbox: BBox
+    # one box per printed line when the fact wraps; left out of the JSON otherwise
+    # (EXTRACT-JSON.md allows added fields; `bbox` stays the union)
+    lines: list[BBox] | None = Field(default=None, exclude_if=lambda v: v is None)
     extractor: str
     confidence: float = Field(ge=0.0, le=1.0)
 

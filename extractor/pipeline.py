@@ -39,13 +39,16 @@ def _extraction(c: Candidate, tm: TextMap) -> Extraction | None:
     where = locate(tm, c.start, c.end)
     if where is None:
         return None
-    page, bbox = where
+    page, bbox, lines = where.page, where.bbox, where.lines
     # OCR'd words: the box back on the printed page, ".ocr" named, confidence times OCR's
-    bbox, name, confidence = ocr.adjust(tm.words_in(c.start, c.end), bbox, c.extractor, c.confidence)
+    words = tm.words_in(c.start, c.end)
+    bbox, name, confidence = ocr.adjust(words, bbox, c.extractor, c.confidence)
+    if lines is not None:
+        lines = [ocr.adjust(words, box, c.extractor, c.confidence)[0] for box in lines]
     value = PeriodValue(**c.value) if c.kind == "period" else c.value
     text = " ".join(tm.text[c.start:c.end].split())
     return Extraction(kind=c.kind, text=text, value=value, unit=c.unit, qualifier=c.qualifier,
-                      name=c.name, page=page, bbox=bbox, extractor=name,
+                      name=c.name, page=page, bbox=bbox, lines=lines, extractor=name,
                       confidence=round(min(max(confidence, 0.0), 1.0), 3))
 
 

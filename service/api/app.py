@@ -20,7 +20,18 @@ from fastapi.responses import JSONResponse
 from python_multipart.exceptions import FormParserError
 
 from service.api.hardening import harden, redact_access_log
-from service.api.routes import assist, editions, extractions, health, initiatives, records, reports, review_page, tokens
+from service.api.routes import (
+    assist,
+    editions,
+    extractions,
+    health,
+    initiatives,
+    live,
+    records,
+    reports,
+    review_page,
+    tokens,
+)
 from service.jobs.worker import run_worker
 from service.storage.config import Settings
 from service.storage.db import make_engine, run_migrations, write_engine
@@ -59,7 +70,7 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
                   docs_url=None, redoc_url=None)  # /docs, /redoc: routes/review_page.py, no CDN
     app.state.settings = settings
     harden(app, settings)  # body limit, failed-auth limiter, CORS (service/api/hardening.py)
-    for module in (health, reports, extractions, records, tokens, assist, review_page, initiatives, editions):
+    for module in (health, reports, extractions, records, tokens, assist, review_page, initiatives, editions, live):
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(FormParserError, _unreadable_form)  # type: ignore[arg-type]

@@ -36,19 +36,32 @@ def review_counts(session: Session, report_ids: Sequence[int]) -> dict[int, Revi
     return counts
 
 
-def report_public(report: Report, counts: ReviewCounts) -> ReportPublic:
+def report_public(report: Report, counts: ReviewCounts, reissue_of: int | None = None) -> ReportPublic:
     assert report.id is not None
     return ReportPublic(
         id=report.id, filename=report.filename, sha256=report.sha256, status=report.status,  # type: ignore[arg-type]
         error=report.error, pages=report.pages, title=report.title, status_date=report.status_date,
-        created_at=as_utc(report.created_at), counts=counts,  # type: ignore[arg-type]
+        created_at=as_utc(report.created_at), counts=counts, reissue_of=reissue_of,  # type: ignore[arg-type]
     )
 
 
+def one_report_public(session: Session, report: Report) -> ReportPublic:
+    """A report with its review counts and, for a re-issue, the edition it repeats."""
+    from service.editions.reissues import reissues_of
+
+    assert report.id is not None
+    edition = reissues_of(session, [report.id]).get(report.id)
+    return report_public(report, review_counts(session, [report.id])[report.id], edition.id if edition else None)
+
+
 def list_reports(session: Session) -> list[ReportPublic]:
+    from service.editions.reissues import reissues_of
+
     reports = session.exec(select(Report).order_by(col(Report.created_at).desc(), col(Report.id).desc())).all()
-    counts = review_counts(session, [r.id for r in reports if r.id is not None])
-    return [report_public(r, counts[r.id]) for r in reports if r.id is not None]
+    ids = [r.id for r in reports if r.id is not None]
+    counts, reissues = review_counts(session, ids), reissues_of(session, ids)
+    return [report_public(r, counts[r.id], reissues[r.id].id if r.id in reissues else None)
+            for r in reports if r.id is not None]
 
 
 def _area_public(area: Area | None) -> AreaPublic | None:
@@ -62,7 +75,7 @@ def extraction_public(ext: Extraction, initiative: Initiative | None, area: Area
         initiative=InitiativeRef(title=initiative.title if initiative else None, area=_area_public(area),
                                  key=initiative.key if initiative else None),
         kind=ext.kind, text=ext.text, value=ext.value, unit=ext.unit, qualifier=ext.qualifier,
-        name=ext.name, page=ext.page, bbox=list(ext.bbox), extractor=ext.extractor,
+        name=ext.name, page=ext.page, bbox=list(ext.bbox), lines=ext.lines, extractor=ext.extractor,
         confidence=ext.confidence, status=ext.status, version=ext.version,  # type: ignore[arg-type]
         reviewed_by=ext.reviewed_by, reviewed_at=as_utc(ext.reviewed_at), orphaned=ext.orphaned,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from service.editions.linking import fresh_key, lock_linking, relink_series
+from service.editions.reissues import reissues_of
 from service.storage.models import Initiative, LinkDecision, Report
 from service.storage.timeutil import utcnow
 from service.storage.tokens import Principal
@@ -66,6 +67,10 @@ def split(session: Session, key: str, initiative_id: int, principal: Principal, 
         raise LinkError(404, f"initiative {initiative_id} does not have the key {key!r}")
     if len(rows) == 1:
         raise LinkError(409, f"{key!r} has a single initiative; there is nothing to split it from")
+    if (edition := reissues_of(session, [target[1].id or 0]).get(target[1].id or 0)) is not None:
+        raise LinkError(409, f"initiative {initiative_id} is in report {target[1].id}, a re-issue of report "
+                        f"{edition.id} (same series and status date): it follows that edition's keys; move the "
+                        "report to a series of its own first (PUT /api/v1/reports/{id}/series)")
     taken = {k for k in session.exec(select(Initiative.key).where(col(Initiative.key).is_not(None)).distinct()) if k}
     new_key = fresh_key(target[0].title, taken)
     _pin(session, [row for row in rows if row is not target], key)
@@ -84,7 +89,10 @@ def set_series(session: Session, report: Report, series: str, principal: Princip
     report.series = series
     session.add(report)
     for initiative in session.exec(select(Initiative).where(col(Initiative.report_id) == report.id)):
-        initiative.key_pinned = False  # pins name keys of the old series
+        # its keys name chains of the old series (a re-issue's are the edition's own): left
+        # on, relinking the old series would see them "taken" elsewhere and rename the chains
+        # that stay; cleared, the report takes keys in its new series by title like any edition
+        initiative.key, initiative.key_pinned = None, False
         session.add(initiative)
     # the series names go in the note: from_key/to_key hold initiative keys (120 characters),
     # a series name may be 500 (PostgreSQL refused a longer one with a 500, issue 12)

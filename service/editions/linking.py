@@ -15,6 +15,10 @@ later editions follow them because they match their latest occurrence.
 Keys are stable: a chain keeps a key its members already carry, so adding an
 older edition later does not rename anything; only new chains get a new key (a
 slug of their first title).
+
+A report with the status date of an earlier upload of its series is a re-issue of
+that edition (service/editions/reissues.py): it is not an edition of the chain; its
+initiatives take the keys of the edition's initiatives they match.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from sqlmodel import Session, col, select
 
 from extractor import rulebook
 from service.editions.factdiff import signature
+from service.editions.reissues import split_editions
 from service.storage.db import is_sqlite
 from service.storage.models import Area, Extraction, Initiative, Report
 
@@ -118,10 +123,17 @@ def edition_sort_key(report: Report) -> tuple[bool, str, int]:
     return report.status_date is None, report.status_date or "", report.id or 0
 
 
-def series_reports(session: Session, series: str) -> list[Report]:
-    """The done reports of a series, oldest status date first."""
+def series_editions(session: Session, series: str) -> tuple[list[Report], dict[int, Report]]:
+    """The done reports of a series: its editions, oldest status date first, and its
+    re-issues (report id -> the edition it repeats)."""
     reports = session.exec(select(Report).where(col(Report.series) == series, col(Report.status) == "done")).all()
-    return sorted(reports, key=edition_sort_key)
+    editions, reissues = split_editions(reports)
+    return sorted(editions, key=edition_sort_key), reissues
+
+
+def series_reports(session: Session, series: str) -> list[Report]:
+    """The editions of a series (re-issues left out), oldest status date first."""
+    return series_editions(session, series)[0]
 
 
 def _nodes(session: Session, reports: list[Report], rules: LinkingRules) -> list[list[_Node]]:
@@ -243,12 +255,31 @@ def relink_series(session: Session, series: str) -> None:
     """Recompute every initiative key of `series` inside the caller's write transaction."""
     lock_linking(session)
     rules = linking_rules()
-    reports = series_reports(session, series)
+    reports, reissues = series_editions(session, series)
     chains: list[_Chain] = []
     for nodes in _nodes(session, reports, rules):
         _link_edition(nodes, chains, rules)
     _assign_keys(session, series, chains)
+    for reissue_id, edition in reissues.items():
+        _link_reissue(session, edition, reissue_id, rules)
     session.flush()
+
+
+def _link_reissue(session: Session, edition: Report, reissue_id: int, rules: LinkingRules) -> None:
+    """A re-issue's initiatives take the key of the edition's initiative each matches
+    (none: no key); they never pin, so they never hold a chain of their own."""
+    reissue = session.get(Report, reissue_id)
+    if reissue is None:
+        return
+    originals, copies = _nodes(session, [edition, reissue], rules)
+    for node in copies:
+        node.initiative.key_pinned = False
+    chains = [_Chain(nodes=[node]) for node in originals]
+    _link_edition(copies, chains, rules)
+    matched = {id(c.nodes[1].initiative): c.nodes[0].initiative.key for c in chains if len(c.nodes) > 1}
+    for node in copies:
+        node.initiative.key = matched.get(id(node.initiative))
+        session.add(node.initiative)
 
 
 def link_report(session: Session, report: Report) -> None:

@@ -22,8 +22,12 @@ class FactEvidence(BaseModel):
     name: str | None
     page: int
     bbox: list[float]
+    lines: list[list[float]] | None = Field(None, description="one box per printed line when the fact wraps")
     status: str
     orphaned: bool
+    page_width: float | None = Field(None, description="the page's size in PDF points (in series answers), "
+                                     "to place `bbox` on the page image")
+    page_height: float | None = None
 
 
 class TitleAt(BaseModel):

@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from service.editions.factdiff import moved_backwards, pair_facts
-from service.editions.linking import edition_sort_key, linking_rules, series_reports
+from service.editions.linking import edition_sort_key, linking_rules, series_editions, series_reports
 from service.storage.models import PUBLISHED, Area, Extraction, Initiative, Report
 
 
@@ -37,9 +37,12 @@ class SeriesData:
     areas: dict[int, Area]
 
 
-def load_series(session: Session, series: str, *, live_only: bool = True) -> SeriesData:
+def load_series(session: Session, series: str, *, live_only: bool = True, extra: Sequence[Report] = ()) -> SeriesData:
+    """The editions of `series` with their initiatives and facts; `extra` reports (a
+    re-issue, which is no edition) get their initiatives and facts loaded too."""
     reports = series_reports(session, series)
     ids = [r.id for r in reports]
+    ids += [r.id for r in extra if r.id not in ids]
     initiatives: dict[int, list[Initiative]] = {rid: [] for rid in ids if rid is not None}
     for initiative in session.exec(
         select(Initiative).where(col(Initiative.report_id).in_(ids)).order_by(col(Initiative.position))
@@ -98,9 +101,13 @@ def assist_for(session: Session, report_ids: Iterable[int]) -> dict[int, Assist]
 
 
 def previous_edition(session: Session, report: Report) -> Report | None:
+    """The edition before `report`; for a re-issue, the edition it repeats."""
     if report.series is None:
         return None
-    earlier = [r for r in series_reports(session, report.series) if edition_sort_key(r) < edition_sort_key(report)]
+    editions, reissues = series_editions(session, report.series)
+    if report.id in reissues:
+        return reissues[report.id or 0]
+    earlier = [r for r in editions if edition_sort_key(r) < edition_sort_key(report)]
     return earlier[-1] if earlier else None
 
 

@@ -20,17 +20,24 @@ from service.editions.schemas import (
     TitleAt,
 )
 from service.editions.series import SeriesData, facts_of, load_series
-from service.storage.models import PUBLISHED, Area, Extraction, Initiative, Report
+from service.storage.models import PUBLISHED, Area, Extraction, Initiative, Page, Report
 from service.storage.schemas import AreaPublic
 
 
-def evidence(ext: Extraction, report: Report) -> FactEvidence:
+def evidence(ext: Extraction, report: Report, size: tuple[float, float] | None = None) -> FactEvidence:
     assert ext.id is not None
     return FactEvidence(
         id=ext.id, report_id=ext.report_id, status_date=report.status_date, kind=ext.kind, text=ext.text,
         value=ext.value, unit=ext.unit, qualifier=ext.qualifier, name=ext.name, page=ext.page,
-        bbox=list(ext.bbox), status=ext.status, orphaned=ext.orphaned,
+        bbox=list(ext.bbox), lines=ext.lines, status=ext.status, orphaned=ext.orphaned,
+        page_width=size[0] if size else None, page_height=size[1] if size else None,
     )
+
+
+def page_sizes(session: Session, report_ids: list[int]) -> dict[tuple[int, int], tuple[float, float]]:
+    """(report id, page number) -> (width, height) in points, for evidence thumbnails."""
+    rows = session.exec(select(Page).where(col(Page.report_id).in_(report_ids))).all()
+    return {(p.report_id, p.number): (p.width, p.height) for p in rows}
 
 
 def _area(area: Area | None) -> AreaPublic | None:
@@ -102,11 +109,13 @@ def initiative_series(session: Session, key: str, *, published_only: bool,
     if not seen:
         return None
     editions, groups = [], {}
+    sizes = page_sizes(session, [r.id for r, _ in seen if r.id is not None])
     for report, initiative in seen:
         facts = [f for f in data.facts.get(initiative.id or 0, []) if not published_only or f.status in PUBLISHED]
         editions.append(SeriesEdition(report_id=report.id, status_date=report.status_date,  # type: ignore[arg-type]
                                       initiative_id=initiative.id, title=initiative.title,  # type: ignore[arg-type]
-                                      facts=[evidence(f, report) for f in facts]))
+                                      facts=[evidence(f, report, sizes.get((report.id, f.page)))  # type: ignore[arg-type]
+                                             for f in facts]))
         for fact in facts:
             if fact.kind == "count":
                 group = groups.setdefault((unit_key(fact.unit), fact.qualifier or "exact"),
@@ -124,7 +133,7 @@ def _ref(initiative: Initiative) -> InitiativeRefOut:
 def report_diff(session: Session, report: Report, against: Report) -> ReportDiff:
     """Initiatives added and dropped, and per initiative in both the facts added, removed
     and changed; initiatives are matched by key, so a renamed one is a change, not a swap."""
-    data = load_series(session, report.series) if report.series else None
+    data = load_series(session, report.series, extra=[report, against]) if report.series else None
     if data is None or report.series != against.series:
         data = _two_reports(session, report, against)
     now = data.initiatives.get(report.id or 0, [])
@@ -155,7 +164,7 @@ def _two_reports(session: Session, report: Report, against: Report) -> SeriesDat
     """Two reports of different series: load each one's own series and keep just these two."""
     merged = SeriesData([], {}, {}, {})
     for one in (against, report):
-        data = load_series(session, one.series) if one.series else SeriesData([], {}, {}, {})
+        data = load_series(session, one.series, extra=[one]) if one.series else SeriesData([], {}, {}, {})
         merged.initiatives[one.id or 0] = data.initiatives.get(one.id or 0, [])
         merged.facts.update(data.facts)
         merged.areas.update(data.areas)

@@ -96,6 +96,7 @@ def _refresh(session: Session, ext: Extraction, fact: FactModel, initiative_id: 
     content, before = _content(fact), snapshot(ext)
     ext.initiative_id, ext.position, ext.text, ext.page = initiative_id, position, fact.text, fact.page
     ext.bbox, ext.extractor, ext.confidence = list(fact.bbox), fact.extractor, fact.confidence
+    ext.lines = fact.model_dump(mode="json").get("lines")
     ext.orig_value, ext.orig_unit, ext.orig_qualifier = content["value"], fact.unit, fact.qualifier
     new_value = ext.status in ("pending", "confirmed") and any(before[k] != v for k, v in content.items())
     if new_value:
@@ -145,7 +146,7 @@ def apply_result(session: Session, report: Report, result: ExtractResult) -> Out
         session.add(Extraction(
             report_id=report.id, initiative_id=initiative_id, position=position, kind=fact.kind, text=fact.text,
             value=data["value"], unit=fact.unit, qualifier=fact.qualifier, name=fact.name, page=fact.page,
-            bbox=list(data["bbox"]), extractor=fact.extractor, confidence=fact.confidence,
+            bbox=list(data["bbox"]), lines=data.get("lines"), extractor=fact.extractor, confidence=fact.confidence,
             orig_value=data["value"], orig_unit=fact.unit, orig_qualifier=fact.qualifier,
         ))
         out.added += 1

@@ -66,6 +66,7 @@ def _extraction(report_id: int, initiative_id: int | None, position: int, fact: 
         report_id=report_id, initiative_id=initiative_id, position=position,
         kind=fact.kind, text=fact.text, value=data["value"], unit=fact.unit,
         qualifier=fact.qualifier, name=fact.name, page=fact.page, bbox=list(data["bbox"]),
+        lines=data.get("lines"),
         extractor=fact.extractor, confidence=fact.confidence,
         orig_value=data["value"], orig_unit=fact.unit, orig_qualifier=fact.qualifier,
     )

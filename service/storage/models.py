@@ -122,6 +122,7 @@ class Extraction(SQLModel, table=True):
     name: str | None = None
     page: int
     bbox: Any = _json(nullable=False)
+    lines: Any = _json()  # one box per printed line when the fact wraps, else null
     extractor: str = Field(max_length=100)
     confidence: float
     orig_value: Any = _json(nullable=False)
@@ -173,6 +174,21 @@ class LinkDecision(SQLModel, table=True):
     actor: str = Field(max_length=200)
     at: datetime = _ts()
     note: str | None = None
+
+
+class ReviewPresence(SQLModel, table=True):
+    """Which fact an open review tab shows, refreshed by the tab every few seconds; a
+    row older than the presence window is a closed tab (nothing deletes it on close)."""
+
+    __tablename__ = "review_presence"
+    __table_args__ = (UniqueConstraint("token_id", "tab"),)
+    id: int | None = Field(default=None, primary_key=True)
+    token_id: int = Field(foreign_key="api_token.id", ondelete="CASCADE")
+    tab: str = Field(max_length=64)
+    reviewer: str = Field(max_length=200)
+    report_id: int | None = Field(default=None, foreign_key="report.id", index=True, ondelete="CASCADE")
+    extraction_id: int | None = Field(default=None, foreign_key="extraction.id", ondelete="CASCADE")
+    seen_at: datetime = _ts()
 
 
 class Blob(SQLModel, table=True):

@@ -41,6 +41,10 @@ class ReportPublic(BaseModel):
     status_date: str | None
     created_at: datetime
     counts: ReviewCounts
+    reissue_of: int | None = Field(None, description=(
+        "the report id of the edition this one repeats: an earlier upload of its series with the same "
+        "status date. A re-issue stays out of the series' editions (charts, assist, diffs); "
+        "PUT /reports/{id}/series moves it to a series of its own"))
 
 
 class ReportsPublic(BaseModel):
@@ -96,6 +100,9 @@ class ExtractionPublic(BaseModel):
     name: str | None
     page: int
     bbox: list[float]
+    lines: list[list[float]] | None = Field(None, description=(
+        "one [x0, top, x1, bottom] box per printed line when the fact wraps over lines "
+        "(`bbox` is their union and also covers the text between them); null on one line"))
     extractor: str
     confidence: float
     status: ReviewStatus

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -20,7 +21,9 @@ def _fact(kind: str, text: str, value: object, **extra: object) -> Extraction:
 
 
 def fake_result(path: Path, filename: str | None) -> ExtractResult:
-    """Two initiatives in two areas, one fact of each kind, one fact on the cover."""
+    """Two initiatives in two areas, one fact of each kind, one fact on the cover; status
+    date 2025-10, or the YYYY-MM a file name ends with (another edition of the series)."""
+    named = re.search(r"(\d{4}-\d{2})\.pdf$", filename or "")
     facts = [
         _fact("period", "dez/23 a out/25", {"start": "2023-12", "end": "2025-10"}),
         _fact("count", "255.766 Acionamentos", 255766, unit="acionamentos", qualifier="exact"),
@@ -33,7 +36,8 @@ def fake_result(path: Path, filename: str | None) -> ExtractResult:
     ]
     return ExtractResult(
         source=Source(filename=filename or path.name, sha256=hashlib.sha256(path.read_bytes()).hexdigest(), pages=2),
-        report=Report(title="INICIATIVAS DE GOVERNO DIGITAL 2024 - 2026", status_date="2025-10",
+        report=Report(title="INICIATIVAS DE GOVERNO DIGITAL 2024 - 2026",
+                      status_date=named.group(1) if named else "2025-10",
                       extractions=[_fact("date", "OUTUBRO 2025", "2025-10")]),
         initiatives=[
             Initiative(title="EXPANSÃO DO EMERGÊNCIA MG", area=Area(number=1, name="GESTÃO E GOVERNANÇA"),

@@ -43,7 +43,7 @@ def _second_edition(c: TestClient, x: Ctx) -> int:
         pdf = slide_pdf(x.tmp / "second.pdf", [[("Relatório, segunda edição", 20, False)]])
         token = x.operator_token  # type: ignore[attr-defined]
         x.second = c.post("/api/v1/reports", headers={"Authorization": f"Bearer {token}"},  # type: ignore[attr-defined]
-                          files={"file": ("b.pdf", pdf.read_bytes(), "application/pdf")}).json()["id"]
+                          files={"file": ("b-2025-11.pdf", pdf.read_bytes(), "application/pdf")}).json()["id"]
         drain_queue(c.app.state.engine, c.app.state.settings)  # type: ignore[attr-defined]
     return x.second  # type: ignore[attr-defined,no-any-return]
 
@@ -109,6 +109,7 @@ ENDPOINTS: dict[tuple[str, str], tuple[set[str], Call]] = {
         {"admin"}, lambda c, h, x: c.post("/api/v1/tokens", headers=h, json={"role": "consumer", "name": "bi"})),
     ("GET", "/api/v1/tokens"): ({"admin"}, lambda c, h, x: c.get("/api/v1/tokens", headers=h)),
     ("GET", "/review"): (set(CALLERS), lambda c, h, x: c.get("/review", headers=h)),
+    ("GET", "/review/initiatives/{key}"): (set(CALLERS), lambda c, h, x: c.get(f"/review/initiatives/{KEY}", headers=h)),
     ("GET", "/api/v1/municipalities"): (
         {"reviewer", "admin"}, lambda c, h, x: c.get("/api/v1/municipalities?q=teofilo", headers=h)),
     ("GET", "/api/v1/extractions/{extraction_id}/source"): (
@@ -141,6 +142,11 @@ ENDPOINTS: dict[tuple[str, str], tuple[set[str], Call]] = {
         {"reviewer", "admin"}, lambda c, h, x: c.post(f"/api/v1/reports/{x.report_id}/confirm-unchanged",
                                                       headers=h, json={})),
     ("GET", "/api/v1/orphans"): ({"reviewer", "admin"}, lambda c, h, x: c.get("/api/v1/orphans", headers=h)),
+    ("GET", "/api/v1/reports/{report_id}/changes"): (
+        {"reviewer", "admin"}, lambda c, h, x: c.get(f"/api/v1/reports/{x.report_id}/changes?since=0", headers=h)),
+    ("PUT", "/api/v1/presence"): (
+        {"reviewer", "admin"}, lambda c, h, x: c.put("/api/v1/presence", headers=h, json={
+            "tab": f"tab-{x.role}-0001", "report_id": x.report_id, "extraction_id": x.ext()})),
     ("PUT", "/api/v1/reports/{report_id}/series"): (
         {"reviewer", "admin"},
         lambda c, h, x: c.put(f"/api/v1/reports/{x.report_id}/series", headers=h, json={"series": "painel"})),

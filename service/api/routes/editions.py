@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from sqlmodel import Session, col, select
 
 from service.api.deps import API_ERRORS, ReviewerDep, SessionDep, WriteSessionDep
-from service.api.queries import extraction_public, get_extraction_public, report_public, review_counts, with_assist
+from service.api.queries import extraction_public, get_extraction_public, one_report_public, with_assist
 from service.editions.linkedit import set_series
 from service.editions.schemas import ConfirmUnchangedIn, ReportDiff, SeriesIn
 from service.editions.series import assist_for, previous_edition
@@ -121,6 +121,6 @@ def get_orphans(_: ReviewerDep, session: SessionDep, report_id: Id | None = None
 def put_series(report_id: Id, body: SeriesIn, principal: ReviewerDep, session: WriteSessionDep) -> ReportPublic:
     report = _report(session, report_id)
     set_series(session, report, body.series, principal)
-    out = report_public(report, review_counts(session, [report_id])[report_id])
+    out = one_report_public(session, report)
     session.commit()  # answer read before: see routes/extractions.py
     return out

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from extractor.errors import BadPDF
 from service.api.deps import API_ERRORS, EngineDep, OperatorDep, ReportReaderDep, ReviewerDep, SessionDep, SettingsDep
-from service.api.queries import initiative_tree, list_reports, report_public, review_counts
+from service.api.queries import initiative_tree, list_reports, one_report_public
 from service.api.uploads import receive_upload
 from service.jobs.extracting import limits, render_page
 from service.jobs.intake import register_pdf
@@ -77,8 +77,7 @@ def _report_or_404(session: Session, report_id: int) -> Report:
 @router.get("/{report_id}", response_model=ReportPublic, responses={404: {"model": ErrorOut}},
             summary="One report: status, error, title, status date, review counts")
 def get_report(report_id: Id, _: ReportReaderDep, session: SessionDep) -> ReportPublic:
-    report = _report_or_404(session, report_id)
-    return report_public(report, review_counts(session, [report_id])[report_id])
+    return one_report_public(session, _report_or_404(session, report_id))
 
 
 @router.get("/{report_id}/initiatives", response_model=InitiativesPublic, responses={404: {"model": ErrorOut}},

@@ -43,6 +43,15 @@ def review_page() -> FileResponse:
     return FileResponse(STATIC_DIR / "review.html", media_type="text/html; charset=utf-8", headers=HEADERS)
 
 
+@router.get("/review/initiatives/{key}", response_class=FileResponse,
+            summary="An initiative's page: its counts over the editions, every edition's facts with their "
+            "evidence, the diff with the previous edition, merge and split (sign in with a reviewer token)",
+            responses={200: {"content": {"text/html": {}}}})
+def initiative_page(key: str) -> FileResponse:
+    """The same page for any key: its script reads the key from the address and asks the API."""
+    return FileResponse(STATIC_DIR / "initiative.html", media_type="text/html; charset=utf-8", headers=HEADERS)
+
+
 @router.get("/review/assets/{name}", include_in_schema=False)
 def review_asset(name: str) -> FileResponse:
     """A script or stylesheet of the page; only plain file names from service/api/static."""
@@ -62,13 +71,22 @@ def swagger_ui(request: Request) -> HTMLResponse:
     )
 
 
+# ReDoc draws an "API docs by Redocly" badge whose image it fetches from cdn.redoc.ly (it
+# has no option to turn that off, Redocly/redoc#2108): the page forbids images from other
+# hosts, so the browser never asks the CDN, and hides the badge, which would show a broken image.
+REDOC_CSP = "img-src 'self' data: blob:"
+REDOC_NO_BADGE = '<style>a[href^="https://redocly.com"], img[src^="https://cdn.redoc.ly"] { display: none !important; }</style>'
+
+
 @router.get("/redoc", include_in_schema=False)
 def redoc(request: Request) -> HTMLResponse:
     root = request.scope.get("root_path", "")
-    return get_redoc_html(
+    page = get_redoc_html(
         openapi_url=f"{root}/openapi.json", title="relato — API", redoc_js_url=f"{root}/docs/assets/redoc.standalone.js",
         redoc_favicon_url=f"{root}/docs/assets/favicon.png", with_google_fonts=False,
     )
+    html = bytes(page.body).decode("utf-8").replace("</head>", f"{REDOC_NO_BADGE}\n</head>", 1)
+    return HTMLResponse(html, headers={"Content-Security-Policy": REDOC_CSP})
 
 
 @router.get("/docs/assets/{name}", include_in_schema=False)

@@ -74,6 +74,25 @@ export const api = {
   parse: (kind, text, statusDate) =>
     call("POST", "/api/v1/parse/check", { body: { kind, text, status_date: statusDate || null } })
       .then((r) => (r.readable ? r.parsed : Promise.reject(new ApiError(422, r.detail)))),
+  /** Facts of a report reviewed after `since` (without it: the current cursor, no items). */
+  changes: (reportId, since) => call("GET", `/api/v1/reports/${reportId}/changes`, { query: { since } }),
+  /** Say which fact this tab shows; the answer lists the facts other live tabs show. */
+  presence: (body, keepalive = false) => keepalive
+    ? fetch(new URL("/api/v1/presence", location.origin), { method: "PUT", keepalive: true,
+      headers: { Authorization: `Bearer ${token.get() || ""}`, "Content-Type": "application/json" },
+      body: JSON.stringify(body) }).catch(() => null)
+    : call("PUT", "/api/v1/presence", { body }),
+  confirmUnchanged: (reportId, ids) =>
+    call("POST", `/api/v1/reports/${reportId}/confirm-unchanged`, { body: { ids } }).then((r) => r.items),
+  setSeries: (reportId, series) => call("PUT", `/api/v1/reports/${reportId}/series`, { body: { series } }),
+  initiative: (key) => call("GET", `/api/v1/initiatives/${encodeURIComponent(key)}`),
+  initiatives: (series) => call("GET", "/api/v1/initiatives", { query: { series } }).then((r) => r.items),
+  series: (key) => call("GET", `/api/v1/initiatives/${encodeURIComponent(key)}/series`, { query: { facts: "all" } }),
+  diff: (reportId) => call("GET", `/api/v1/reports/${reportId}/diff`, { query: { against: "previous" } }),
+  merge: (key, otherKey, note) =>
+    call("POST", `/api/v1/initiatives/${encodeURIComponent(key)}/merge`, { body: { other_key: otherKey, note } }),
+  split: (key, initiativeId, note) =>
+    call("POST", `/api/v1/initiatives/${encodeURIComponent(key)}/split`, { body: { initiative_id: initiativeId, note } }),
   municipalities: (q, limit = 8) =>
     call("GET", "/api/v1/municipalities", { query: { q, limit } }).then((r) => r.items),
 
@@ -89,10 +108,11 @@ export const api = {
     return items;
   },
 
-  /** The page image with the fact highlighted, as a blob: URL (the caller revokes it). */
+  /** The page image (with the fact highlighted unless `extractionId` is null), as a
+   * blob: URL (the caller revokes it). */
   async pageImage(reportId, page, extractionId) {
     const response = await call("GET", `/api/v1/reports/${reportId}/pages/${page}.png`, {
-      query: { highlight: extractionId }, raw: true,
+      query: extractionId === null ? {} : { highlight: extractionId }, raw: true,
     });
     return URL.createObjectURL(await response.blob());
   },

@@ -12,7 +12,11 @@ export function renderFact(fact) {
   $("fact-body").hidden = !fact;
   if (!fact) return;
   $("fact-area").textContent = fact.initiative.title ? areaLabel(fact.initiative.area) : "Fora das iniciativas";
-  $("fact-initiative").textContent = fact.initiative.title || "Capa, apresentação ou encerramento do relatório";
+  const title = fact.initiative.title || "Capa, apresentação ou encerramento do relatório";
+  $("fact-initiative").replaceChildren(fact.initiative.key
+    ? el("a", { href: `/review/initiatives/${encodeURIComponent(fact.initiative.key)}`, text: title,
+      title: "Página da iniciativa: todas as edições, gráfico, mudanças, juntar ou separar" })
+    : title);
   $("fact-kind").textContent = KIND_LABELS[fact.kind] || fact.kind;
   $("fact-value").textContent = formatValue(fact.kind, fact.value, fact.name);
   $("fact-unit").textContent = fact.unit || "—";

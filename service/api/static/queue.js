@@ -31,6 +31,7 @@ export class Queue {
     this.selected = new Set();
     this.currentId = null;
     this.ended = false; // past the last fact: "fila concluída", nothing to act on
+    this.viewers = new Map(); // extraction id -> [{reviewer, yours}] of other live tabs
     this.onSelect = onSelect;
     fillSelect(this.selects.kind, [[ALL, "Todos os tipos"], ...Object.entries(KIND_LABELS)], ALL);
     fillSelect(this.selects.status, [[ALL, "Todas as situações"], ...Object.entries(STATUS_LABELS)], "pending");
@@ -72,6 +73,20 @@ export class Queue {
   current() {
     if (this.ended) return null;
     return this.visible.find((f) => f.id === this.currentId) || null;
+  }
+
+  /** Other tabs' open facts (PUT /presence): marked in their rows. */
+  setViewers(viewers) {
+    const next = new Map();
+    for (const v of viewers) next.set(v.extraction_id, [...(next.get(v.extraction_id) || []), v]);
+    const same = JSON.stringify([...next]) === JSON.stringify([...this.viewers]);
+    this.viewers = next;
+    if (!same) this.render();
+  }
+
+  /** Pending facts the assist found unchanged since a confirmed earlier edition. */
+  unchangedPending() {
+    return this.facts.filter((f) => f.status === "pending" && f.assist?.unchanged_since);
   }
 
   replace(fact) {
@@ -130,12 +145,20 @@ export class Queue {
     this.list.replaceChildren(...items);
     const n = this.bulkTargets().length;
     this.bulkButton.textContent = `Confirmar (${n})`;
-    this.bulkButton.setAttribute("aria-label", `Confirmar os ${n} fatos selecionados`);
+    this.bulkButton.setAttribute("aria-label", n === 1 ? "Confirmar o fato selecionado" : `Confirmar os ${n} fatos selecionados`);
     this.bulkButton.disabled = n === 0;
     const open = this.visible.filter((f) => f.status !== "confirmed");
     this.selectVisible.checked = open.length > 0 && open.every((f) => this.selected.has(f.id));
-    this.summary.textContent = `${this.visible.length} de ${this.facts.length} fatos com estes filtros`
-      + (this.selected.size ? ` · ${this.selected.size} selecionados` : "");
+    this.summary.textContent = `${this.visible.length} de ${this.facts.length} ${this.facts.length === 1 ? "fato" : "fatos"} com estes filtros`
+      + (this.selected.size ? ` · ${this.selected.size} ${this.selected.size === 1 ? "selecionado" : "selecionados"}` : "");
+    const unchanged = this.unchangedPending().length;
+    const button = this.doc.getElementById("confirm-unchanged");
+    if (button) {
+      button.hidden = unchanged === 0;
+      button.textContent = `Confirmar sem mudança (${unchanged})`;
+      button.setAttribute("aria-label", unchanged === 1 ? "Confirmar o fato sem mudança desde a edição anterior"
+        : `Confirmar os ${unchanged} fatos sem mudança desde a edição anterior`);
+    }
     if (this.currentId !== null && !this.ended) {
       this.list.setAttribute("aria-activedescendant", `q-${this.currentId}`);
       this.list.querySelector(`#q-${this.currentId}`)?.scrollIntoView({ block: "nearest" });
@@ -164,7 +187,30 @@ export class Queue {
     el("span", { class: "q-text", text: f.text, title: f.initiative.title || NO_INITIATIVE }),
     el("span", { class: "q-meta" },
       el("span", { class: `badge ${f.status}`, text: STATUS_LABELS[f.status] }),
+      assistFlag(f), presenceFlag(this.viewers.get(f.id)),
       el("span", { class: "conf", text: formatConfidence(f.confidence), "aria-label": `confiança ${formatConfidence(f.confidence)}` }),
       el("span", { class: "q-initiative", text: f.initiative.title || NO_INITIATIVE })));
   }
+}
+
+/** The review assist in a row: "sem mudança" (same as a confirmed earlier edition) or
+ * "contagem caiu" (a running total that went down: look twice). */
+function assistFlag(f) {
+  if (f.assist?.moved_backwards) {
+    return el("span", { class: "flag flag-fell", text: "contagem caiu",
+      title: `A contagem caiu desde a edição anterior (antes: ${f.assist.previous_value})` });
+  }
+  if (f.assist?.unchanged_since) {
+    return el("span", { class: "flag flag-same", text: "sem mudança",
+      title: `Igual à edição de ${f.assist.unchanged_since}, já confirmada` });
+  }
+  return null;
+}
+
+/** Another live tab shows this fact: someone else's, or one of yours. */
+function presenceFlag(viewers) {
+  if (!viewers?.length) return null;
+  const others = viewers.filter((v) => !v.yours).map((v) => v.reviewer);
+  const text = others.length ? `em revisão por ${[...new Set(others)].join(", ")}` : "aberto em outra aba sua";
+  return el("span", { class: others.length ? "flag flag-busy" : "flag flag-mine", text });
 }

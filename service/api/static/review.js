@@ -16,8 +16,13 @@ const DONE = { confirm: "Confirmado", correct: "Corrigido", reject: "Rejeitado",
 
 const state = {
   reports: [], report: null, editor: null, undo: [], chain: Promise.resolve(), sources: new Map(),
-  displayed: Promise.resolve(),
+  displayed: Promise.resolve(), cursor: null,
 };
+// The live queue: every LIVE_MS the page asks what changed in the report (any decision,
+// by anyone) and says which fact it shows; `tab` names this page load (a copied
+// sessionStorage would give two tabs one name).
+const LIVE_MS = Number(new URLSearchParams(location.search).get("live_ms")) || 2500;
+const TAB = (crypto.randomUUID?.() || `${Date.now()}-${Math.random()}`).replace(/[^A-Za-z0-9_-]/g, "").slice(0, 64);
 
 /** Run commands one after another, so a fast "c c x" acts on three facts in turn, none dropped. */
 function run(command) {
@@ -133,6 +138,7 @@ async function signIn(value) {
     || state.reports.find((r) => r.status === "done") || state.reports[0];
   if (first) await openReport(first.id); else queue.load([]);
   $("queue-list").focus();
+  liveLoop();
 }
 
 // ---------- reports ----------
@@ -165,9 +171,100 @@ async function openReport(id) {
   $("banner").hidden = true;
   state.sources.clear();
   const wanted = new URLSearchParams(location.search); // before loading the queue rewrites the URL
+  state.cursor = null;
+  const start = await api.changes(id).catch(() => null); // first the cursor, then the facts: nothing missed
   queue.load(await api.extractions(id));
+  state.cursor = start?.next_cursor ?? null;
   restoreFromUrl(id, wanted);
   saveUrl();
+  renderReportNote();
+  sayPresence();
+}
+
+/** A re-issue (same series and status date as an earlier upload): say so, and offer to
+ * make it a series of its own if it is not the same edition after all. */
+function renderReportNote() {
+  const r = state.report;
+  const edition = r?.reissue_of ? state.reports.find((o) => o.id === r.reissue_of) : null;
+  $("report-note").hidden = !r?.reissue_of;
+  if (!r?.reissue_of) return;
+  $("report-note-text").textContent = `Reedição: este PDF tem o mesmo título e a mesma data de situação `
+    + `(${r.status_date}) que ${edition ? `“${edition.filename}”` : `o relatório ${r.reissue_of}`}, enviado antes. `
+    + "Ele é tratado como a mesma edição: fica fora do gráfico e das comparações entre edições, e as mudanças "
+    + "mostradas são em relação a esse envio.";
+}
+
+async function ownSeries() {
+  const r = state.report;
+  if (!r || !confirm(`Tratar “${r.filename}” como uma série própria, separada de “${r.title || "sem título"}”?`)) return;
+  try {
+    await api.setSeries(r.id, `${r.title || "relatório"} — ${r.filename} (#${r.id})`.slice(0, 500));
+    state.reports = await api.reports();
+    await openReport(r.id);
+    toast("O relatório agora é uma série própria.");
+  } catch (err) { failed(err); }
+}
+
+// ---------- live queue ----------
+let liveTimer = null;
+let presenceAt = 0;
+
+function liveLoop() {
+  clearTimeout(liveTimer);
+  liveTimer = setTimeout(async () => {
+    if (!$("app").hidden && token.get()) {
+      await Promise.all([pollChanges(), Date.now() - presenceAt > LIVE_MS / 2 ? sayPresence() : null]).catch(() => {});
+    }
+    liveLoop();
+  }, LIVE_MS);
+}
+
+/** Others' decisions since the last look: the rows take the new state; if the fact on
+ * screen changed, its panel too, with who did it. */
+async function pollChanges() {
+  const r = state.report;
+  if (!r || state.cursor === null || document.hidden) return;
+  const got = await api.changes(r.id, state.cursor).catch(() => null);
+  if (!got || state.report?.id !== r.id) return;
+  state.cursor = got.next_cursor;
+  let touched = 0;
+  for (const fresh of got.items) {
+    const known = queue.facts.find((f) => f.id === fresh.id);
+    if (!known || known.version >= fresh.version) continue; // ours, already shown
+    touched += 1;
+    queue.replace(fresh);
+    if (queue.current()?.id === fresh.id && !state.editor) {
+      renderFact(fresh);
+      api.history(fresh.id).then((events) => { if (queue.current()?.id === fresh.id) renderHistory(fresh, events); }, () => {});
+      const who = fresh.reviewed_by === state.me ? "Você mesmo, em outra aba ou janela," : `Outra pessoa (${fresh.reviewed_by})`;
+      toast(`${who} acabou de mudar este fato: agora ${STATUS_LABELS[fresh.status].toLowerCase()}.`);
+    }
+  }
+  if (touched) refreshCounts();
+}
+
+/** Tell the service which fact this tab shows; mark the facts other tabs show. */
+async function sayPresence() {
+  presenceAt = Date.now();
+  const r = state.report;
+  const fact = queue.current();
+  const got = await api.presence({ tab: TAB, report_id: r?.id ?? null, extraction_id: fact?.id ?? null }).catch(() => null);
+  if (!got || state.report?.id !== r?.id) return;
+  queue.setViewers(got.viewers);
+  renderPresence();
+}
+
+function renderPresence() {
+  const fact = queue.current();
+  const here = (fact && queue.viewers.get(fact.id)) || [];
+  const others = [...new Set(here.filter((v) => !v.yours).map((v) => v.reviewer))];
+  const box = $("fact-presence");
+  box.hidden = here.length === 0;
+  box.className = others.length ? "presence presence-other" : "presence presence-mine";
+  box.textContent = others.length
+    ? `${others.length === 1 ? "Outra pessoa" : "Outras pessoas"} (${others.join(", ")}) `
+      + `${others.length === 1 ? "está" : "estão"} com este fato aberto agora: combinem quem decide.`
+    : here.length ? "Este fato também está aberto em outra aba ou janela sua." : "";
 }
 
 let countsTimer;
@@ -196,6 +293,7 @@ function source(fact) {
  * the number of the request that asked for it and is dropped if another fact was chosen
  * since. `state.displayed` resolves once the fact is on screen: actions wait for it. */
 let shownSeq = 0;
+let presenceSoon;
 function showFact(fact) {
   const seq = ++shownSeq;
   const stale = () => seq !== shownSeq || queue.current()?.id !== fact?.id;
@@ -206,6 +304,9 @@ function showFact(fact) {
   }
   showQueueDone(!fact && queue.ended);
   saveUrl();
+  renderPresence();
+  clearTimeout(presenceSoon);
+  presenceSoon = setTimeout(sayPresence, 150); // j j j: one presence call, for where you stop
   if (!fact) { viewer.clear(); state.displayed = Promise.resolve(); return state.displayed; }
   setLoading(true, fact);
   state.displayed = displayFact(fact, stale).finally(() => { if (!stale()) setLoading(false, fact); });
@@ -376,11 +477,10 @@ async function undo() {
   await review(fact, { ...body, note: "desfazer (tecla u)" }, { advance: false, remember: false });
 }
 
-function bulkConfirm() {
-  const targets = queue.bulkTargets();
-  if (!targets.length) return;
-  $("bulk-text").textContent = `Confirmar ${targets.length} fato${targets.length === 1 ? "" : "s"} de uma vez? `
-    + "Se algum tiver sido alterado por outra pessoa, nenhum é confirmado.";
+/** Ask in the bulk dialog; on "Confirmar todos", confirm `targets` with `send` (a 409
+ * names the facts someone else changed; nothing was confirmed). */
+function confirmMany(targets, question, send, done) {
+  $("bulk-text").textContent = `${question} Se algum tiver sido alterado por outra pessoa, nenhum é confirmado.`;
   const dialog = $("bulk-dialog");
   dialog.returnValue = "";
   dialog.showModal();
@@ -388,18 +488,43 @@ function bulkConfirm() {
   dialog.addEventListener("close", async () => {
     if (dialog.returnValue !== "confirm") return;
     try {
-      const updated = await api.reviewMany(targets.map((f) => ({ id: f.id, action: "confirm", version: f.version })));
+      const updated = await send();
       updated.forEach((f) => queue.replace(f));
-      queue.toggleVisible(false);
-      toast(`${updated.length} fatos confirmados.`);
+      toast(done(updated.length));
       refreshCounts();
       showFact(queue.current());
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) await bulkConflict(targets);
-      else failed(err);
+      else if (err instanceof ApiError && err.status === 422) {
+        banner("Algum desses fatos mudou desde que a lista foi carregada: nada foi confirmado. Recarregue a página.");
+      } else failed(err);
     }
     $("queue-list").focus();
   }, { once: true });
+}
+
+/** "Confirmar sem mudança": the pending facts the assist found identical to a confirmed
+ * earlier edition, confirmed at once by POST /reports/{id}/confirm-unchanged. */
+function confirmUnchanged() {
+  const targets = queue.unchangedPending();
+  if (!targets.length || !state.report) return;
+  const n = targets.length;
+  confirmMany(targets, `Confirmar ${n === 1 ? "o fato pendente" : `os ${n} fatos pendentes`} sem mudança desde `
+    + "uma edição anterior já confirmada? Cada um fica no histórico com a nota “unchanged since …”.",
+  () => api.confirmUnchanged(state.report.id, targets.map((f) => f.id)),
+  (k) => (k === 1 ? "1 fato sem mudança confirmado." : `${k} fatos sem mudança confirmados.`));
+}
+
+function bulkConfirm() {
+  const targets = queue.bulkTargets();
+  if (!targets.length) return;
+  confirmMany(targets, `Confirmar ${targets.length === 1 ? "1 fato" : `${targets.length} fatos`} de uma vez?`,
+    async () => {
+      const updated = await api.reviewMany(targets.map((f) => ({ id: f.id, action: "confirm", version: f.version })));
+      queue.toggleVisible(false);
+      return updated;
+    },
+    (k) => (k === 1 ? "1 fato confirmado." : `${k} fatos confirmados.`));
 }
 
 /** A bulk confirm refused with 409: reload the report's facts, name the ones someone else
@@ -477,6 +602,11 @@ function wire() {
     $("queue-list").focus();
   });
   $("bulk-confirm").addEventListener("click", bulkConfirm);
+  $("confirm-unchanged").addEventListener("click", confirmUnchanged);
+  $("report-own-series").addEventListener("click", () => ownSeries().then(() => $("queue-list").focus()));
+  addEventListener("pagehide", () => { // closing the tab: it stops showing the fact at once
+    if (token.get()) api.presence({ tab: TAB, report_id: null, extraction_id: null }, true);
+  });
   const click = (id, fn) => $(id).addEventListener("click", () => {
     run(fn);
     if (id !== "act-edit") $("queue-list").focus();

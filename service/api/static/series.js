@@ -110,7 +110,7 @@ export function diffList(entry, againstDate) {
   }
   entry.facts_added.forEach((f) => list.append(factLine("added", f)));
   entry.facts_removed.forEach((f) => list.append(factLine("removed", f)));
-  list.append(h("li", { class: "diff-unchanged" }, `${entry.unchanged} fato(s) sem mudança`));
+  list.append(h("li", { class: "diff-unchanged" }, `${entry.unchanged} ${entry.unchanged === 1 ? "fato" : "fatos"} sem mudança`));
   return list;
 }
 

@@ -1,5 +1,7 @@
 // The page image: fetched with the bearer header (an <img src> could not send it),
 // shown from a blob: URL, zoomable, scrolled so the highlighted fact is in view.
+// A fact wrapped over lines (`lines`: one box per printed line) gets one mark per line
+// on the plain page, not one box over both lines and the unrelated text between them.
 
 import { api } from "./api.js";
 
@@ -16,25 +18,31 @@ export class PageViewer {
     this.label = doc.getElementById("page-label");
     this.empty = doc.getElementById("page-empty");
     this.zoomOut = doc.getElementById("zoom-level");
-    this.cache = new Map(); // extraction id -> Promise<blob URL>
+    this.cache = new Map(); // extraction id (or report:page for a plain page) -> Promise<blob URL>
+    this.marks = [this.mark]; // #page-mark, then one more per extra line of a wrapped fact
     this.zoomIndex = ZOOMS.indexOf(1);
     this.shown = null;
     this.frame.hidden = true;
   }
 
+  /** The page image: highlighted by the server for a one-line fact, plain for a wrapped
+   * one (the page draws its line marks; the server's highlight is a single box). */
   url(fact) {
-    if (!this.cache.has(fact.id)) {
-      const promise = api.pageImage(fact.report_id, fact.page, fact.id);
-      promise.catch(() => this.cache.delete(fact.id));
-      this.cache.set(fact.id, promise);
+    const wrapped = Array.isArray(fact.lines) && fact.lines.length > 1;
+    const key = wrapped ? `${fact.report_id}:${fact.page}` : fact.id;
+    if (!this.cache.has(key)) {
+      const promise = api.pageImage(fact.report_id, fact.page, wrapped ? null : fact.id);
+      promise.catch(() => this.cache.delete(key));
+      this.cache.set(key, promise);
+      const keep = this.shown && (this.shown.lines?.length > 1 ? `${this.shown.report_id}:${this.shown.page}` : this.shown.id);
       while (this.cache.size > CACHE_SIZE) {
         const [oldest, old] = this.cache.entries().next().value;
-        if (oldest === this.shown?.id) break;
+        if (oldest === keep) break;
         this.cache.delete(oldest);
         old.then((u) => URL.revokeObjectURL(u), () => {});
       }
     }
-    return this.cache.get(fact.id);
+    return this.cache.get(key);
   }
 
   prefetch(fact) {
@@ -56,7 +64,7 @@ export class PageViewer {
     this.label.textContent = `Página ${fact.page} — carregando…`;
     this.scroll.setAttribute("aria-busy", "true");
     this.frame.classList.add("stale");
-    this.mark.hidden = true;
+    this.marks.forEach((m) => { m.hidden = true; });
   }
 
   /** Show `fact`'s page; `source` (from /source) gives the page size to place the mark. */
@@ -80,15 +88,27 @@ export class PageViewer {
     this.apply();
   }
 
+  /** One mark per printed line of the fact (its `lines`), or one over its `bbox`. */
   placeMark(fact, source) {
     const w = source?.page_width, h = source?.page_height;
-    if (!w || !h || !fact.bbox) { this.mark.hidden = true; return; }
-    const [x0, top, x1, bottom] = fact.bbox;
-    Object.assign(this.mark.style, {
-      left: `${((x0 - PAD_PT) / w) * 100}%`, top: `${((top - PAD_PT) / h) * 100}%`,
-      width: `${((x1 - x0 + 2 * PAD_PT) / w) * 100}%`, height: `${((bottom - top + 2 * PAD_PT) / h) * 100}%`,
+    const boxes = !w || !h || !fact.bbox ? [] : fact.lines?.length > 1 ? fact.lines : [fact.bbox];
+    while (this.marks.length < boxes.length) {
+      const extra = this.mark.cloneNode(false);
+      extra.removeAttribute("id");
+      extra.classList.add("page-mark-line");
+      this.frame.append(extra);
+      this.marks.push(extra);
+    }
+    this.marks.forEach((mark, i) => {
+      mark.hidden = i >= boxes.length;
+      if (mark.hidden) return;
+      const [x0, top, x1, bottom] = boxes[i];
+      Object.assign(mark.style, {
+        left: `${((x0 - PAD_PT) / w) * 100}%`, top: `${((top - PAD_PT) / h) * 100}%`,
+        width: `${((x1 - x0 + 2 * PAD_PT) / w) * 100}%`, height: `${((bottom - top + 2 * PAD_PT) / h) * 100}%`,
+      });
     });
-    this.mark.hidden = false;
+    this.frame.dataset.marks = String(boxes.length);
   }
 
   zoom(step) {
@@ -101,12 +121,28 @@ export class PageViewer {
     this.frame.style.width = `${zoom * 100}%`;
     this.zoomOut.textContent = `${Math.round(zoom * 100)}%`;
     if (this.mark.hidden) return;
-    requestAnimationFrame(() => {
-      const m = this.mark.getBoundingClientRect(), s = this.scroll.getBoundingClientRect();
-      this.scroll.scrollBy({
-        left: m.left + m.width / 2 - (s.left + s.width / 2),
-        top: m.top + m.height / 2 - (s.top + s.height / 2),
-      });
+    requestAnimationFrame(() => this.reveal());
+  }
+
+  /** Scroll the marks into view: centred on each axis where all of them fit, else with
+   * the first line's start in view (a centred box wider than the view lost both ends). */
+  reveal() {
+    const shown = this.marks.filter((m) => !m.hidden).map((m) => m.getBoundingClientRect());
+    if (!shown.length) return;
+    const s = this.scroll.getBoundingClientRect();
+    const view = { left: s.left + this.scroll.clientLeft, top: s.top + this.scroll.clientTop,
+      width: this.scroll.clientWidth, height: this.scroll.clientHeight };
+    const margin = 16;
+    const axis = (lo, hi, size, viewLo, viewSize) => {
+      const first = shown[0];
+      const [a, b] = [Math.min(...shown.map((r) => r[lo])), Math.max(...shown.map((r) => r[lo] + r[size]))];
+      if (b - a + 2 * margin <= viewSize) return (a + b) / 2 - (viewLo + viewSize / 2);
+      if (first[size] + 2 * margin <= viewSize) return first[lo] + first[size] / 2 - (viewLo + viewSize / 2);
+      return first[lo] - margin - viewLo;
+    };
+    this.scroll.scrollBy({
+      left: axis("left", "right", "width", view.left, view.width),
+      top: axis("top", "bottom", "height", view.top, view.height),
     });
   }
 }
