@@ -91,7 +91,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--baseline-seconds", type=float, default=5)
     p.add_argument("--feed-records", type=int, default=100_000, help="full-pull size; 0 skips the pull")
     p.add_argument("--pull-limit", type=int, default=0, help="limit per feed request in the pull (0: none)")
-    p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    p.add_argument("--workers", type=int, default=1,
+                   help="server processes (`relato serve --workers N`; uvicorn's for another --app)")
     p.add_argument("--app", default="service.api.app:create_app", help="uvicorn app factory (e.g. an instrumented one)")
     p.add_argument("--keep", action="store_true", help="keep the temp directory (server.log) and database")
     return p.parse_args(argv)
@@ -267,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
         server = Server(env, workdir, workers=args.workers, app=args.app)
         server.start()
         try:
-            print(f"server: uvicorn {args.app} on {server.base_url}, {args.workers} process(es), "
+            how = "relato serve" if args.app == apilib.RELATO_APP else f"uvicorn {args.app}"
+            print(f"server: {how} on {server.base_url}, {args.workers} process(es), "
                   f"{args.db}; " + (f"open loop at {args.rate:g} req/s" if args.rate > 0 else
                                     f"{args.clients} clients, mix {args.mix}") + f", {args.seconds:g}s")
             if args.seconds > 0 and args.rate > 0:

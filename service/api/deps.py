@@ -1,9 +1,18 @@
 """Request dependencies (`Annotated`, after full-stack-fastapi-template's api/deps.py):
-database sessions, settings and the caller's role."""
+database sessions, settings and the caller's role.
+
+One reading session per request, shared by the token check and the route (FastAPI
+caches a dependency per request). It holds a connection only while a statement or
+transaction runs: the token check hands it back before the route's thread-pool hop,
+and the session dependencies are `async`, so opening and closing them never waits for
+a thread. Before issue 11 a request kept a connection "idle in transaction" while it
+waited for a thread or for a second connection, and under load every connection of
+the pool ended up held that way until the 30 s pool timeout.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
@@ -31,19 +40,35 @@ async def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
+async def get_read_engine(request: Request) -> Engine:
+    return request.app.state.read_engine
+
+
+async def get_write_engine(request: Request) -> Engine:
+    return request.app.state.write_engine
+
+
 async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine) as session:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's reading session (autocommit on PostgreSQL, service/storage/db.py). Routes
+    end what they begin; closing here finds nothing to send in the usual case."""
+    session = Session(request.app.state.read_engine)
+    try:
         yield session
+    finally:
+        session.close()
 
 
-def get_write_session(request: Request) -> Iterator[Session]:
+async def get_write_session(request: Request) -> AsyncIterator[Session]:
     """A session whose transactions take SQLite's write lock up front (see service/storage/db.py)."""
-    with Session(request.app.state.write_engine) as session:
+    session = Session(request.app.state.write_engine)
+    try:
         yield session
+    finally:
+        session.close()
 
 
 # What any /api/v1 operation may answer besides its own codes: documented on every router so
@@ -55,9 +80,13 @@ API_ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorOut, "description": "request body over RELATO_MAX_JSON_KB"},
     422: {"model": ErrorOut, "description": "invalid request: `detail` says what, `errors` lists each problem"},
     429: {"model": ErrorOut, "description": "too many failed authentications from this address (Retry-After)"},
+    503: {"model": ErrorOut, "description": "the server is overloaded or its database unreachable; "
+                                            "retry after the seconds in Retry-After"},
 }
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
+ReadEngineDep = Annotated[Engine, Depends(get_read_engine)]
+WriteEngineDep = Annotated[Engine, Depends(get_write_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]
@@ -85,11 +114,12 @@ def _refuse_wrong_token(request: Request) -> None:
 
 def current_principal(
     request: Request,
-    engine: EngineDep,
+    session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    """401 unless a live bearer token is sent; uses its own short session so no
-    transaction stays open while a response streams. A wrong token counts against
+    """401 unless a live bearer token is sent; reads it through the request's session and
+    ends that read at once, so no connection is held while the route waits for its
+    thread or a response streams. A wrong token counts against
     the caller's IP (service/api/hardening.py AuthFailures); a missing one does not.
     A live token is never refused for its address: one script sending a wrong token
     behind an office's NAT must not lock out every reviewer there. The tokens are
@@ -103,16 +133,19 @@ def current_principal(
             "(an admin creates one with `relato token create`)",
             headers=challenge,
         )
-    with Session(engine) as session:
+    try:
         token = find_token(session, credentials.credentials)
-        if token is None:
-            _refuse_wrong_token(request)
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                "the API token is unknown or revoked; ask an admin for a new one",
-                headers=challenge,
-            )
-        return Principal(token_id=token.id or 0, name=token.name, role=token.role)
+        principal = Principal(token_id=token.id or 0, name=token.name, role=token.role) if token else None
+    finally:
+        session.rollback()  # hands the connection back (PostgreSQL reads autocommit: nothing sent)
+    if principal is None:
+        _refuse_wrong_token(request)
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "the API token is unknown or revoked; ask an admin for a new one",
+            headers=challenge,
+        )
+    return principal
 
 
 def require_role(*roles: str) -> Callable[[Principal], Principal]:

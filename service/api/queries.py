@@ -68,7 +68,7 @@ def extraction_public(ext: Extraction, initiative: Initiative | None, area: Area
     )
 
 
-def _with_context():  # type: ignore[no-untyped-def]
+def with_context():  # type: ignore[no-untyped-def]
     return (
         select(Extraction, Initiative, Area)
         .join(Initiative, col(Initiative.id) == col(Extraction.initiative_id), isouter=True)
@@ -77,7 +77,7 @@ def _with_context():  # type: ignore[no-untyped-def]
 
 
 def get_extraction_public(session: Session, extraction_id: int) -> ExtractionPublic | None:
-    row = session.exec(_with_context().where(col(Extraction.id) == extraction_id)).first()
+    row = session.exec(with_context().where(col(Extraction.id) == extraction_id)).first()
     return extraction_public(*row) if row else None
 
 
@@ -85,7 +85,8 @@ def with_assist(session: Session, items: list[ExtractionPublic]) -> list[Extract
     """Fill `assist` from the previous edition of each fact's initiative (service/editions/series.py)."""
     from service.editions.series import assist_for
 
-    flags = assist_for(session, {item.report_id for item in items})
+    keys = {item.initiative.key for item in items if item.initiative.key}
+    flags = assist_for(session, {item.report_id for item in items}, keys)
     for item in items:
         if (flag := flags.get(item.id)) is not None:
             item.assist = AssistPublic(**vars(flag))
@@ -96,7 +97,7 @@ def list_extractions(
     session: Session, *, report_id: int | None, status: str | None, kind: str | None, after_id: int, limit: int
 ) -> tuple[list[ExtractionPublic], int | None]:
     """One page, keyset-paginated by id; returns (items, last id if more remain)."""
-    query = _with_context().where(col(Extraction.id) > after_id)
+    query = with_context().where(col(Extraction.id) > after_id)
     if report_id is not None:
         query = query.where(col(Extraction.report_id) == report_id)
     if status is not None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from extractor.model import FactKind
-from service.api.deps import API_ERRORS, EngineDep, ReviewerDep, SessionDep, WriteSessionDep
+from service.api.deps import API_ERRORS, ReviewerDep, SessionDep, WriteEngineDep
 from service.api.queries import get_extraction_public, list_extractions
-from service.review.actions import ReviewError, apply_review
+from service.api.reviews import review_facts
+from service.review.actions import ReviewError
 from service.storage.inputs import Cursor, Id, cursor_value
 from service.storage.models import Extraction, ReviewEvent, ReviewStatus
 from service.storage.schemas import (
@@ -53,20 +54,17 @@ def get_extractions(
 
 @router.post("/review", response_model=BulkReviewOut, responses=REVIEW_ERRORS,
              summary="Review many facts at once, all or nothing")
-def review_many(body: BulkReviewIn, principal: ReviewerDep, session: WriteSessionDep, engine: EngineDep) -> BulkReviewOut:
+def review_many(body: BulkReviewIn, principal: ReviewerDep, session: SessionDep,
+                write_engine: WriteEngineDep) -> BulkReviewOut:
     """Every item is applied in one transaction; if any is refused (404, 409, 422), none is."""
     ids = [item.id for item in body.items]
     if len(set(ids)) != len(ids):
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "an extraction id appears twice in one bulk review")
+    items = [(item.id, ReviewIn(**item.model_dump(exclude={"id"}))) for item in body.items]
     try:
-        for item in body.items:
-            apply_review(session, item.id, ReviewIn(**item.model_dump(exclude={"id"})), principal)
-        session.commit()
+        return BulkReviewOut(items=review_facts(session, write_engine, items, principal))
     except ReviewError as exc:
-        session.rollback()
         raise HTTPException(exc.status_code, f"{exc.detail} (no item of this bulk review was applied)") from exc
-    with Session(engine) as reader:  # see review_one
-        return BulkReviewOut(items=[get_extraction_public(reader, i) for i in ids])  # type: ignore[misc]
 
 
 @router.get("/{extraction_id}", response_model=ExtractionPublic, responses={404: {"model": ErrorOut}},
@@ -81,21 +79,13 @@ def get_extraction(extraction_id: Id, _: ReviewerDep, session: SessionDep) -> Ex
 @router.post("/{extraction_id}/review", response_model=ExtractionPublic, responses=REVIEW_ERRORS,
              summary="Confirm, correct, reject or reopen one fact")
 def review_one(
-    extraction_id: Id, body: ReviewIn, principal: ReviewerDep, session: WriteSessionDep, engine: EngineDep
+    extraction_id: Id, body: ReviewIn, principal: ReviewerDep, session: SessionDep, write_engine: WriteEngineDep
 ) -> ExtractionPublic:
     """`version` must be the one you saw: if someone reviewed the fact since, this is 409 and nothing changes."""
-    try:
-        apply_review(session, extraction_id, body, principal)
-        session.commit()
+    try:  # one read, one write statement on PostgreSQL (service/api/reviews.py)
+        return review_facts(session, write_engine, [(extraction_id, body)], principal)[0]
     except ReviewError as exc:
-        session.rollback()
         raise HTTPException(exc.status_code, exc.detail) from exc
-    # The answer is read in a read-only session: through the write session it would start a
-    # second write transaction (BEGIN IMMEDIATE on SQLite) that kept the write lock until the
-    # session closed, after the response was sent, stalling every other review; read inside
-    # the review's transaction it would lengthen the feed-sequence lock on PostgreSQL.
-    with Session(engine) as reader:
-        return get_extraction_public(reader, extraction_id)  # type: ignore[return-value]
 
 
 @router.get("/{extraction_id}/history", response_model=HistoryPublic, responses={404: {"model": ErrorOut}},

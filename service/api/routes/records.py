@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import StreamingResponse
 
-from service.api.deps import API_ERRORS, EngineDep, RecordsReaderDep
-from service.feed.records import FIELDS, MEDIA_TYPES, FeedFormat, iter_records, render, window_end
+from service.api.deps import API_ERRORS, ReadEngineDep, RecordsReaderDep
+from service.feed.records import FIELDS, MEDIA_TYPES, FeedFormat, open_window, render
 from service.storage.inputs import Count, Cursor, cursor_value
 from service.storage.schemas import ErrorOut
 
@@ -33,12 +33,11 @@ FEED_DOC = (
 )
 def get_records(
     _: RecordsReaderDep,
-    engine: EngineDep,
+    engine: ReadEngineDep,
     since: Annotated[Cursor | None, Query(description="next cursor of the previous pull; omit for everything")] = None,
     limit: Annotated[Count | None, Query(description="at most this many records; omit for all")] = None,
     format: FeedFormat = "json",
 ) -> StreamingResponse:
-    start = cursor_value(since)
-    end = window_end(engine, start, limit)
-    body = render(iter_records(engine, start, end), format, str(end))
-    return StreamingResponse(body, media_type=MEDIA_TYPES[format], headers={"X-Next-Cursor": str(end)})
+    window = open_window(engine, cursor_value(since), limit)
+    return StreamingResponse(render(engine, window, format), media_type=MEDIA_TYPES[format],
+                             headers={"X-Next-Cursor": str(window.end)})
