@@ -88,8 +88,12 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 ReadEngineDep = Annotated[Engine, Depends(get_read_engine)]
 WriteEngineDep = Annotated[Engine, Depends(get_write_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-SessionDep = Annotated[Session, Depends(get_session)]
-WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+# scope="function": closed as soon as the route function returns, before FastAPI serialises
+# the response (for a sync route, on another thread-pool hop): held until after the
+# response was sent, the connections of requests waiting for that hop starved the threads
+# that needed them.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
 
 
 def client_ip(request: Request) -> str:
