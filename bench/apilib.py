@@ -195,9 +195,10 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60) -> None:
-        if self.app == RELATO_APP:  # what users run: `relato serve --workers N` (see service/cli.py)
+        if self.app == RELATO_APP:  # what users run: `relato serve --workers N` (see service/cli.py);
+            # no access log, like the other apps' `--log-level warning`
             cmd = [str(Path(sys.executable).with_name("relato")), "serve", "--host", "127.0.0.1",
-                   "--port", str(self.port), "--workers", str(self.workers)]
+                   "--port", str(self.port), "--workers", str(self.workers), "--no-access-log"]
         else:
             cmd = [sys.executable, "-m", "uvicorn", "--factory", self.app, "--host", "127.0.0.1",
                    "--port", str(self.port), "--log-level", "warning", "--workers", str(self.workers)]

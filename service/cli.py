@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="web server processes (default: one per CPU with PostgreSQL, 1 with SQLite, whose "
                             "writers in several processes would queue on its busy timeout); the extraction "
                             "worker stays one, in the parent process")
+    serve.add_argument("--no-access-log", action="store_true",
+                       help="do not log each request (e.g. behind a proxy that logs them already)")
     serve.add_argument("--no-worker", action="store_true",
                        help="do not extract in this process; run `relato worker` separately (several with PostgreSQL)")
     serve.add_argument("--demo", action="store_true",
@@ -159,7 +161,8 @@ def _serve(args: argparse.Namespace) -> int:
     if workers == 1:
         from service.api.app import create_app
 
-        uvicorn.run(create_app(start_worker=not args.no_worker), host=args.host, port=args.port)
+        uvicorn.run(create_app(start_worker=not args.no_worker), host=args.host, port=args.port,
+                    access_log=not args.no_access_log)
         return 0
     settings, engine = _engine()  # migrated once, before the web processes start
     stop, thread = threading.Event(), None
@@ -171,7 +174,8 @@ def _serve(args: argparse.Namespace) -> int:
     logging.getLogger("relato.serve").info("%d web processes on %s:%d; extraction worker %s", workers, args.host,
                                            args.port, "off" if args.no_worker else "in this process")
     try:
-        uvicorn.run("service.api.app:create_web_app", factory=True, host=args.host, port=args.port, workers=workers)
+        uvicorn.run("service.api.app:create_web_app", factory=True, host=args.host, port=args.port, workers=workers,
+                    access_log=not args.no_access_log)
     finally:
         stop.set()
         if thread is not None:
