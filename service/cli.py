@@ -141,14 +141,10 @@ def default_workers(database_url: str) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     """One process: uvicorn runs the app, which runs the extraction worker in a thread.
-    N processes: uvicorn's supervisor starts N processes of `create_web_app` on one
-    listening socket (and restarts any that dies), and this parent process runs the one
-    extraction worker of the machine. uvicorn picks uvloop and httptools, which are
-    dependencies: on plain asyncio the socket shared by the processes lost TCP_NODELAY
-    (issue 11: +40 ms on every response)."""
+    N processes (service/api/processes.py): N web processes of `create_web_app`, each with
+    its own socket on the port, and this parent process runs the machine's one
+    extraction worker. uvicorn picks uvloop and httptools, which are dependencies."""
     import threading
-
-    import uvicorn
 
     from service.storage.config import Settings
 
@@ -159,11 +155,15 @@ def _serve(args: argparse.Namespace) -> int:
     if args.demo:
         _demo(args.host, args.port)
     if workers == 1:
+        import uvicorn
+
         from service.api.app import create_app
 
         uvicorn.run(create_app(start_worker=not args.no_worker), host=args.host, port=args.port,
                     access_log=not args.no_access_log)
         return 0
+    from service.api.processes import serve_processes
+
     settings, engine = _engine()  # migrated once, before the web processes start
     stop, thread = threading.Event(), None
     if not args.no_worker:
@@ -174,14 +174,12 @@ def _serve(args: argparse.Namespace) -> int:
     logging.getLogger("relato.serve").info("%d web processes on %s:%d; extraction worker %s", workers, args.host,
                                            args.port, "off" if args.no_worker else "in this process")
     try:
-        uvicorn.run("service.api.app:create_web_app", factory=True, host=args.host, port=args.port, workers=workers,
-                    access_log=not args.no_access_log)
+        return serve_processes(args.host, args.port, workers, access_log=not args.no_access_log)
     finally:
         stop.set()
         if thread is not None:
             thread.join(timeout=30)
         engine.dispose()
-    return 0
 
 
 def _engine():  # type: ignore[no-untyped-def]
