@@ -13,6 +13,7 @@ the pool ended up held that way until the 30 s pool timeout.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
@@ -116,8 +117,11 @@ def _refuse_wrong_token(request: Request) -> None:
     failures.record(client_ip(request))
 
 
+CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
 def current_principal(
-    request: Request, session: Session, credentials: HTTPAuthorizationCredentials | None
+    request: Request, session: Session, credentials: HTTPAuthorizationCredentials | None, *, release: bool = True
 ) -> Principal:
     """401 unless a live bearer token is sent; reads it through the request's session and
     ends that read at once, so no connection is held while the route waits for its
@@ -127,26 +131,40 @@ def current_principal(
     behind an office's NAT must not lock out every reviewer there. The tokens are
     256-bit random strings, so answering a right guess from a blocked address gives
     a guesser nothing; the block still stops a flood of wrong ones."""
-    challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "missing API token: send 'Authorization: Bearer TOKEN' "
-            "(an admin creates one with `relato token create`)",
-            headers=challenge,
-        )
+        raise _missing_token()
     try:
         principal = find_principal(session, credentials.credentials)
     finally:
-        session.rollback()  # hands the connection back (PostgreSQL reads autocommit: nothing sent)
+        if release:
+            session.rollback()  # hands the connection back (PostgreSQL reads autocommit: nothing sent)
     if principal is None:
         _refuse_wrong_token(request)
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "the API token is unknown or revoked; ask an admin for a new one",
-            headers=challenge,
+            headers=CHALLENGE,
         )
     return principal
+
+
+def _missing_token() -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        "missing API token: send 'Authorization: Bearer TOKEN' (an admin creates one with `relato token create`)",
+        headers=CHALLENGE,
+    )
+
+
+def _allow(principal: Principal, roles: tuple[str, ...]) -> Principal:
+    """`principal` if its role is one of `roles` or admin (who may do everything); else 403."""
+    if principal.role == "admin" or principal.role in roles:
+        return principal
+    allowed = ", ".join((*roles, "admin"))
+    raise HTTPException(
+        status.HTTP_403_FORBIDDEN,
+        f"{a_role(principal.role)} token cannot do this; it needs one of: {allowed}",
+    )
 
 
 def require_role(*roles: str) -> Callable[..., Principal]:
@@ -159,16 +177,36 @@ def require_role(*roles: str) -> Callable[..., Principal]:
         session: SessionDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> Principal:
-        principal = current_principal(request, session, credentials)
-        if principal.role == "admin" or principal.role in roles:
-            return principal
-        allowed = ", ".join((*roles, "admin"))
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            f"{a_role(principal.role)} token cannot do this; it needs one of: {allowed}",
-        )
+        return _allow(current_principal(request, session, credentials), roles)
 
     return check
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A request's bearer token, checked by the route itself on its own thread (`require`):
+    the hot routes (one fact, a review, a list, a feed page) then cost one thread-pool
+    hop and one connection checkout instead of two of each (issue 11). A missing token
+    is refused before, as by `require_role`."""
+
+    request: Request
+    credentials: HTTPAuthorizationCredentials
+
+    def require(self, session: Session, *roles: str) -> Principal:
+        """The caller's principal if its token is live and its role one of `roles` (or admin);
+        401, 403 or 429 otherwise, exactly as `require_role`."""
+        return _allow(current_principal(self.request, session, self.credentials, release=False), roles)
+
+
+async def get_caller(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Caller:
+    if credentials is None:
+        raise _missing_token()
+    return Caller(request, credentials)
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
 OperatorDep = Annotated[Principal, Depends(require_role("operator"))]

@@ -94,6 +94,11 @@ class Window:
     end: int
     first: list[Row[Any]]
 
+    @property
+    def complete(self) -> bool:
+        """Whether the first page holds the whole window (the usual `limit=500` page)."""
+        return len(self.first) < PAGE_SIZE or int(self.first[-1][0]) >= self.end
+
 
 def open_window(engine: Engine, since: int, limit: int | None) -> Window:
     """Fix the window's end and read its first page. The end is at most the safe end
