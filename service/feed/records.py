@@ -76,14 +76,14 @@ def _record(row: Any) -> dict[str, Any]:
 
 
 def _page(conn: Connection, after: int, end: int, limit: int) -> list[Row[Any]]:
-    return list(conn.execute(
+    return list(conn.execute(  # .all(): one fetchall, not a fetchone per row
         select(*_COLUMNS)
         .join(Report, col(Report.id) == col(Extraction.report_id))
         .join(Initiative, col(Initiative.id) == col(Extraction.initiative_id), isouter=True)
         .join(Area, col(Area.id) == col(Initiative.area_id), isouter=True)
         .where(col(Extraction.change_seq) > after, col(Extraction.change_seq) <= end, _IN_FEED)
         .order_by(col(Extraction.change_seq)).limit(limit)
-    ))
+    ).all())
 
 
 @dataclass
