@@ -38,6 +38,15 @@ PG_FEED_LOCK = 7_264_002
 LOCK_CTE = f"feed_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared({PG_FEED_LOCK}) AS locked)"
 
 
+def hold_feed_lock(session: Session) -> None:
+    """Take the shared feed lock now, for a write transaction that will take change numbers
+    after locking rows (a re-extraction): taken first, it cannot end up waiting behind a
+    pull that waits for a writer that waits for those rows (a deadlock PostgreSQL would
+    break by failing one of them)."""
+    if not is_sqlite(session.get_bind()):  # type: ignore[arg-type]
+        session.exec(text(f"SELECT pg_advisory_xact_lock_shared({PG_FEED_LOCK})"))  # type: ignore[call-overload]
+
+
 def next_change_seq(session: Session) -> int:
     """The next change number, valid only inside the caller's write transaction."""
     return next_change_seqs(session, 1)[0]
