@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from service.storage.models import Area, Extraction, Initiative, Report
@@ -106,8 +106,12 @@ def public_from_row(row) -> ExtractionPublic:  # type: ignore[no-untyped-def]
     )
 
 
+# Built once: building the statement cost more CPU than running it (~0.4 ms per call).
+_ONE = public_rows().where(col(Extraction.id) == bindparam("extraction_id"))
+
+
 def get_extraction_public(session: Session, extraction_id: int) -> ExtractionPublic | None:
-    row = session.exec(public_rows().where(col(Extraction.id) == extraction_id)).first()  # type: ignore[call-overload]
+    row = session.exec(_ONE, params={"extraction_id": extraction_id}).first()  # type: ignore[call-overload]
     return public_from_row(row) if row else None
 
 

@@ -38,6 +38,7 @@ from service.storage.timeutil import utcnow
 from service.storage.tokens import Principal
 
 _TABLE, _EVENTS = Extraction.__table__, ReviewEvent.__table__  # type: ignore[attr-defined]
+_FACTS = with_context().where(col(Extraction.id).in_(bindparam("ids", expanding=True)))  # built once
 
 _PG_ONE = text(f"""
 WITH {LOCK_CTE},
@@ -63,7 +64,7 @@ def review_facts(read: Session, write_engine: Engine, items: Sequence[tuple[int,
     """Apply every review or none (ReviewError: 404, 409, 422); returns the facts as now stored.
     `read` is the request's reading session (autocommit on PostgreSQL)."""
     ids = [ext_id for ext_id, _ in items]
-    rows = {row[0].id: row for row in read.exec(with_context().where(col(Extraction.id).in_(ids)))}
+    rows = {row[0].id: row for row in read.exec(_FACTS, params={"ids": ids})}
     plans = [plan_review(read, rows[i][0] if i in rows else None, i, review) for i, review in items]
     shown = {i: extraction_public(*rows[i]) for i in ids}
     read.rollback()  # ends SQLite's read snapshot; hands the connection back (nothing was written)

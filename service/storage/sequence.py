@@ -75,8 +75,10 @@ def safe_end(conn: Connection) -> int:
     long as the statement runs."""
     if is_sqlite(conn.engine):
         return int(conn.execute(text("SELECT COALESCE(MAX(change_seq), 0) FROM extraction")).scalar_one())
-    value = conn.execute(text(
-        f"WITH feed_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock({PG_FEED_LOCK}) AS locked) "
-        f"SELECT pg_sequence_last_value('{PG_SEQUENCE}'::regclass) FROM feed_lock"
-    )).scalar_one()
-    return int(value or 0)
+    return int(conn.execute(_SAFE_END).scalar_one() or 0)
+
+
+_SAFE_END = text(
+    f"WITH feed_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock({PG_FEED_LOCK}) AS locked) "
+    f"SELECT pg_sequence_last_value('{PG_SEQUENCE}'::regclass) FROM feed_lock"
+)
