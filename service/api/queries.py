@@ -68,14 +68,6 @@ def extraction_public(ext: Extraction, initiative: Initiative | None, area: Area
     )
 
 
-def with_context():  # type: ignore[no-untyped-def]
-    return (
-        select(Extraction, Initiative, Area)
-        .join(Initiative, col(Initiative.id) == col(Extraction.initiative_id), isouter=True)
-        .join(Area, col(Area.id) == col(Initiative.area_id), isouter=True)
-    )
-
-
 # One fact with its context as plain columns: three ORM objects per row (the initiative with
 # its pages and text) cost more than the query.
 _PUBLIC_COLUMNS = (

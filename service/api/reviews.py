@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, insert, select, text, update
 from sqlmodel import Session, col
 
-from service.api.queries import extraction_public, with_context
+from service.api.queries import public_from_row, public_rows
 from service.review.actions import Planned, conflict, plan_review
 from service.storage.db import is_sqlite
 from service.storage.models import Extraction, ReviewEvent
@@ -38,7 +39,23 @@ from service.storage.timeutil import utcnow
 from service.storage.tokens import Principal
 
 _TABLE, _EVENTS = Extraction.__table__, ReviewEvent.__table__  # type: ignore[attr-defined]
-_FACTS = with_context().where(col(Extraction.id).in_(bindparam("ids", expanding=True)))  # built once
+# Built once (building a select cost more than running it); plain columns, not ORM objects.
+_FACTS = public_rows().add_columns(Extraction.published).where(col(Extraction.id).in_(bindparam("ids", expanding=True)))
+
+
+@dataclass(frozen=True)
+class _Fact:
+    """What plan_review reads of a fact (the fields of Extraction it uses)."""
+
+    id: int
+    kind: str
+    value: Any
+    unit: str | None
+    qualifier: str | None
+    name: str | None
+    status: str
+    version: int
+    published: bool
 
 _PG_ONE = text(f"""
 WITH {LOCK_CTE},
@@ -64,9 +81,12 @@ def review_facts(read: Session, write_engine: Engine, items: Sequence[tuple[int,
     """Apply every review or none (ReviewError: 404, 409, 422); returns the facts as now stored.
     `read` is the request's reading session (autocommit on PostgreSQL)."""
     ids = [ext_id for ext_id, _ in items]
-    rows = {row[0].id: row for row in read.exec(_FACTS, params={"ids": ids})}
-    plans = [plan_review(read, rows[i][0] if i in rows else None, i, review) for i, review in items]
-    shown = {i: extraction_public(*rows[i]) for i in ids}
+    shown, facts = {}, {}
+    for row in read.exec(_FACTS, params={"ids": ids}):  # type: ignore[call-overload]
+        public = shown[row[0]] = public_from_row(row[:-1])
+        facts[row[0]] = _Fact(public.id, public.kind, public.value, public.unit, public.qualifier, public.name,
+                              public.status, public.version, row[-1])
+    plans = [plan_review(read, facts.get(i), i, review) for i, review in items]  # type: ignore[arg-type]
     read.rollback()  # ends SQLite's read snapshot; hands the connection back (nothing was written)
     now = utcnow()
     if len(plans) == 1 and not is_sqlite(write_engine):
