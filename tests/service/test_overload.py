@@ -39,3 +39,47 @@ def test_503_is_declared_on_every_api_operation(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     api = [op for path, ops in paths.items() if path.startswith("/api/v1") for op in ops.values()]
     assert api and all("503" in op["responses"] for op in api)
+
+
+def test_inflight_limit_answers_503_at_once_and_lets_the_next_through() -> None:
+    """With the limit reached, one more API request is refused with 503 + Retry-After without
+    reaching the app; /healthz is not limited; once a request ends, the next one passes."""
+    import asyncio
+
+    from service.api.hardening import InflightLimit
+
+    release, reached = asyncio.Event(), []
+
+    async def app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        reached.append(scope["path"])
+        if scope["path"] == "/api/v1/slow":
+            await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def call(limited: InflightLimit, path: str) -> tuple[int, dict[bytes, bytes]]:
+        sent: list[dict] = []  # type: ignore[type-arg]
+
+        async def receive() -> dict:  # type: ignore[type-arg]
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict) -> None:  # type: ignore[type-arg]
+            sent.append(message)
+
+        await limited({"type": "http", "path": path, "method": "GET", "headers": []}, receive, send)
+        return sent[0]["status"], dict(sent[0].get("headers", []))
+
+    async def scenario() -> None:
+        limited = InflightLimit(app, limit=1)
+        slow = asyncio.create_task(call(limited, "/api/v1/slow"))
+        while not reached:
+            await asyncio.sleep(0)
+        status, headers = await call(limited, "/api/v1/extractions/1")
+        assert status == 503 and headers[b"retry-after"] == b"1"
+        assert (await call(limited, "/healthz"))[0] == 200
+        release.set()
+        assert (await slow)[0] == 200
+        assert (await call(limited, "/api/v1/extractions/1"))[0] == 200
+        assert reached == ["/api/v1/slow", "/healthz", "/api/v1/extractions/1"]
+
+    asyncio.run(scenario())
