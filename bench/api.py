@@ -5,6 +5,7 @@ check, and a full pull of a large records feed. Prints figures; never asserts ti
     python bench/api.py --db postgres --mix full --seconds 60 --clients 32
     python bench/api.py --db sqlite --seconds 0 --feed-records 100000   # feed pull only
     python bench/api.py --db postgres --rate 50 --seconds 25 --feed-records 0   # open loop
+    python bench/api.py --db postgres --rate 200 --workers 2 --feed-records 0 --list-pages 200
 
 Open loop (`--rate R`, issue 11; bench/openloop.py): instead of step 3-4 below, Poisson
 arrivals at R req/s in total from a seeded schedule (`--rate-seed`), each request fired
@@ -25,13 +26,15 @@ review E ms, feed F ms; served S % within 1 s` (S: relato's share).
    `relato_bench`, created and dropped here): `relato ingest corpus/*.pdf`, then
    copies of the extracted facts up to --facts, --confirmed of them confirmed
    through the change-sequence code (bench/apilib.py: bulk_confirm).
-2. Starts `service.api.app:create_app` under uvicorn on 127.0.0.1:<free port> (worker on).
+2. Starts `relato serve --workers N --no-access-log` on 127.0.0.1:<free port> (worker on),
+   as users run it; `--app` runs another factory under `uvicorn --workers N` instead.
 3. Baseline: the same clients on `GET /healthz` for a few seconds (the floor).
 4. Load: --clients clients for --seconds (mix `review`: reviewers + feed readers;
    mix `full`: + uploaders). Prints req/s, p50/p99 per endpoint, statuses (409 apart),
    PASS/MISS against p99 < 50 ms for reviews and 500-record feed pages.
 5. Lost-update check through the API (final status, value, version and history of
    every fact against the client-side log of accepted reviews); a failure exits 1.
+(--list-pages N: then N pages of 100 facts, one at a time: p50/p99 and server CPU per page.)
 6. Feed pull (--feed-records N, 0 to skip): tops the feed up to N confirmed facts and
    pulls it all as ndjson, json and csv, paging with since=next_cursor; prints
    records/s (target >= 10k/s), the server's RSS before and at peak, and the
@@ -91,7 +94,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--baseline-seconds", type=float, default=5)
     p.add_argument("--feed-records", type=int, default=100_000, help="full-pull size; 0 skips the pull")
     p.add_argument("--pull-limit", type=int, default=0, help="limit per feed request in the pull (0: none)")
-    p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    p.add_argument("--list-pages", type=int, default=0,
+                   help="then this many GET /api/v1/extractions?limit=100 pages, one at a time: p50/p99, CPU")
+    p.add_argument("--workers", type=int, default=1,
+                   help="server processes (`relato serve --workers N`; uvicorn's for another --app)")
     p.add_argument("--app", default="service.api.app:create_app", help="uvicorn app factory (e.g. an instrumented one)")
     p.add_argument("--keep", action="store_true", help="keep the temp directory (server.log) and database")
     return p.parse_args(argv)
@@ -257,6 +263,25 @@ def feed_pull(server: Server, engine, token: str, seed_token_id: int, args: argp
               + ("" if records == expected else f"  COUNT MISMATCH (expected {expected})"))
 
 
+def list_pages(server: Server, engine, token: str, pages: int) -> None:  # type: ignore[no-untyped-def]
+    """Serial pages of 100 facts (with their review assist) from random cursors: latency and
+    server CPU per page (issue 11: lists of 100 facts p99 < 50 ms)."""
+    rng, processes, latencies = random.Random(5), server.processes(), []
+    with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
+        last = int(client.get("/api/v1/extractions", params={"limit": 1, "cursor": "0"}).json()["items"][0]["id"])
+        top = last + apilib.count_facts(engine) - 100
+        cpu = server.cpu_seconds(processes)
+        for _ in range(pages):
+            started = time.perf_counter()
+            response = client.get("/api/v1/extractions", params={"limit": 100, "cursor": rng.randrange(last, top)})
+            latencies.append(time.perf_counter() - started)
+            assert response.status_code == 200 and len(response.json()["items"]) == 100, response.text[:200]
+        cpu = server.cpu_seconds(processes) - cpu
+    print(f"lists of 100 facts, {pages} pages one at a time: p50 {percentile(latencies, 50) * 1e3:.1f} ms, "
+          f"p99 {percentile(latencies, 99) * 1e3:.1f} ms, server CPU {cpu / pages * 1e3:.1f} ms per page; "
+          f"target p99 < 50 ms: {verdict(percentile(latencies, 99) < TARGET_P99_S)}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     ok = True
@@ -267,13 +292,16 @@ def main(argv: list[str] | None = None) -> int:
         server = Server(env, workdir, workers=args.workers, app=args.app)
         server.start()
         try:
-            print(f"server: uvicorn {args.app} on {server.base_url}, {args.workers} process(es), "
+            how = "relato serve" if args.app == apilib.RELATO_APP else f"uvicorn {args.app}"
+            print(f"server: {how} on {server.base_url}, {args.workers} process(es), "
                   f"{args.db}; " + (f"open loop at {args.rate:g} req/s" if args.rate > 0 else
                                     f"{args.clients} clients, mix {args.mix}") + f", {args.seconds:g}s")
             if args.seconds > 0 and args.rate > 0:
                 ok = run_open_loop(server, engine, tokens, args, workdir)
             elif args.seconds > 0:
                 ok = run_load_phase(server, engine, tokens, args)
+            if args.list_pages:
+                list_pages(server, engine, tokens["bench-seed"], args.list_pages)
             if args.feed_records:
                 feed_pull(server, engine, tokens["bench-feed"], seed_token_id, args)
         finally:

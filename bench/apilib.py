@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from service.storage.db import is_sqlite, make_engine, run_migrations, write_engine  # noqa: E402
 from service.storage.models import Extraction, ReviewEvent  # noqa: E402
-from service.storage.sequence import PG_SEQUENCE, next_change_seq  # noqa: E402
+from service.storage.sequence import next_change_seqs  # noqa: E402
 from service.storage.timeutil import utcnow  # noqa: E402
 from service.storage.tokens import create_token  # noqa: E402
 
@@ -125,15 +125,13 @@ def multiply_facts(engine: Engine, extra: int) -> list[int]:
 
 def bulk_confirm(engine: Engine, ids: list[int], actor: str, token_id: int) -> None:
     """Confirm many pending facts at once, exactly as service/review/actions.py's apply_review
-    does one by one: the first number through sequence.next_change_seq (same lock), the
-    rest reserved right after it in the same transaction, a guarded UPDATE bumping the
-    version, and one ReviewEvent per fact with the same before/after snapshots."""
+    does: the numbers through sequence.next_change_seqs (same lock), a guarded UPDATE
+    bumping the version, and one ReviewEvent per fact with the same before/after snapshots."""
     if not ids:
         return
     table, events = Extraction.__table__, ReviewEvent.__table__  # type: ignore[attr-defined]
     with Session(write_engine(engine)) as session:
-        first = next_change_seq(session)
-        _reserve(session, first, len(ids))
+        seqs = next_change_seqs(session, len(ids))
         by_id = {}
         for start in range(0, len(ids), INSERT_BATCH):  # PostgreSQL takes at most 65535 parameters
             chunk = ids[start:start + INSERT_BATCH]
@@ -142,7 +140,7 @@ def bulk_confirm(engine: Engine, ids: list[int], actor: str, token_id: int) -> N
         for offset, ext_id in enumerate(ids):
             row = by_id[ext_id]
             before = {k: row[k] for k in ("status", "value", "unit", "qualifier", "name")}
-            seq = first + offset
+            seq = seqs[offset]
             updates.append({"b_id": ext_id, "b_version": row["version"], "b_seq": seq})
             trail.append({"extraction_id": ext_id, "token_id": token_id, "actor": actor, "at": now,
                           "action": "confirm", "before": before, "after": {**before, "status": "confirmed"},
@@ -168,16 +166,6 @@ def analyze(engine: Engine) -> None:
             conn.execute(text("ANALYZE"))
 
 
-def _reserve(session: Session, first: int, n: int) -> None:
-    """Advance the change counter so that first..first+n-1 are ours (lock still held)."""
-    if n <= 1:
-        return
-    if is_sqlite(session.get_bind()):  # type: ignore[arg-type]
-        session.execute(text("UPDATE change_counter SET value = value + :n WHERE id = 1"), {"n": n - 1})
-    else:
-        session.execute(text(f"SELECT setval('{PG_SEQUENCE}', :v)"), {"v": first + n - 1})
-
-
 # ---------------------------------------------------------------- server
 
 
@@ -187,14 +175,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+RELATO_APP = "service.api.app:create_app"
+
+
 @dataclass
 class Server:
-    """The real app (`service.api.app:create_app`, as `relato serve` builds it) under uvicorn."""
+    """The real app as users run it (`relato serve --workers N`), or another app factory
+    (an instrumented one, the reference app) under `uvicorn --workers N`."""
 
     env: dict[str, str]
     workdir: Path
     workers: int = 1
-    app: str = "service.api.app:create_app"
+    app: str = RELATO_APP
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
 
@@ -203,8 +195,13 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60) -> None:
-        cmd = [sys.executable, "-m", "uvicorn", "--factory", self.app, "--host", "127.0.0.1",
-               "--port", str(self.port), "--log-level", "warning", "--workers", str(self.workers)]
+        if self.app == RELATO_APP:  # what users run: `relato serve --workers N` (see service/cli.py);
+            # no access log, like the other apps' `--log-level warning`
+            cmd = [str(Path(sys.executable).with_name("relato")), "serve", "--host", "127.0.0.1",
+                   "--port", str(self.port), "--workers", str(self.workers), "--no-access-log"]
+        else:
+            cmd = [sys.executable, "-m", "uvicorn", "--factory", self.app, "--host", "127.0.0.1",
+                   "--port", str(self.port), "--log-level", "warning", "--workers", str(self.workers)]
         log = open(self.workdir / "server.log", "ab")  # noqa: SIM115 (owned by the child)
         self.proc = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout

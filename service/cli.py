@@ -40,6 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default: %(default)s, this machine only; 0.0.0.0: every interface)")
     serve.add_argument("--port", type=int, default=8000, help="TCP port to listen on (default: %(default)s)")
+    serve.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="web server processes (default: one per CPU with PostgreSQL, 1 with SQLite, whose "
+                            "writers in several processes would queue on its busy timeout); the extraction "
+                            "worker stays one, in the parent process")
+    serve.add_argument("--no-access-log", action="store_true",
+                       help="do not log each request (e.g. behind a proxy that logs them already)")
     serve.add_argument("--no-worker", action="store_true",
                        help="do not extract in this process; run `relato worker` separately (several with PostgreSQL)")
     serve.add_argument("--demo", action="store_true",
@@ -134,15 +140,56 @@ def _demo(host: str, port: int) -> None:
     print(f"  corpus/{WALKTHROUGH_PDF} is not queued: the README's walk-through uploads it\n", file=sys.stderr)
 
 
+def default_workers(database_url: str) -> int:
+    """One web process per CPU this process may run on with PostgreSQL; one with SQLite."""
+    import os
+
+    if database_url.startswith("sqlite"):
+        return 1
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    """One process: uvicorn runs the app, which runs the extraction worker in a thread.
+    N processes (service/api/processes.py): N web processes of `create_web_app`, each with
+    its own socket on the port, and this parent process runs the machine's one
+    extraction worker. uvicorn picks uvloop and httptools, which are dependencies."""
+    import threading
 
-    from service.api.app import create_app
+    from service.storage.config import Settings
 
+    workers = args.workers or default_workers(Settings.from_env().database_url)
+    if workers < 1:
+        print("--workers must be at least 1", file=sys.stderr)
+        return 2
     if args.demo:
         _demo(args.host, args.port)
-    uvicorn.run(create_app(start_worker=not args.no_worker), host=args.host, port=args.port)
-    return 0
+    if workers == 1:
+        import uvicorn
+
+        from service.api.app import create_app
+
+        uvicorn.run(create_app(start_worker=not args.no_worker), host=args.host, port=args.port,
+                    access_log=not args.no_access_log)
+        return 0
+    from service.api.processes import serve_processes
+
+    settings, engine = _engine()  # migrated once, before the web processes start
+    stop, thread = threading.Event(), None
+    if not args.no_worker:
+        from service.jobs.worker import run_worker
+
+        thread = threading.Thread(target=run_worker, args=(engine, settings, stop), name="relato-worker", daemon=True)
+        thread.start()
+    logging.getLogger("relato.serve").info("%d web processes on %s:%d; extraction worker %s", workers, args.host,
+                                           args.port, "off" if args.no_worker else "in this process")
+    try:
+        return serve_processes(args.host, args.port, workers, access_log=not args.no_access_log)
+    finally:
+        stop.set()
+        if thread is not None:
+            thread.join(timeout=30)
+        engine.dispose()
 
 
 def _engine():  # type: ignore[no-untyped-def]

@@ -1,7 +1,8 @@
 """API: the HTTP face of the service. The FastAPI app and its in-process worker (`app`),
 request dependencies and roles (`deps`), body and failed-authentication limits
 (`hardening`), streamed uploads (`uploads`), read queries shared by the routes
-(`queries`), one module per resource (`routes/`) and the review page (`static/`).
+(`queries`), reviews written in few statements (`reviews`),
+the processes of `relato serve --workers N` (`processes`), one module per resource (`routes/`) and the review page (`static/`).
 
 May import: storage, review, feed, editions, jobs.
 """

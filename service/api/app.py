@@ -1,11 +1,21 @@
 """The FastAPI application: migrations on start, routes, error shapes, in-process worker.
 
-`create_app()` is what `relato serve` runs; tests pass Settings and may turn the
-worker off to drive extraction themselves.
+`create_app()` is what `relato serve` runs in one process; `create_web_app()` is what
+each of the processes of `relato serve --workers N` runs (no extraction worker: the
+command runs one per machine itself). Tests pass Settings and may turn the worker off
+to drive extraction themselves.
+
+Under load (issue 11): request threads are limited to RELATO_THREADS, each with a
+database connection (service/storage/db.py); a request that cannot get one within
+RELATO_POOL_TIMEOUT_S is answered 503 with Retry-After. After start-up everything
+built so far is moved out of the garbage collector's sight (`gc.freeze()`): the
+modules, the app and its schemas are ~170k objects that every full collection would
+walk again, stalling the process for tens of milliseconds.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import math
@@ -13,9 +23,12 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from python_multipart.exceptions import FormParserError
 
@@ -32,9 +45,8 @@ from service.api.routes import (
     review_page,
     tokens,
 )
-from service.jobs.worker import run_worker
 from service.storage.config import Settings
-from service.storage.db import make_engine, run_migrations, write_engine
+from service.storage.db import make_engine, read_engine, run_migrations, write_engine
 
 log = logging.getLogger("relato.app")
 DESCRIPTION = (
@@ -45,24 +57,42 @@ DESCRIPTION = (
 )
 
 
+RETRY_AFTER_S = 1
+
+
+def create_web_app() -> FastAPI:
+    """The app of one process of `relato serve --workers N`: API only, no extraction worker."""
+    return create_app(start_worker=False)
+
+
 def create_app(settings: Settings | None = None, *, start_worker: bool = True) -> FastAPI:
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, threads=settings.threads,
+                             pool_timeout_s=settings.pool_timeout_s, pre_ping=False)
         run_migrations(engine)
         app.state.engine, app.state.write_engine = engine, write_engine(engine)
+        app.state.read_engine = read_engine(engine)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         redact_access_log()  # again, after uvicorn configured its loggers
         stop = threading.Event()
-        thread = threading.Thread(target=run_worker, args=(engine, settings, stop), name="relato-worker", daemon=True)
-        if start_worker:
+        thread = None
+        if start_worker:  # imported here: a web-only process never loads the extractor (spaCy)
+            from service.jobs.worker import run_worker
+
+            thread = threading.Thread(target=run_worker, args=(engine, settings, stop), name="relato-worker",
+                                      daemon=True)
             thread.start()
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()
             stop.set()
-            if thread.is_alive():
+            if thread is not None and thread.is_alive():
                 thread.join(timeout=30)
             engine.dispose()
 
@@ -74,6 +104,8 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(FormParserError, _unreadable_form)  # type: ignore[arg-type]
+    app.add_exception_handler(PoolTimeout, _overloaded)  # type: ignore[arg-type]
+    app.add_exception_handler(DBAPIError, _database_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected_error)
     return app
 
@@ -110,6 +142,28 @@ def _finite(value: float) -> float | str:
 async def _unreadable_form(_: Request, exc: FormParserError) -> JSONResponse:
     """A multipart body the parser cannot read is the client's error (uploads catch it themselves)."""
     return JSONResponse({"detail": f"the multipart body could not be read ({exc})"}, status_code=400)
+
+
+async def _overloaded(request: Request, exc: PoolTimeout) -> JSONResponse:
+    """No database connection came free within RELATO_POOL_TIMEOUT_S: every request thread is
+    busy. Answer at once rather than queue: the client retries, nothing was done."""
+    log.warning("503 on %s %s: no database connection free (%s)", request.method, request.url.path, exc)
+    return JSONResponse(
+        {"detail": f"the server is busy; nothing was changed, try again in {RETRY_AFTER_S} s"},
+        status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+
+
+async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+    """A lost database connection is a 503 (the pool is renewed; the retry gets a fresh one);
+    any other database error is unexpected."""
+    if not exc.connection_invalidated:
+        return await _unexpected_error(request, exc)
+    log.warning("503 on %s %s: database connection lost (%s)", request.method, request.url.path, exc)
+    return JSONResponse(
+        {"detail": f"the database connection was lost; try again in {RETRY_AFTER_S} s"},
+        status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

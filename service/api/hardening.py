@@ -6,6 +6,8 @@
   passes it; uploads have their own streaming limit (service/api/uploads.py);
 - the failed-authentication limiter (AuthFailures below, per IP,
   RELATO_AUTH_FAILURES_PER_MINUTE) that service/api/deps.py consults;
+- an in-flight limit per process (RELATO_MAX_INFLIGHT, `InflightLimit`): past it, API
+  requests are answered 503 with Retry-After at once instead of queueing for a thread;
 - CORS only when RELATO_CORS_ORIGINS lists origins: closed by default, so a page on
   another site cannot call the API from a reviewer's browser;
 - removal of upload spool files left by a killed server (service/api/uploads.py).
@@ -70,6 +72,34 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
 
+class InflightLimit:
+    """Pure ASGI middleware: at most `limit` API requests of this process in progress; one
+    more is answered 503 + Retry-After at once, without touching the database.
+
+    Past its capacity a process only queues (requests wait for one of RELATO_THREADS
+    threads), and every queued request makes all later ones later: at twice the capacity
+    the bench measured 2-4 s for everything. With a cap, what is admitted is served in
+    about cap / capacity seconds and the rest is told to come back (issue 11)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit, self.inflight = app, limit, 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        if self.inflight >= self.limit:
+            busy = JSONResponse({"detail": "the server is busy; nothing was changed, try again in 1 s"},
+                                status_code=503, headers={"Retry-After": "1"})
+            await busy(scope, receive, send)
+            return
+        self.inflight += 1  # one event loop per process: no lock needed
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.inflight -= 1
+
+
 SECRET_PARAM = re.compile(
     r"(?i)([?&;](?:[^=&;#]*(?:token|key|secret|password|passwd|auth|bearer|session)[^=&;#]*)=)[^&;#]*")
 TOKEN_VALUE = re.compile(r"rlt_[A-Za-z0-9_\-%]+")  # service/storage/tokens.py TOKEN_PREFIX, anywhere
@@ -105,6 +135,7 @@ def cors_origins(settings: Settings) -> list[str]:
 def harden(app: FastAPI, settings: Settings) -> None:
     app.state.auth_failures = AuthFailures(settings.auth_failures_per_minute)
     app.add_middleware(BodyLimit, limit=settings.max_json_kb * 1024)
+    app.add_middleware(InflightLimit, limit=settings.max_inflight)  # outside BodyLimit, inside CORS
     origins = cors_origins(settings)
     if origins:
         app.add_middleware(

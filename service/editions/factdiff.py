@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 QUANTITIES = ("count", "percentage", "money")
@@ -51,7 +52,13 @@ def unit_key(unit: str | None) -> str:
 
 
 def signature(fact: FactLike) -> tuple[str, str, str]:
-    return fact.kind, canonical_value(fact.value), unit_key(fact.unit)
+    known = getattr(fact, "signature", None)  # computed once when read (series.FactRow)
+    return known if known is not None else (fact.kind, canonical_value(fact.value), unit_key(fact.unit))
+
+
+@lru_cache(maxsize=64)
+def _unit_keys(units: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(unit_key(u) for u in units)
 
 
 def pair_facts(before: Iterable[FactLike], after: Iterable[FactLike]) -> Pairing:
@@ -92,7 +99,7 @@ def moved_backwards(
     falling is normal (durations, targets)."""
     if before.kind != "count" or after.kind != "count":
         return False
-    if unit_key(after.unit) in {unit_key(u) for u in ignore_units}:
+    if unit_key(after.unit) in _unit_keys(tuple(ignore_units)):
         return False
     if before.qualifier in ignore_qualifiers or after.qualifier in ignore_qualifiers:
         return False

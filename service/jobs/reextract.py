@@ -31,7 +31,7 @@ from service.storage.config import Settings
 from service.storage.db import write_engine
 from service.storage.blobs import local_pdf, open_store
 from service.storage.models import PUBLISHED, Extraction, Report, ReviewEvent
-from service.storage.sequence import next_change_seq
+from service.storage.sequence import hold_feed_lock, next_change_seq
 from service.storage.timeutil import utcnow
 
 ACTOR = "relato reextract"
@@ -171,6 +171,7 @@ def reextract(engine: Engine, settings: Settings, report_id: int) -> Outcome:
     path = local_pdf(open_store(settings, engine), settings, sha256)
     result = extracting.extract(path, filename=filename)
     with Session(write_engine(engine)) as session:
+        hold_feed_lock(session)  # before any row lock (service/storage/sequence.py)
         report = session.exec(select(Report).where(col(Report.id) == report_id).with_for_update()).one()
         outcome = apply_result(session, report, result)
         session.commit()

@@ -43,6 +43,15 @@ class Settings(BaseModel):
         20, gt=0, description="RELATO_AUTH_FAILURES_PER_MINUTE: bad tokens per client IP before 429"
     )
     cors_origins: str = Field("", description="RELATO_CORS_ORIGINS: comma-separated origins allowed by CORS (none)")
+    threads: int = Field(
+        10, gt=0, description="RELATO_THREADS: request threads per server process, each with a database connection"
+    )
+    pool_timeout_s: float = Field(
+        2, gt=0, description="RELATO_POOL_TIMEOUT_S: longest wait for a database connection before 503 + Retry-After"
+    )
+    max_inflight: int = Field(
+        64, gt=0, description="RELATO_MAX_INFLIGHT: API requests in progress per process before 503 + Retry-After"
+    )
     test_extract_delay_s: float = Field(
         0, ge=0, description="RELATO_TEST_EXTRACT_DELAY_S: test hook, sleep while holding a claim"
     )

@@ -10,9 +10,15 @@ transactions start with `BEGIN IMMEDIATE` and queue on the busy timeout.
 Within one process, writers queue on a lock instead (`_WriteLock`): SQLite's busy
 handler polls with naps of up to 100 ms, so under load the write lock sat free
 while waiters slept, and an unlucky review waited seconds. The busy timeout still
-arbitrates between processes (`relato worker`, `relato ingest`). The pool is large
-enough for every request thread to hold a connection, so readers never queue
-behind writers waiting for that lock.
+arbitrates between processes (`relato worker`, `relato ingest`).
+
+Pool (both databases): `threads` connections (one per request thread, plus a few for the
+in-process worker), no overflow, and a checkout timeout: a request never holds a
+connection while it waits for another or for a thread (service/api/deps.py), so a
+checkout that times out means the process is overloaded, and the API answers 503
+with Retry-After instead of letting requests pile up (issue 11). On PostgreSQL the
+API reads through `read_engine` (autocommit: a read is one round trip, no BEGIN or
+ROLLBACK; under READ COMMITTED each statement had its own snapshot anyway).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
@@ -29,7 +36,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "relato_write"
 _HOLDS_WRITE_LOCK = "relato_holds_write_lock"
-SQLITE_POOL_SIZE, SQLITE_POOL_OVERFLOW = 20, 30  # FastAPI runs sync routes on up to 40 threads
+SPARE_CONNECTIONS = 4  # beyond one per request thread: the in-process worker and its heartbeat
 _PG_MIGRATION_LOCK = 7_264_001
 
 
@@ -37,20 +44,27 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str) -> Engine:
-    """Create the engine for `url`; SQLite gets WAL, a busy timeout and explicit BEGINs."""
+def make_engine(url: str, *, threads: int = 8, pool_timeout_s: float = 30, pre_ping: bool = True) -> Engine:
+    """Create the engine for `url` with a connection for each of `threads` (see the module
+    docstring); SQLite gets WAL, a busy timeout and explicit BEGINs. The API turns
+    `pre_ping` off (a round trip per checkout): a connection found dead fails its request
+    and SQLAlchemy then renews the whole pool; long-idle workers keep it."""
     parsed = make_url(url)
+    pool = {"pool_size": threads + SPARE_CONNECTIONS, "max_overflow": 0, "pool_timeout": pool_timeout_s}
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        # orjson parses JSON columns (psycopg's loader): a feed page reads 1,000 of them.
+        return create_engine(url, pool_pre_ping=pre_ping, json_deserializer=orjson.loads, **pool)  # type: ignore[arg-type]
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 30},
-        pool_size=SQLITE_POOL_SIZE, max_overflow=SQLITE_POOL_OVERFLOW,
-    )
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)  # type: ignore[arg-type]
     event.listen(engine, "connect", _sqlite_on_connect)
     _WriteLock().install(engine)
     return engine
+
+
+def read_engine(engine: Engine) -> Engine:
+    """The same pool for reads: autocommit on PostgreSQL (no BEGIN/ROLLBACK round trips)."""
+    return engine if is_sqlite(engine) else engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def write_engine(engine: Engine) -> Engine:

@@ -12,6 +12,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from service.storage.models import ApiToken, Role
@@ -41,6 +42,20 @@ def find_token(session: Session, plaintext: str) -> ApiToken | None:
     if row is None or row.revoked_at is not None:
         return None
     return row if hmac.compare_digest(row.token_hash, digest) else None
+
+
+_LIVE_TOKEN = select(ApiToken.id, ApiToken.name, ApiToken.role, ApiToken.token_hash).where(
+    ApiToken.token_hash == bindparam("digest"), col(ApiToken.revoked_at).is_(None))  # built once
+
+
+def find_principal(session: Session, plaintext: str) -> Principal | None:
+    """Who a live token stands for, or None: `find_token` as plain columns (it runs on every
+    API call, and building the ORM object was most of its cost)."""
+    digest = hash_token(plaintext)
+    row = session.exec(_LIVE_TOKEN, params={"digest": digest}).first()  # type: ignore[call-overload]
+    if row is None or not hmac.compare_digest(row[3], digest):
+        return None
+    return Principal(token_id=row[0] or 0, name=row[1], role=row[2])
 
 
 def a_role(role: str) -> str:

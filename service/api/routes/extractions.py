@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
-from sqlmodel import Session, col, select
+from fastapi import APIRouter, HTTPException, Query, Response, status
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from sqlmodel import col, select
 
 from extractor.model import FactKind
-from service.api.deps import API_ERRORS, EngineDep, ReviewerDep, SessionDep, WriteSessionDep
+from service.api.deps import API_ERRORS, CallerDep, ReviewerDep, SessionDep, WriteEngineDep
 from service.api.queries import get_extraction_public, list_extractions
-from service.review.actions import ReviewError, apply_review
+from service.api.reviews import review_facts
+from service.review.actions import ReviewError
 from service.storage.inputs import Cursor, Id, cursor_value
 from service.storage.models import Extraction, ReviewEvent, ReviewStatus
 from service.storage.schemas import (
@@ -25,6 +28,18 @@ from service.storage.schemas import (
 )
 from service.storage.timeutil import as_utc
 
+def as_json(model: BaseModel) -> Response:
+    """The answer serialised here, on the route's thread: a model returned to FastAPI would be
+    validated and serialised again on one more thread-pool hop."""
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
+# The hot routes (one fact, a list, a review) are `async` and run the token check and their
+# work in ONE thread-pool hop (service/api/deps.py Caller): a sync route with a sync role
+# dependency costs two hops and two connection checkouts, and, like the reference app of
+# bench/api.py, most of a request's CPU is fixed costs of this kind (issue 11).
+
+
 router = APIRouter(prefix="/api/v1/extractions", tags=["extractions"], responses=API_ERRORS)
 REVIEW_ERRORS = {
     404: {"model": ErrorOut, "description": "no such extraction"},
@@ -35,8 +50,8 @@ REVIEW_ERRORS = {
 
 
 @router.get("", response_model=ExtractionsPublic, summary="Facts, filtered, in id order, paginated by cursor")
-def get_extractions(
-    _: ReviewerDep,
+async def get_extractions(
+    caller: CallerDep,
     session: SessionDep,
     report_id: Id | None = None,
     status_: Annotated[ReviewStatus | None, Query(alias="status")] = None,
@@ -44,58 +59,64 @@ def get_extractions(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: Annotated[Cursor | None, Query(
         description="next_cursor of the previous page; omit to start over")] = None,
-) -> ExtractionsPublic:
-    items, last = list_extractions(
-        session, report_id=report_id, status=status_, kind=kind, after_id=cursor_value(cursor), limit=limit
-    )
-    return ExtractionsPublic(items=items, next_cursor=str(last) if last is not None else None)
+) -> Response:
+    def answer() -> Response:
+        caller.require(session, "reviewer")
+        items, last = list_extractions(
+            session, report_id=report_id, status=status_, kind=kind, after_id=cursor_value(cursor), limit=limit
+        )
+        return as_json(ExtractionsPublic(items=items, next_cursor=str(last) if last is not None else None))
+
+    return await run_in_threadpool(answer)
 
 
 @router.post("/review", response_model=BulkReviewOut, responses=REVIEW_ERRORS,
              summary="Review many facts at once, all or nothing")
-def review_many(body: BulkReviewIn, principal: ReviewerDep, session: WriteSessionDep, engine: EngineDep) -> BulkReviewOut:
+async def review_many(body: BulkReviewIn, caller: CallerDep, session: SessionDep,
+                      write_engine: WriteEngineDep) -> Response:
     """Every item is applied in one transaction; if any is refused (404, 409, 422), none is."""
-    ids = [item.id for item in body.items]
-    if len(set(ids)) != len(ids):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "an extraction id appears twice in one bulk review")
-    try:
-        for item in body.items:
-            apply_review(session, item.id, ReviewIn(**item.model_dump(exclude={"id"})), principal)
-        session.commit()
-    except ReviewError as exc:
-        session.rollback()
-        raise HTTPException(exc.status_code, f"{exc.detail} (no item of this bulk review was applied)") from exc
-    with Session(engine) as reader:  # see review_one
-        return BulkReviewOut(items=[get_extraction_public(reader, i) for i in ids])  # type: ignore[misc]
+    def answer() -> Response:
+        principal = caller.require(session, "reviewer")
+        ids = [item.id for item in body.items]
+        if len(set(ids)) != len(ids):
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                                "an extraction id appears twice in one bulk review")
+        items = [(item.id, ReviewIn(**item.model_dump(exclude={"id"}))) for item in body.items]
+        try:
+            return as_json(BulkReviewOut(items=review_facts(session, write_engine, items, principal)))
+        except ReviewError as exc:
+            raise HTTPException(exc.status_code, f"{exc.detail} (no item of this bulk review was applied)") from exc
+
+    return await run_in_threadpool(answer)
 
 
 @router.get("/{extraction_id}", response_model=ExtractionPublic, responses={404: {"model": ErrorOut}},
             summary="One fact with its current version")
-def get_extraction(extraction_id: Id, _: ReviewerDep, session: SessionDep) -> ExtractionPublic:
-    item = get_extraction_public(session, extraction_id)
-    if item is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"extraction {extraction_id} does not exist")
-    return item
+async def get_extraction(extraction_id: Id, caller: CallerDep, session: SessionDep) -> Response:
+    def answer() -> Response:
+        caller.require(session, "reviewer")
+        item = get_extraction_public(session, extraction_id)
+        if item is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"extraction {extraction_id} does not exist")
+        return as_json(item)
+
+    return await run_in_threadpool(answer)
 
 
 @router.post("/{extraction_id}/review", response_model=ExtractionPublic, responses=REVIEW_ERRORS,
              summary="Confirm, correct, reject or reopen one fact")
-def review_one(
-    extraction_id: Id, body: ReviewIn, principal: ReviewerDep, session: WriteSessionDep, engine: EngineDep
-) -> ExtractionPublic:
+async def review_one(
+    extraction_id: Id, body: ReviewIn, caller: CallerDep, session: SessionDep, write_engine: WriteEngineDep
+) -> Response:
     """`version` must be the one you saw: if someone reviewed the fact since, this is 409 and nothing changes."""
-    try:
-        apply_review(session, extraction_id, body, principal)
-        session.commit()
-    except ReviewError as exc:
-        session.rollback()
-        raise HTTPException(exc.status_code, exc.detail) from exc
-    # The answer is read in a read-only session: through the write session it would start a
-    # second write transaction (BEGIN IMMEDIATE on SQLite) that kept the write lock until the
-    # session closed, after the response was sent, stalling every other review; read inside
-    # the review's transaction it would lengthen the feed-sequence lock on PostgreSQL.
-    with Session(engine) as reader:
-        return get_extraction_public(reader, extraction_id)  # type: ignore[return-value]
+    def answer() -> Response:
+        principal = caller.require(session, "reviewer")
+        try:  # one read, one write statement on PostgreSQL (service/api/reviews.py)
+            return as_json(review_facts(session, write_engine, [(extraction_id, body)], principal)[0])
+        except ReviewError as exc:
+            raise HTTPException(exc.status_code, exc.detail) from exc
+
+    return await run_in_threadpool(answer)
 
 
 @router.get("/{extraction_id}/history", response_model=HistoryPublic, responses={404: {"model": ErrorOut}},

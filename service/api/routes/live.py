@@ -17,7 +17,7 @@ from service.review.presence import WINDOW, report_view
 from service.storage.inputs import Cursor, Id, InputModel, cursor_value
 from service.storage.models import Area, Extraction, Initiative, Report
 from service.storage.schemas import ErrorOut, ExtractionPublic
-from service.storage.sequence import last_change_seq
+from service.storage.sequence import safe_end
 
 router = APIRouter(prefix="/api/v1", tags=["live queue"], responses=API_ERRORS)
 NOT_FOUND = {404: {"model": ErrorOut, "description": "no such report"}}
@@ -39,20 +39,26 @@ def get_changes(
 ) -> ChangesPublic:
     if session.get(Report, report_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"report {report_id} does not exist")
+    # Writers take their change numbers concurrently (service/storage/sequence.py): only
+    # numbers up to the safe end are final, so the cursor never passes a change that a
+    # slower transaction has yet to commit.
+    end = safe_end(session.connection())
+    session.commit()  # no-op in autocommit; otherwise ends the transaction holding the feed lock
     if since is None:
-        return ChangesPublic(items=[], next_cursor=str(last_change_seq(session)))
+        return ChangesPublic(items=[], next_cursor=str(end))
     after = cursor_value(since)
     rows = session.exec(
         select(Extraction, Initiative, Area)
         .join(Initiative, col(Initiative.id) == col(Extraction.initiative_id), isouter=True)
         .join(Area, col(Area.id) == col(Initiative.area_id), isouter=True)
-        .where(col(Extraction.report_id) == report_id, col(Extraction.change_seq) > after)
+        .where(col(Extraction.report_id) == report_id, col(Extraction.change_seq) > after,
+               col(Extraction.change_seq) <= end)
         .order_by(col(Extraction.change_seq)).limit(CHANGES_LIMIT)
     ).all()
     if len(rows) == CHANGES_LIMIT:
         cursor = rows[-1][0].change_seq or after
-    else:  # everything up to the newest change is in: jump there (other reports' changes too)
-        cursor = max([after, last_change_seq(session)] + [r[0].change_seq or 0 for r in rows])
+    else:  # everything up to the safe end is in: jump there (other reports' changes too)
+        cursor = max(after, end)
     return ChangesPublic(items=with_assist(session, [extraction_public(*row) for row in rows]),
                          next_cursor=str(cursor))
 

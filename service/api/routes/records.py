@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import API_ERRORS, EngineDep, RecordsReaderDep
-from service.feed.records import FIELDS, MEDIA_TYPES, FeedFormat, iter_records, render, window_end
+from service.api.deps import API_ERRORS, CallerDep, ReadEngineDep, SessionDep
+from service.feed.records import FIELDS, MEDIA_TYPES, FeedFormat, open_window, render
 from service.storage.inputs import Count, Cursor, cursor_value
 from service.storage.schemas import ErrorOut
 
@@ -31,14 +32,23 @@ FEED_DOC = (
         422: {"model": ErrorOut},
     },
 )
-def get_records(
-    _: RecordsReaderDep,
-    engine: EngineDep,
+async def get_records(
+    caller: CallerDep,
+    session: SessionDep,
+    engine: ReadEngineDep,
     since: Annotated[Cursor | None, Query(description="next cursor of the previous pull; omit for everything")] = None,
     limit: Annotated[Count | None, Query(description="at most this many records; omit for all")] = None,
     format: FeedFormat = "json",
 ) -> StreamingResponse:
-    start = cursor_value(since)
-    end = window_end(engine, start, limit)
-    body = render(iter_records(engine, start, end), format, str(end))
-    return StreamingResponse(body, media_type=MEDIA_TYPES[format], headers={"X-Next-Cursor": str(end)})
+    def answer() -> Response:
+        """Token check, window and first page in one thread-pool hop; a window that fits in
+        that page is answered whole, a longer one streamed page by page."""
+        caller.require(session, "consumer", "reviewer")
+        session.close()  # the feed reads through its own connections
+        window = open_window(engine, cursor_value(since), limit)
+        headers = {"X-Next-Cursor": str(window.end)}
+        if window.complete:
+            return Response(b"".join(render(engine, window, format)), media_type=MEDIA_TYPES[format], headers=headers)
+        return StreamingResponse(render(engine, window, format), media_type=MEDIA_TYPES[format], headers=headers)
+
+    return await run_in_threadpool(answer)

@@ -1,0 +1,161 @@
+"""Reviews as the API writes them: few statements, and the feed lock held only while
+PostgreSQL runs them (issue 11).
+
+A review reads the fact once (with its initiative and area, which is also what the
+answer shows), checks it (service/review/actions.py: `plan_review`), and writes:
+
+- PostgreSQL, one fact: ONE autocommit statement. It takes the shared feed lock and the
+  change number (service/storage/sequence.py), runs the guarded `UPDATE … WHERE id = ?
+  AND version = ?` and inserts the history row from the UPDATE's RETURNING; no row
+  back means someone reviewed the fact since it was read (409), and nothing was written.
+- Many facts (bulk) or SQLite: one write transaction: change numbers for all items in
+  one statement, the current versions checked (`FOR UPDATE` on PostgreSQL; SQLite's
+  writer holds the database), one executemany UPDATE and one multi-row INSERT of the
+  history; a stale item rolls everything back.
+
+The answer is built from the row as read plus what was written, so it needs no read
+after the write. On SQLite the reading session's snapshot is ended before the write
+transaction begins.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, insert, select, text, update
+from sqlmodel import Session, col
+
+from service.api.queries import public_from_row, public_rows
+from service.review.actions import Planned, conflict, plan_review
+from service.storage.db import is_sqlite
+from service.storage.models import Extraction, ReviewEvent
+from service.storage.schemas import ExtractionPublic, ReviewIn
+from service.storage.sequence import LOCK_CTE, PG_SEQUENCE, next_change_seqs
+from service.storage.timeutil import utcnow
+from service.storage.tokens import Principal
+
+_TABLE, _EVENTS = Extraction.__table__, ReviewEvent.__table__  # type: ignore[attr-defined]
+# Built once (building a select cost more than running it); plain columns, not ORM objects.
+_FACTS = public_rows().add_columns(Extraction.published).where(col(Extraction.id).in_(bindparam("ids", expanding=True)))
+
+
+@dataclass(frozen=True)
+class _Fact:
+    """What plan_review reads of a fact (the fields of Extraction it uses)."""
+
+    id: int
+    kind: str
+    value: Any
+    unit: str | None
+    qualifier: str | None
+    name: str | None
+    status: str
+    version: int
+    published: bool
+
+_PG_ONE = text(f"""
+WITH {LOCK_CTE},
+upd AS (
+    UPDATE extraction AS e SET status = :status, value = CAST(:value AS JSON), unit = :unit,
+        qualifier = :qualifier, name = :name, version = e.version + 1,
+        change_seq = nextval('{PG_SEQUENCE}'), published = :published, reviewed_by = :actor, reviewed_at = :at
+    FROM feed_lock WHERE e.id = :id AND e.version = :version
+    RETURNING e.id, e.change_seq
+),
+ev AS (
+    INSERT INTO review_event (extraction_id, token_id, actor, at, action, before, after, note, change_seq)
+    SELECT upd.id, :token_id, :actor, :at, :action, CAST(:before AS JSON), CAST(:after AS JSON), :note,
+        upd.change_seq
+    FROM upd
+)
+SELECT change_seq FROM upd
+""")
+
+
+def review_facts(read: Session, write_engine: Engine, items: Sequence[tuple[int, ReviewIn]],
+                 principal: Principal) -> list[ExtractionPublic]:
+    """Apply every review or none (ReviewError: 404, 409, 422); returns the facts as now stored.
+    `read` is the request's reading session (autocommit on PostgreSQL)."""
+    ids = [ext_id for ext_id, _ in items]
+    shown, facts = {}, {}
+    for row in read.exec(_FACTS, params={"ids": ids}):  # type: ignore[call-overload]
+        public = shown[row[0]] = public_from_row(row[:-1])
+        facts[row[0]] = _Fact(public.id, public.kind, public.value, public.unit, public.qualifier, public.name,
+                              public.status, public.version, row[-1])
+    plans = [plan_review(read, facts.get(i), i, review) for i, review in items]  # type: ignore[arg-type]
+    read.rollback()  # ends SQLite's read snapshot; hands the connection back (nothing was written)
+    now = utcnow()
+    if len(plans) == 1 and not is_sqlite(write_engine):
+        seqs = [_write_one_pg(read, plans[0], principal, now)]
+    else:
+        seqs = _write_in_transaction(write_engine, plans, principal, now)
+    if len(seqs) != len(plans):  # pragma: no cover - next_change_seqs returns one per plan
+        raise RuntimeError("change numbers do not match the reviews")
+    return [_answer(shown[p.extraction_id], p, principal, now) for p in plans]
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value)
+
+
+def _write_one_pg(session: Session, plan: Planned, principal: Principal, now: datetime) -> int:
+    new = plan.new
+    row = session.execute(_PG_ONE, {
+        "status": new.status, "value": _dump(new.value), "unit": new.unit, "qualifier": new.qualifier,
+        "name": new.name, "published": plan.published, "actor": principal.name, "at": now,
+        "id": plan.extraction_id, "version": plan.version, "token_id": principal.token_id,
+        "action": plan.action, "before": _dump(plan.before), "after": _dump(plan.after), "note": plan.note,
+    }).first()
+    session.commit()  # autocommit: nothing to send; hands the connection back
+    if row is None:
+        raise conflict(plan.extraction_id, None)
+    return int(row[0])
+
+
+_GUARDED = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.version == bindparam("b_version"))
+    .values(status=bindparam("b_status"), value=bindparam("b_value"), unit=bindparam("b_unit"),
+            qualifier=bindparam("b_qualifier"), name=bindparam("b_name"), version=_TABLE.c.version + 1,
+            change_seq=bindparam("b_seq"), published=bindparam("b_published"),
+            reviewed_by=bindparam("b_actor"), reviewed_at=bindparam("b_at"))
+)
+
+
+def _write_in_transaction(engine: Engine, plans: list[Planned], principal: Principal, now: datetime) -> list[int]:
+    with Session(engine) as session:
+        seqs = next_change_seqs(session, len(plans))
+        ids = [p.extraction_id for p in plans]
+        current = select(_TABLE.c.id, _TABLE.c.version).where(_TABLE.c.id.in_(ids)).order_by(_TABLE.c.id)
+        if not is_sqlite(engine):
+            current = current.with_for_update()
+        versions = {int(i): int(v) for i, v in session.execute(current)}
+        for plan in plans:
+            if versions.get(plan.extraction_id) != plan.version:
+                raise conflict(plan.extraction_id, versions.get(plan.extraction_id))
+        session.execute(_GUARDED, [
+            {"b_id": p.extraction_id, "b_version": p.version, "b_status": p.new.status, "b_value": p.new.value,
+             "b_unit": p.new.unit, "b_qualifier": p.new.qualifier, "b_name": p.new.name, "b_seq": seq,
+             "b_published": p.published, "b_actor": principal.name, "b_at": now}
+            for p, seq in zip(plans, seqs, strict=True)
+        ])
+        session.execute(insert(_EVENTS), [
+            {"extraction_id": p.extraction_id, "token_id": principal.token_id, "actor": principal.name, "at": now,
+             "action": p.action, "before": p.before, "after": p.after, "note": p.note, "change_seq": seq}
+            for p, seq in zip(plans, seqs, strict=True)
+        ])
+        session.commit()
+    return seqs
+
+
+def _answer(shown: ExtractionPublic, plan: Planned, principal: Principal, now: datetime) -> ExtractionPublic:
+    new = plan.new
+    return shown.model_copy(update={
+        "status": new.status, "value": new.value, "unit": new.unit, "qualifier": new.qualifier, "name": new.name,
+        "version": plan.version + 1, "reviewed_by": principal.name, "reviewed_at": now,
+    })
+
