@@ -44,6 +44,7 @@ class HeadingRules(BaseModel):
     report_sections: list[str]
     index_sections: list[str]
     closing_patterns: list[str]
+    not_title_patterns: list[str]
     title_style: TitleStyle
 
 
@@ -54,6 +55,7 @@ class CompiledHeadings:
     sections: frozenset[str]
     index: frozenset[str]
     closing: tuple[re.Pattern[str], ...]
+    not_titles: tuple[re.Pattern[str], ...]
     style: TitleStyle
 
 
@@ -66,6 +68,7 @@ def heading_rules() -> CompiledHeadings:
         sections=frozenset(fold(s) for s in r.report_sections),
         index=frozenset(fold(s) for s in r.index_sections),
         closing=tuple(re.compile(p) for p in r.closing_patterns),
+        not_titles=tuple(re.compile(p) for p in r.not_title_patterns),
         style=r.title_style,
     )
 
@@ -123,18 +126,12 @@ def is_title_style(line: Line, body: float) -> bool:
     return ratio >= style.min_size_ratio and (line.bold or ratio >= style.bold_or_size_ratio)
 
 
-# A label and its figure ("CLÍNICOS 66", "LEITOS PÚBLICOS 140", "DOSES 2.077.684"): a
-# dashboard panel's line, set large and bold like a title but data. A year ("Plano 2026")
-# or a one-digit number ("Fase 2") may end a title.
-_FIGURE_LINE = re.compile(r"^\D{2,40}?\s(?!(?:19|20)\d\d$)(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+|\d{2,})$")
-
-
 def is_title_line(line: Line, body: float) -> bool:
     """A line that can start a title: title style, real words, not a label ending in ':'
-    nor a panel's "label figure" line."""
+    nor a line ``not_title_patterns`` calls data (a panel's "label figure")."""
     text = line.text.strip()
     return (is_title_style(line, body) and sum(c.isalpha() for c in text) >= 3
-            and not text.endswith(":") and not _FIGURE_LINE.match(text))
+            and not text.endswith(":") and not any(p.match(text) for p in heading_rules().not_titles))
 
 
 def _continues_title(prev: list[Line], ln: Line) -> bool:
