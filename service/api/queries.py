@@ -86,8 +86,8 @@ def extraction_public(ext: Extraction, initiative: Initiative | None, area: Area
 _PUBLIC_COLUMNS = (
     Extraction.id, Extraction.report_id, Initiative.title, Initiative.key, Area.number, Area.name,
     Extraction.kind, Extraction.text, Extraction.value, Extraction.unit, Extraction.qualifier, Extraction.name,
-    Extraction.page, Extraction.bbox, Extraction.extractor, Extraction.confidence, Extraction.status,
-    Extraction.version, Extraction.reviewed_by, Extraction.reviewed_at, Extraction.orphaned,
+    Extraction.page, Extraction.bbox, Extraction.lines, Extraction.extractor, Extraction.confidence,
+    Extraction.status, Extraction.version, Extraction.reviewed_by, Extraction.reviewed_at, Extraction.orphaned,
 )
 
 
@@ -101,13 +101,13 @@ def public_rows():  # type: ignore[no-untyped-def]
 
 def public_from_row(row) -> ExtractionPublic:  # type: ignore[no-untyped-def]
     (ext_id, report_id, title, key, area_number, area_name, kind, text, value, unit, qualifier, name, page, bbox,
-     extractor, confidence, status, version, reviewed_by, reviewed_at, orphaned) = row
+     lines, extractor, confidence, status, version, reviewed_by, reviewed_at, orphaned) = row
     area = AreaPublic(number=area_number, name=area_name) if area_name is not None else None
     return ExtractionPublic(
         id=ext_id, report_id=report_id, initiative=InitiativeRef(title=title, area=area, key=key),
         kind=kind, text=text, value=value, unit=unit, qualifier=qualifier, name=name, page=page, bbox=list(bbox),
-        extractor=extractor, confidence=confidence, status=status, version=version, reviewed_by=reviewed_by,
-        reviewed_at=as_utc(reviewed_at), orphaned=orphaned,
+        lines=lines, extractor=extractor, confidence=confidence, status=status, version=version,
+        reviewed_by=reviewed_by, reviewed_at=as_utc(reviewed_at), orphaned=orphaned,
     )
 
 

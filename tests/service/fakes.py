@@ -13,6 +13,7 @@ from service.jobs.worker import claim_next, process, worker_identity
 from service.storage.config import Settings
 
 BBOX = (72.0, 180.2, 190.5, 196.0)
+WRAPPED = (72.0, 198.0, 120.4, 213.8)  # the second line of a fact that wraps
 
 
 def _fact(kind: str, text: str, value: object, **extra: object) -> Extraction:
@@ -31,7 +32,7 @@ def fake_result(path: Path, filename: str | None) -> ExtractResult:
         _fact("municipality", "Teofilo Otoni", "3168606", name="Teófilo Otoni"),
     ]
     second = [
-        _fact("money", "R$ 1,2 milhão", 1200000),
+        _fact("money", "R$ 1,2 milhão", 1200000, lines=[BBOX, WRAPPED]),  # printed over two lines
         _fact("date", "julho de 2025", "2025-07"),
     ]
     return ExtractResult(

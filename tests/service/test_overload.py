@@ -45,6 +45,7 @@ def test_inflight_limit_answers_503_at_once_and_lets_the_next_through() -> None:
     """With the limit reached, one more API request is refused with 503 + Retry-After without
     reaching the app; /healthz is not limited; once a request ends, the next one passes."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from service.api.hardening import InflightLimit
 
@@ -82,4 +83,6 @@ def test_inflight_limit_answers_503_at_once_and_lets_the_next_through() -> None:
         assert (await call(limited, "/api/v1/extractions/1"))[0] == 200
         assert reached == ["/api/v1/slow", "/healthz", "/api/v1/extractions/1"]
 
-    asyncio.run(scenario())
+    # in a thread of its own: a browser test's sync Playwright may leave a loop running here
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()

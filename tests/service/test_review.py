@@ -20,7 +20,7 @@ from service.storage.tokens import Principal
 from service.storage.tokens import find_token
 from tests.pdfmaker import simple_deck
 from tests.service.conftest import auth
-from tests.service.fakes import drain_queue
+from tests.service.fakes import BBOX, WRAPPED, drain_queue
 from tests.service.helpers import extractions, review, upload
 
 
@@ -57,6 +57,18 @@ def test_confirm_correct_reject_and_history(client: TestClient, tokens: dict[str
     assert events[1]["before"]["value"] == 255766 and events[1]["after"]["value"] == 255767
     assert events[1]["note"] == "typo" and {e["actor"] for e in events} == {"reviewer-ana"}
     assert events[0]["change_seq"] < events[1]["change_seq"] < events[2]["change_seq"]
+
+
+def test_wrapped_fact_keeps_its_line_boxes_everywhere(client: TestClient, tokens: dict[str, str], facts) -> None:  # type: ignore[no-untyped-def]
+    """A fact printed over two lines has one box per line in the list, the fact and a
+    review's answer; a one-line fact has none (its bbox is its line)."""
+    money, count = facts["money"], facts["count"]
+    boxes = [list(BBOX), list(WRAPPED)]
+    assert money["lines"] == boxes and count["lines"] is None
+    one = client.get(f"/api/v1/extractions/{money['id']}", headers=auth(tokens["reviewer"])).json()
+    assert one["lines"] == boxes
+    reviewed = review(client, tokens["reviewer"], money["id"], "confirm", money["version"])
+    assert reviewed.json()["lines"] == boxes
 
 
 def test_stale_version_is_409_and_changes_nothing(client: TestClient, tokens: dict[str, str], facts) -> None:  # type: ignore[no-untyped-def]
