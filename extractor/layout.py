@@ -196,7 +196,7 @@ def _number_rows(rows: list[list[Word]], table_at: float) -> list[list[Word]]:
             if any((v.x0 + v.x1) / 2 >= table_at and _DIGIT.search(v.text) for v in row)]
 
 
-def _side_block_cut(rows: list[list[Word]], size: float, table_at: float) -> float | None:
+def _side_block_cut(numbered: list[list[Word]], size: float, table_at: float) -> float | None:
     """An x-gap that sets a text block apart from a table beside it, if any.
 
     A chart's caption printed to the left of its labelled values ("GRÁFICO 2.
@@ -204,11 +204,12 @@ def _side_block_cut(rows: list[list[Word]], size: float, table_at: float) -> flo
     table, so the widest gap (labels | values, at ``table_at``) makes the whole
     region look like one table with the caption in its label cells. Looking only
     at the rows that hold a number right of that gap (a source line below the
-    table may run across everything), a narrower gap whose two sides are not a
-    table themselves and are set in clearly different font sizes is the edge of
-    such a block: cutting there first reads the caption, then the table.
+    table may run across everything: ``numbered`` is :func:`_number_rows`), a narrower
+    gap whose two sides are not a table themselves and are set in clearly different
+    font sizes is the edge of such a block: cutting there first reads the caption,
+    then the table.
     """
-    core = [w for row in _number_rows(rows, table_at) for w in row]
+    core = [w for row in numbered for w in row]
     for lo, hi in interval_gaps([(w.x0, w.x1) for w in core]):
         at = (lo + hi) / 2
         if (hi - lo) / size < COLUMN_GAP or at >= table_at:
@@ -221,14 +222,14 @@ def _side_block_cut(rows: list[list[Word]], size: float, table_at: float) -> flo
     return None
 
 
-def _split_beside(rows: list[list[Word]], side: float, table_at: float) -> list[list[Word]]:
+def _split_beside(rows: list[list[Word]], numbered_rows: list[list[Word]], side: float) -> list[list[Word]]:
     """The region's parts in reading order when a block stands beside its table at
     ``side``: lines running across both above, the block, the table, lines across below.
 
     Rows of the table are split word by word (the block's lines share them); other
     rows go whole to the side they lie on, or above/below when they run across.
     """
-    numbered = {id(r) for r in _number_rows(rows, table_at)}
+    numbered = {id(r) for r in numbered_rows}
     tops = [r[0].top for r in rows if id(r) in numbered]
     above: list[Word] = []
     left: list[Word] = []
@@ -275,11 +276,12 @@ class _Cutter:
             rest = [w for w in words if (w.x0 + w.x1) / 2 >= at]
             if _is_table(first, rest, size):
                 rows = _rows(words)
-                side = _side_block_cut(rows, size, at)
+                numbered = _number_rows(rows, at)
+                side = _side_block_cut(numbered, size, at)
                 if side is None:
                     self.emit(_table_lines(words, size, self.page, self.blocks))
                     return
-                for part in _split_beside(rows, side, at):
+                for part in _split_beside(rows, numbered, side):
                     self.cut(part, depth + 1)
                 return
         else:

@@ -5,8 +5,9 @@ and structure stages need. Pages are read one at a time and released after use
 (``page.close()``), so memory stays flat on long PDFs. Chars are read from the
 page's content stream by a lean pdfminer device (boxes as pdfplumber computes
 them, without building layout objects or resolving colours and graphic state)
-and grouped by pdfplumber's own word extractor (see :func:`_chars_and_images`). Where a word ends is decided per line from the line's own
-char gaps relative to its font size (see :class:`_WordGrouper`, thresholds in
+and grouped by pdfplumber's own word extractor (see :func:`_chars_and_images`).
+Where a word ends is decided per line from the line's own char gaps relative to
+its font size (see :class:`_WordGrouper`, thresholds in
 ``rules/layout.yaml``): letter-spaced text comes out whole (``Abaeté``, not
 ``A b a e t é``) and words the producer left no blank between are not glued. On
 ordinary lines (letters touching, words a blank apart) the words are exactly those
