@@ -372,12 +372,6 @@ def _with_caption(head: str, caption: str | None) -> str:
     return head
 
 
-def _cell_at(line: str, offset: int) -> str:
-    lo = line.rfind("\t", 0, offset) + 1
-    hi = line.find("\t", offset)
-    return line[lo : hi if hi >= 0 else len(line)]
-
-
 def _label_name(label: str, rules: NumberPatterns, *, numbered: bool = False) -> str | None:
     """A label usable as a unit: letters, at most six words, not a time or a year.
 

@@ -154,9 +154,5 @@ def previous_edition(session: Session, report: Report) -> Report | None:
     return earlier[-1] if earlier else None
 
 
-def initiatives_by_key(data: SeriesData, report_id: int) -> dict[str, Initiative]:
-    return {i.key: i for i in data.initiatives.get(report_id, []) if i.key}
-
-
 def facts_of(data: SeriesData, initiatives: Sequence[Initiative]) -> list[Extraction]:
     return [f for i in initiatives for f in data.facts.get(i.id or 0, [])]

@@ -145,12 +145,6 @@ def iter_pages(engine: Engine, window: Window) -> Iterator[list[Row[Any]]]:
             rows = _page(conn, last, window.end, PAGE_SIZE)
 
 
-def iter_records(engine: Engine, window: Window) -> Iterator[dict[str, Any]]:
-    """Records of the window in order (CSV and tests; json/ndjson serialise whole pages)."""
-    for rows in iter_pages(engine, window):
-        yield from (_record(row) for row in rows)
-
-
 def _csv_line(values: list[Any]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(values)
