@@ -278,7 +278,9 @@ def list_pages(server: Server, engine, token: str, pages: int) -> None:  # type:
             assert response.status_code == 200 and len(response.json()["items"]) == 100, response.text[:200]
         cpu = server.cpu_seconds(processes) - cpu
     print(f"lists of 100 facts, {pages} pages one at a time: p50 {percentile(latencies, 50) * 1e3:.1f} ms, "
-          f"p99 {percentile(latencies, 99) * 1e3:.1f} ms, server CPU {cpu / pages * 1e3:.1f} ms per page; "
+          f"p99 {percentile(latencies, 99) * 1e3:.1f} ms, max {max(latencies) * 1e3:.1f} ms (first page "
+          f"{latencies[0] * 1e3:.1f} ms: its chains computed, later pages reuse those nothing changed in), "
+          f"server CPU {cpu / pages * 1e3:.1f} ms per page; "
           f"target p99 < 50 ms: {verdict(percentile(latencies, 99) < TARGET_P99_S)}")
 
 

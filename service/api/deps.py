@@ -18,13 +18,13 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
 from service.api.hardening import AuthFailures
 from service.storage.config import Settings
 from service.storage.schemas import ErrorOut
-from service.storage.tokens import Principal, a_role, find_principal
+from service.storage.tokens import Principal, a_role, find_principal, hash_token
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -121,7 +121,7 @@ CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
 def current_principal(
-    request: Request, session: Session, credentials: HTTPAuthorizationCredentials | None, *, release: bool = True
+    request: Request, session: Session, credentials: HTTPAuthorizationCredentials | None
 ) -> Principal:
     """401 unless a live bearer token is sent; reads it through the request's session and
     ends that read at once, so no connection is held while the route waits for its
@@ -136,8 +136,12 @@ def current_principal(
     try:
         principal = find_principal(session, credentials.credentials)
     finally:
-        if release:
-            session.rollback()  # hands the connection back (PostgreSQL reads autocommit: nothing sent)
+        session.rollback()  # hands the connection back (PostgreSQL reads autocommit: nothing sent)
+    return _live(request, principal)
+
+
+def _live(request: Request, principal: Principal | None) -> Principal:
+    """`principal`, or 401 (429 once the address is over its failed-authentication budget)."""
     if principal is None:
         _refuse_wrong_token(request)
         raise HTTPException(
@@ -184,29 +188,53 @@ def require_role(*roles: str) -> Callable[..., Principal]:
 
 @dataclass(frozen=True)
 class Caller:
-    """A request's bearer token, checked by the route itself on its own thread (`require`):
-    the hot routes (one fact, a review, a list, a feed page) then cost one thread-pool
-    hop and one connection checkout instead of two of each (issue 11). A missing token
-    is refused before, as by `require_role`."""
+    """A request's bearer token, checked by the route itself on its own thread: the hot
+    routes (one fact, a review, a list, a feed page) then cost one thread-pool hop and
+    one connection checkout instead of two of each (issue 11). The hottest read the
+    token in the same statement as their data (`digest` + service/api/queries.py
+    `with_token`, then `admit`); the others call `require`. Made by `caller_of`, which
+    refuses a missing token as `require_role` does."""
 
     request: Request
-    credentials: HTTPAuthorizationCredentials
+    token: str
 
-    def require(self, session: Session, *roles: str) -> Principal:
+    @property
+    def digest(self) -> str:
+        """What the token's row is looked up by (service/storage/tokens.py)."""
+        return hash_token(self.token)
+
+    @property
+    def read_engine(self) -> Engine:
+        return self.request.app.state.read_engine  # type: ignore[no-any-return]
+
+    @property
+    def write_engine(self) -> Engine:
+        return self.request.app.state.write_engine  # type: ignore[no-any-return]
+
+    def admit(self, principal: Principal | None, *roles: str) -> Principal:
+        """`principal` (read with the route's data) if live and of `roles` (or admin); 401,
+        403 or 429 otherwise, exactly as `require_role`."""
+        return _allow(_live(self.request, principal), roles)
+
+    def require(self, db: Session | Connection, *roles: str) -> Principal:
         """The caller's principal if its token is live and its role one of `roles` (or admin);
-        401, 403 or 429 otherwise, exactly as `require_role`."""
-        return _allow(current_principal(self.request, session, self.credentials, release=False), roles)
+        401, 403 or 429 otherwise, exactly as `require_role`. `db` is left as it is."""
+        return self.admit(find_principal(db, self.token), *roles)
 
 
-async def get_caller(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> Caller:
-    if credentials is None:
+def caller_of(request: Request) -> Caller:
+    """The bearer token of a hot route's request, read from the header as HTTPBearer reads
+    it, without a dependency: FastAPI's solving of a dependency and its sub-dependency
+    cost a tenth of a request's CPU (issue 11). The routes declare the scheme with
+    BEARER_OPENAPI. A missing or malformed header is 401, as for every other route."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
         raise _missing_token()
-    return Caller(request, credentials)
+    return Caller(request, token)
 
 
-CallerDep = Annotated[Caller, Depends(get_caller)]
+# What `Depends(bearer)` would add to an operation in the OpenAPI document (same scheme name).
+BEARER_OPENAPI: dict[str, Any] = {"security": [{bearer.scheme_name: []}]}
 
 
 OperatorDep = Annotated[Principal, Depends(require_role("operator"))]

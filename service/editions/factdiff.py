@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Protocol
 
+import orjson
+
 QUANTITIES = ("count", "percentage", "money")
 
 
@@ -39,12 +41,17 @@ class Pairing:
 
 
 def canonical_value(value: Any) -> str:
-    """One spelling per value: 500000, 500000.0 and "500000.0" from JSON compare equal."""
+    """One spelling per value: 500000 and 500000.0 from JSON compare equal, dicts whatever
+    their key order. orjson, not json.dumps: linking and the review assist spell every
+    live fact of a series (~1 µs each instead of ~4)."""
     if isinstance(value, bool):
-        return json.dumps(value)
+        return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(float(value))
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:  # what orjson does not take (integers beyond 64 bits, non-string keys)
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def unit_key(unit: str | None) -> str:
@@ -54,6 +61,12 @@ def unit_key(unit: str | None) -> str:
 def signature(fact: FactLike) -> tuple[str, str, str]:
     known = getattr(fact, "signature", None)  # computed once when read (series.FactRow)
     return known if known is not None else (fact.kind, canonical_value(fact.value), unit_key(fact.unit))
+
+
+def _measure(fact: FactLike) -> tuple[str, str]:
+    """(kind, unit key): what a changed quantity keeps from one edition to the next."""
+    kind, _, unit = signature(fact)
+    return kind, unit
 
 
 @lru_cache(maxsize=64)
@@ -79,9 +92,9 @@ def pair_facts(before: Iterable[FactLike], after: Iterable[FactLike]) -> Pairing
     measures: dict[tuple[str, str], list[FactLike]] = {}
     for fact in old:
         if id(fact) not in matched and fact.kind in QUANTITIES:
-            measures.setdefault((fact.kind, unit_key(fact.unit)), []).append(fact)
+            measures.setdefault(_measure(fact), []).append(fact)
     for fact in rest:
-        earlier = measures.get((fact.kind, unit_key(fact.unit)))
+        earlier = measures.get(_measure(fact)) if fact.kind in QUANTITIES else None
         if fact.kind in QUANTITIES and earlier:
             previous = earlier.pop(0)
             matched.add(id(previous))

@@ -13,8 +13,10 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
+from service.editions.assist_cache import CHAINS
 from service.editions.factdiff import canonical_value, moved_backwards, pair_facts, unit_key
 from service.editions.linking import edition_sort_key, linking_rules, series_editions, series_reports
 from service.storage.models import PUBLISHED, Area, Extraction, Initiative, Report
@@ -93,10 +95,10 @@ def _fact_rows(session: Session, initiatives: dict[int, list[Initiative]]) -> di
         select(t.c.id, t.c.kind, t.c.value, t.c.unit, t.c.qualifier, t.c.position, t.c.status, t.c.initiative_id)
         .where(t.c.initiative_id.in_(wanted), t.c.status != "rejected", t.c.orphaned.is_(False))
         .order_by(t.c.position)).all()
-    for ext_id, kind, value, unit, qualifier, position, status, initiative_id in rows:
-        facts.setdefault(initiative_id, []).append(FactRow(
-            ext_id, kind, value, unit, qualifier, position, status, initiative_id,
-            (kind, canonical_value(value), unit_key(unit))))
+    make = tuple.__new__  # FactRow(...) runs a Python-level __new__ per row; this does not
+    for row in rows:
+        kind, value, unit = row[1], row[2], row[3]
+        facts.setdefault(row[7], []).append(make(FactRow, (*row, (kind, canonical_value(value), unit_key(unit)))))
     return facts
 
 
@@ -132,15 +134,67 @@ def assist_for(session: Session, report_ids: Iterable[int], keys: Collection[str
     """Assist flags for the facts of these reports (computed per series). With `keys`, only
     for the facts of initiatives with those keys: flags of one key's chain depend on that
     chain alone, so a page of facts reads only its own initiatives' chains (issue 11: a
-    100-fact page loaded every fact of every series it touched)."""
+    100-fact page loaded every fact of every series it touched). Chains already computed
+    in this process are reused while their stamp holds (service/editions/assist_cache.py)."""
     ids = set(report_ids)
     if not ids or (keys is not None and not keys):
         return {}
     series = {s for s in session.exec(select(Report.series).where(col(Report.id).in_(ids))) if s}
     out: dict[int, Assist] = {}
-    for name in series:
-        out.update(series_assist(load_series(session, name, keys=keys)))
+    for name in sorted(series):
+        out.update(_series_flags(session, name, keys))
     return out
+
+
+def _series_flags(session: Session, series: str, keys: Collection[str] | None) -> dict[int, Assist]:
+    reports = series_reports(session, series)
+    order = {r.id: n for n, r in enumerate(reports)}
+    query = select(Initiative.id, Initiative.report_id, Initiative.key).where(
+        col(Initiative.report_id).in_(list(order)), col(Initiative.key).is_not(None))
+    if keys is not None:
+        query = query.where(col(Initiative.key).in_(list(keys)))
+    chains: dict[str, list[tuple[int, int]]] = {}  # key -> (edition index, initiative id)
+    for initiative_id, report_id, key in session.exec(query):
+        chains.setdefault(key, []).append((order[report_id], initiative_id))
+    chains = {k: sorted(v) for k, v in chains.items() if len(v) > 1}  # one edition: nothing to compare with
+    if not chains:
+        return {}
+    stamps = _fact_stamps(session, [i for chain in chains.values() for _, i in chain])
+    scope = (str(session.get_bind().url), series)
+    out: dict[int, Assist] = {}
+    stale: dict[str, tuple[Any, ...]] = {}
+    for key, chain in chains.items():
+        stamp = tuple((reports[n].id, reports[n].updated_at, reports[n].status_date, i, stamps.get(i)) for n, i in chain)
+        flags = CHAINS.get(scope, key, stamp)
+        if flags is None:
+            stale[key] = stamp
+        else:
+            out.update(flags)
+    if stale:
+        data = load_series(session, series, keys=list(stale))
+        key_of = {i.id: i.key for items in data.initiatives.values() for i in items}
+        by_key: dict[str, dict[int, Assist]] = {key: {} for key in stale}
+        facts = {f.id: f.initiative_id for items in data.facts.values() for f in items}
+        for fact_id, flag in series_assist(data).items():
+            by_key.setdefault(key_of.get(facts.get(fact_id)) or "", {})[fact_id] = flag
+        for key, stamp in stale.items():
+            CHAINS.put(scope, key, stamp, by_key[key])
+            out.update(by_key[key])
+    return out
+
+
+_STAMPS = (
+    select(Extraction.initiative_id, func.count(), func.sum(Extraction.version))
+    .where(col(Extraction.initiative_id).in_(bindparam("ids", expanding=True)))
+    .group_by(col(Extraction.initiative_id))
+)  # built once
+
+
+def _fact_stamps(session: Session, initiative_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(number of facts, sum of their versions) per initiative: changes whenever a fact of it
+    is added, reviewed, orphaned or restored (service/editions/assist_cache.py)."""
+    rows = session.connection().execute(_STAMPS, {"ids": initiative_ids})
+    return {int(i): (int(n), int(v or 0)) for i, n, v in rows}
 
 
 def previous_edition(session: Session, report: Report) -> Report | None:

@@ -25,11 +25,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import orjson
-from sqlalchemy import Connection, Engine, Row, bindparam
+from sqlalchemy import Connection, Engine, Text, and_, bindparam, case, cast, or_
 from sqlmodel import col, select
 
 from service.storage.models import PUBLISHED, Area, Extraction, Initiative, Report
 from service.storage.sequence import safe_end
+from service.storage.statements import Fast
 from service.storage.timeutil import as_utc
 
 FeedFormat = Literal["json", "ndjson", "csv"]
@@ -50,32 +51,43 @@ MEDIA_TYPES = {"json": "application/json", "ndjson": "application/x-ndjson", "cs
 _IN_FEED = col(Extraction.published)
 
 
-# Plain columns, not ORM entities: building four mapped objects per row (and loading
-# each initiative's whole text) cost more than the query itself.
+# Plain columns in FIELDS order, not ORM entities: building four mapped objects per row
+# (and loading each initiative's whole text) cost more than the query itself. The state
+# is worked out by the database; `value` and `bbox` are read as their stored JSON text
+# and written out as it is (orjson.Fragment), and orjson writes the timestamps: parsing
+# JSON only to serialise it again, and a tuple rebuilt per record, were half of a page.
+_STATE = case((and_(or_(*(col(Extraction.status) == s for s in PUBLISHED)),  # no IN list: Fast takes none
+                    col(Extraction.orphaned).is_(False)), Extraction.status), else_="withdrawn")
 _COLUMNS = (
-    Extraction.change_seq, Extraction.status, Extraction.orphaned, Extraction.id, Extraction.kind,
-    Extraction.value, Extraction.unit, Extraction.qualifier, Extraction.name, Extraction.text,
-    Extraction.page, Extraction.bbox, Extraction.reviewed_by, Extraction.reviewed_at, Extraction.report_id,
+    Extraction.change_seq, _STATE.label("state"), Extraction.id, Extraction.kind,
+    cast(Extraction.value, Text).label("value"), Extraction.unit, Extraction.qualifier, Extraction.name,
+    Extraction.text, Extraction.page, cast(Extraction.bbox, Text).label("bbox"), Extraction.report_id,
     col(Report.filename).label("report_filename"), col(Report.sha256).label("report_sha256"),
     col(Report.title).label("report_title"), Report.status_date,
     col(Area.number).label("area_number"), col(Area.name).label("area_name"),
-    col(Initiative.title).label("initiative_title"),
+    col(Initiative.title).label("initiative_title"), Extraction.reviewed_by, Extraction.reviewed_at,
 )
+_VALUE, _BBOX, _REVIEWED_AT = FIELDS.index("value"), FIELDS.index("bbox"), FIELDS.index("reviewed_at")
+_JSON_OPTIONS = orjson.OPT_NAIVE_UTC  # SQLite's naive timestamps are UTC (service/storage/timeutil.py)
 
 
 def _record(row: Any) -> dict[str, Any]:
-    """One record, built from the row's tuple in FIELDS order (`dict(zip(...))` runs in C)."""
-    (seq, status, orphaned, ext_id, kind, value, unit, qualifier, name, text, page, bbox, reviewed_by,
-     reviewed_at, report_id, filename, sha256, title, status_date, area_number, area_name, initiative_title) = row
-    reviewed_at = as_utc(reviewed_at)
-    return dict(zip(FIELDS, (
-        seq, status if status in PUBLISHED and not orphaned else "withdrawn", ext_id, kind, value, unit, qualifier,
-        name, text, page, list(bbox), report_id, filename, sha256, title, status_date, area_number, area_name,
-        initiative_title, reviewed_by, reviewed_at.isoformat() if reviewed_at else None,
-    ), strict=True))
+    """One record for JSON: the row zipped with FIELDS (in C), its JSON texts as fragments."""
+    record = dict(zip(FIELDS, row))
+    record["value"], record["bbox"] = orjson.Fragment(row[_VALUE]), orjson.Fragment(row[_BBOX])
+    return record
 
 
-_PAGE = (  # built once: building it cost about as much as running it
+def _csv_values(row: Any) -> list[Any]:
+    """One record's CSV cells: JSON values parsed (a list or dict is written back as JSON)."""
+    values = list(row)
+    values[_VALUE], values[_BBOX] = _csv_cell(orjson.loads(row[_VALUE])), _csv_cell(orjson.loads(row[_BBOX]))
+    reviewed_at = as_utc(row[_REVIEWED_AT])
+    values[_REVIEWED_AT] = reviewed_at.isoformat() if reviewed_at else None
+    return values
+
+
+_PAGE = Fast(  # built once: building it cost about as much as running it
     select(*_COLUMNS)
     .join(Report, col(Report.id) == col(Extraction.report_id))
     .join(Initiative, col(Initiative.id) == col(Extraction.initiative_id), isouter=True)
@@ -85,8 +97,8 @@ _PAGE = (  # built once: building it cost about as much as running it
 )
 
 
-def _page(conn: Connection, after: int, end: int, limit: int) -> list[Row[Any]]:
-    return list(conn.execute(_PAGE, {"after": after, "end": end, "limit": limit}).all())  # one fetchall
+def _page(conn: Connection, after: int, end: int, limit: int) -> list[tuple[Any, ...]]:
+    return _PAGE.rows(conn, {"after": after, "end": end, "limit": limit})  # one fetchall
 
 
 @dataclass
@@ -95,7 +107,7 @@ class Window:
 
     since: int
     end: int
-    first: list[Row[Any]]
+    first: list[tuple[Any, ...]]
 
     @property
     def complete(self) -> bool:
@@ -103,33 +115,33 @@ class Window:
         return len(self.first) < PAGE_SIZE or int(self.first[-1][0]) >= self.end
 
 
-def open_window(engine: Engine, since: int, limit: int | None) -> Window:
-    """Fix the window's end and read its first page. The end is at most the safe end
-    (service/storage/sequence.py); with a limit, the limit-th record's number. A
-    limit up to PAGE_SIZE (the usual page) costs two statements: the safe end, and the
-    page, whose last row is then the end."""
-    with engine.connect() as conn:
-        upto = safe_end(conn)
-        conn.commit()  # no-op in autocommit; otherwise ends the transaction holding the feed lock
-        if upto <= since:
-            return Window(since, since, [])
-        first = min(limit or PAGE_SIZE, PAGE_SIZE)
-        rows = _page(conn, since, upto, first)
-        end = upto
-        if limit is not None and len(rows) == first:
-            if limit <= PAGE_SIZE:
-                end = int(rows[-1][0])
-            else:
-                last = conn.execute(
-                    select(Extraction.change_seq)
-                    .where(col(Extraction.change_seq) > since, col(Extraction.change_seq) <= upto, _IN_FEED)
-                    .order_by(col(Extraction.change_seq)).offset(limit - 1).limit(1)
-                ).scalar()
-                end = int(last) if last is not None else upto
+def open_window(conn: Connection, since: int, limit: int | None) -> Window:
+    """Fix the window's end and read its first page, through `conn` (the caller's, which
+    closes it). The end is at most the safe end (service/storage/sequence.py); with a
+    limit, the limit-th record's number. A limit up to PAGE_SIZE (the usual page) costs
+    two statements: the safe end, and the page, whose last row is then the end."""
+    upto = safe_end(conn)
+    conn.commit()  # no-op in autocommit; otherwise ends the transaction holding the feed lock
+    if upto <= since:
+        return Window(since, since, [])
+    first = min(limit or PAGE_SIZE, PAGE_SIZE)
+    rows = _page(conn, since, upto, first)
+    end = upto
+    if limit is not None and len(rows) == first:
+        if limit <= PAGE_SIZE:
+            end = int(rows[-1][0])
+        else:
+            last = conn.execute(
+                select(Extraction.change_seq)
+                .where(col(Extraction.change_seq) > since, col(Extraction.change_seq) <= upto, _IN_FEED)
+                .order_by(col(Extraction.change_seq)).offset(limit - 1).limit(1)
+            ).scalar()
+            end = int(last) if last is not None else upto
+    conn.commit()  # ends SQLite's read transaction: the rest of the pull reads on its own connections
     return Window(since, end, rows)
 
 
-def iter_pages(engine: Engine, window: Window) -> Iterator[list[Row[Any]]]:
+def iter_pages(engine: Engine, window: Window) -> Iterator[list[tuple[Any, ...]]]:
     """The window's rows in change order, PAGE_SIZE at a time, each page read in its own
     short statement (a 100k pull never holds its rows, nor a transaction, for long)."""
     rows = window.first
@@ -163,13 +175,14 @@ def render(engine: Engine, window: Window, fmt: FeedFormat) -> Iterator[bytes]:
     if fmt == "csv":
         yield _csv_line(list(FIELDS)).encode()
         for rows in pages:
-            yield "".join(_csv_line([_csv_cell(v) for v in _record(row).values()]) for row in rows).encode()
+            yield "".join(_csv_line(_csv_values(row)) for row in rows).encode()
     elif fmt == "ndjson":
         for rows in pages:
-            yield b"".join(orjson.dumps(_record(row), option=orjson.OPT_APPEND_NEWLINE) for row in rows)
+            yield b"".join(orjson.dumps(_record(row), option=_JSON_OPTIONS | orjson.OPT_APPEND_NEWLINE)
+                           for row in rows)
     else:
         yield b'{"next_cursor": ' + orjson.dumps(str(window.end)) + b', "items": ['
         for index, rows in enumerate(pages):
-            body = orjson.dumps([_record(row) for row in rows])[1:-1]
+            body = orjson.dumps([_record(row) for row in rows], option=_JSON_OPTIONS)[1:-1]
             yield (b"," + body) if index else body
         yield b"]}\n"

@@ -129,6 +129,7 @@ def apply_result(session: Session, report: Report, result: ExtractResult) -> Out
     auto_series = report.series is None or report.series == series_of(report)
     report.title, report.status_date = result.report.title, result.report.status_date
     report.warnings = list(result.warnings)
+    report.updated_at = utcnow()  # facts may move without a version bump: stale assist stamps (editions/assist_cache.py)
     if auto_series:
         report.series = series_of(report)
     session.add(report)

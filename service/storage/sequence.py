@@ -29,6 +29,7 @@ from sqlalchemy import Connection, text
 from sqlmodel import Session
 
 from service.storage.db import is_sqlite
+from service.storage.statements import Fast
 
 PG_SEQUENCE = "relato_change_seq"
 PG_FEED_LOCK = 7_264_002
@@ -75,10 +76,11 @@ def safe_end(conn: Connection) -> int:
     long as the statement runs."""
     if is_sqlite(conn.engine):
         return int(conn.execute(text("SELECT COALESCE(MAX(change_seq), 0) FROM extraction")).scalar_one())
-    return int(conn.execute(_SAFE_END).scalar_one() or 0)
+    row = _SAFE_END.first(conn, {})
+    return int(row[0] or 0) if row else 0
 
 
-_SAFE_END = text(
+_SAFE_END = Fast(text(
     f"WITH feed_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock({PG_FEED_LOCK}) AS locked) "
     f"SELECT pg_sequence_last_value('{PG_SEQUENCE}'::regclass) FROM feed_lock"
-)
+))

@@ -10,12 +10,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import Connection, bindparam
 from sqlmodel import Session, col, select
 
 from service.storage.models import ApiToken, Role
+from service.storage.statements import Fast
 from service.storage.timeutil import utcnow
 
 TOKEN_PREFIX = "rlt_"
@@ -44,18 +47,28 @@ def find_token(session: Session, plaintext: str) -> ApiToken | None:
     return row if hmac.compare_digest(row.token_hash, digest) else None
 
 
-_LIVE_TOKEN = select(ApiToken.id, ApiToken.name, ApiToken.role, ApiToken.token_hash).where(
-    ApiToken.token_hash == bindparam("digest"), col(ApiToken.revoked_at).is_(None))  # built once
+# The caller's token as plain columns; TOKEN_COLUMNS also lead the hot routes' one-statement
+# reads (service/api/queries.py `with_token`), which check the token and read in one round trip.
+TOKEN_COLUMNS = (ApiToken.id, ApiToken.name, ApiToken.role, ApiToken.token_hash)
+LIVE_TOKEN = (ApiToken.token_hash == bindparam("digest"), col(ApiToken.revoked_at).is_(None))
+_LIVE_TOKEN = Fast(select(*TOKEN_COLUMNS).where(*LIVE_TOKEN))  # built once
 
 
-def find_principal(session: Session, plaintext: str) -> Principal | None:
-    """Who a live token stands for, or None: `find_token` as plain columns (it runs on every
-    API call, and building the ORM object was most of its cost)."""
-    digest = hash_token(plaintext)
-    row = session.exec(_LIVE_TOKEN, params={"digest": digest}).first()  # type: ignore[call-overload]
+def principal_of(row: Sequence[Any] | None, digest: str) -> Principal | None:
+    """The principal in a row that starts with TOKEN_COLUMNS, or None (no row: no live token)."""
     if row is None or not hmac.compare_digest(row[3], digest):
         return None
     return Principal(token_id=row[0] or 0, name=row[1], role=row[2])
+
+
+def find_principal(db: Session | Connection, plaintext: str) -> Principal | None:
+    """Who a live token stands for, or None: `find_token` as plain columns (it runs on every
+    API call, and building the ORM object was most of its cost). `db` is a session or a
+    Core connection (cheaper per statement)."""
+    digest = hash_token(plaintext)
+    if isinstance(db, Session):
+        return principal_of(db.execute(_LIVE_TOKEN.statement, {"digest": digest}).first(), digest)
+    return principal_of(_LIVE_TOKEN.first(db, {"digest": digest}), digest)
 
 
 def a_role(role: str) -> str:

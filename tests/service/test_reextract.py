@@ -8,14 +8,18 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from service.storage.config import Settings
+from service.storage.models import Report
+from service.storage.timeutil import as_utc
 from tests.conftest import ROOT
 from tests.service.conftest import auth
 from tests.service.editions_support import gold, real_extract_cached, upload_all  # noqa: F401
@@ -74,8 +78,10 @@ def test_reextract_keeps_decisions_and_lists_orphans(
     assert review(client, reviewer, corrected["id"], "correct", 1, value=12500).status_code == 200
     assert review(client, reviewer, rejected["id"], "reject", 1).status_code == 200
     _, cursor = records(client, consumer)
+    stamped = _updated_at(engine, report_id)
 
     out = run_reextract(database_url, settings, str(report_id), rules=altered_rules(tmp_path))
+    assert _updated_at(engine, report_id) > stamped  # the review assist's chains of it are stale (assist_cache.py)
     assert f"report {report_id}:" in out and "1 orphaned" in out and "0 new" in out
     orphans = client.get("/api/v1/orphans", params={"report_id": report_id}, headers=auth(reviewer)).json()["items"]
     assert [(o["id"], o["status"], o["orphaned"]) for o in orphans] == [(orphan["id"], "confirmed", True)]
@@ -100,6 +106,13 @@ def test_reextract_keeps_decisions_and_lists_orphans(
     fed, _ = records(client, consumer, since=cursor)
     assert {(r["extraction_id"], r["state"], r["value"]) for r in fed} == {
         (orphan["id"], "confirmed", 4), (meta["id"], "confirmed", 500000)}
+
+
+def _updated_at(engine: Engine, report_id: int) -> datetime:
+    with Session(engine) as session:
+        report = session.get(Report, report_id)
+        assert report is not None
+        return as_utc(report.updated_at)  # type: ignore[return-value]
 
 
 def test_reextract_needs_ids_or_all(database_url: str, settings: Settings, engine: Engine) -> None:

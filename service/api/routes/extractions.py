@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from sqlmodel import col, select
 
 from extractor.model import FactKind
-from service.api.deps import API_ERRORS, CallerDep, ReviewerDep, SessionDep, WriteEngineDep
-from service.api.queries import get_extraction_public, list_extractions
+from service.api.deps import API_ERRORS, BEARER_OPENAPI, ReviewerDep, SessionDep, caller_of
+from service.api.queries import TOKEN_AND_FACT, TOKEN_FIELDS, list_extractions, public_from_row
 from service.api.reviews import review_facts
 from service.review.actions import ReviewError
 from service.storage.inputs import Cursor, Id, cursor_value
@@ -27,6 +27,7 @@ from service.storage.schemas import (
     ReviewIn,
 )
 from service.storage.timeutil import as_utc
+from service.storage.tokens import principal_of
 
 def as_json(model: BaseModel) -> Response:
     """The answer serialised here, on the route's thread: a model returned to FastAPI would be
@@ -49,9 +50,10 @@ REVIEW_ERRORS = {
 }
 
 
-@router.get("", response_model=ExtractionsPublic, summary="Facts, filtered, in id order, paginated by cursor")
+@router.get("", response_model=ExtractionsPublic, summary="Facts, filtered, in id order, paginated by cursor",
+            openapi_extra=BEARER_OPENAPI)
 async def get_extractions(
-    caller: CallerDep,
+    request: Request,
     session: SessionDep,
     report_id: Id | None = None,
     status_: Annotated[ReviewStatus | None, Query(alias="status")] = None,
@@ -60,6 +62,8 @@ async def get_extractions(
     cursor: Annotated[Cursor | None, Query(
         description="next_cursor of the previous page; omit to start over")] = None,
 ) -> Response:
+    caller = caller_of(request)
+
     def answer() -> Response:
         caller.require(session, "reviewer")
         items, last = list_extractions(
@@ -71,19 +75,15 @@ async def get_extractions(
 
 
 @router.post("/review", response_model=BulkReviewOut, responses=REVIEW_ERRORS,
-             summary="Review many facts at once, all or nothing")
-async def review_many(body: BulkReviewIn, caller: CallerDep, session: SessionDep,
-                      write_engine: WriteEngineDep) -> Response:
+             summary="Review many facts at once, all or nothing", openapi_extra=BEARER_OPENAPI)
+async def review_many(body: BulkReviewIn, request: Request) -> Response:
     """Every item is applied in one transaction; if any is refused (404, 409, 422), none is."""
+    caller = caller_of(request)
+
     def answer() -> Response:
-        principal = caller.require(session, "reviewer")
-        ids = [item.id for item in body.items]
-        if len(set(ids)) != len(ids):
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                                "an extraction id appears twice in one bulk review")
         items = [(item.id, ReviewIn(**item.model_dump(exclude={"id"}))) for item in body.items]
         try:
-            return as_json(BulkReviewOut(items=review_facts(session, write_engine, items, principal)))
+            return as_json(BulkReviewOut(items=review_facts(caller, items)))
         except ReviewError as exc:
             raise HTTPException(exc.status_code, f"{exc.detail} (no item of this bulk review was applied)") from exc
 
@@ -91,28 +91,30 @@ async def review_many(body: BulkReviewIn, caller: CallerDep, session: SessionDep
 
 
 @router.get("/{extraction_id}", response_model=ExtractionPublic, responses={404: {"model": ErrorOut}},
-            summary="One fact with its current version")
-async def get_extraction(extraction_id: Id, caller: CallerDep, session: SessionDep) -> Response:
+            summary="One fact with its current version", openapi_extra=BEARER_OPENAPI)
+async def get_extraction(extraction_id: Id, request: Request) -> Response:
+    caller = caller_of(request)
+
     def answer() -> Response:
-        caller.require(session, "reviewer")
-        item = get_extraction_public(session, extraction_id)
-        if item is None:
+        with caller.read_engine.connect() as conn:  # token and fact in one statement
+            row = TOKEN_AND_FACT.first(conn, {"digest": caller.digest, "extraction_id": extraction_id})
+        caller.admit(principal_of(row, caller.digest), "reviewer")
+        if row is None or row[TOKEN_FIELDS] is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"extraction {extraction_id} does not exist")
-        return as_json(item)
+        return as_json(public_from_row(row[TOKEN_FIELDS:]))
 
     return await run_in_threadpool(answer)
 
 
 @router.post("/{extraction_id}/review", response_model=ExtractionPublic, responses=REVIEW_ERRORS,
-             summary="Confirm, correct, reject or reopen one fact")
-async def review_one(
-    extraction_id: Id, body: ReviewIn, caller: CallerDep, session: SessionDep, write_engine: WriteEngineDep
-) -> Response:
+             summary="Confirm, correct, reject or reopen one fact", openapi_extra=BEARER_OPENAPI)
+async def review_one(extraction_id: Id, body: ReviewIn, request: Request) -> Response:
     """`version` must be the one you saw: if someone reviewed the fact since, this is 409 and nothing changes."""
+    caller = caller_of(request)
+
     def answer() -> Response:
-        principal = caller.require(session, "reviewer")
-        try:  # one read, one write statement on PostgreSQL (service/api/reviews.py)
-            return as_json(review_facts(session, write_engine, [(extraction_id, body)], principal)[0])
+        try:  # one read (with the token), one write statement on PostgreSQL (service/api/reviews.py)
+            return as_json(review_facts(caller, [(extraction_id, body)])[0])
         except ReviewError as exc:
             raise HTTPException(exc.status_code, exc.detail) from exc
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import API_ERRORS, CallerDep, ReadEngineDep, SessionDep
+from service.api.deps import API_ERRORS, BEARER_OPENAPI, caller_of
 from service.feed.records import FIELDS, MEDIA_TYPES, FeedFormat, open_window, render
 from service.storage.inputs import Count, Cursor, cursor_value
 from service.storage.schemas import ErrorOut
@@ -25,7 +25,7 @@ FEED_DOC = (
 
 @router.get(
     "", summary="Confirmed records since a cursor (json, ndjson or csv, streamed)", description=FEED_DOC,
-    response_class=StreamingResponse,
+    response_class=StreamingResponse, openapi_extra=BEARER_OPENAPI,
     responses={
         200: {"content": {t: {} for t in MEDIA_TYPES.values()},
               "headers": {"X-Next-Cursor": {"description": "pass as `since` next time", "schema": {"type": "string"}}}},
@@ -33,19 +33,20 @@ FEED_DOC = (
     },
 )
 async def get_records(
-    caller: CallerDep,
-    session: SessionDep,
-    engine: ReadEngineDep,
+    request: Request,
     since: Annotated[Cursor | None, Query(description="next cursor of the previous pull; omit for everything")] = None,
     limit: Annotated[Count | None, Query(description="at most this many records; omit for all")] = None,
     format: FeedFormat = "json",
 ) -> StreamingResponse:
+    caller = caller_of(request)
+
     def answer() -> Response:
         """Token check, window and first page in one thread-pool hop; a window that fits in
         that page is answered whole, a longer one streamed page by page."""
-        caller.require(session, "consumer", "reviewer")
-        session.close()  # the feed reads through its own connections
-        window = open_window(engine, cursor_value(since), limit)
+        engine = caller.read_engine
+        with engine.connect() as conn:  # token, window end and first page on one connection
+            caller.require(conn, "consumer", "reviewer")
+            window = open_window(conn, cursor_value(since), limit)
         headers = {"X-Next-Cursor": str(window.end)}
         if window.complete:
             return Response(b"".join(render(engine, window, format)), media_type=MEDIA_TYPES[format], headers=headers)
