@@ -192,8 +192,8 @@ class Caller:
     routes (one fact, a review, a list, a feed page) then cost one thread-pool hop and
     one connection checkout instead of two of each (issue 11). The hottest read the
     token in the same statement as their data (`digest` + service/api/queries.py
-    `with_token`, then `admit`); the others call `require`. Made by `caller_of`, which
-    refuses a missing token as `require_role` does."""
+    `with_token`, then `admit`); the others call `require`. Made by `caller_of`
+    (`CallerDep`), which refuses a missing token as `require_role` does."""
 
     request: Request
     token: str
@@ -222,15 +222,19 @@ class Caller:
         return self.admit(find_principal(db, self.token), *roles)
 
 
-def caller_of(request: Request) -> Caller:
+async def caller_of(request: Request) -> Caller:
     """The bearer token of a hot route's request, read from the header as HTTPBearer reads
-    it, without a dependency: FastAPI's solving of a dependency and its sub-dependency
-    cost a tenth of a request's CPU (issue 11). The routes declare the scheme with
-    BEARER_OPENAPI. A missing or malformed header is 401, as for every other route."""
+    it. A dependency of its own (`CallerDep`), so that a missing token is 401 before any
+    parameter is validated, as on every other route; without HTTPBearer's sub-dependency,
+    whose solving cost a tenth of a request's CPU (issue 11). The routes declare the
+    scheme with BEARER_OPENAPI."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise _missing_token()
     return Caller(request, token)
+
+
+CallerDep = Annotated[Caller, Depends(caller_of)]
 
 
 # What `Depends(bearer)` would add to an operation in the OpenAPI document (same scheme name).

@@ -22,7 +22,8 @@ with the sum of their versions. Every change that can move a flag changes the st
 Versions only grow and facts are never deleted, so an unchanged stamp means an
 unchanged chain. The stamp is read before the facts: a change in between leaves a
 newer computation under an older stamp, which the next read finds stale (never the
-reverse). Each process has its own cache; none is shared, so none is invalidated.
+reverse). Each process has its own cache (at most MAX_FLAGS facts' flags, least recently
+used chains dropped first); none is shared, so none is invalidated.
 """
 
 from __future__ import annotations
@@ -31,16 +32,17 @@ import threading
 from collections import OrderedDict
 from typing import Any, Hashable
 
-MAX_CHAINS = 4096
+MAX_FLAGS = 200_000  # facts' flags kept in all (~50 MB); the least recently used chains go first
 
 
 class ChainCache:
     """A bounded LRU of (scope, key) -> (stamp, flags by fact id), safe across threads. The
     scope names the database and the series (tests run many databases in one process)."""
 
-    def __init__(self, max_chains: int = MAX_CHAINS) -> None:
-        self.max_chains = max_chains
+    def __init__(self, max_flags: int = MAX_FLAGS) -> None:
+        self.max_flags = max_flags
         self._items: OrderedDict[tuple[Hashable, str], tuple[Hashable, dict[int, Any]]] = OrderedDict()
+        self._size = 0
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
@@ -57,14 +59,18 @@ class ChainCache:
 
     def put(self, series: Hashable, key: str, stamp: Hashable, flags: dict[int, Any]) -> None:
         with self._lock:
+            old = self._items.pop((series, key), None)
+            self._size -= len(old[1]) + 1 if old else 0
             self._items[(series, key)] = (stamp, flags)
-            self._items.move_to_end((series, key))
-            while len(self._items) > self.max_chains:
-                self._items.popitem(last=False)
+            self._size += len(flags) + 1  # an empty chain still takes a slot
+            while self._size > self.max_flags and len(self._items) > 1:
+                _, (_, dropped) = self._items.popitem(last=False)
+                self._size -= len(dropped) + 1
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._size = 0
             self.hits = self.misses = 0
 
 

@@ -17,15 +17,17 @@ from service.storage.timeutil import utcnow
 
 
 def test_chain_cache_answers_only_for_the_same_stamp_and_forgets_the_oldest() -> None:
-    cache = ChainCache(max_chains=2)
+    cache = ChainCache(max_flags=4)  # a chain counts its flags plus one
     cache.put("s", "a", (1, 2), {7: "flag"})
     assert cache.get("s", "a", (1, 2)) == {7: "flag"}
     assert cache.get("s", "a", (1, 3)) is None  # the chain changed since
     cache.put("s", "b", (1,), {})
     assert cache.get("s", "a", (1, 2)) is not None  # a is now the most recently used
-    cache.put("s", "c", (1,), {})
+    cache.put("s", "c", (1,), {8: "flag"})  # 2 + 1 + 2 > 4: b, the least recently used, goes
     assert cache.get("s", "b", (1,)) is None and cache.get("s", "a", (1, 2)) is not None
-    assert (cache.hits, cache.misses) == (3, 2)
+    cache.put("s", "a", (1, 4), {7: "flag"})  # replaced, not counted twice
+    assert cache.get("s", "c", (1,)) is not None and cache.get("s", "a", (1, 4)) is not None
+    assert (cache.hits, cache.misses) == (5, 2)
 
 
 def _edition(session: Session, n: int, date: str, values: list[int]) -> tuple[Report, list[Extraction]]:

@@ -41,3 +41,18 @@ def test_openapi_declares_the_bearer_scheme_on_the_hot_routes(client: TestClient
                          ("/api/v1/extractions/{extraction_id}/review", "post"), ("/api/v1/extractions/review", "post"),
                          ("/api/v1/records", "get"), ("/api/v1/extractions/{extraction_id}/history", "get")]:
         assert paths[path][method]["security"] == [{"HTTPBearer": []}], path
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("GET", "/api/v1/extractions/0", None),  # an id out of range
+    ("GET", "/api/v1/extractions?limit=0", None),
+    ("GET", "/api/v1/records?since=x", None),
+    ("POST", "/api/v1/extractions/1/review", {"action": "approve", "version": "one"}),
+    ("POST", "/api/v1/extractions/review", {"items": "none"}),
+])
+def test_a_missing_token_is_401_before_the_parameters_are_checked(
+    client: TestClient, method: str, path: str, body: Any
+) -> None:
+    response = client.request(method, path, json=body)
+    assert response.status_code == 401 and response.headers["www-authenticate"] == "Bearer", response.text
+    assert response.json()["detail"].startswith("missing API token")

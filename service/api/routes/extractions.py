@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, HTTPException, Query, Response, status
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from sqlmodel import col, select
 
 from extractor.model import FactKind
-from service.api.deps import API_ERRORS, BEARER_OPENAPI, ReviewerDep, SessionDep, caller_of
+from service.api.deps import API_ERRORS, BEARER_OPENAPI, CallerDep, ReviewerDep, SessionDep
 from service.api.queries import TOKEN_AND_FACT, TOKEN_FIELDS, list_extractions, public_from_row
 from service.api.reviews import review_facts
 from service.review.actions import ReviewError
@@ -53,7 +53,7 @@ REVIEW_ERRORS = {
 @router.get("", response_model=ExtractionsPublic, summary="Facts, filtered, in id order, paginated by cursor",
             openapi_extra=BEARER_OPENAPI)
 async def get_extractions(
-    request: Request,
+    caller: CallerDep,
     session: SessionDep,
     report_id: Id | None = None,
     status_: Annotated[ReviewStatus | None, Query(alias="status")] = None,
@@ -62,7 +62,6 @@ async def get_extractions(
     cursor: Annotated[Cursor | None, Query(
         description="next_cursor of the previous page; omit to start over")] = None,
 ) -> Response:
-    caller = caller_of(request)
 
     def answer() -> Response:
         caller.require(session, "reviewer")
@@ -76,9 +75,8 @@ async def get_extractions(
 
 @router.post("/review", response_model=BulkReviewOut, responses=REVIEW_ERRORS,
              summary="Review many facts at once, all or nothing", openapi_extra=BEARER_OPENAPI)
-async def review_many(body: BulkReviewIn, request: Request) -> Response:
+async def review_many(body: BulkReviewIn, caller: CallerDep) -> Response:
     """Every item is applied in one transaction; if any is refused (404, 409, 422), none is."""
-    caller = caller_of(request)
 
     def answer() -> Response:
         items = [(item.id, ReviewIn(**item.model_dump(exclude={"id"}))) for item in body.items]
@@ -92,8 +90,7 @@ async def review_many(body: BulkReviewIn, request: Request) -> Response:
 
 @router.get("/{extraction_id}", response_model=ExtractionPublic, responses={404: {"model": ErrorOut}},
             summary="One fact with its current version", openapi_extra=BEARER_OPENAPI)
-async def get_extraction(extraction_id: Id, request: Request) -> Response:
-    caller = caller_of(request)
+async def get_extraction(extraction_id: Id, caller: CallerDep) -> Response:
 
     def answer() -> Response:
         with caller.read_engine.connect() as conn:  # token and fact in one statement
@@ -108,9 +105,8 @@ async def get_extraction(extraction_id: Id, request: Request) -> Response:
 
 @router.post("/{extraction_id}/review", response_model=ExtractionPublic, responses=REVIEW_ERRORS,
              summary="Confirm, correct, reject or reopen one fact", openapi_extra=BEARER_OPENAPI)
-async def review_one(extraction_id: Id, body: ReviewIn, request: Request) -> Response:
+async def review_one(extraction_id: Id, body: ReviewIn, caller: CallerDep) -> Response:
     """`version` must be the one you saw: if someone reviewed the fact since, this is 409 and nothing changes."""
-    caller = caller_of(request)
 
     def answer() -> Response:
         try:  # one read (with the token), one write statement on PostgreSQL (service/api/reviews.py)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import API_ERRORS, BEARER_OPENAPI, caller_of
+from service.api.deps import API_ERRORS, BEARER_OPENAPI, CallerDep
 from service.feed.records import FIELDS, MEDIA_TYPES, FeedFormat, open_window, render
 from service.storage.inputs import Count, Cursor, cursor_value
 from service.storage.schemas import ErrorOut
@@ -33,12 +33,11 @@ FEED_DOC = (
     },
 )
 async def get_records(
-    request: Request,
+    caller: CallerDep,
     since: Annotated[Cursor | None, Query(description="next cursor of the previous pull; omit for everything")] = None,
     limit: Annotated[Count | None, Query(description="at most this many records; omit for all")] = None,
     format: FeedFormat = "json",
 ) -> StreamingResponse:
-    caller = caller_of(request)
 
     def answer() -> Response:
         """Token check, window and first page in one thread-pool hop; a window that fits in
