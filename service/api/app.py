@@ -32,7 +32,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from python_multipart.exceptions import FormParserError
 
-from service.api.hardening import harden, redact_access_log
+from service.api.hardening import BUSY, harden, redact_access_log, retry_later
 from service.api.routes import (
     assist,
     editions,
@@ -55,9 +55,6 @@ DESCRIPTION = (
     "operator (upload, read reports), reviewer (read everything, review), consumer (records "
     "feed), admin (everything, tokens). Errors are `{\"detail\": \"...\"}`."
 )
-
-
-RETRY_AFTER_S = 1
 
 
 def create_web_app() -> FastAPI:
@@ -150,10 +147,7 @@ async def _overloaded(request: Request, exc: PoolTimeout) -> JSONResponse:
     """No database connection came free within RELATO_POOL_TIMEOUT_S: every request thread is
     busy. Answer at once rather than queue: the client retries, nothing was done."""
     log.warning("503 on %s %s: no database connection free (%s)", request.method, request.url.path, exc)
-    return JSONResponse(
-        {"detail": f"the server is busy; nothing was changed, try again in {RETRY_AFTER_S} s"},
-        status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)},
-    )
+    return retry_later(BUSY)
 
 
 async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
@@ -162,10 +156,7 @@ async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
     if not exc.connection_invalidated:
         return await _unexpected_error(request, exc)
     log.warning("503 on %s %s: database connection lost (%s)", request.method, request.url.path, exc)
-    return JSONResponse(
-        {"detail": f"the database connection was lost; try again in {RETRY_AFTER_S} s"},
-        status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)},
-    )
+    return retry_later("the database connection was lost")
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

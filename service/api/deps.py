@@ -41,14 +41,6 @@ async def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
-async def get_read_engine(request: Request) -> Engine:
-    return request.app.state.read_engine
-
-
-async def get_write_engine(request: Request) -> Engine:
-    return request.app.state.write_engine
-
-
 async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
@@ -86,8 +78,6 @@ API_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
-ReadEngineDep = Annotated[Engine, Depends(get_read_engine)]
-WriteEngineDep = Annotated[Engine, Depends(get_write_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 # scope="function": closed as soon as the route function returns, before FastAPI serialises
 # the response (for a sync route, on another thread-pool hop): held until after the

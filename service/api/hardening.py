@@ -72,6 +72,17 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
 
+RETRY_AFTER_S = 1
+BUSY = "the server is busy; nothing was changed"
+
+
+def retry_later(detail: str) -> JSONResponse:
+    """503 with Retry-After: what the API answers when it cannot serve a request now (too
+    many in flight, no database connection free, the connection lost); the client retries."""
+    return JSONResponse({"detail": f"{detail}; try again in {RETRY_AFTER_S} s"}, status_code=503,
+                        headers={"Retry-After": str(RETRY_AFTER_S)})
+
+
 class InflightLimit:
     """Pure ASGI middleware: at most `limit` API requests of this process in progress; one
     more is answered 503 + Retry-After at once, without touching the database.
@@ -89,9 +100,7 @@ class InflightLimit:
             await self.app(scope, receive, send)
             return
         if self.inflight >= self.limit:
-            busy = JSONResponse({"detail": "the server is busy; nothing was changed, try again in 1 s"},
-                                status_code=503, headers={"Retry-After": "1"})
-            await busy(scope, receive, send)
+            await retry_later(BUSY)(scope, receive, send)
             return
         self.inflight += 1  # one event loop per process: no lock needed
         try:

@@ -104,8 +104,7 @@ class Planned:
 
     @property
     def after(self) -> dict[str, Any]:
-        return {"status": self.new.status, "value": self.new.value, "unit": self.new.unit,
-                "qualifier": self.new.qualifier, "name": self.new.name}
+        return dict(vars(self.new))  # the fields `snapshot` records, in its order
 
 
 def plan_review(session: Session, ext: Extraction | None, extraction_id: int, review: ReviewIn) -> Planned:
@@ -126,8 +125,8 @@ def plan_review(session: Session, ext: Extraction | None, extraction_id: int, re
 
 
 def apply_review(session: Session, extraction_id: int, review: ReviewIn, principal: Principal) -> Extraction:
-    """Apply one review inside the caller's write transaction; the caller commits. (The API
-    uses service/review/writes.py, which needs fewer statements; this is the plain path.)"""
+    """Apply one review inside the caller's write transaction; the caller commits. (The API's
+    reviews use service/api/reviews.py, which needs fewer statements; this is the plain path.)"""
     ext = session.get(Extraction, extraction_id)
     planned = plan_review(session, ext, extraction_id, review)
     assert ext is not None

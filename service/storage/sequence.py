@@ -36,7 +36,11 @@ PG_FEED_LOCK = 7_264_002
 # A CTE for the start of a PostgreSQL writer's statement: MATERIALIZED, so it is run as
 # its own plan node, and any row the statement numbers is built from a join with it,
 # so the shared lock is held before `nextval` runs.
-LOCK_CTE = f"feed_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared({PG_FEED_LOCK}) AS locked)"
+def _feed_lock(function: str) -> str:
+    return f"feed_lock AS MATERIALIZED (SELECT {function}({PG_FEED_LOCK}) AS locked)"
+
+
+LOCK_CTE = _feed_lock("pg_advisory_xact_lock_shared")
 
 
 def hold_feed_lock(session: Session) -> None:
@@ -81,6 +85,6 @@ def safe_end(conn: Connection) -> int:
 
 
 _SAFE_END = Fast(text(
-    f"WITH feed_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock({PG_FEED_LOCK}) AS locked) "
+    f"WITH {_feed_lock('pg_advisory_xact_lock')} "
     f"SELECT pg_sequence_last_value('{PG_SEQUENCE}'::regclass) FROM feed_lock"
 ))

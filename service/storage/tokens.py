@@ -66,9 +66,8 @@ def find_principal(db: Session | Connection, plaintext: str) -> Principal | None
     API call, and building the ORM object was most of its cost). `db` is a session or a
     Core connection (cheaper per statement)."""
     digest = hash_token(plaintext)
-    if isinstance(db, Session):
-        return principal_of(db.execute(_LIVE_TOKEN.statement, {"digest": digest}).first(), digest)
-    return principal_of(_LIVE_TOKEN.first(db, {"digest": digest}), digest)
+    conn = db.connection() if isinstance(db, Session) else db
+    return principal_of(_LIVE_TOKEN.first(conn, {"digest": digest}), digest)
 
 
 def a_role(role: str) -> str:
