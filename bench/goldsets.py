@@ -19,17 +19,21 @@ import importlib.util
 import json
 import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Literal
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from extractor.calibration import Sample  # noqa: E402
+from extractor.errors import BadPDF  # noqa: E402
 from extractor.pipeline import extract_pdf  # noqa: E402
 from tests.scoring import judged_facts  # noqa: E402
 
@@ -37,6 +41,8 @@ SHARED = Path(os.environ.get("RELATO_SHARED_DIR", ROOT.parent / "shared"))
 SHARED_DEV = SHARED / "corpus" / "dev"
 REAL_GOLD = SHARED / "corpus" / "real" / "gold"
 SCORE_DOC = SHARED / "tools" / "score_doc.py"
+SPLIT_FILE = ROOT / "bench" / "real_split.yaml"
+Half = Literal["develop", "held-out"]
 
 
 @dataclass
@@ -48,6 +54,26 @@ class GoldDoc:
     gold: dict[str, Any]
     per_page: bool  # scored by score_doc.py (real reports) rather than per initiative
     pred: dict[str, Any] = field(default_factory=dict)  # extraction, raw confidences
+    refused: str = ""  # why relato refused the PDF (it then scores as an empty prediction)
+
+    @property
+    def publisher(self) -> str:
+        """The publisher part of a real report's file name: `boletim-to-ses-…` -> `to-ses`."""
+        return "-".join(self.name.split("-")[1:3])
+
+    @property
+    def half(self) -> Half:
+        """The half of the real gold this document is in (bench/real_split.yaml)."""
+        return "develop" if self.publisher in _split()["develop"] else "held-out"
+
+
+@lru_cache(maxsize=1)
+def _split() -> dict[str, frozenset[str]]:
+    data = yaml.safe_load(SPLIT_FILE.read_text(encoding="utf-8"))
+    develop, held_out = frozenset(data["develop"]), frozenset(data["held_out"])
+    if develop & held_out:
+        raise ValueError(f"{SPLIT_FILE}: in both halves: {sorted(develop & held_out)}")
+    return {"develop": develop, "held_out": held_out}
 
 
 @lru_cache(maxsize=1)
@@ -87,17 +113,34 @@ def real_gold_docs() -> list[GoldDoc]:
     return out
 
 
-def extracted(docs: list[GoldDoc]) -> list[GoldDoc]:
-    """Extract each document's PDF once, with raw (uncalibrated) confidences."""
-    for d in docs:
-        if not d.pred:
-            d.pred = json.loads(extract_pdf(d.pdf, calibrate=False).model_dump_json())
+EMPTY_PRED: dict[str, Any] = {"report": {"status_date": None, "extractions": []}, "initiatives": []}
+
+
+def _extract(pdf: Path) -> tuple[dict[str, Any], str]:
+    """One PDF's extraction as JSON data, or the empty prediction and why it was refused."""
+    try:
+        return json.loads(extract_pdf(pdf, calibrate=False).model_dump_json()), ""
+    except BadPDF as e:
+        return EMPTY_PRED, str(e)
+
+
+def extracted(docs: list[GoldDoc], jobs: int = 1) -> list[GoldDoc]:
+    """Extract each document's PDF once, with raw (uncalibrated) confidences; ``jobs``
+    processes at a time. A PDF relato refuses scores as an empty prediction."""
+    todo = [d for d in docs if not d.pred]
+    if jobs > 1 and len(todo) > 1:
+        with ProcessPoolExecutor(jobs) as pool:
+            results = list(pool.map(_extract, [d.pdf for d in todo]))
+    else:
+        results = [_extract(d.pdf) for d in todo]
+    for d, (pred, refused) in zip(todo, results):
+        d.pred, d.refused = pred, refused
     return docs
 
 
-def all_gold_docs() -> list[GoldDoc]:
+def all_gold_docs(jobs: int = 1) -> list[GoldDoc]:
     """Every gold document, extracted."""
-    return extracted(initiative_gold_docs() + real_gold_docs())
+    return extracted(initiative_gold_docs() + real_gold_docs(), jobs)
 
 
 def judged(doc: GoldDoc) -> list[tuple[dict[str, Any], bool]]:
@@ -124,14 +167,13 @@ def samples(doc: GoldDoc) -> list[Sample]:
 @dataclass(frozen=True)
 class UnitAgreement:
     """Units of the counts both gold and prediction have (per page, first occurrence,
-    as score_doc.py pairs them): how many, how many equal (score_doc.py's
-    ``unit_accuracy``), and how many pass the guide's rule for units, "scoring
-    accepts the head noun or a longer phrase": same head noun (first word, case
-    and accents aside) — "óbitos confirmados acumulados" for "óbitos acumulados"."""
+    as score_doc.py pairs them): how many, how many pass the guide's rule ("scoring
+    accepts the head noun or a longer phrase", score_doc.py's ``unit_ok``), and how
+    many are equal to the gold's (its ``unit_exact``)."""
 
     matched: int
     exact: int
-    head_noun: int
+    guide: int
 
 
 def unit_agreement(docs: list[GoldDoc]) -> UnitAgreement:
@@ -140,14 +182,14 @@ def unit_agreement(docs: list[GoldDoc]) -> UnitAgreement:
 
     sd = score_doc()
     assert sd is not None
-    matched = exact = head = 0
+    matched = exact = guide = 0
     for d in docs:
         truth, pred = sd.facts_of_gold(d.gold), sd.facts_of_pred(d.pred)
         for k, g in truth.items():
             if k[1] != "count" or k not in pred:
                 continue
-            gu, pu = fold(g.get("unit") or ""), fold(pred[k].get("unit") or "")
+            gu, pu = g.get("unit"), pred[k].get("unit")
             matched += 1
-            exact += gu == pu
-            head += gu == pu or bool(gu and pu and gu.split()[0] == pu.split()[0])
-    return UnitAgreement(matched, exact, head)
+            exact += fold(gu or "") == fold(pu or "")
+            guide += bool(sd.unit_ok(gu, pu))
+    return UnitAgreement(matched, exact, guide)
