@@ -1,7 +1,11 @@
-"""The report's status month when no status phrase gives it: cover and masthead dates.
+"""The report's status month: a named reference period, else cover and masthead dates.
 
-EXTRACTION-GUIDE.md, "Reports from any publisher": the status date is the month
-the report speaks as of; failing that, the date on the cover or in the masthead
+EXTRACTION-GUIDE.md, "Reports from any publisher": when a report names the period
+its figures refer to ("receita do 2º bimestre de 2017", "indicadores aferidos até
+2022", "ciclo 2020-2024"), the end of that period is the status date, over the
+issue or signing date (:func:`reference_status`, cues in ``rules/report_date.yaml``).
+Otherwise the status date is the month the report speaks as of (a status phrase,
+read by the structure stage); failing that, the date on the cover or in the masthead
 (``04/12/2025`` on a deck's cover -> ``2025-12``; a bulletin's issue date); null
 when the document prints no date. A masthead repeated on every page is a running
 header: layout sets it aside as furniture, and its date counts once, as a fact of
@@ -14,14 +18,55 @@ cover), so the first few pages are read too, but there only a cover-like page
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
+from pydantic import BaseModel, ConfigDict, Field
+
+from extractor import rulebook
 from extractor.layout import MARGIN, Line, PageLayout
 
 COVER_PAGES = 3       # a cover is one of the first pages
 COVER_MAX_LINES = 8   # a cover prints a title, a subtitle, a body name and a date
 
 DateFinder = Callable[[str], str | None]
+REFERENCE_FILE = "report_date.yaml"
+
+
+class ReferenceRules(BaseModel):
+    """``rules/report_date.yaml``: cues that name the period a report's figures refer to."""
+
+    model_config = ConfigDict(extra="forbid")
+    reference_patterns: list[str] = Field(min_length=1)
+    first_pages: int = Field(ge=1)
+
+
+@lru_cache(maxsize=1)
+def reference_rules() -> tuple[tuple[re.Pattern[str], ...], int]:
+    """The cue regexes, compiled once, and how many first pages come before the rest."""
+    rules = rulebook.load(REFERENCE_FILE, ReferenceRules)
+    return tuple(re.compile(p, re.IGNORECASE) for p in rules.reference_patterns), rules.first_pages
+
+
+def reference_status(pages: Sequence[PageLayout], period_end: DateFinder, *,
+                     first: bool) -> tuple[str | None, list[Line]]:
+    """The end month of the first reference period named on the first pages
+    (``first``) or on the pages after them, and the line it was read from.
+
+    ``period_end`` reads the text after a cue and returns the ``YYYY-MM`` its period
+    ends in (a year alone ends in December). Mastheads and footers are read with
+    the body: a balancete prints its period in the running header.
+    """
+    patterns, count = reference_rules()
+    for p in (pages[:count] if first else pages[count:]):
+        for ln in (*p.furniture, *p.lines):
+            for pat in patterns:
+                hit = pat.search(ln.text)
+                found = period_end(hit.group("rest")) if hit else None
+                if found:
+                    return found, [ln]
+    return None, []
 
 
 def masthead(page: PageLayout) -> list[Line]:
