@@ -220,6 +220,14 @@ NEGATIVES = [
     "ÁREA TEMÁTICA 4 PRIVACIDADE E SEGURANÇA",
     "185. 551",
     "Anexo II do Decreto",
+    # clock times, stamps, hotlines and "uma única vez" are not facts (guide)
+    "Emitido em: 12/ago/2019 10h e 05m",
+    "Inscrições até as 23:59h do último dia",
+    "A sessão começou às 09:40 no auditório",
+    "reunião das 9h e 30min até o meio-dia",
+    "Página 1 de 3",
+    "Disque-Saúde (136)",
+    "a dose é aplicada uma única vez",
 ]
 
 
