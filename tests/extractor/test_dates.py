@@ -254,19 +254,14 @@ YEARLESS: list[tuple[str, list[tuple[str, str, Any]]]] = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), SCHEDULES)
-def test_schedule_tasks_are_periods(text: str, expected: list[tuple[str, str, Any]]) -> None:
-    assert run(text, status=None) == expected
-
-
-@pytest.mark.parametrize(("text", "expected"), SETTLED)
-def test_settled_date_cases(text: str, expected: list[tuple[str, str, Any]]) -> None:
-    assert run(text) == expected
-
-
-@pytest.mark.parametrize(("text", "expected"), YEARLESS)
-def test_dates_with_no_year_anywhere(text: str, expected: list[tuple[str, str, Any]]) -> None:
-    assert run(text, status=None) == expected
+@pytest.mark.parametrize(
+    ("text", "status", "expected"),
+    [(t, None, e) for t, e in SCHEDULES] + [(t, "2025-10", e) for t, e in SETTLED]
+    + [(t, None, e) for t, e in YEARLESS],
+)
+def test_schedules_settled_cases_and_yearless_dates(
+        text: str, status: str | None, expected: list[tuple[str, str, Any]]) -> None:
+    assert run(text, status=status) == expected
 
 
 @pytest.mark.parametrize(("text", "expected"), POSITIVES)
