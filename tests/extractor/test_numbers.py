@@ -140,11 +140,6 @@ POSITIVES = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), POSITIVES, ids=[t[:40] for t, _ in POSITIVES])
-def test_finds_numbers(text, expected):
-    check(run(text), expected)
-
-
 # Amounts in words, multipliers glued or short, trailing "+", alternatives in words,
 # approximate and upper-bound cues (guide, "Amounts in words" and "More settled cases").
 SETTLED = [
@@ -166,9 +161,11 @@ SETTLED = [
     ("suspensão por até 10 dias", [("count", 10, "dias", "at_most")]),
 ]
 
+POSITIVES += SETTLED
 
-@pytest.mark.parametrize(("text", "expected"), SETTLED, ids=[t[:40] for t, _ in SETTLED])
-def test_settled_number_cases(text, expected):
+
+@pytest.mark.parametrize(("text", "expected"), POSITIVES, ids=[t[:40] for t, _ in POSITIVES])
+def test_finds_numbers(text, expected):
     check(run(text), expected)
 
 
