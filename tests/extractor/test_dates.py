@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 import spacy
 import yaml
+from reportlab.pdfgen import canvas
 
 from extractor import rulebook
 from extractor.errors import RulesError
 from extractor.facts.base import FactContext
 from extractor.facts.dates import find_dates
+from extractor.pipeline import extract_pdf
 from extractor.facts.dates_rules import MONTHS_FILE, PERIODS_FILE, MonthRules, PeriodRules
 
 NLP = spacy.blank("pt")
@@ -360,3 +362,34 @@ def test_month_list_must_be_complete(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("RELATO_RULES_DIR", str(rules))
     with pytest.raises(RulesError, match="1..12"):
         rulebook.load(MONTHS_FILE, MonthRules)
+
+
+def _schedule_pdf(path: Path, rows: list[tuple[str, str, str]], columns: tuple[float, float, float]) -> Path:
+    """One A4 page: a title, a lone follow-up date, and a schedule table drawn in columns."""
+    c = canvas.Canvas(str(path))
+    c.setFont("Helvetica-Bold", 16)
+    c.drawString(60, 780, "CRONOGRAMA DO PROJETO")
+    c.setFont("Helvetica", 11)
+    c.drawString(60, 750, "Acompanhamento previsto para 20/03/2014.")
+    for i, row in enumerate(rows):
+        c.setFont("Helvetica-Bold" if i == 0 else "Helvetica", 10)
+        for x, cell in zip(columns, row):
+            c.drawString(x, 710 - 20 * i, cell)
+    c.showPage()
+    c.save()
+    return path
+
+
+@pytest.mark.parametrize(("header", "columns"), [
+    (("Tarefa", "Início", "Fim"), (60, 300, 370)),
+    (("Etapa", "Data de início", "Data de término"), (60, 260, 360)),
+])
+def test_a_schedule_table_gives_one_period_per_task(tmp_path: Path, header: tuple[str, str, str],
+                                                     columns: tuple[float, float, float]) -> None:
+    rows = [header, ("Levantar requisitos", "03/02/2014", "17/02/2014"),
+            ("Reunião de abertura", "05/03/2014", "05/03/2014"), ("Homologação", "10/03/2014", "28/03/2014")]
+    result = extract_pdf(_schedule_pdf(tmp_path / "cronograma.pdf", rows, columns))
+    facts = [e for it in result.initiatives for e in it.extractions] + list(result.report.extractions)
+    periods = {(e.value.start, e.value.end) for e in facts if e.kind == "period"}
+    assert periods == {("2014-02-03", "2014-02-17"), ("2014-03-05", "2014-03-05"), ("2014-03-10", "2014-03-28")}
+    assert {e.value for e in facts if e.kind == "date"} == {"2014-03-20"}  # the lone follow-up date
