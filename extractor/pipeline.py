@@ -21,7 +21,7 @@ from extractor.facts.pipeline import find_facts, reference_end, status_date
 from extractor.layout import Line, PageLayout, layout_pages
 from extractor.model import Extraction, ExtractResult, Initiative, PeriodValue, Report, Source
 from extractor.pdf import read_pages
-from extractor.report_date import cover_status, reference_status
+from extractor.report_date import cover_status, reference_status, running_lines
 from extractor.structure import InitiativeDraft, segment
 
 log = logging.getLogger(__name__)
@@ -111,6 +111,7 @@ def extract_pdf(path: str | Path, *, filename: str | None = None,
     layouts = layout_pages(pages)
     doc = segment(layouts)
     status, dated = _status(layouts, doc.status_phrase)
+    dated = dated + [ln for ln in running_lines(layouts) if ln not in dated]
     initiatives = [_initiative(d, status) for d in doc.initiatives]
     report_facts = _report_facts(doc.report_lines, status)
     result = ExtractResult(
@@ -140,7 +141,8 @@ def _status(layouts: list[PageLayout], phrase: str | None) -> tuple[str | None, 
 
 def _dated_line_facts(lines: list[Line], status: str | None, report: list[Extraction],
                       initiatives: list[Initiative]) -> list[Extraction]:
-    """The cover, masthead or reference-period date the status month came from, as a fact of the report,
+    """The dates of the lines the status month came from (cover, masthead, reference
+    period) and of the first page's running header and footer, as facts of the report,
     unless the same date is already a fact on that page (a masthead is furniture, and
     a cover's date may sit after an index the structure stage does not read)."""
     seen = {(e.page, e.kind, str(e.value)) for e in report}

@@ -40,6 +40,7 @@ class ReferenceRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reference_patterns: list[str] = Field(min_length=1)
     first_pages: int = Field(ge=1)
+    stamp_patterns: list[str] = Field(min_length=1)
 
 
 @lru_cache(maxsize=1)
@@ -47,6 +48,13 @@ def reference_rules() -> tuple[tuple[re.Pattern[str], ...], int]:
     """The cue regexes, compiled once, and how many first pages come before the rest."""
     rules = rulebook.load(REFERENCE_FILE, ReferenceRules)
     return tuple(re.compile(p, re.IGNORECASE) for p in rules.reference_patterns), rules.first_pages
+
+
+@lru_cache(maxsize=1)
+def stamp_rule() -> re.Pattern[str]:
+    """One regex for the printing and emission stamp cues."""
+    rules = rulebook.load(REFERENCE_FILE, ReferenceRules)
+    return re.compile("|".join(f"(?:{p})" for p in rules.stamp_patterns), re.IGNORECASE)
 
 
 def reference_status(pages: Sequence[PageLayout], period_end: DateFinder, *,
@@ -72,6 +80,22 @@ def reference_status(pages: Sequence[PageLayout], period_end: DateFinder, *,
 def masthead(page: PageLayout) -> list[Line]:
     """Running-header lines set aside in the page's top margin (the bulletin's masthead)."""
     return [ln for ln in page.furniture if ln.bottom <= page.height * MARGIN]
+
+
+def running_lines(pages: Sequence[PageLayout]) -> list[Line]:
+    """The masthead and the stamp lines of the first page that has running lines.
+
+    Their dates count once, as facts of the report on that page (guide: a masthead
+    repeated on every page, or a printing or emission stamp, "Emitido em: 12/ago/2019
+    10h e 05m", gives one date, on its first page), whatever gave the status month.
+    Other footer lines (a signature notice citing an act's date) stay furniture.
+    """
+    first = next((p for p in pages if p.furniture), None)
+    if first is None:
+        return []
+    stamp = stamp_rule()
+    head = masthead(first)
+    return head + [ln for ln in first.furniture if ln not in head and stamp.search(ln.text)]
 
 
 def cover_status(pages: Sequence[PageLayout], month_of: DateFinder) -> tuple[str | None, list[Line]]:

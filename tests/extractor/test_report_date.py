@@ -138,8 +138,23 @@ def test_no_printed_date_still_means_no_status_month(tmp_path: Path) -> None:
 
 def test_rules_file_loads_and_forbids_unknown_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert rulebook.load(REFERENCE_FILE, ReferenceRules).first_pages >= 1
-    (tmp_path / REFERENCE_FILE).write_text("reference_patterns: ['x(?P<rest>.+)']\nfirst_pages: 3\nextra: 1\n",
+    (tmp_path / REFERENCE_FILE).write_text("reference_patterns: ['x(?P<rest>.+)']\nfirst_pages: 3\nstamp_patterns: [x]\nextra: 1\n",
                                            encoding="utf-8")
     monkeypatch.setenv("RELATO_RULES_DIR", str(tmp_path))
     with pytest.raises(RulesError):
         rulebook.load(REFERENCE_FILE, ReferenceRules)
+
+
+def test_an_emission_stamp_gives_one_date_on_its_first_page(tmp_path: Path) -> None:
+    c = canvas.Canvas(str(tmp_path / "relatorio.pdf"))
+    for n in (1, 2, 3):
+        c.setFont("Helvetica", 8)
+        c.drawString(60, 30, f"Emitido em: 12/ago/2019 10h e 05m     Página {n} de 3")
+        c.setFont("Helvetica", 11)
+        c.drawString(60, 740, f"Quadro {n}: atendimentos realizados no mês")
+        c.drawString(60, 720, f"Foram {n * 100} atendimentos presenciais.")
+        c.showPage()
+    c.save()
+    result = extract_pdf(tmp_path / "relatorio.pdf")
+    facts = list(result.report.extractions) + [e for it in result.initiatives for e in it.extractions]
+    assert [(e.page, e.value) for e in facts if e.kind == "date"] == [(1, "2019-08-12")]
