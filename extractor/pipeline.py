@@ -21,7 +21,7 @@ from extractor.facts.pipeline import find_facts, reference_end, status_date
 from extractor.layout import Line, PageLayout, layout_pages
 from extractor.model import Extraction, ExtractResult, Initiative, PeriodValue, Report, Source
 from extractor.pdf import read_pages
-from extractor.report_date import cover_status, reference_status, running_lines
+from extractor.report_date import cover_status, issue_status, reference_status, running_lines
 from extractor.structure import InitiativeDraft, segment
 
 log = logging.getLogger(__name__)
@@ -128,7 +128,8 @@ def extract_pdf(path: str | Path, *, filename: str | None = None,
 def _status(layouts: list[PageLayout], phrase: str | None) -> tuple[str | None, list[Line]]:
     """The report's status month and the lines it was read from (guide, "Status date"):
     a reference period named on the first pages, else the status phrase, else the
-    cover or masthead date, else a reference period named further on."""
+    cover or masthead date, else a reference period named further on, else the issue
+    or signing date."""
     status, dated = reference_status(layouts, reference_end, first=True)
     if status is None:
         status, dated = status_date(phrase), []
@@ -136,6 +137,8 @@ def _status(layouts: list[PageLayout], phrase: str | None) -> tuple[str | None, 
         status, dated = cover_status(layouts, lambda text: status_date(text, need_month=True))
     if status is None:
         status, dated = reference_status(layouts, reference_end, first=False)
+    if status is None:
+        status, dated = issue_status(layouts, lambda text: status_date(text, need_month=True))
     return status, dated
 
 

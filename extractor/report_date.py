@@ -41,20 +41,30 @@ class ReferenceRules(BaseModel):
     reference_patterns: list[str] = Field(min_length=1)
     first_pages: int = Field(ge=1)
     stamp_patterns: list[str] = Field(min_length=1)
+    issue_patterns: list[str] = Field(min_length=1)
+
+
+@lru_cache(maxsize=1)
+def _rules() -> ReferenceRules:
+    return rulebook.load(REFERENCE_FILE, ReferenceRules)
 
 
 @lru_cache(maxsize=1)
 def reference_rules() -> tuple[tuple[re.Pattern[str], ...], int]:
     """The cue regexes, compiled once, and how many first pages come before the rest."""
-    rules = rulebook.load(REFERENCE_FILE, ReferenceRules)
-    return tuple(re.compile(p, re.IGNORECASE) for p in rules.reference_patterns), rules.first_pages
+    return tuple(re.compile(p, re.IGNORECASE) for p in _rules().reference_patterns), _rules().first_pages
+
+
+@lru_cache(maxsize=1)
+def issue_rules() -> tuple[re.Pattern[str], ...]:
+    """Signature stamps and datelines (case matters: a dateline starts with a capital)."""
+    return tuple(re.compile(p) for p in _rules().issue_patterns)
 
 
 @lru_cache(maxsize=1)
 def stamp_rule() -> re.Pattern[str]:
     """One regex for the printing and emission stamp cues."""
-    rules = rulebook.load(REFERENCE_FILE, ReferenceRules)
-    return re.compile("|".join(f"(?:{p})" for p in rules.stamp_patterns), re.IGNORECASE)
+    return re.compile("|".join(f"(?:{p})" for p in _rules().stamp_patterns), re.IGNORECASE)
 
 
 def reference_status(pages: Sequence[PageLayout], period_end: DateFinder, *,
@@ -67,11 +77,22 @@ def reference_status(pages: Sequence[PageLayout], period_end: DateFinder, *,
     the body: a balancete prints its period in the running header.
     """
     patterns, count = reference_rules()
-    for p in (pages[:count] if first else pages[count:]):
+    return _first_cued(pages[:count] if first else pages[count:], patterns, period_end)
+
+
+def issue_status(pages: Sequence[PageLayout], month_of: DateFinder) -> tuple[str | None, list[Line]]:
+    """The month of the first signature stamp or dateline, and its line: the issue date."""
+    return _first_cued(pages, issue_rules(), month_of)
+
+
+def _first_cued(pages: Sequence[PageLayout], patterns: Sequence[re.Pattern[str]],
+                read: DateFinder) -> tuple[str | None, list[Line]]:
+    """The first line where a cue's ``rest`` reads as a month, and that line."""
+    for p in pages:
         for ln in (*p.furniture, *p.lines):
             for pat in patterns:
                 hit = pat.search(ln.text)
-                found = period_end(hit.group("rest")) if hit else None
+                found = read(hit.group("rest")) if hit else None
                 if found:
                     return found, [ln]
     return None, []

@@ -49,7 +49,6 @@ STATUS_DATE_RIGHT = {name for name in MIN_F1} - {
     "balancete-es-cachoeiro-royalties-2017",
     "decreto-mg-coqueiral-1943-2017-06-13-limitacao-empenho",
     "demonstrativo-es-cachoeiro-siops-asps-6bim-2013-scan",
-    "despacho-al-cbmal-sei-plano-aplicacao-mqvsp-2026-01",
     "processo-al-cbmal-sei-indicadores-institucionais-2024",
 }
 # Units of matched counts pooled over all documents, by the guide's rule ("the head noun

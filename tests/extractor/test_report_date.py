@@ -138,7 +138,7 @@ def test_no_printed_date_still_means_no_status_month(tmp_path: Path) -> None:
 
 def test_rules_file_loads_and_forbids_unknown_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert rulebook.load(REFERENCE_FILE, ReferenceRules).first_pages >= 1
-    (tmp_path / REFERENCE_FILE).write_text("reference_patterns: ['x(?P<rest>.+)']\nfirst_pages: 3\nstamp_patterns: [x]\nextra: 1\n",
+    (tmp_path / REFERENCE_FILE).write_text("reference_patterns: ['x(?P<rest>.+)']\nfirst_pages: 3\nstamp_patterns: [x]\nissue_patterns: [x]\nextra: 1\n",
                                            encoding="utf-8")
     monkeypatch.setenv("RELATO_RULES_DIR", str(tmp_path))
     with pytest.raises(RulesError):
@@ -158,3 +158,15 @@ def test_an_emission_stamp_gives_one_date_on_its_first_page(tmp_path: Path) -> N
     result = extract_pdf(tmp_path / "relatorio.pdf")
     facts = list(result.report.extractions) + [e for it in result.initiatives for e in it.extractions]
     assert [(e.page, e.value) for e in facts if e.kind == "date"] == [(1, "2019-08-12")]
+
+
+@pytest.mark.parametrize(("lines", "month"), [
+    (["DESPACHO", "Encaminhe-se o plano de aplicação para análise da equipe técnica.",
+      "Documento assinado eletronicamente por Fulano de Tal, Chefe, em 15/01/2026, às 10:32."], "2026-01"),
+    (["OFÍCIO CIRCULAR", "Solicitamos o envio das informações pedidas.", "Maceió, 3 de março de 2025."], "2025-03"),
+    (["NOTA TÉCNICA", "Porto Velho - RO, 22 de outubro de 2024", "Assunto: vacinação nas escolas."], "2024-10"),
+    # a place without a date is no dateline; nothing printed means no status month
+    (["NOTA TÉCNICA", "Belo Horizonte, Minas Gerais", "Assunto: vacinação nas escolas."], None),
+])
+def test_the_issue_or_signing_date_is_the_last_resort(tmp_path: Path, lines: list[str], month: str | None) -> None:
+    assert extract_pdf(_a4(tmp_path / "despacho.pdf", [lines])).report.status_date == month
