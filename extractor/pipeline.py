@@ -17,11 +17,11 @@ from extractor import calibration, ocr
 from extractor.errors import BadPDF
 from extractor.evidence import TextMap, locate
 from extractor.facts.base import Candidate, FactContext
-from extractor.facts.pipeline import find_facts, status_date
-from extractor.layout import Line, layout_pages
+from extractor.facts.pipeline import find_facts, reference_end, status_date
+from extractor.layout import Line, PageLayout, layout_pages
 from extractor.model import Extraction, ExtractResult, Initiative, PeriodValue, Report, Source
 from extractor.pdf import read_pages
-from extractor.report_date import cover_status
+from extractor.report_date import cover_status, issue_status, reference_status, running_lines
 from extractor.structure import InitiativeDraft, segment
 
 log = logging.getLogger(__name__)
@@ -110,9 +110,8 @@ def extract_pdf(path: str | Path, *, filename: str | None = None,
                      code="no_text")
     layouts = layout_pages(pages)
     doc = segment(layouts)
-    status, dated = status_date(doc.status_phrase), []
-    if status is None:
-        status, dated = cover_status(layouts, lambda text: status_date(text, need_month=True))
+    status, dated = _status(layouts, doc.status_phrase)
+    dated = dated + [ln for ln in running_lines(layouts) if ln not in dated]
     initiatives = [_initiative(d, status) for d in doc.initiatives]
     report_facts = _report_facts(doc.report_lines, status)
     result = ExtractResult(
@@ -126,12 +125,30 @@ def extract_pdf(path: str | Path, *, filename: str | None = None,
     return calibration.apply(result) if calibrate else result
 
 
+def _status(layouts: list[PageLayout], phrase: str | None) -> tuple[str | None, list[Line]]:
+    """The report's status month and the lines it was read from (guide, "Status date"):
+    a reference period named on the first pages, else the status phrase, else the
+    cover or masthead date, else a reference period named further on, else the issue
+    or signing date."""
+    status, dated = reference_status(layouts, reference_end, first=True)
+    if status is None:
+        status, dated = status_date(phrase), []
+    if status is None:
+        status, dated = cover_status(layouts, lambda text: status_date(text, need_month=True))
+    if status is None:
+        status, dated = reference_status(layouts, reference_end, first=False)
+    if status is None:
+        status, dated = issue_status(layouts, lambda text: status_date(text, need_month=True))
+    return status, dated
+
+
 def _dated_line_facts(lines: list[Line], status: str | None, report: list[Extraction],
                       initiatives: list[Initiative]) -> list[Extraction]:
-    """The cover or masthead date the status month came from, as a fact of the report,
+    """The dates of the lines the status month came from (cover, masthead, reference
+    period) and of the first page's running header and footer, as facts of the report,
     unless the same date is already a fact on that page (a masthead is furniture, and
     a cover's date may sit after an index the structure stage does not read)."""
     seen = {(e.page, e.kind, str(e.value)) for e in report}
     seen |= {(e.page, e.kind, str(e.value)) for it in initiatives for e in it.extractions}
     return [e for e in _report_facts(lines, status)
-            if e.kind == "date" and (e.page, e.kind, str(e.value)) not in seen]
+            if e.kind in ("date", "period") and (e.page, e.kind, str(e.value)) not in seen]

@@ -27,6 +27,7 @@ from spacy.tokens import Doc
 from extractor.facts.base import Candidate, FactContext
 from extractor.facts.dates_atoms import Item, Point, find_atoms
 from extractor.facts.dates_rules import DatePatterns, patterns
+from extractor.text import fold
 
 DATE_EXTRACTOR = "rules.date"
 PERIOD_EXTRACTOR = "rules.period"
@@ -53,28 +54,65 @@ def find_dates(doc: Doc, ctx: FactContext) -> list[Candidate]:
 def _join_periods(text: str, items: list[Item], pat: DatePatterns) -> list[Item]:
     """Replace each joinable pair of neighbours by one period item."""
     out: list[Item] = []
+    header_end = _schedule_header(text, pat)
     i = 0
     while i < len(items):
-        joined = _join(text, items[i], items[i + 1], pat) if i + 1 < len(items) else None
+        joined = _join(text, items[i], items[i + 1], header_end, pat) if i + 1 < len(items) else None
         out.append(joined or items[i])
         i += 2 if joined else 1
     return out
 
 
-def _join(text: str, a: Item, b: Item, pat: DatePatterns) -> Item | None:
-    """``a`` CONNECTOR ``b`` as a period, or None if they are not one span."""
+def _join(text: str, a: Item, b: Item, header_end: int | None, pat: DatePatterns) -> Item | None:
+    """``a`` CONNECTOR ``b`` as a period, or None if they are not one span.
+
+    A span one of whose ends does not exist ("31/04/2021 a 10/05/2021") is joined
+    as a void item: the guide lists neither the date nor the period it bounds.
+    """
     if a.kind == "period" or b.kind == "period":
         return None
     gap = text[a.end : b.start]
-    if not pat.range_gap.fullmatch(gap):
+    if not (pat.range_gap.fullmatch(gap) or _schedule_cells(text, a, b, header_end, pat)):
         opener = pat.between_opener.search(text[max(0, a.start - 40) : a.start])
         if not (opener and pat.between_gap.fullmatch(gap)):
             return None
+    if a.kind == "void" or b.kind == "void":
+        return Item("void", a.start, b.end, a.a)
     start, end = _fill_pair(replace(a.a), replace(b.a))
     if start is None or end is None:
         return None
     conf = min(a.confidence, b.confidence)
     return Item("period", a.start, b.end, start, end, shape="range", confidence=conf)
+
+
+def _schedule_header(text: str, pat: DatePatterns) -> int | None:
+    """Where the first schedule header line ends: a line whose tab-separated cells
+    name a start column before an end column ("Tarefa | Início | Fim"), or None."""
+    if "\t" not in text:
+        return None
+    pos = 0
+    for line in text.split("\n"):
+        pos += len(line) + 1
+        if "\t" not in line:
+            continue
+        cells = [fold(c) for c in line.split("\t")]
+        starts = [i for i, c in enumerate(cells) if c in pat.schedule_starts]
+        ends = [i for i, c in enumerate(cells) if c in pat.schedule_ends]
+        if starts and ends and min(starts) < max(ends):
+            return pos
+    return None
+
+
+def _schedule_cells(text: str, a: Item, b: Item, header_end: int | None, pat: DatePatterns) -> bool:
+    """Two full dates in neighbouring cells of a row below a schedule header.
+
+    A schedule table ("Tarefa | Início | Fim") puts a task's ends in two cells; the
+    row's text holds them tab-separated. The table model's column types are not
+    needed, so this works on any row text under such a header.
+    """
+    if header_end is None or a.start < header_end or a.a.d is None or b.a.d is None:
+        return False
+    return pat.cell_gap.fullmatch(text[a.end : b.start]) is not None
 
 
 def _fill_pair(a: Point, b: Point) -> tuple[Point | None, Point | None]:
@@ -91,9 +129,15 @@ def _fill_pair(a: Point, b: Point) -> tuple[Point | None, Point | None]:
 
 
 def _before(a: Point, b: Point) -> bool:
-    """``a`` starts no later than ``b`` ends, comparing at the coarser precision."""
+    """``a`` starts no later than ``b`` ends, comparing at the coarser precision.
+
+    Equal days are a span ("05/03/2014 a 05/03/2014": a one-day task is a period
+    whose ends are equal); equal years or months are not ("2024 - 2024").
+    """
     if a.m is None or b.m is None:
         return (a.y or 0) < (b.y or 0)
+    if a.d is not None and b.d is not None:
+        return a.key() <= b.key()
     return a.key() < b.key()
 
 
@@ -196,6 +240,8 @@ def _candidate(it: Item) -> Candidate | None:
     month as ``--MM`` (guide: a month with no year anywhere), less surely; a
     period with an endpoint left so is dropped.
     """
+    if it.kind == "void":
+        return None
     if it.needs_year():
         if it.b is not None or it.a.m is None:
             return None

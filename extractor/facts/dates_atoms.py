@@ -17,7 +17,7 @@ from typing import Literal
 
 from extractor.facts.dates_rules import DatePatterns
 
-ItemKind = Literal["date", "period", "year"]
+ItemKind = Literal["date", "period", "year", "void"]
 
 
 @dataclass
@@ -49,7 +49,9 @@ class Item:
     """A found date/period/bare year at ``text[start:end]``.
 
     ``kind == "year"`` is a four-digit number that is a year only if its context
-    says so (decided later). ``b`` is the end of a period.
+    says so (decided later). ``kind == "void"`` is a date that does not exist
+    ("31/04/2021"): it is no fact, and neither is a period it bounds, so it is kept
+    as an item to take the other end down with it. ``b`` is the end of a period.
     """
 
     kind: ItemKind
@@ -113,11 +115,12 @@ def _date_item(shape: str, g: dict[str, str | None], text: str, s: int, e: int, 
     if y_raw and year is None:
         return None
     day = int(g["d"]) if g.get("d") else None
-    if day is not None and not _valid_day(year, month, day):
-        return None
     if not _context_ok(shape, m_raw, text, s, e, pat):
         return None
-    conf = 0.95 if shape in ("dmy_text", "dmy_num", "my_text") else 0.9
+    if day is not None and not _valid_day(year, month, day):
+        # "31/04/2021" names no day; with its year written it is still a date's shape
+        return Item("void", s, e, Point(year, month)) if year is not None and day <= 31 else None
+    conf = 0.95 if shape in ("dmy_text", "dmy_num", "dmy_abbr", "my_text") else 0.9
     return Item("date", s, e, Point(year, month, day, explicit=year is not None), shape=shape, confidence=conf)
 
 
@@ -129,6 +132,7 @@ def _context_ok(shape: str, m_raw: str, text: str, s: int, e: int, pat: DatePatt
     if shape == "dm_num":  # "até 22/08", "de 22/08 a 30/09/2025"
         return bool(
             pat.point_cue_before.search(before)
+            or pat.weekday_before.search(before)
             or pat.dm_range_before.search(before)
             or (pat.dm_opener_before.search(before) and pat.dm_range_after.match(text, e))
         )

@@ -65,6 +65,9 @@ class PeriodRules(BaseModel):
     label_bullets: list[str]
     identifier_cues: list[str]
     citation_cues: list[str]
+    schedule_start_headers: list[str] = Field(min_length=1)
+    schedule_end_headers: list[str] = Field(min_length=1)
+    weekdays: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _parts_divide_year(self) -> "PeriodRules":
@@ -104,6 +107,10 @@ class DatePatterns:
     dm_opener_before: re.Pattern[str]
     dm_range_after: re.Pattern[str]
     proper_name_before: re.Pattern[str]
+    weekday_before: re.Pattern[str]
+    cell_gap: re.Pattern[str]
+    schedule_starts: frozenset[str]
+    schedule_ends: frozenset[str]
 
 
 def _alt(words: list[str] | set[str]) -> str:
@@ -135,6 +142,7 @@ def _atoms(months: MonthRules, per: PeriodRules) -> tuple[tuple[str, re.Pattern[
     owords = _words([w.lower() for w in per.ordinal_words])
     shapes = {
         "dmy_text": rf"\b(?P<d>\d{{1,2}})(?:º|°|o)?\s+de\s+(?P<m>{any_m})\.?(?:\s+de\s+|\s*[,/]\s*)(?P<y>{y4}){yend}",
+        "dmy_abbr": rf"(?<![\w./,-])(?P<d>\d{{1,2}})(?P<s>[/.-])(?P<m>{any_m})(?P=s)(?P<y>{y4}|\d\d)(?!\w|[./-]\d)",
         "dmy_num": rf"(?<![\w./,-])(?P<d>\d{{1,2}})(?P<s>[/.-])(?P<m>\d{{1,2}})(?P=s)(?P<y>\d{{4}}|\d{{2}})(?!\w|[./-]\d)",
         "pair": rf"\b(?P<m1>{any_m})\.?\s*/\s*(?P<m2>{any_m})\b\.?(?:\s*[/-]\s*(?P<y>{y4}|\d\d)(?!\d)|\s+(?:de\s+)?(?P<yd>{y4})(?!\d))?",
         "part": rf"(?:\b(?P<ow>{owords})|(?<![\w.,])(?P<od>\d{{1,2}})(?:{ords}))\s*(?P<u>{parts})\b(?:(?:\s+de\s+|\s*[/-]\s*|\s+)(?P<y>{y4}){yend}|\s*/\s*(?P<y2>\d\d)(?!\d))?",
@@ -186,6 +194,10 @@ def _compile(months: MonthRules, per: PeriodRules) -> DatePatterns:
         dm_opener_before=re.compile(rf"(?:^|(?<=\W))(?:{openers})\s+$", i),
         dm_range_after=re.compile(rf"\s*(?:{joins})\s*\d{{1,2}}/\d", i),
         proper_name_before=re.compile(r"(?:^|(?<=\W))[A-ZÀ-Ý][a-zà-ÿ]+\s+de\s+$"),
+        weekday_before=re.compile(rf"(?:^|(?<=\W))(?:{_phrases(per.weekdays)})\s*[,(–-]?\s*$", i),
+        cell_gap=re.compile(r"[ ]*\t[ \t]*"),
+        schedule_starts=frozenset(per.schedule_start_headers),
+        schedule_ends=frozenset(per.schedule_end_headers),
     )
 
 

@@ -21,6 +21,7 @@ from extractor.facts import count_shapes as shapes
 from extractor.facts.base import IDENTIFIERS_KEY, Candidate, FactContext
 from extractor.facts.identifiers import identifier_spans
 from extractor.geometry import merge_spans
+from extractor.facts.number_words import parse_words, repeated_in_words, word_amounts
 from extractor.facts.numbers_qualifiers import direct_cue, qualifier_for
 from extractor.facts.numbers_rules import RULES, WORD, NumberPatterns
 from extractor.facts.units import (TableHeaders, Unit, elided_unit, in_label_cell, sentence_before, table_headers,
@@ -29,6 +30,8 @@ from extractor.facts.units import (TableHeaders, Unit, elided_unit, in_label_cel
 _REJECT_AFTER = re.compile(r"[.,/:\-–]\d|/[A-Za-z]")
 _LETTERS_AFTER = re.compile(r"[A-Za-zµ²]+(?![\wÀ-ÿ])|[A-Za-zÀ-ÿ]")
 # "10 (DEZ)", "01 (um)": a plain character class, no nested repeats (no backtracking blow-up).
+_ALTERNATIVE_AFTER = re.compile(r"[ \t]+(?:ou|a)[ \t]+(?:dois|duas|tr[êe]s)\b", re.IGNORECASE)
+_PLUS_AFTER = re.compile(r"\+(?=[ \t\n]|$)")  # a trailing "+" is "at least"
 _PAREN_WORDS = re.compile(r"[ \t]*\(([A-Za-zÀ-ÖØ-öø-ÿ \t]{1,80})\)")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 ELIDED_CONFIDENCE = 0.7  # a unit taken from the antecedent of an elided noun
@@ -45,30 +48,13 @@ class _Number:
     has_multiplier: bool
     is_year: bool
     unit: Unit | None = None
+    plus: bool = False  # "30k+", "100+ municípios": at least that many
 
 
 def parse_numeral(digits: str, rules: NumberPatterns = RULES) -> float:
     """ "255.766" -> 255766, "28,79" -> 28.79, "4.774.499" -> 4774499."""
     n = rules.numbers
     return float(digits.replace(n.thousands_mark, "").replace(n.decimal_mark, "."))
-
-
-def parse_words(words: str, rules: NumberPatterns = RULES) -> float | None:
-    """ "dez" -> 10, "cento e vinte" -> 120, "dois mil e quinhentos" -> 2500."""
-    n = rules.numbers
-    total, group, seen = 0, 0, False
-    for token in words.lower().split():
-        if token == n.joiner:
-            continue
-        if token in n.words:
-            group += n.words[token]
-        elif token in n.multipliers:
-            total += (group or 1) * n.multipliers[token]
-            group = 0
-        else:
-            return None
-        seen = True
-    return float(total + group) if seen else None
 
 
 def _read_numeral(text: str, m: re.Match[str], rules: NumberPatterns) -> _Number | None:
@@ -81,7 +67,7 @@ def _read_numeral(text: str, m: re.Match[str], rules: NumberPatterns) -> _Number
     if _REJECT_AFTER.match(text, end) or text[end : end + 1] in rules.numbers.ordinal_marks:
         return None
     glued = _LETTERS_AFTER.match(text, end)
-    if glued:
+    if glued and glued.group().lower() not in rules.numbers.multipliers:  # "30k", "3,7bi" multiply
         name = rules.units.attached.get(glued.group().lower())
         if not name:
             return None
@@ -93,6 +79,9 @@ def _read_numeral(text: str, m: re.Match[str], rules: NumberPatterns) -> _Number
     paren = _PAREN_WORDS.match(text, end)
     if paren and parse_words(paren.group(1), rules) == parse_numeral(m.group(), rules):
         end = paren.end()
+    plus = _PLUS_AFTER.match(text, end)
+    if plus:
+        return _Number(m.start(), plus.end(), value, bool(mult), False, plus=True)
     is_year = not mult and bool(_YEAR.fullmatch(m.group()))
     return _Number(m.start(), end, value, bool(mult), is_year)
 
@@ -179,7 +168,7 @@ def _count(
         return None
     cue = direct_cue(text, num.start, rules)
     start = cue[1] if cue else num.start
-    q = qualifier_for(text, num.start, ctx, rules)
+    q = "at_least" if num.plus else qualifier_for(text, num.start, ctx, rules)
     confidence = min(unit.confidence, 0.75) if words else unit.confidence
     end = max(unit.end, num.end)
     return Candidate("count", start, end, num.value, "rules.count", confidence, unit=unit.name or None,
@@ -201,8 +190,8 @@ def _is_place_name(text: str, m: re.Match[str], rules: NumberPatterns) -> bool:
 def _word_candidate(text: str, m: re.Match[str], ctx: FactContext, rules: NumberPatterns) -> Candidate | None:
     """A number spelled in words that quantifies a noun ("quinze municípios", "mil vagas")."""
     tokens = m.group().lower().split()
-    if len(tokens) == 1 and tokens[0] in rules.numbers.articles:
-        return None
+    if len(tokens) == 1 and tokens[0] in rules.numbers.articles and not _ALTERNATIVE_AFTER.match(text, m.end()):
+        return None  # "um piloto" is an article; "uma ou duas semanas" is a number
     if tokens[0] in rules.numbers.multipliers and tokens[0] != "mil":
         return None
     value = parse_words(m.group(), rules)
@@ -256,9 +245,15 @@ def find_numbers(doc: Doc, ctx: FactContext) -> list[Candidate]:
                 or _count(text, num, ctx, rules, headers, antecedent))
         if cand:
             out.append(cand)
+            said_again = repeated_in_words(text, cand.end, rules)
+            if said_again is not None:  # "R$ 1.234,00 (mil duzentos e trinta e quatro reais)"
+                read.append((cand.end, said_again))
             if cand.kind == "count" and cand.unit and cand.confidence > ELIDED_CONFIDENCE:
                 antecedent = cand.unit  # a noun the text wrote, not one it left out
     taken = merge_spans(read + blocked)
+    amounts = [c for c in word_amounts(text, ctx, rules) if not _overlaps(c.start, c.end, taken)]
+    out += amounts
+    taken = merge_spans(taken + [c.span for c in amounts]) if amounts else taken
     for m in rules.word_number.finditer(text):
         if _overlaps(m.start(), m.end(), taken):
             continue

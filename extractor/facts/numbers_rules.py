@@ -34,6 +34,9 @@ class NumberRules(BaseModel):
     percent_signs: list[str]
     currency_before: list[str]
     currency_after: list[str]
+    amount_words: list[str]
+    amount_currency: list[str]
+    amount_cents: list[str]
 
 
 class DirectCues(BaseModel):
@@ -121,6 +124,8 @@ class NumberPatterns:
     ellipsis_link: re.Pattern[str]
     not_units: frozenset[str]
     skip_before_unit: frozenset[str]
+    word_amount: re.Pattern[str]
+    paren_words: frozenset[str]
 
 
 def _numeral(r: NumberRules) -> re.Pattern[str]:
@@ -165,7 +170,23 @@ def compile_rules(n: NumberRules, q: QualifierRules, u: UnitRules) -> NumberPatt
         ellipsis_link=re.compile(rf"(?i:{NOT_WORD_BEFORE}(?:{alternation(u.ellipsis_links)}))\s+$"),
         not_units=frozenset(u.not_units),
         skip_before_unit=frozenset(u.skip_before_unit),
+        word_amount=_word_amount(n),
+        paren_words=frozenset([*n.words, *n.multipliers, n.joiner, *n.amount_words]),
     )
+
+
+def _word_amount(n: NumberRules) -> re.Pattern[str]:
+    """An amount written only in words: number words that may run over commas and line
+    breaks after a multiplier, then the currency word, then maybe "e ... centavos".
+    Groups: ``reais`` (the words of the whole amount) and ``cents`` (of the cents)."""
+    word, mult = alternation(list(n.words)), alternation(list(n.multipliers))
+    j = re.escape(n.joiner)
+    # a multiplier may take a comma; plain words may not (one way to read each token)
+    seq = (rf"(?:(?:(?:{mult}){NOT_WORD_AFTER},?\s+|(?:{word}){NOT_WORD_AFTER}\s+)(?:{j}\s+)?)*"
+           rf"(?:{word}|{mult}){NOT_WORD_AFTER}")
+    return re.compile(
+        rf"{NOT_WORD_BEFORE}(?i:(?P<reais>{seq})\s+(?:{alternation(n.amount_currency)}){NOT_WORD_AFTER}"
+        rf"(?:\s+{j}\s+(?P<cents>{seq})\s+(?:{alternation(n.amount_cents)}){NOT_WORD_AFTER})?)")
 
 
 def load_rules() -> NumberPatterns:

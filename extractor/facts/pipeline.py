@@ -9,6 +9,8 @@ overlapping candidates, and :mod:`extractor.evidence` attaches page and bbox.
 
 from __future__ import annotations
 
+import re
+
 from bisect import bisect_left
 from functools import lru_cache
 
@@ -111,6 +113,27 @@ def find_facts(ctx: FactContext) -> list[Candidate]:
     for _, proc in pipeline.pipeline:
         doc = proc(doc)
     return resolve(doc.user_data.get(CANDIDATES, []), doc.user_data.get(BLOCKED, []))
+
+
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def reference_end(phrase: str | None) -> str | None:
+    """The month a named reference period ends in ("ciclo 2020-2024" -> "2024-12").
+
+    A period gives its end, a date its month, a year alone its December; a part of a
+    year written apart from its year ("2013 / 6º Bimestre") takes the phrase's year.
+    """
+    if not phrase:
+        return None
+    year = _YEAR.search(phrase)
+    for c in find_facts(FactContext(text=phrase, status_date=f"{year.group()}-01" if year else None)):
+        if c.kind not in ("period", "date"):
+            continue
+        value = str(c.value["end"] if c.kind == "period" else c.value)
+        if not value.startswith("--"):
+            return value[:7] if len(value) >= 7 else f"{value[:4]}-12"
+    return None
 
 
 def status_date(phrase: str | None, *, need_month: bool = False) -> str | None:

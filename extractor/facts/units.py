@@ -20,7 +20,7 @@ from extractor.facts.numbers_rules import RULES, WORD, NumberPatterns
 _GAP = r"(?:[ ]+|[ ]*\n[ ]*(?=[a-zà-ÿ]))"
 _WORD_RE = re.compile(rf"{_GAP}({WORD}[\wÀ-ÿ'’²-]*)")
 _DE_RE = re.compile(rf"{_GAP}(?i:de|da|do|das|dos)(?=[ \t\n])")
-_RANGE_RE = re.compile(r"[ \t]*(?:para|a|e|ou|-|–|→|>)[ \t]*(?=\d)", re.I)
+_RANGE_RE = re.compile(r"[ \t]*(?:para|a|e|ou|-|–|→|>)[ \t]*(?=\w)", re.I)
 _BULLET = r"[ \t]*(?:[-•*–·▪►][ \t]*)?"
 _LABEL_BEFORE = re.compile(rf"^{_BULLET}(?P<label>[^:=\t\n]{{1,60}}?)[ \t]*[:=][ \t]*(?P<cue>[^\d\n]{{0,25}})$")
 _CAPS_LABEL_BEFORE = re.compile(rf"^{_BULLET}(?P<label>[A-ZÀ-Ý][A-ZÀ-Ý \-]{{1,40}}?)[ \t]+$")
@@ -102,11 +102,12 @@ def unit_after(text: str, pos: int, rules: NumberPatterns = RULES, *, after_mult
 
 
 def unit_of_range(text: str, pos: int, rules: NumberPatterns = RULES) -> Unit | None:
-    """ "de 3 para 6 meses": a number followed by "para/a/e N unit" takes that unit."""
+    """ "de 3 para 6 meses", "uma ou duas semanas": a number followed by "para/a/e/ou
+    N unit" (N in digits or words) takes that unit."""
     m = _RANGE_RE.match(text, pos)
     if not m:
         return None
-    n = rules.numeral.match(text, m.end())
+    n = rules.numeral.match(text, m.end()) or rules.word_number.match(text, m.end())
     if not n:
         return None
     mult = rules.multiplier.match(text, n.end())

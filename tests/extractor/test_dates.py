@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 import spacy
 import yaml
+from reportlab.pdfgen import canvas
 
 from extractor import rulebook
 from extractor.errors import RulesError
 from extractor.facts.base import FactContext
 from extractor.facts.dates import find_dates
+from extractor.pipeline import extract_pdf
 from extractor.facts.dates_rules import MONTHS_FILE, PERIODS_FILE, MonthRules, PeriodRules
 
 NLP = spacy.blank("pt")
@@ -202,6 +204,68 @@ NEGATIVES: list[str] = [
 ]
 
 
+# Schedules (guide, "Schedules"): a task's start and end date are one period, its ends
+# are no dates; a one-day task is a period with equal ends; a lone date is a date.
+SCHEDULES: list[tuple[str, list[tuple[str, str, Any]]]] = [
+    ("Elaborar o plano de trabalho 03/02/2014 a 17/02/2014",
+     [("period", "03/02/2014 a 17/02/2014", P("2014-02-03", "2014-02-17"))]),
+    ("Elaborar o plano de trabalho 03/02/2014 á 17/02/2014",
+     [("period", "03/02/2014 á 17/02/2014", P("2014-02-03", "2014-02-17"))]),
+    ("Elaborar o plano de trabalho 03/02/2014 - 17/02/2014",
+     [("period", "03/02/2014 - 17/02/2014", P("2014-02-03", "2014-02-17"))]),
+    ("Reunião de abertura 05/03/2014 a 05/03/2014",
+     [("period", "05/03/2014 a 05/03/2014", P("2014-03-05", "2014-03-05"))]),
+    ("Tarefa\tInício\tFim\nLevantar requisitos\t03/02/2014\t17/02/2014\nReunião\t05/03/2014\t05/03/2014",
+     [("period", "03/02/2014\t17/02/2014", P("2014-02-03", "2014-02-17")),
+      ("period", "05/03/2014\t05/03/2014", P("2014-03-05", "2014-03-05"))]),
+    ("Etapa\tData de início\tData de término\nPiloto\t01/06/2021\t30/06/2021",
+     [("period", "01/06/2021\t30/06/2021", P("2021-06-01", "2021-06-30"))]),
+    ("Acompanhamento previsto para 20/03/2014.", [("date", "20/03/2014", "2014-03-20")]),
+    # without a start/end header, two dates in a row's cells stay two dates
+    ("Documento\tRecebido\tAnalisado\nRequerimento\t03/02/2014\t17/02/2014",
+     [("date", "03/02/2014", "2014-02-03"), ("date", "17/02/2014", "2014-02-17")]),
+    # an end before its start is no span
+    ("Tarefa\tInício\tFim\nRevisão\t17/02/2014\t03/02/2014",
+     [("date", "17/02/2014", "2014-02-17"), ("date", "03/02/2014", "2014-02-03")]),
+]
+
+# Stamps, weekdays, acts and dates that do not exist (guide, "More settled cases").
+SETTLED: list[tuple[str, list[tuple[str, str, Any]]]] = [
+    ("Emitido em: 12/ago/2019", [("date", "12/ago/2019", "2019-08-12")]),
+    ("Impresso em 03-Mar-2021", [("date", "03-Mar-2021", "2021-03-03")]),
+    ("SE 48 de 2019", [("date", "2019", "2019")]),
+    ("casos notificados até a SE 12 de 2020", [("date", "2020", "2020")]),
+    ("conforme a Lei nº 9.999, de 2019, que dispõe", [("date", "2019", "2019")]),
+    ("Decreto nº 100, de 5 de maio de 2020", [("date", "5 de maio de 2020", "2020-05-05")]),
+    ("a partir do segundo semestre de 2023", [("period", "segundo semestre de 2023", P("2023-07", "2023-12"))]),
+    ("desde o 1º trimestre de 2022", [("period", "1º trimestre de 2022", P("2022-01", "2022-03"))]),
+    ("prazo de 31/04/2021 a 10/05/2021 para envio", []),
+    ("inscrições entre 30/02/2022 e 15/03/2022", []),
+    ("entrega em 31/04/2021", []),
+    ("Coronavírus 2019 e a pandemia", []),
+    ("até a semana epidemiológica 7", []),
+]
+
+# No year in the text and no status date (guide: "a month with no year anywhere").
+YEARLESS: list[tuple[str, list[tuple[str, str, Any]]]] = [
+    ("Quarta-feira, 09/04", [("date", "09/04", "--04-09")]),
+    ("Sábado (12/07) haverá mutirão", [("date", "12/07", "--07-12")]),
+    ("reunião na segunda-feira 03/11 às 9h", [("date", "03/11", "--11-03")]),
+    ("as obras começam em janeiro", [("date", "janeiro", "--01")]),
+    ("placar de 09/04 no jogo", []),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "status", "expected"),
+    [(t, None, e) for t, e in SCHEDULES] + [(t, "2025-10", e) for t, e in SETTLED]
+    + [(t, None, e) for t, e in YEARLESS],
+)
+def test_schedules_settled_cases_and_yearless_dates(
+        text: str, status: str | None, expected: list[tuple[str, str, Any]]) -> None:
+    assert run(text, status=status) == expected
+
+
 @pytest.mark.parametrize(("text", "expected"), POSITIVES)
 def test_dates_and_periods(text: str, expected: list[tuple[str, str, Any]]) -> None:
     assert run(text) == expected
@@ -298,3 +362,34 @@ def test_month_list_must_be_complete(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("RELATO_RULES_DIR", str(rules))
     with pytest.raises(RulesError, match="1..12"):
         rulebook.load(MONTHS_FILE, MonthRules)
+
+
+def _schedule_pdf(path: Path, rows: list[tuple[str, str, str]], columns: tuple[float, float, float]) -> Path:
+    """One A4 page: a title, a lone follow-up date, and a schedule table drawn in columns."""
+    c = canvas.Canvas(str(path))
+    c.setFont("Helvetica-Bold", 16)
+    c.drawString(60, 780, "CRONOGRAMA DO PROJETO")
+    c.setFont("Helvetica", 11)
+    c.drawString(60, 750, "Acompanhamento previsto para 20/03/2014.")
+    for i, row in enumerate(rows):
+        c.setFont("Helvetica-Bold" if i == 0 else "Helvetica", 10)
+        for x, cell in zip(columns, row):
+            c.drawString(x, 710 - 20 * i, cell)
+    c.showPage()
+    c.save()
+    return path
+
+
+@pytest.mark.parametrize(("header", "columns"), [
+    (("Tarefa", "Início", "Fim"), (60, 300, 370)),
+    (("Etapa", "Data de início", "Data de término"), (60, 260, 360)),
+])
+def test_a_schedule_table_gives_one_period_per_task(tmp_path: Path, header: tuple[str, str, str],
+                                                     columns: tuple[float, float, float]) -> None:
+    rows = [header, ("Levantar requisitos", "03/02/2014", "17/02/2014"),
+            ("Reunião de abertura", "05/03/2014", "05/03/2014"), ("Homologação", "10/03/2014", "28/03/2014")]
+    result = extract_pdf(_schedule_pdf(tmp_path / "cronograma.pdf", rows, columns))
+    facts = [e for it in result.initiatives for e in it.extractions] + list(result.report.extractions)
+    periods = {(e.value.start, e.value.end) for e in facts if e.kind == "period"}
+    assert periods == {("2014-02-03", "2014-02-17"), ("2014-03-05", "2014-03-05"), ("2014-03-10", "2014-03-28")}
+    assert {e.value for e in facts if e.kind == "date"} == {"2014-03-20"}  # the lone follow-up date

@@ -140,9 +140,49 @@ POSITIVES = [
 ]
 
 
+# Amounts in words, multipliers glued or short, trailing "+", alternatives in words,
+# approximate and upper-bound cues (guide, "Amounts in words" and "More settled cases").
+SETTLED = [
+    ("(um milhão, trezentos e noventa e cinco mil,\nsetecentos e trinta e nove reais)",
+     [("money", 1395739, None, "exact")]),
+    ("repasse de dois milhões e quinhentos mil reais ao fundo", [("money", 2500000, None, "exact")]),
+    ("total de cento e vinte reais e cinquenta centavos", [("money", 120.5, None, "exact")]),
+    ("cerca de trinta mil,\nquinhentos reais em multas", [("money", 30500, None, "approx")]),
+    ("quinze municípios e dez mil reais", [("count", 15, "municípios", "exact"), ("money", 10000, None, "exact")]),
+    ("30k+ usuários cadastrados", [("count", 30000, "usuários", "at_least")]),
+    ("100+ municípios atendidos", [("count", 100, "municípios", "at_least")]),
+    ("uma ou duas semanas de espera", [("count", 1, "semanas", "exact"), ("count", 2, "semanas", "exact")]),
+    ("um a dois dias úteis", [("count", 1, "dias", "exact"), ("count", 2, "dias", "exact")]),
+    ("investimento de R$ 3,7 bi", [("money", 3700000000, None, "exact")]),
+    ("investimento de R$ 3,7bi", [("money", 3700000000, None, "exact")]),
+    ("R$ 12 mi em obras", [("money", 12000000, None, "exact")]),
+    ("+/- 2.000 pessoas no evento", [("count", 2000, "pessoas", "approx")]),
+    ("±2.000 pessoas no evento", [("count", 2000, "pessoas", "approx")]),
+    ("suspensão por até 10 dias", [("count", 10, "dias", "at_most")]),
+]
+
+POSITIVES += SETTLED
+
+
 @pytest.mark.parametrize(("text", "expected"), POSITIVES, ids=[t[:40] for t, _ in POSITIVES])
 def test_finds_numbers(text, expected):
     check(run(text), expected)
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    ("R$ 2.801.233,75 (dois milhões, oitocentos e um mil, duzentos e trinta e três reais e setenta e cinco "
+     "centavos)", "money", 2801233.75),
+    ("no valor de R$ 195.690,00 (cento e noventa e cinco mil e seiscentos e noventa reais), no âmbito",
+     "money", 195690),
+    ("R$ 176.121,00 (cento e setenta e seis\nmil e cento e vinte e um reais), dividido", "money", 176121),
+    ("no valor de R$ 2.908.613,05 (dois milhões) conforme o plano", "money", 2908613.05),
+    ("25,00% (vinte e cinco por cento) da receita", "percentage", 25),
+    ("percentual de 23% (vinte e três por cento)", "percentage", 23),
+    ("pelo prazo de 60 (sessenta) dias", "count", 60),
+])
+def test_words_that_repeat_a_figure_are_the_same_fact(text, kind, value):
+    """Nothing inside the words is a fact of its own ("duzentos e trinta e três reais" is no R$ 233)."""
+    assert [(c.kind, round(float(c.value), 4)) for c in run(text)] == [(kind, round(float(value), 4))]
 
 
 # (title, body, [(kind, value, unit head, qualifier)]) — numbers in goal titles are targets.
@@ -220,6 +260,14 @@ NEGATIVES = [
     "ÁREA TEMÁTICA 4 PRIVACIDADE E SEGURANÇA",
     "185. 551",
     "Anexo II do Decreto",
+    # clock times, stamps, hotlines and "uma única vez" are not facts (guide)
+    "Emitido em: 12/ago/2019 10h e 05m",
+    "Inscrições até as 23:59h do último dia",
+    "A sessão começou às 09:40 no auditório",
+    "reunião das 9h e 30min até o meio-dia",
+    "Página 1 de 3",
+    "Disque-Saúde (136)",
+    "a dose é aplicada uma única vez",
 ]
 
 
