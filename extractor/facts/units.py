@@ -167,6 +167,13 @@ def _is_data_row(line: str, *, after_header: bool = False) -> bool:
     return after_header and len(numeric) == 1 and bool(cells[0].strip()) and not _DATA_CELL.match(cells[0])
 
 
+_DIGIT_RE = re.compile(r"\d")
+
+
+def _cells_filled(line: str) -> int:
+    return sum(bool(c.strip()) for c in line.split("\t"))
+
+
 def _index_columns(rows: list[str], header: str | None) -> frozenset[int]:
     """Columns of small whole numbers that go up by one row after row: row numbers.
 
@@ -174,6 +181,7 @@ def _index_columns(rows: list[str], header: str | None) -> frozenset[int]:
     naming the column (other than "nº"-like) means the numbers are data.
     """
     heads = header.split("\t") if header else []
+    rows = [r for r in rows if _DIGIT_RE.search(r)]  # wrapped labels' continuation rows aside
     cols: dict[int, list[int]] = {}
     for row in rows:
         for i, cell in enumerate(row.split("\t")):
@@ -228,8 +236,9 @@ def table_headers(text: str) -> TableHeaders:
         if "\t" not in line:
             close()
         else:
-            if block and _is_data_row(block[-1][1]) and not _is_data_row(line):
-                close()  # a header again after data rows: the next table (or page) starts
+            if block and _is_data_row(block[-1][1]) and not _is_data_row(line) and _cells_filled(line) >= 2:
+                close()  # a header again after data rows: the next table (or page) starts;
+                # a row with one label cell only is a wrapped row label ("TáxiGov" / "DF")
             block.append((pos, line))
         pos += len(line) + 1
     close()
@@ -417,6 +426,9 @@ def _column_name(header: str, rules: NumberPatterns) -> str | None:
     over a bare "Nº") -> "casos"; a bare "Qtde" stays an intro head (the row label
     then names what is counted); a rate "Incidência por 100.000 hab" keeps its
     denominator."""
+    measure = _BRACKETED.search(header)  # "Dist. total (km)" -> km, a unit of measure
+    if measure and measure.group(1).lower() in rules.units.attached:
+        return rules.units.attached[measure.group(1).lower()]
     rate = _RATE_HEADER.match(header)
     if rate and _label_name(rate.group("what"), rules):
         return " ".join(header.lower().split())
@@ -429,6 +441,7 @@ def _column_name(header: str, rules: NumberPatterns) -> str | None:
     return _label_name(header, rules, numbered=True)
 
 
+_BRACKETED = re.compile(r"\(\s*([\wÀ-ÿ²]+)\s*\)")
 _RATE_HEADER = re.compile(rf"^\s*(?P<what>{WORD}[^\d]*?)\s+(?:por|p/|/)\s*[\d.]+(?:\s+mil)?\s*(?:{WORD}+\.?)?\s*$",
                           re.IGNORECASE)
 

@@ -133,3 +133,49 @@ def test_figures_with_cents_stay_counts_outside_a_statement() -> None:
 def test_a_statement_keeps_percentages_and_plain_counts() -> None:
     got = _numbers("Execução de 83,53% do previsto\nForam 12 empenhos no período", statement=True)
     assert {(k, v) for k, v, _ in got} == {("percentage", 83.53), ("count", 12.0)}
+
+
+def _loose_table_page(rows: list[list[tuple[str, float]]], pitch: float, size: float = 10.0):
+    from tests.extractor.wordkit import page, words
+
+    return page(1, [sum((words(t, x, 100 + pitch * i, size=size) for t, x in row), [])
+                    for i, row in enumerate(rows)], width=600, height=842)
+
+
+def test_a_loosely_set_table_is_read_row_by_row() -> None:
+    """Rows set far apart (a slide's table): a header over two lines, a row label wrapped
+    around its figures; each column keeps its cells, each figure its header."""
+    from extractor.layout import page_lines
+
+    rows = [[("Dist. total", 200)], [("Unidade", 40), ("Viagens", 120), ("(km)", 200), ("Início", 300)],
+            [("Base", 40)], [("12.300", 120), ("45.120", 200), ("02/03/2021", 300)], [("Norte", 40)],
+            [("Base", 40)], [("8.410", 120), ("30.002", 200), ("15/04/2021", 300)], [("Sul", 40)]]
+    lines = page_lines(_loose_table_page(rows, pitch=30))
+    assert len({ln.block for ln in lines}) == 1 and all(ln.cells for ln in lines)
+    text = "\n".join(ln.text for ln in lines)
+    got = _numbers(text)
+    units = {v: u for _, v, u in got}
+    assert units[12300.0] == units[8410.0] == "viagens"
+    assert units[45120.0] == units[30002.0] == "km"  # the unit of measure the header names
+
+
+def test_prose_in_columns_is_not_a_grid() -> None:
+    """Three columns of running text with a figure here and there are no loose table."""
+    from extractor.layout import _is_grid
+
+    rows = [[("Foram atendidas 120 famílias", 40), ("O programa cresceu", 220), ("Em 2025 houve", 400)],
+            [("no primeiro semestre do ano", 40), ("em 35 municípios do", 220), ("novas adesões ao", 400)],
+            [("com apoio das equipes locais", 40), ("estado e segue em", 220), ("sistema de gestão", 400)]]
+    assert not _is_grid(_loose_table_page(rows, pitch=30).words, 10.0, across=210)
+
+
+def test_a_chart_s_value_labels_are_not_a_loose_table() -> None:
+    """Bars far apart with their values in one row and their years in another: the value
+    rows name nothing, so a cut across does not read them as a table."""
+    from extractor.layout import _is_grid
+
+    rows = [[("85", 100), ("90", 200), ("95", 300)], [("", 0)], [("2022", 100), ("2023", 200), ("2024", 300)],
+            [("Meta", 100), ("Meta", 200), ("Meta", 300)]]
+    rows = [[c for c in r if c[0]] for r in rows]
+    assert not _is_grid(_loose_table_page([r for r in rows if r], pitch=30).words, 10.0, across=190,
+                        labelled=True)
