@@ -29,6 +29,11 @@ MAX_XY_WORDS = 4000     # beyond this many words on a page, skip XY-cut (plain r
 MAX_DEPTH = 60          # deeper than this, a region is read as plain rows
 MARGIN = 0.1            # top/bottom share of the page where headers/footers live
 LONE_LABEL_WORDS = 6    # a row label beside a lone number is a short phrase
+GRID_MIN_COLUMNS = 3    # a region cut by this many gutters top to bottom may be a table ...
+GRID_MIN_FIGURE_ROWS = 2  # ... when this many rows hold figures in two columns or more
+GRID_MAX_ROWS = 20      # longer regions with gutters are more often lists in columns
+GRID_CELL_WORDS = 6     # a table's cells are short; longer runs are prose in columns
+_FIGURE = re.compile(r"^[(\-–]?(?:R\$)?[\d.,/%()\s–-]*\d[\d.,/%()\s–-]*$")
 _PAGE_NUMBER = re.compile(r"^(p[áa]g(ina)?\.?\s*)?\d{1,4}(\s*(de|/|of)\s*\d{1,4})?$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 _DIGIT = re.compile(r"\d")
@@ -141,6 +146,48 @@ def _is_table(left: Sequence[Word], right: Sequence[Word], size: float) -> bool:
 
     short = median([len(r) for r in lrows + rrows]) <= 4
     return short and aligned(lrows, rrows) >= 0.7 and aligned(rrows, lrows) >= 0.7
+
+
+def _is_grid(words: Sequence[Word], size: float, across: float, *, labelled: bool = False) -> bool:
+    """A region cut down at ``across`` whose columns run top to bottom is a table, though
+    its two sides fail the row-by-row test of :func:`_is_table`.
+
+    That test fails when row labels wrap around their figures ("TáxiGov" / figures /
+    "DF") or a header is set over two or three lines. Such a region is a table when
+    gutters every row leaves free split it into three columns or more, each column
+    holds text in two rows or more, cells are short, and two rows or more hold figures
+    in the same two columns or more, with figure columns on both sides of the cut (two
+    tables side by side whose rows do not line up are not one table). ``labelled``
+    asks each figure row for a label cell too (a chart's value labels in a row name
+    nothing).
+    """
+    rows = _rows(words)
+    if not 3 <= len(rows) <= GRID_MAX_ROWS:
+        return False
+    cuts = [(lo + hi) / 2 for lo, hi in interval_gaps([(w.x0, w.x1) for w in words])
+            if (hi - lo) / size >= COLUMN_GAP]
+    if len(cuts) + 1 < GRID_MIN_COLUMNS:
+        return False
+    edges = [float("-inf"), *cuts, float("inf")]
+    filled = [0] * (len(cuts) + 1)
+    figure_rows, common = 0, None
+    for row in rows:
+        cells: list[list[str]] = [[] for _ in filled]
+        for w in row:
+            mid = (w.x0 + w.x1) / 2
+            cells[next(i for i in range(len(filled)) if edges[i] <= mid < edges[i + 1])].append(w.text)
+        if any(len(c) > GRID_CELL_WORDS for c in cells):
+            return False
+        for i, c in enumerate(cells):
+            filled[i] += bool(c)
+        figures = {i for i, c in enumerate(cells) if c and _FIGURE.match(" ".join(c))}
+        if len(figures) >= 2 and (not labelled or any(c and i not in figures for i, c in enumerate(cells))):
+            figure_rows += 1
+            common = figures if common is None else common & figures
+    # the figures stand in the same columns row after row (not labels scattered over a chart)
+    sides = {edges[i] < across for i in common or ()}
+    return (min(filled) >= 2 and figure_rows >= GRID_MIN_FIGURE_ROWS and len(common or ()) >= 2
+            and len(sides) == 2)
 
 
 def _header_rows(rows: list[list[Word]]) -> int:
@@ -283,6 +330,9 @@ class _Cutter:
                     return
                 for part in _split_beside(rows, numbered, side):
                     self.cut(part, depth + 1)
+                return
+            if _is_grid(words, size, across=at):
+                self.emit(_table_lines(words, size, self.page, self.blocks))
                 return
         else:
             first = [w for w in words if (w.top + w.bottom) / 2 < at]

@@ -17,6 +17,7 @@ from extractor import calibration, ocr
 from extractor.errors import BadPDF
 from extractor.evidence import TextMap, locate
 from extractor.facts.base import Candidate, FactContext
+from extractor.facts.columns import is_financial_statement
 from extractor.facts.pipeline import find_facts, reference_end, status_date
 from extractor.layout import Line, PageLayout, layout_pages
 from extractor.model import Extraction, ExtractResult, Initiative, PeriodValue, Report, Source
@@ -52,13 +53,23 @@ def _extraction(c: Candidate, tm: TextMap) -> Extraction | None:
                       confidence=round(min(max(confidence, 0.0), 1.0), 3))
 
 
-def _facts(tm: TextMap, title_end: int, status: str | None) -> list[Extraction]:
-    ctx = FactContext(text=tm.text, title_end=title_end, status_date=status)
+TITLE_LINES = 8  # the head of the first page, where a report names what it is
+
+
+def _is_statement(layouts: list[PageLayout]) -> bool:
+    """Whether the report's title or running headers name a financial statement."""
+    head = [ln.text for ln in layouts[0].lines[:TITLE_LINES]] if layouts else []
+    furniture = [ln.text for p in layouts for ln in p.furniture]
+    return is_financial_statement("\n".join(head + furniture))
+
+
+def _facts(tm: TextMap, title_end: int, status: str | None, statement: bool = False) -> list[Extraction]:
+    ctx = FactContext(text=tm.text, title_end=title_end, status_date=status, statement=statement)
     out = (_extraction(c, tm) for c in find_facts(ctx))
     return [e for e in out if e is not None]
 
 
-def _initiative(draft: InitiativeDraft, status: str | None) -> Initiative:
+def _initiative(draft: InitiativeDraft, status: str | None, statement: bool) -> Initiative:
     tm = TextMap()
     for ln in draft.title_lines:
         tm.add_line(ln, sep=" ")
@@ -74,14 +85,14 @@ def _initiative(draft: InitiativeDraft, status: str | None) -> Initiative:
     text = tm.text
     return Initiative(title=draft.title, area=draft.area, pages=draft.pages,
                       text=text[body_start:] if body_start is not None else "",
-                      extractions=_facts(tm, title_end, status))
+                      extractions=_facts(tm, title_end, status, statement))
 
 
-def _report_facts(lines: list[Line], status: str | None) -> list[Extraction]:
+def _report_facts(lines: list[Line], status: str | None, statement: bool = False) -> list[Extraction]:
     tm = TextMap()
     for ln in lines:
         tm.add_line(ln)
-    return _facts(tm, 0, status) if tm.length else []
+    return _facts(tm, 0, status, statement) if tm.length else []
 
 
 def extract_pdf(path: str | Path, *, filename: str | None = None,
@@ -112,8 +123,9 @@ def extract_pdf(path: str | Path, *, filename: str | None = None,
     doc = segment(layouts)
     status, dated = _status(layouts, doc.status_phrase)
     dated = dated + [ln for ln in running_lines(layouts) if ln not in dated]
-    initiatives = [_initiative(d, status) for d in doc.initiatives]
-    report_facts = _report_facts(doc.report_lines, status)
+    statement = _is_statement(layouts)
+    initiatives = [_initiative(d, status, statement) for d in doc.initiatives]
+    report_facts = _report_facts(doc.report_lines, status, statement)
     result = ExtractResult(
         source=Source(filename=filename or path.name, sha256=file_sha256(path), pages=len(pages)),
         report=Report(title=doc.title, status_date=status,

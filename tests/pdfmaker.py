@@ -89,3 +89,33 @@ def placed_pdf(path: Path, glyphs: list[tuple[float, float, str, float]],
     c.showPage()
     c.save()
     return path
+
+
+def table_pdf(path: Path, pages: list[list[tuple[float, float, str]]], *, ruled: bool = False,
+              size: float = 9.0, title: str = "") -> Path:
+    """A table over one or more A4 pages: each page a list of (x, baseline from the top,
+    text) cells; numbers are drawn right-aligned at ``x`` when they start with a digit.
+    ``ruled`` draws a rule under every row and between columns, as spreadsheets print;
+    ``title`` is set above the table on the first page."""
+    width, height = 595.0, 842.0
+    c = canvas.Canvas(str(path), pagesize=(width, height))
+    c.setPageCompression(0)
+    for n, cells in enumerate(pages):
+        if title and n == 0:
+            c.setFont("Helvetica-Bold", 12)
+            c.drawString(40, height - 60, title)
+        c.setFont("Helvetica", size)
+        for x, y, text in cells:
+            if text[:1].isdigit():
+                c.drawRightString(x, height - y, text)
+            else:
+                c.drawString(x, height - y, text)
+        if ruled and cells:
+            ys = sorted({y for _, y, _ in cells})
+            for y in ys:
+                c.line(35, height - y - 3, width - 35, height - y - 3)
+            for x in sorted({x for x, _, t in cells if not t[:1].isdigit()})[1:]:
+                c.line(x - 4, height - ys[0] - size, x - 4, height - ys[-1] - 3)
+        c.showPage()
+    c.save()
+    return path

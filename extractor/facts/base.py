@@ -26,12 +26,15 @@ class FactContext:
     order across all its pages (lines joined by ``\\n``; table cells joined by
     ``\\t``, header row first). ``title_end`` is the offset where the title ends.
     ``status_date`` is the report's status month (``YYYY-MM``) or ``None``;
-    nothing reads the clock.
+    nothing reads the clock. ``statement`` says the report is a financial statement
+    (balancete, RREO …; :func:`extractor.facts.columns.is_financial_statement`):
+    its figures written with cents are money.
     """
 
     text: str
     title_end: int = 0
     status_date: str | None = None
+    statement: bool = False
 
 
 @dataclass

@@ -18,14 +18,16 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from extractor.facts import count_shapes as shapes
+from extractor.facts.columns import is_scale_note
 from extractor.facts.base import IDENTIFIERS_KEY, Candidate, FactContext
 from extractor.facts.identifiers import identifier_spans
 from extractor.geometry import merge_spans
 from extractor.facts.number_words import parse_words, repeated_in_words, word_amounts
 from extractor.facts.numbers_qualifiers import direct_cue, qualifier_for
 from extractor.facts.numbers_rules import RULES, WORD, NumberPatterns
-from extractor.facts.units import (TableHeaders, Unit, elided_unit, in_label_cell, sentence_before, table_headers,
-                                   time_labelled, unit_after, unit_from_context, unit_of_range, value_cell)
+from extractor.facts.units import (TableHeaders, Unit, count_cell_year, elided_unit, in_label_cell, sentence_before,
+                                   table_headers, time_labelled, unit_after, unit_from_context, unit_of_range,
+                                   value_cell)
 
 _REJECT_AFTER = re.compile(r"[.,/:\-–]\d|/[A-Za-z]")
 _LETTERS_AFTER = re.compile(r"[A-Za-zµ²]+(?![\wÀ-ÿ])|[A-Za-zÀ-ÿ]")
@@ -98,6 +100,8 @@ def _special_kind(text: str, num: _Number, ctx: FactContext, rules: NumberPatter
         q = qualifier_for(text, num.start, ctx, rules)
         return Candidate("percentage", num.start, pct.end(), num.value, "rules.percentage", 0.95, qualifier=q)
     money_at = _money_start(text, num.start, rules)
+    if money_at is not None and is_scale_note(text, money_at):
+        return None  # "Em R$ 1,00": the table's unit, never an amount
     after = rules.currency_after.match(text, num.end)
     if (money_at is not None or after) and not num.unit:
         start = money_at if money_at is not None else num.start
@@ -108,14 +112,32 @@ def _special_kind(text: str, num: _Number, ctx: FactContext, rules: NumberPatter
 
 def _table_money(text: str, num: _Number, headers: TableHeaders, rules: NumberPatterns,
                  ctx: FactContext, speaks_money: bool) -> Candidate | None:
-    """A table cell written with cents ("3.272.274,00") in a text that speaks in R$:
-    an amount of money whose currency sign sits in a header or caption, not a count."""
-    if not speaks_money or not _CENTS.fullmatch(text[num.start:num.end]):
+    """A figure with cents ("3.272.274,00") in a financial statement, or a table cell
+    with cents in a text that speaks in R$: an amount of money whose currency sign sits
+    in a header or caption (or nowhere: a balancete is in reais), not a count."""
+    if num.unit is not None or not _CENTS.fullmatch(text[num.start:num.end]):
         return None
-    if value_cell(text, num.start, num.end, headers) is None:
+    if not ctx.statement and (not speaks_money or value_cell(text, num.start, num.end, headers) is None):
         return None
     q = qualifier_for(text, num.start, ctx, rules)
     return Candidate("money", num.start, num.end, num.value, "rules.money", 0.7, qualifier=q)
+
+
+def _typed_cell(text: str, num: _Number, headers: TableHeaders, rules: NumberPatterns,
+                ctx: FactContext) -> Candidate | None:
+    """A table cell under a percentage column ("%", "Percentual") or a money column
+    ("Valor (R$)", a table "Em R$ 1,00"): its column says its kind (guide, "Tables")."""
+    if num.unit is not None:
+        return None
+    cell = value_cell(text, num.start, num.end, headers)
+    if cell is None:
+        return None
+    row, _, col = cell
+    kind = row.kind(col)
+    if kind == "count" or col in row.index_columns:
+        return None
+    q = qualifier_for(text, num.start, ctx, rules)
+    return Candidate(kind, num.start, num.end, num.value, f"rules.{kind}", 0.8, qualifier=q)
 
 
 def _shaped_count(text: str, m: re.Match[str], ctx: FactContext, rules: NumberPatterns) -> Candidate | None:
@@ -151,6 +173,8 @@ def _count(
         text, num.end, rules, after_multiplier=num.has_multiplier)
     if unit and not num.unit:
         unit = elided_unit(text, num.start, unit, rules) or unit
+    if num.is_year and unit is None and headers and count_cell_year(text, num.start, num.end, headers):
+        num = _Number(num.start, num.end, num.value, num.has_multiplier, False)  # "SANTA LUZIA | 1987"
     if num.is_year and (unit is None or _year_blocked(text, num, rules)):
         return None
     if unit is None and not num.is_year:
@@ -241,7 +265,8 @@ def find_numbers(doc: Doc, ctx: FactContext) -> list[Candidate]:
         if num is None:
             continue
         read.append((num.start, num.end))
-        cand = (_special_kind(text, num, ctx, rules) or _table_money(text, num, headers, rules, ctx, speaks_money)
+        cand = (_special_kind(text, num, ctx, rules) or _typed_cell(text, num, headers, rules, ctx)
+                or _table_money(text, num, headers, rules, ctx, speaks_money)
                 or _count(text, num, ctx, rules, headers, antecedent))
         if cand:
             out.append(cand)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from extractor.facts.columns import ColumnKind, column_kind, header_columns, says_reais
 from extractor.facts.numbers_rules import RULES, WORD, NumberPatterns
 
 # Words of a unit are separated by spaces, or by a line break when the next line
@@ -133,11 +134,20 @@ class TableRow:
     ``header`` is the start of the table's header row (None for a table whose
     first row already holds numbers), ``block`` the start of its first row,
     ``index_columns`` the columns that number the rows (1, 2, 3 …), never counts.
+    ``columns`` is each column's whole header phrase (every row above the first
+    data row, :func:`columns.header_columns`) and ``in_reais`` whether the table's
+    caption says its values are in R$: together they type each column.
     """
 
     header: int | None
     block: int
     index_columns: frozenset[int] = frozenset()
+    columns: tuple[str, ...] = ()
+    in_reais: bool = False
+
+    def kind(self, col: int) -> ColumnKind:
+        """What the figures of column ``col`` are: counts, percentages or money."""
+        return column_kind(self.columns[col] if col < len(self.columns) else "", self.in_reais)
 
     def above_body(self, line_start: int) -> bool:
         """Whether the line at ``line_start`` is the header row or a title row above it."""
@@ -147,9 +157,22 @@ class TableRow:
 TableHeaders = dict[int, TableRow]
 
 
-def _is_data_row(line: str) -> bool:
-    """A row with a numeric cell that is not a year: data, not a header."""
-    return any(_DATA_CELL.match(c) and not _YEAR_CELL.match(c) for c in line.split("\t")[1:])
+def _is_data_row(line: str, *, after_header: bool = False) -> bool:
+    """A row with a numeric cell that is not a year: data, not a header. Below a header,
+    a labelled row with one four-digit figure is data too ("SANTA LUZIA | 1987"); a row
+    of several years ("Município | 2019 | 2020") heads its columns."""
+    cells = line.split("\t")
+    numeric = [c for c in cells[1:] if _DATA_CELL.match(c)]
+    if any(not _YEAR_CELL.match(c) for c in numeric):
+        return True
+    return after_header and len(numeric) == 1 and bool(cells[0].strip()) and not _DATA_CELL.match(cells[0])
+
+
+_DIGIT_RE = re.compile(r"\d")
+
+
+def _cells_filled(line: str) -> int:
+    return sum(bool(c.strip()) for c in line.split("\t"))
 
 
 def _index_columns(rows: list[str], header: str | None) -> frozenset[int]:
@@ -159,6 +182,7 @@ def _index_columns(rows: list[str], header: str | None) -> frozenset[int]:
     naming the column (other than "nº"-like) means the numbers are data.
     """
     heads = header.split("\t") if header else []
+    rows = [r for r in rows if _DIGIT_RE.search(r)]  # wrapped labels' continuation rows aside
     cols: dict[int, list[int]] = {}
     for row in rows:
         for i, cell in enumerate(row.split("\t")):
@@ -195,13 +219,16 @@ def table_headers(text: str) -> TableHeaders:
         if not block:
             return
         start = block[0][0]
-        first_data = next((i for i, (_, line) in enumerate(block) if _is_data_row(line)), len(block))
+        first_data = next((i for i, (_, line) in enumerate(block) if _is_data_row(line, after_header=i > 0)),
+                          len(block))
         # The header is the row right above the first data row: rows above it are the
         # table's own title or a wrapped header's first line.
         head_at = block[first_data - 1] if 0 < first_data < len(block) else None
         head = head_at[0] if head_at else None
         body = [line for _, line in block[first_data:]]
-        row = TableRow(head, start, _index_columns(body, head_at[1] if head_at else None))
+        heads = [line.split("\t") for _, line in block[:first_data]] if head_at else []
+        row = TableRow(head, start, _index_columns(body, head_at[1] if head_at else None),
+                       tuple(header_columns(heads)), _caption_in_reais(text, start))
         for at, _ in block:
             headers[at] = row
         block.clear()
@@ -210,12 +237,33 @@ def table_headers(text: str) -> TableHeaders:
         if "\t" not in line:
             close()
         else:
-            if block and _is_data_row(block[-1][1]) and not _is_data_row(line):
-                close()  # a header again after data rows: the next table (or page) starts
+            if block and _is_data_row(block[-1][1]) and not _is_data_row(line) and _cells_filled(line) >= 2:
+                close()  # a header again after data rows: the next table (or page) starts;
+                # a row with one label cell only is a wrapped row label ("TáxiGov" / "DF")
             block.append((pos, line))
         pos += len(line) + 1
     close()
     return headers
+
+
+_CAPTION_LINES = 2
+
+
+def _caption_in_reais(text: str, block_start: int) -> bool:
+    """Whether one of the lines just above a table (its caption, a note "Em R$ 1,00")
+    says the table's values are in R$."""
+    pos = block_start
+    for _ in range(_CAPTION_LINES):
+        if pos <= 0:
+            return False
+        prev = text.rfind("\n", 0, pos - 1) + 1
+        line = text[prev : pos - 1]
+        pos = prev
+        if "\t" in line:
+            return False
+        if says_reais(line):
+            return True
+    return False
 
 
 def in_label_cell(text: str, start: int, headers: TableHeaders) -> bool:
@@ -255,6 +303,20 @@ def value_cell(text: str, start: int, end: int,
     return row, cells, col
 
 
+def count_cell_year(text: str, start: int, end: int, headers: TableHeaders, rules: NumberPatterns = RULES) -> bool:
+    """A four-digit figure in a count column is a count, not a year ("SANTA LUZIA |
+    1987" under "Casos confirmados"): a body cell right of the row label whose column
+    header names what is counted (not a time: "Ano", "2019")."""
+    cell = value_cell(text, start, end, headers)
+    if cell is None:
+        return False
+    row, _, col = cell
+    if col == 0 or col >= len(row.columns) or row.kind(col) != "count":
+        return False
+    name = _column_name(row.columns[col], rules)
+    return name is not None and not _is_time_label(row.columns[col], rules)
+
+
 def _table_unit(text: str, start: int, end: int, rules: NumberPatterns,
                 headers: TableHeaders) -> Unit | None:
     """A numeric table cell takes its column header; under a bare "Qtde"/"Total" (or no
@@ -263,8 +325,8 @@ def _table_unit(text: str, start: int, end: int, rules: NumberPatterns,
     if cell is None:
         return None
     row, cells, col = cell
-    header = text[row.header : text.find("\n", row.header)].split("\t") if row.header is not None else []
-    head_name = _label_name(header[col], rules, numbered=True) if col < len(header) else None
+    header = list(row.columns)
+    head_name = _column_name(header[col], rules) if col < len(header) else None
     caption = _caption_phrase(text, row.block, rules, headers)
     if head_name and head_name not in rules.units.intro_heads:
         return Unit(_with_caption(head_name, caption and caption.phrase), end, 0.7)
@@ -358,6 +420,31 @@ def _caption_noun_phrase(caption: str, rules: NumberPatterns) -> Caption | None:
     by_category = any(w in cues for w in rest) or any(
         w == "por" and nxt in rules.units.caption_category_words for w, nxt in zip(rest, rest[1:]))
     return Caption(" ".join(phrase), by_category)
+
+
+def _column_name(header: str, rules: NumberPatterns) -> str | None:
+    """What a column's header phrase says its cells count: "CASOS Nº" (a group header
+    over a bare "Nº") -> "casos"; a bare "Qtde" stays an intro head (the row label
+    then names what is counted); a rate "Incidência por 100.000 hab" keeps its
+    denominator."""
+    measure = _BRACKETED.search(header)  # "Dist. total (km)" -> km, a unit of measure
+    if measure and measure.group(1).lower() in rules.units.attached:
+        return rules.units.attached[measure.group(1).lower()]
+    rate = _RATE_HEADER.match(header)
+    if rate and _label_name(rate.group("what"), rules):
+        return " ".join(header.lower().split())
+    words = header.split()
+    kept = [w for w in words if w.lower() not in rules.units.intro_heads]
+    while kept and kept[0].lower() in rules.not_units:  # "Qtde de veículos" -> "veículos"
+        kept.pop(0)
+    if kept and len(kept) < len(words):  # "CASOS Nº", "Atendimentos Total"
+        return _label_name(" ".join(kept), rules)
+    return _label_name(header, rules, numbered=True)
+
+
+_BRACKETED = re.compile(r"\(\s*([\wÀ-ÿ²]+)\s*\)")
+_RATE_HEADER = re.compile(rf"^\s*(?P<what>{WORD}[^\d]*?)\s+(?:por|p/|/)\s*[\d.]+(?:\s+mil)?\s*(?:{WORD}+\.?)?\s*$",
+                          re.IGNORECASE)
 
 
 def _with_caption(head: str, caption: str | None) -> str:

@@ -81,6 +81,9 @@ def test_short_tables_keep_the_wide_gap_rule() -> None:
     ("88\tA\t10\n89\tB\t9\n80\tC\t9\n91\tD\t8\n92\tE\t8", {0}),
     # counts that happen to be small are not row numbers: they do not go up by one
     ("Teófilo Otoni\t12\nLavras\t7\nNova Lima\t3\nSabará\t9", set()),
+    # rows whose label wraps onto a second row: the continuation rows hold no number
+    ("1\tIndicador de prazo\t85%\n\tmédio de resposta\t\n2\tIndicador de\t90%\n\tsatisfação\t\n"
+     "3\tÍndice de\t70%\n\tresolutividade\t", {0}),
     # a header naming the column makes its numbers data
     ("Ano\tQtde\tTotal\n1\t2\t3\n2\t3\t4\n3\t4\t5", set()),
 ])
