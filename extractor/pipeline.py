@@ -3,6 +3,7 @@
 read_pages (pdf.py) [-> read_scanned (ocr.py) for image-only pages]
 -> layout_pages (layout.py) -> segment (structure.py)
 -> status month (status phrase, else cover/masthead: report_date.py)
+-> the document's state, for shared municipality names (facts/publisher_state.py)
 -> find_facts per initiative (facts/pipeline.py) -> evidence (evidence.py)
 -> calibrated confidence (calibration.py).
 """
@@ -18,6 +19,7 @@ from extractor.errors import BadPDF
 from extractor.evidence import TextMap, locate
 from extractor.facts.base import Candidate, FactContext
 from extractor.facts.pipeline import find_facts, status_date
+from extractor.facts.publisher_state import publisher_state
 from extractor.layout import Line, layout_pages
 from extractor.model import Extraction, ExtractResult, Initiative, PeriodValue, Report, Source
 from extractor.pdf import read_pages
@@ -52,13 +54,13 @@ def _extraction(c: Candidate, tm: TextMap) -> Extraction | None:
                       confidence=round(min(max(confidence, 0.0), 1.0), 3))
 
 
-def _facts(tm: TextMap, title_end: int, status: str | None) -> list[Extraction]:
-    ctx = FactContext(text=tm.text, title_end=title_end, status_date=status)
+def _facts(tm: TextMap, title_end: int, status: str | None, uf: str | None) -> list[Extraction]:
+    ctx = FactContext(text=tm.text, title_end=title_end, status_date=status, home_uf=uf)
     out = (_extraction(c, tm) for c in find_facts(ctx))
     return [e for e in out if e is not None]
 
 
-def _initiative(draft: InitiativeDraft, status: str | None) -> Initiative:
+def _initiative(draft: InitiativeDraft, status: str | None, uf: str | None) -> Initiative:
     tm = TextMap()
     for ln in draft.title_lines:
         tm.add_line(ln, sep=" ")
@@ -74,14 +76,14 @@ def _initiative(draft: InitiativeDraft, status: str | None) -> Initiative:
     text = tm.text
     return Initiative(title=draft.title, area=draft.area, pages=draft.pages,
                       text=text[body_start:] if body_start is not None else "",
-                      extractions=_facts(tm, title_end, status))
+                      extractions=_facts(tm, title_end, status, uf))
 
 
-def _report_facts(lines: list[Line], status: str | None) -> list[Extraction]:
+def _report_facts(lines: list[Line], status: str | None, uf: str | None) -> list[Extraction]:
     tm = TextMap()
     for ln in lines:
         tm.add_line(ln)
-    return _facts(tm, 0, status) if tm.length else []
+    return _facts(tm, 0, status, uf) if tm.length else []
 
 
 def extract_pdf(path: str | Path, *, filename: str | None = None,
@@ -113,12 +115,13 @@ def extract_pdf(path: str | Path, *, filename: str | None = None,
     status, dated = status_date(doc.status_phrase), []
     if status is None:
         status, dated = cover_status(layouts, lambda text: status_date(text, need_month=True))
-    initiatives = [_initiative(d, status) for d in doc.initiatives]
-    report_facts = _report_facts(doc.report_lines, status)
+    uf = publisher_state("\n".join(ln.text for p in layouts for ln in (*p.furniture, *p.lines)))
+    initiatives = [_initiative(d, status, uf) for d in doc.initiatives]
+    report_facts = _report_facts(doc.report_lines, status, uf)
     result = ExtractResult(
         source=Source(filename=filename or path.name, sha256=file_sha256(path), pages=len(pages)),
         report=Report(title=doc.title, status_date=status,
-                      extractions=_dated_line_facts(dated, status, report_facts, initiatives)
+                      extractions=_dated_line_facts(dated, status, uf, report_facts, initiatives)
                       + report_facts),
         initiatives=initiatives,
         warnings=warnings,
@@ -126,12 +129,12 @@ def extract_pdf(path: str | Path, *, filename: str | None = None,
     return calibration.apply(result) if calibrate else result
 
 
-def _dated_line_facts(lines: list[Line], status: str | None, report: list[Extraction],
+def _dated_line_facts(lines: list[Line], status: str | None, uf: str | None, report: list[Extraction],
                       initiatives: list[Initiative]) -> list[Extraction]:
     """The cover or masthead date the status month came from, as a fact of the report,
     unless the same date is already a fact on that page (a masthead is furniture, and
     a cover's date may sit after an index the structure stage does not read)."""
     seen = {(e.page, e.kind, str(e.value)) for e in report}
     seen |= {(e.page, e.kind, str(e.value)) for it in initiatives for e in it.extractions}
-    return [e for e in _report_facts(lines, status)
+    return [e for e in _report_facts(lines, status, uf)
             if e.kind == "date" and (e.page, e.kind, str(e.value)) not in seen]

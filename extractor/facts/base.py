@@ -26,12 +26,14 @@ class FactContext:
     order across all its pages (lines joined by ``\\n``; table cells joined by
     ``\\t``, header row first). ``title_end`` is the offset where the title ends.
     ``status_date`` is the report's status month (``YYYY-MM``) or ``None``;
-    nothing reads the clock.
+    nothing reads the clock. ``home_uf`` is the state the whole document speaks
+    of (its publisher's, :mod:`extractor.facts.publisher_state`), or ``None``.
     """
 
     text: str
     title_end: int = 0
     status_date: str | None = None
+    home_uf: str | None = None
 
 
 @dataclass
