@@ -58,6 +58,10 @@ class AmbiguousWords(BaseModel):
     people: list[str]
     other_places: list[str]
     common_words_elsewhere: list[str]
+    people_elsewhere: list[str]
+
+    def elsewhere_names(self) -> list[str]:
+        return [*self.common_words_elsewhere, *self.people_elsewhere]
 
     def home_names(self) -> list[str]:
         return [*self.common_words, *self.common_phrases, *self.rivers, *self.people, *self.other_places]
@@ -123,7 +127,7 @@ def _words(phrases: list[str]) -> frozenset[str]:
 
 def _ambiguous_keys() -> frozenset[Key]:
     """Keys of ambiguous names: the MG sections must name MG municipalities (or
-    aliases), ``common_words_elsewhere`` municipalities of any other state."""
+    aliases), the ``*_elsewhere`` ones municipalities of any other state."""
     words = rulebook.load(AMBIGUOUS_FILE, AmbiguousWords)
     home = {phrase_key(m.name) for m in gazetteer().home}
     home |= {phrase_key(a) for a in gazetteer().aliases}
@@ -133,12 +137,12 @@ def _ambiguous_keys() -> frozenset[Key]:
         raise RulesError(
             f"{rulebook.rules_dir() / AMBIGUOUS_FILE}: not {HOME_UF} municipalities: {unknown}"
         )
-    unknown = [n for n in words.common_words_elsewhere if phrase_key(n) not in elsewhere]
+    unknown = [n for n in words.elsewhere_names() if phrase_key(n) not in elsewhere]
     if unknown:
         raise RulesError(
             f"{rulebook.rules_dir() / AMBIGUOUS_FILE}: not municipalities outside {HOME_UF}: {unknown}"
         )
-    return frozenset(phrase_key(n) for n in [*words.home_names(), *words.common_words_elsewhere])
+    return frozenset(phrase_key(n) for n in [*words.home_names(), *words.elsewhere_names()])
 
 
 @lru_cache(maxsize=None)

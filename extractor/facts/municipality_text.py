@@ -32,6 +32,8 @@ _RUN_BREAK = re.compile(r":|\.(?=\s|$)|\n[ \t]*\n|[()\[\]]")
 # a wrapped list ("Lagoa da Prata, Bom\nDespacho e Abaeté") keeps its items whole.
 _ITEM_SEP = re.compile(r"[,;\t]|\n(?=[ \t]*[-–—•*·▪►\d])|\s(?:[eE]|[oO][uU])\s")
 _ITEM_STRIP = " \t\n-–—•*·▪►"
+# A row or list number before a name in the same cell or item ("107 ALMAS", "3) Lavras").
+_NUMBERING = re.compile(r"\d{1,4}[.)ºª°-]?[ \t]+(?=[^\W\d_])")
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,9 @@ def phrase_key(text: str) -> tuple[str, ...]:
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start] in _ITEM_STRIP:
         start += 1
+    numbering = _NUMBERING.match(text, start, end)
+    if numbering is not None:
+        start = numbering.end()
     while end > start and text[end - 1] in _ITEM_STRIP:
         end -= 1
     return start, end

@@ -12,7 +12,7 @@ page, headers and footers included (a masthead says it most often):
 2. else a municipal office ("Prefeitura Municipal de Coqueiral", "Município de
    Cachoeiro de Itapemirim - ES"): the state of its municipality;
 3. else the state most of the document's unambiguous municipalities are of,
-   when it has enough of them;
+   when it has enough of them and twice as many as any other;
 4. else ``None`` (the finder then falls back to MG).
 
 The cue words are data (``rules/municipalities/states.yaml``).
@@ -102,6 +102,6 @@ def publisher_state(text: str) -> str | None:
     if offices:
         return offices.most_common(1)[0][0]
     top = names.most_common(2)
-    if top and top[0][1] >= states_rules().majority_min_names and (len(top) == 1 or top[1][1] < top[0][1]):
+    if top and top[0][1] >= states_rules().majority_min_names and (len(top) == 1 or 2 * top[1][1] <= top[0][1]):
         return top[0][0]
     return None

@@ -143,6 +143,10 @@ NEGATIVES = [
     "Recursos da União e do Estado.",
     "Vilhena",
     "A Saúde da família e a Esperança de todos.",
+    "TELECONSULTORIA EM SAÚDE E SOLICITAÇÃO ONLINE",
+    "Agência Estadual de Vigilância em Saúde",
+    "DESPESA\nCORRENTE\t1.327.757,30\nOUTRAS\nDESPESAS\nCORRENTES\t693.540,00",
+    "É de sua própria responsabilidade. Própria e intransferível.",
 ]
 
 
@@ -274,6 +278,10 @@ def test_which_state(text: str, home: str | None, expected: list[tuple[str, str]
      [("Alta Floresta D'Oeste", "RO"), ("Alvorada D'Oeste", "RO"), ("Ji-Paraná", "RO")]),
     ("Município\tCasos\nARAGUAINA\t3\nPORTO NACIONAL\t2\nARAGUATIN\t1", "TO",
      [("Araguaína", "TO"), ("Porto Nacional", "TO"), ("Araguatins", "TO")]),
+    # a row number in the name's own cell
+    ("MUNICÍPIO\tCASOS\n106 PUGMIL\t329\n107 ALMAS\t239\n108 ÂNGICO\t249\n109 LAJEADO\t198", "TO",
+     [("Pugmil", "TO"), ("Almas", "TO"), ("Angico", "TO"), ("Lajeado", "TO")]),
+    ("Municípios: 1 Araguaína; 2 Almas; 3 Gurupi", "TO", [("Araguaína", "TO"), ("Almas", "TO"), ("Gurupi", "TO")]),
     ("BALNEÁRIO CAMBORIÚ, SÃO MIGUEL DO OESTE e HERVAL D'OESTE", "SC",
      [("Balneário Camboriú", "SC"), ("São Miguel do Oeste", "SC"), ("Herval d'Oeste", "SC")]),
 ])

@@ -29,7 +29,10 @@ CASES = [
     ("Prefeitura Municipal de Adustina\nRelatório resumido", "BA"),
     ("Câmara Municipal de Chapecó\nAta", "SC"),
     # else the state most of its unambiguous municipalities are of
-    ("Casos em Araguaína, Gurupi, Porto Nacional e Lavras.", "TO"),
+    ("Casos em Araguaína, Gurupi, Porto Nacional, Colinas do Tocantins, Miracema do Tocantins"
+     " e Lavras.", "TO"),
+    # ... not when places of a town bear other states' town names
+    ("Costa: Salvador\nPontos: Santa Maria, Boa Viagem, Vila Maria, Pedra Furada", None),
     # nothing says it
     ("Relatório de automação de processos\nResultados", None),
     ("Casos em Araguaína e Lavras.", None),
