@@ -289,7 +289,7 @@ def _judge(m: Match, pm: PlaceMatcher, s: Surroundings) -> Verdict | None:
     if not cue and (_geo_headed(pieces, m.i, rules) or _embedded(m, pieces, text, s.bounds, pm)):
         return None
     confidence = _confidence(text[where[0] : where[1]], pm)
-    ambiguous = m.key in rules.ambiguous and not cue
+    ambiguous = (m.key in rules.ambiguous or resolved.short) and not cue
     needs_context = ambiguous or (not resolved.spoken_of and not cue)
     if needs_context:
         confidence -= AMBIGUOUS_PENALTY
@@ -310,18 +310,21 @@ def _is_item(span: tuple[int, int], item: Item, text: str, pm: PlaceMatcher) -> 
 
 def _list_support(verdicts: list[Verdict], items: list[Item], pieces: list[Piece], text: str,
                   pm: PlaceMatcher) -> dict[int, set[int]]:
-    """Per list (run): the indices of items that are, or end with, a municipality
-    that is no ordinary word.
+    """Per list (run): the indices of items that are, or end with, a sure
+    municipality: no ordinary word, and of a state the text speaks of.
 
     "… torres em Araçuaí e Salinas": the first item ends with a sure name, so
-    the coordinated "Salinas" is read as a place too; "Porto Velho, Vilhena e
-    Ariquemes" vouch for each other.
+    the coordinated "Salinas" is read as a place too. Names of states the text
+    does not speak of never vouch for each other (a list of a town's
+    neighbourhoods, "São José, Santo Antônio e Vera Cruz", is no list of
+    municipalities); several of one state make the list that state's
+    (:mod:`extractor.facts.municipality_states`), and so sure.
     """
     by_start = {item.start: k for k, item in enumerate(items)}
     by_end = {item.end: k for k, item in enumerate(items)}
     support: dict[int, set[int]] = {}
     for v in verdicts:
-        if v.ambiguous:
+        if v.needs_context:
             continue
         span = _span(v, pieces)
         k = by_start.get(span[0])

@@ -40,6 +40,7 @@ class StateScene:
 class Resolved:
     municipality: Municipality
     spoken_of: bool  # the text speaks of this state (suffix, table, caption, document)
+    short: bool = False  # written short ("Sítio Novo"): needs a place cue or a list, like a word
 
 
 def _winner(votes: Counter[str], minimum: int) -> str | None:
@@ -102,7 +103,7 @@ def resolve(key: Key, candidates: tuple[Municipality, ...], suffix: str | None, 
         if uf is not None and uf in by_uf:
             return Resolved(by_uf[uf], True)
     if (scene.home, key) in short:
-        return Resolved(short[(scene.home, key)], True)
+        return Resolved(short[(scene.home, key)], True, short=True)
     if HOME_UF in by_uf:
         return Resolved(by_uf[HOME_UF], scene.home == HOME_UF)
     if len(by_uf) == 1:

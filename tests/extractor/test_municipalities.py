@@ -264,6 +264,9 @@ def test_shared_name_follows_the_state_the_text_names() -> None:
      [("Brasília", "DF")]),
     # a name of a state the text does not speak of needs a place cue or a list
     ("Vilhena recebeu a visita.", None, []),
+    ("Lavras, Unaí e Vilhena", None, [("Lavras", "MG"), ("Unaí", "MG"), ("Vilhena", "RO")]),
+    # names of several other states do not vouch for each other: neighbourhoods of a town
+    ("Bairros atendidos: Centro, São José, Santo Antônio, Vera Cruz e Bela Vista.", "MG", []),
     ("A equipe esteve em Vilhena.", None, [("Vilhena", "RO")]),
     ("Vilhena recebeu a visita.", "RO", [("Vilhena", "RO")]),
 ])
