@@ -3,6 +3,7 @@
 read_pages (pdf.py) [-> read_scanned (ocr.py) for image-only pages]
 -> layout_pages (layout.py) -> segment (structure.py)
 -> status month (status phrase, else cover/masthead: report_date.py)
+-> the document's state, for shared municipality names (facts/publisher_state.py)
 -> find_facts per initiative (facts/pipeline.py) -> evidence (evidence.py)
 -> calibrated confidence (calibration.py).
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from extractor import calibration, ocr
@@ -19,6 +21,7 @@ from extractor.evidence import TextMap, locate
 from extractor.facts.base import Candidate, FactContext
 from extractor.facts.columns import is_financial_statement
 from extractor.facts.pipeline import find_facts, reference_end, status_date
+from extractor.facts.publisher_state import publisher_state
 from extractor.layout import Line, PageLayout, layout_pages
 from extractor.model import Extraction, ExtractResult, Initiative, PeriodValue, Report, Source
 from extractor.pdf import read_pages
@@ -63,13 +66,20 @@ def _is_statement(layouts: list[PageLayout]) -> bool:
     return is_financial_statement("\n".join(head + furniture))
 
 
-def _facts(tm: TextMap, title_end: int, status: str | None, statement: bool = False) -> list[Extraction]:
-    ctx = FactContext(text=tm.text, title_end=title_end, status_date=status, statement=statement)
+def _document_context(layouts: list[PageLayout], status: str | None) -> FactContext:
+    """What every finder may know of the whole document (its text left empty): the status
+    month, whether it is a financial statement, and the state it speaks of."""
+    uf = publisher_state("\n".join(ln.text for p in layouts for ln in (*p.furniture, *p.lines)))
+    return FactContext(text="", status_date=status, statement=_is_statement(layouts), home_uf=uf)
+
+
+def _facts(tm: TextMap, title_end: int, doc: FactContext) -> list[Extraction]:
+    ctx = replace(doc, text=tm.text, title_end=title_end)
     out = (_extraction(c, tm) for c in find_facts(ctx))
     return [e for e in out if e is not None]
 
 
-def _initiative(draft: InitiativeDraft, status: str | None, statement: bool) -> Initiative:
+def _initiative(draft: InitiativeDraft, doc: FactContext) -> Initiative:
     tm = TextMap()
     for ln in draft.title_lines:
         tm.add_line(ln, sep=" ")
@@ -85,14 +95,14 @@ def _initiative(draft: InitiativeDraft, status: str | None, statement: bool) -> 
     text = tm.text
     return Initiative(title=draft.title, area=draft.area, pages=draft.pages,
                       text=text[body_start:] if body_start is not None else "",
-                      extractions=_facts(tm, title_end, status, statement))
+                      extractions=_facts(tm, title_end, doc))
 
 
-def _report_facts(lines: list[Line], status: str | None, statement: bool = False) -> list[Extraction]:
+def _report_facts(lines: list[Line], doc: FactContext) -> list[Extraction]:
     tm = TextMap()
     for ln in lines:
         tm.add_line(ln)
-    return _facts(tm, 0, status, statement) if tm.length else []
+    return _facts(tm, 0, doc) if tm.length else []
 
 
 def extract_pdf(path: str | Path, *, filename: str | None = None,
@@ -123,13 +133,13 @@ def extract_pdf(path: str | Path, *, filename: str | None = None,
     doc = segment(layouts)
     status, dated = _status(layouts, doc.status_phrase)
     dated = dated + [ln for ln in running_lines(layouts) if ln not in dated]
-    statement = _is_statement(layouts)
-    initiatives = [_initiative(d, status, statement) for d in doc.initiatives]
-    report_facts = _report_facts(doc.report_lines, status, statement)
+    context = _document_context(layouts, status)
+    initiatives = [_initiative(d, context) for d in doc.initiatives]
+    report_facts = _report_facts(doc.report_lines, context)
     result = ExtractResult(
         source=Source(filename=filename or path.name, sha256=file_sha256(path), pages=len(pages)),
         report=Report(title=doc.title, status_date=status,
-                      extractions=_dated_line_facts(dated, status, report_facts, initiatives)
+                      extractions=_dated_line_facts(dated, context, report_facts, initiatives)
                       + report_facts),
         initiatives=initiatives,
         warnings=warnings,
@@ -154,7 +164,7 @@ def _status(layouts: list[PageLayout], phrase: str | None) -> tuple[str | None, 
     return status, dated
 
 
-def _dated_line_facts(lines: list[Line], status: str | None, report: list[Extraction],
+def _dated_line_facts(lines: list[Line], context: FactContext, report: list[Extraction],
                       initiatives: list[Initiative]) -> list[Extraction]:
     """The dates of the lines the status month came from (cover, masthead, reference
     period) and of the first page's running header and footer, as facts of the report,
@@ -162,5 +172,5 @@ def _dated_line_facts(lines: list[Line], status: str | None, report: list[Extrac
     a cover's date may sit after an index the structure stage does not read)."""
     seen = {(e.page, e.kind, str(e.value)) for e in report}
     seen |= {(e.page, e.kind, str(e.value)) for it in initiatives for e in it.extractions}
-    return [e for e in _report_facts(lines, status)
+    return [e for e in _report_facts(lines, context)
             if e.kind in ("date", "period") and (e.page, e.kind, str(e.value)) not in seen]

@@ -28,13 +28,15 @@ class FactContext:
     ``status_date`` is the report's status month (``YYYY-MM``) or ``None``;
     nothing reads the clock. ``statement`` says the report is a financial statement
     (balancete, RREO …; :func:`extractor.facts.columns.is_financial_statement`):
-    its figures written with cents are money.
+    its figures written with cents are money. ``home_uf`` is the state the whole document speaks
+    of (its publisher's, :mod:`extractor.facts.publisher_state`), or ``None``.
     """
 
     text: str
     title_end: int = 0
     status_date: str | None = None
     statement: bool = False
+    home_uf: str | None = None
 
 
 @dataclass

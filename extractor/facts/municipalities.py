@@ -29,6 +29,7 @@ from spacy.vocab import Vocab
 from extractor.facts.base import Candidate, FactContext
 from extractor.facts.gazetteer import HOME_UF, Municipality, gazetteer
 from extractor.facts.municipality_rules import Key, PlaceRules, place_rules
+from extractor.facts.municipality_states import Resolved, StateScene, build_scene, is_admin_region, resolve
 from extractor.facts.municipality_text import Item, Piece, column_cells, doc_pieces, list_items, phrase_key
 from extractor.text import fold
 
@@ -51,9 +52,10 @@ class PlaceMatcher:
     vocab: Vocab
     matcher: PhraseMatcher
     by_key: dict[Key, tuple[Municipality, ...]]
-    spellings: frozenset[str]  # MG spellings (official or alias), hyphens and apostrophes as spaces
+    spellings: frozenset[str]  # official names and aliases, hyphens and apostrophes as spaces
     casefolded: frozenset[str]  # the same, case-folded
-    home_choices: dict[str, Municipality]  # folded MG name -> municipality, for fuzzy matching
+    choices: dict[str, dict[str, Municipality]]  # state -> folded name -> municipality (fuzzy)
+    short: dict[tuple[str, Key], Municipality]  # (state, short name) -> the name it begins
     ufs: frozenset[str]
 
 
@@ -71,6 +73,22 @@ class Match:
         return self.i <= other.i and other.j <= self.j
 
 
+def _short_names(gaz_munis: tuple[Municipality, ...], by_key: dict[Key, list[Municipality]],
+                 connectors: frozenset[str]) -> dict[tuple[str, Key], Municipality]:
+    """(state, short name) -> the state's one municipality whose name begins with
+    an exact namesake of another state and goes on with "do/da/de …"
+    ("Sítio Novo" -> Sítio Novo do Tocantins in TO). Two such in one state, or
+    an exact one there, make the short name no short name in that state."""
+    found: dict[tuple[str, Key], list[Municipality]] = {}
+    for m in gaz_munis:
+        key = phrase_key(m.name)
+        for cut in range(2, len(key) - 1):
+            if key[cut] in connectors and key[:cut] in by_key:
+                found.setdefault((m.uf, key[:cut]), []).append(m)
+    return {k: v[0] for k, v in found.items()
+            if len(v) == 1 and not any(x.uf == k[0] for x in by_key[k[1]])}
+
+
 @lru_cache(maxsize=1)
 def place_matcher() -> PlaceMatcher:
     """Build the matcher once per process (all 5,570 names, regions, state names)."""
@@ -83,14 +101,17 @@ def place_matcher() -> PlaceMatcher:
     matcher = PhraseMatcher(vocab)
     matcher.add(NAME, [Doc(vocab, words=list(k)) for k in by_key])
     matcher.add(BLOCK, [Doc(vocab, words=list(k)) for k in rules.blockers])
-    spellings = frozenset(_spelling(s) for s, ms in gaz.spellings().items() if any(m.uf == HOME_UF for m in ms))
-    home = {" ".join(phrase_key(m.name)): m for m in gaz.home}
-    ufs = frozenset(m.uf for m in gaz.municipalities)
+    spellings = frozenset(_spelling(s) for s in gaz.spellings())
+    choices: dict[str, dict[str, Municipality]] = {}
+    for m in gaz.municipalities:
+        choices.setdefault(m.uf, {})[" ".join(phrase_key(m.name))] = m
+    short = _short_names(gaz.municipalities, by_key, rules.connectors)
     return PlaceMatcher(vocab, matcher, {k: tuple(v) for k, v in by_key.items()}, spellings,
-                        frozenset(s.casefold() for s in spellings), home, ufs)
+                        frozenset(s.casefold() for s in spellings), choices, short,
+                        frozenset(choices))
 
 
-def _matches(pieces: list[Piece], pm: PlaceMatcher) -> tuple[list[Match], list[Match]]:
+def matches(pieces: list[Piece], pm: PlaceMatcher) -> tuple[list[Match], list[Match]]:
     """Longest-leftmost name matches, and all region/state-name matches."""
     doc = Doc(pm.vocab, words=[p.key for p in pieces])
     found = [
@@ -116,19 +137,29 @@ def _capitalised(pieces: list[Piece], rules: PlaceRules) -> bool:
     return all(p.is_capitalised for p in pieces if _is_name_word(p, rules))
 
 
-def _has_cue(pieces: list[Piece], i: int, rules: PlaceRules) -> bool:
-    """A place cue ("município de", "em") ends right before piece ``i``."""
-    return any(
-        tuple(p.key for p in pieces[i - n : i]) in rules.place_cues
-        for n in range(1, min(i, rules.max_cue_len) + 1)
-    )
+def _preceded(pieces: list[Piece], i: int, phrases: frozenset[Key], longest: int) -> bool:
+    """One of ``phrases`` ends right before piece ``i``."""
+    return any(tuple(p.key for p in pieces[i - n : i]) in phrases for n in range(1, min(i, longest) + 1))
 
 
-def _headed(pieces: list[Piece], i: int, rules: PlaceRules) -> bool:
-    """The match follows "rio"/"Vale do", or sits in an organisation's name."""
+def _has_cue(pieces: list[Piece], i: int, rules: PlaceRules, caps: bool = False) -> bool:
+    """A place cue ("município de", "em") ends right before piece ``i``; in an
+    all-capitals line (``caps``) a weak one ("em") does not count."""
+    cues = rules.place_cues - rules.weak_place_cues if caps else rules.place_cues
+    return _preceded(pieces, i, cues, rules.max_cue_len)
+
+
+def _geo_headed(pieces: list[Piece], i: int, rules: PlaceRules) -> bool:
+    """The match follows "rio"/"Vale do" (connectors skipped, any case)."""
     words = [p for p in reversed(pieces[max(i - HEAD_WALK, 0) : i]) if p.key not in rules.connectors]
-    if words and words[0].is_word and words[0].key in rules.geographic_heads:
-        return True
+    return bool(words) and words[0].is_word and words[0].key in rules.geographic_heads
+
+
+def _org_headed(pieces: list[Piece], i: int, rules: PlaceRules) -> bool:
+    """The match sits in a capitalised organisation's name ("Prefeitura Municipal
+    de Coqueiral", "Universidade Federal de Lavras"): the office, not the place."""
+    skip = rules.connectors | rules.organisation_inner_words
+    words = [p for p in reversed(pieces[max(i - HEAD_WALK, 0) : i]) if p.key not in skip]
     for p in words:
         if not p.is_word or not p.is_capitalised or p.key in _STOP:
             return False
@@ -192,25 +223,6 @@ def state_suffix(text: str, end: int, pm: PlaceMatcher, rules: PlaceRules) -> st
     return uf.group(1) if uf and uf.group(1) in pm.ufs else None
 
 
-def _single_state_votes(names: list[Match], pieces: list[Piece], pm: PlaceMatcher) -> dict[str, int]:
-    """Per state: how many distinct capitalised names in the text exist only there."""
-    votes: dict[str, set[Key]] = {}
-    for m in names:
-        ufs = {x.uf for x in pm.by_key[m.key]}
-        if len(ufs) == 1 and pieces[m.i].is_capitalised:
-            votes.setdefault(ufs.pop(), set()).add(m.key)
-    return {uf: len(keys) for uf, keys in votes.items()}
-
-
-def _outvoted(m: Match, votes: dict[str, int], pm: PlaceMatcher) -> bool:
-    """A name shared by MG and another state is that state's when the text names
-    more municipalities only of that state than only of MG (a Rondônia bulletin's
-    "Buritis" is Buritis/RO)."""
-    ufs = {x.uf for x in pm.by_key[m.key]} - {HOME_UF}
-    home = votes.get(HOME_UF, 0)
-    return any(votes.get(uf, 0) > home for uf in ufs)
-
-
 def _spelling(text: str) -> str:
     return " ".join(re.sub(r"[-‐‑'’]", " ", text).split())
 
@@ -230,28 +242,58 @@ class Verdict:
     match: Match
     municipality: Municipality
     confidence: float
-    needs_context: bool  # an ambiguous name without a cue: only in a list or a column
+    needs_context: bool  # ambiguous, or of a state the text does not speak of, without a cue
+    ambiguous: bool  # a name that is also an ordinary word: never support for a list
 
 
-def _judge(m: Match, pieces: list[Piece], text: str, pm: PlaceMatcher,
-           bounds: tuple[set[int], set[int]]) -> Verdict | None:
+@dataclass(frozen=True)
+class Surroundings:
+    """What one text gives every match: its pieces, lists and states."""
+
+    pieces: list[Piece]
+    text: str
+    bounds: tuple[set[int], set[int]]  # starts and ends of all name matches
+    runs_of: dict[tuple[int, int], int]  # whole list items and table cells -> their run
+    cells: frozenset[tuple[int, int]]  # spans of Município-column cells
+    scene: StateScene
+
+
+def _state_name_kept(suffix: str | None, resolved: Resolved, s: Surroundings, span: tuple[int, int]) -> bool:
+    """A state's name is the state, unless a suffix or a Município column of a
+    table of that municipality's state makes it the municipality (a "Tocantins"
+    row of a table of MG municipalities; "Goiás | Estadual" stays the state)."""
+    return suffix is not None or (span in s.cells and resolved.spoken_of)
+
+
+def _judge(m: Match, pm: PlaceMatcher, s: Surroundings) -> Verdict | None:
     """Decide one exact match from its own context; ``None`` drops it."""
-    rules = place_rules()
-    home = [x for x in pm.by_key[m.key] if x.uf == HOME_UF]
+    rules, pieces, text = place_rules(), s.pieces, s.text
     span = pieces[m.i : m.j]
-    if not home or not _capitalised(span, rules):
+    if not _capitalised(span, rules) or _preceded(pieces, m.i, rules.non_place_cues, rules.max_cue_len):
         return None
-    uf = state_suffix(text, span[-1].end, pm, rules)
-    if uf not in (None, HOME_UF):
+    if _org_headed(pieces, m.i, rules):
         return None
-    cue = _has_cue(pieces, m.i, rules) or uf == HOME_UF
-    if not cue and (_headed(pieces, m.i, rules) or _embedded(m, pieces, text, bounds, pm)):
+    suffix = state_suffix(text, span[-1].end, pm, rules)
+    where = (span[0].start, span[-1].end)
+    if rules.abroad.match(fold(text[where[1] : where[1] + 40])):
         return None
-    confidence = _confidence(text[span[0].start : span[-1].end], pm)
-    ambiguous = m.key in rules.ambiguous and not cue
-    if ambiguous:
+    if suffix is None and is_admin_region(m.key, s.scene, rules):
+        return None
+    resolved = resolve(m.key, pm.by_key[m.key], suffix, s.runs_of.get(where), where[0], s.scene, pm.short)
+    if resolved is None:
+        return None
+    if m.key in rules.state_names and not _state_name_kept(suffix, resolved, s, where):
+        return None
+    caps = m.key in rules.ambiguous and _line_is_caps(text, span[0].start)
+    cue = _has_cue(pieces, m.i, rules, caps) or suffix is not None
+    if not cue and (_geo_headed(pieces, m.i, rules) or _embedded(m, pieces, text, s.bounds, pm)):
+        return None
+    confidence = _confidence(text[where[0] : where[1]], pm)
+    ambiguous = (m.key in rules.ambiguous or resolved.short) and not cue
+    needs_context = ambiguous or (not resolved.spoken_of and not cue)
+    if needs_context:
         confidence -= AMBIGUOUS_PENALTY
-    return Verdict(m, home[0], round(confidence, 2), ambiguous)
+    return Verdict(m, resolved.municipality, round(confidence, 2), needs_context, ambiguous)
 
 
 def _span(v: Verdict, pieces: list[Piece]) -> tuple[int, int]:
@@ -267,45 +309,96 @@ def _is_item(span: tuple[int, int], item: Item, text: str, pm: PlaceMatcher) -> 
 
 
 def _list_support(verdicts: list[Verdict], items: list[Item], pieces: list[Piece], text: str,
-                  pm: PlaceMatcher) -> dict[int, int]:
-    """Per list (run): how many items are, or end with, an unambiguous municipality.
+                  pm: PlaceMatcher) -> dict[int, set[int]]:
+    """Per list (run): the indices of items that are, or end with, a sure
+    municipality: no ordinary word, and of a state the text speaks of.
 
     "… torres em Araçuaí e Salinas": the first item ends with a sure name, so
-    the coordinated "Salinas" is read as a place too.
+    the coordinated "Salinas" is read as a place too. Names of states the text
+    does not speak of never vouch for each other (a list of a town's
+    neighbourhoods, "São José, Santo Antônio e Vera Cruz", is no list of
+    municipalities); several of one state make the list that state's
+    (:mod:`extractor.facts.municipality_states`), and so sure.
     """
-    sure = [_span(v, pieces) for v in verdicts if not v.needs_context]
-    by_start = {item.start: item for item in items}
-    by_end = {item.end: item for item in items}
-    support: dict[int, int] = {}
-    for span in sure:
-        whole = by_start.get(span[0])
-        if whole is not None and _is_item(span, whole, text, pm):
-            support[whole.run] = support.get(whole.run, 0) + 1
+    by_start = {item.start: k for k, item in enumerate(items)}
+    by_end = {item.end: k for k, item in enumerate(items)}
+    support: dict[int, set[int]] = {}
+    for v in verdicts:
+        if v.needs_context:
             continue
-        tail = by_end.get(span[1])
-        if tail is not None and tail.start <= span[0]:
-            support[tail.run] = support.get(tail.run, 0) + 1
+        span = _span(v, pieces)
+        k = by_start.get(span[0])
+        if k is None or not _is_item(span, items[k], text, pm):
+            k = by_end.get(span[1])
+            if k is None or items[k].start > span[0]:
+                continue
+            k = -1 - k  # an item that only ends with the name: support for what follows it
+        support.setdefault(items[_index(k)].run, set()).add(k)
     return support
 
 
-def _in_context(v: Verdict, pieces: list[Piece], items: list[Item], support: dict[int, int],
-                cells: list[Item]) -> bool:
-    """An ambiguous name is a place as a whole item of a municipality list or column."""
-    span = _span(v, pieces)
-    if any((c.start, c.end) == span for c in cells):
-        return True
-    return any((it.start, it.end) == span and support.get(it.run, 0) >= 1 for it in items)
+def _index(k: int) -> int:
+    return k if k >= 0 else -1 - k
 
 
-def _fuzzy_items(items: list[Item], support: dict[int, int], cells: list[Item],
+def _worded_neighbours(k: int, items: list[Item], text: str) -> tuple[int | None, int | None]:
+    """The nearest items before and after item ``k`` in its run that hold a letter
+    (a table row's numbers between two names are passed over)."""
+    out: list[int | None] = []
+    for step in (-1, 1):
+        n, found = k + step, None
+        while 0 <= n < len(items) and items[n].run == items[k].run:
+            if any(c.isalpha() for c in text[items[n].start : items[n].end]):
+                found = n
+                break
+            n += step
+        out.append(found)
+    return out[0], out[1]
+
+
+def _placed_items(verdicts: list[Verdict], items: list[Item], pieces: list[Piece], text: str,
+                  support: dict[int, set[int]]) -> set[tuple[int, int]]:
+    """Spans of the whole list items that are places by their list: a name of a
+    state the text does not speak of, when another item of its list is a sure
+    municipality; an ordinary word ("Campanha"), when the item next to it is one
+    or is itself placed so ("Lavras, Campanha, Formiga e Cristais")."""
+    index = {(it.start, it.end): k for k, it in enumerate(items)}
+    waiting = {}
+    placed: set[tuple[int, int]] = set()
+    for v in verdicts:
+        span = _span(v, pieces)
+        k = index.get(span)
+        if not v.needs_context or k is None:
+            continue
+        if not v.ambiguous and {_index(n) for n in support.get(items[k].run, set())} - {k}:
+            placed.add(span)
+        elif v.ambiguous:
+            waiting[k] = span
+    sure = {k for ks in support.values() for k in ks if k >= 0}
+    tails = {-1 - k for ks in support.values() for k in ks if k < 0}
+    grown = True
+    while grown:
+        grown = False
+        for k, span in list(waiting.items()):
+            before, after = _worded_neighbours(k, items, text)
+            if before in sure or before in tails or after in sure:
+                sure.add(k)
+                placed.add(span)
+                del waiting[k]
+                grown = True
+    return placed
+
+
+def _fuzzy_items(items: list[Item], support: dict[int, set[int]], cells: list[Item],
                  rules: PlaceRules) -> list[Item]:
-    listed = [it for it in items if support.get(it.run, 0) >= rules.fuzzy_min_list_support]
+    listed = [it for it in items if len(support.get(it.run, ())) >= rules.fuzzy_min_list_support]
     return listed + cells
 
 
-def _fuzzy(item: Item, pieces: list[Piece], starts: list[int], pm: PlaceMatcher,
+def _fuzzy(item: Item, pieces: list[Piece], starts: list[int], choices: dict[str, Municipality],
            rules: PlaceRules) -> Candidate | None:
-    """A capitalised list item or cell that is a small typo away from one MG name."""
+    """A capitalised list item or cell that is a small typo away from one name of
+    the state its list is about (``choices``)."""
     first = bisect_left(starts, item.start)
     words = [p for p in pieces[first : bisect_left(starts, item.end)] if p.end <= item.end]
     names = [p for p in words if _is_name_word(p, rules)]
@@ -316,13 +409,13 @@ def _fuzzy(item: Item, pieces: list[Piece], starts: list[int], pm: PlaceMatcher,
     query = " ".join(p.key for p in words)
     if len(query) < rules.fuzzy_min_length:
         return None
-    best = process.extractOne(query, pm.home_choices.keys(), scorer=fuzz.ratio,
+    best = process.extractOne(query, choices.keys(), scorer=fuzz.ratio,
                               score_cutoff=rules.fuzzy_min_score)
     if best is None:
         return None
     low, high = FUZZY_CONFIDENCE
     score = (best[1] - rules.fuzzy_min_score) / (100 - rules.fuzzy_min_score)
-    muni = pm.home_choices[best[0]]
+    muni = choices[best[0]]
     return _candidate(muni, words[0].start, words[-1].end, FUZZY_EXTRACTOR, low + (high - low) * score)
 
 
@@ -331,25 +424,54 @@ def _candidate(muni: Municipality, start: int, end: int, extractor: str, confide
                      confidence=round(confidence, 2), name=muni.name, extra={"uf": muni.uf})
 
 
+def _runs_of(names: list[Match], pieces: list[Piece], text: str, items: list[Item],
+             cells: list[Item], pm: PlaceMatcher) -> dict[tuple[int, int], int]:
+    """The run of every match that is a whole list item or table cell (a cell's
+    table wins over the list the same text also reads as)."""
+    starts: dict[int, Item] = {it.start: it for it in items}
+    starts.update({c.start: c for c in cells})
+    out: dict[tuple[int, int], int] = {}
+    for m in names:
+        span = (pieces[m.i].start, pieces[m.j - 1].end)
+        item = starts.get(span[0])
+        if item is not None and _is_item(span, item, text, pm):
+            out[span] = item.run
+    return out
+
+
+def _surroundings(text: str, pieces: list[Piece], names: list[Match], blocks: list[Match],
+                  home: str | None, pm: PlaceMatcher, rules: PlaceRules) -> tuple[Surroundings, list[Item], list[Item]]:
+    items, cells = list_items(text), column_cells(text, rules.table_headers)
+    runs_of = _runs_of(names, pieces, text, items, cells, pm)
+    states_of = [(pieces[m.i].start, pieces[m.j - 1].end, frozenset(x.uf for x in pm.by_key[m.key]))
+                 for m in names if pieces[m.i].is_capitalised and m.key not in rules.state_names]
+    mentions = [(b.i, rules.state_names[b.key]) for b in blocks if b.key in rules.state_names]
+    mentions += [(m.i, rules.state_names[m.key]) for m in names if m.key in rules.state_names]
+    scene = build_scene(text, pieces, states_of, sorted(mentions), runs_of, home)
+    bounds = ({m.i for m in names}, {m.j for m in names})
+    surroundings = Surroundings(pieces, text, bounds, runs_of, frozenset((c.start, c.end) for c in cells), scene)
+    return surroundings, items, cells
+
+
 def find_municipalities(doc: Doc, ctx: FactContext) -> list[Candidate]:
-    """Every MG municipality ``ctx.text`` means as a place, as IBGE-code candidates."""
+    """Every municipality ``ctx.text`` means as a place, as IBGE-code candidates;
+    a shared name resolves in the state the text says, else ``ctx.home_uf``, else MG."""
     pm, rules, text = place_matcher(), place_rules(), ctx.text
     pieces = doc_pieces(doc)
-    found, blocks = _matches(pieces, pm)
-    votes = _single_state_votes(found, pieces, pm)
-    names = [m for m in found if not any(b.overlaps(m) and not m.contains(b) for b in blocks)
-             and not _outvoted(m, votes, pm)]
-    bounds = ({m.i for m in names}, {m.j for m in names})
-    verdicts = [v for m in names if (v := _judge(m, pieces, text, pm, bounds)) is not None]
-    items, cells = list_items(text), column_cells(text, rules.table_headers)
+    found, blocks = matches(pieces, pm)
+    names = [m for m in found if not any(b.overlaps(m) and not m.contains(b) for b in blocks)]
+    s, items, cells = _surroundings(text, pieces, names, blocks, ctx.home_uf, pm, rules)
+    verdicts = [v for m in names if (v := _judge(m, pm, s)) is not None]
     support = _list_support(verdicts, items, pieces, text, pm)
-    kept = [v for v in verdicts if not v.needs_context or _in_context(v, pieces, items, support, cells)]
+    placed = _placed_items(verdicts, items, pieces, text, support) | s.cells
+    kept = [v for v in verdicts if not v.needs_context or _span(v, pieces) in placed]
     out = [_candidate(v.municipality, *_span(v, pieces), EXTRACTOR, v.confidence) for v in kept]
     taken = [(pieces[m.i].start, pieces[m.j - 1].end) for m in found + blocks]
     starts = [p.start for p in pieces]
     for item in _fuzzy_items(items, support, cells, rules):
-        if not any(s < item.end and item.start < e for s, e in taken):
-            if (cand := _fuzzy(item, pieces, starts, pm, rules)) is not None:
+        if not any(a < item.end and item.start < b for a, b in taken):
+            choices = pm.choices[s.scene.runs.get(item.run, s.scene.home)]
+            if (cand := _fuzzy(item, pieces, starts, choices, rules)) is not None:
                 out.append(cand)
                 taken.append((cand.start, cand.end))
     return sorted(out, key=lambda c: c.start)

@@ -10,18 +10,21 @@ compares tuples.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from extractor import rulebook
 from extractor.errors import RulesError
 from extractor.facts.gazetteer import HOME_UF, gazetteer
 from extractor.facts.municipality_text import phrase_key
+from extractor.text import fold
 
 CONTEXT_FILE = "municipalities/context.yaml"
 AMBIGUOUS_FILE = "municipalities/ambiguous_words.yaml"
+STATES_FILE = "municipalities/states.yaml"
 
 Key = tuple[str, ...]
 
@@ -31,12 +34,14 @@ class ContextRules(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     place_cues: list[str] = Field(min_length=1)
+    weak_place_cues: list[str]
     organisation_heads: list[str]
     geographic_heads: list[str]
     regions: list[str]
     state_names: list[str] = Field(min_length=1)
     state_suffix_marks: list[str] = Field(min_length=1)
     table_headers: list[str]
+    organisation_inner_words: list[str]
     connectors: list[str]
     fuzzy_min_score: float = Field(ge=50, le=100)
     fuzzy_min_length: int = Field(ge=1)
@@ -44,7 +49,7 @@ class ContextRules(BaseModel):
 
 
 class AmbiguousWords(BaseModel):
-    """``ambiguous_words.yaml``: MG names that need a place context, by reason."""
+    """``ambiguous_words.yaml``: names that need a place context, by reason."""
 
     model_config = ConfigDict(extra="forbid")
     common_words: list[str]
@@ -52,9 +57,37 @@ class AmbiguousWords(BaseModel):
     rivers: list[str]
     people: list[str]
     other_places: list[str]
+    common_words_elsewhere: list[str]
+    people_elsewhere: list[str]
 
-    def all_names(self) -> list[str]:
+    def elsewhere_names(self) -> list[str]:
+        return [*self.common_words_elsewhere, *self.people_elsewhere]
+
+    def home_names(self) -> list[str]:
         return [*self.common_words, *self.common_phrases, *self.rivers, *self.people, *self.other_places]
+
+
+class StatesRules(BaseModel):
+    """``states.yaml``: the states, publisher cues, administrative regions, time zones."""
+
+    model_config = ConfigDict(extra="forbid")
+    states: dict[str, list[str]] = Field(min_length=27, max_length=27)
+    publisher_heads: list[str] = Field(min_length=1)
+    publisher_gap: int = Field(ge=0, le=10)
+    municipal_words: list[str]
+    municipal_publisher_cues: list[str] = Field(min_length=1)
+    majority_min_names: int = Field(ge=1)
+    administrative_regions: dict[str, list[str]]
+    non_place_cues: list[str]
+    countries: list[str] = Field(min_length=1)
+
+    @field_validator("states", "administrative_regions")
+    @classmethod
+    def _abbreviations(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        bad = [uf for uf in value if not (len(uf) == 2 and uf.isupper())]
+        if bad:
+            raise ValueError(f"not state abbreviations: {bad}")
+        return value
 
 
 @dataclass(frozen=True)
@@ -62,12 +95,18 @@ class PlaceRules:
     """Compiled rules: every phrase as a tuple of piece keys."""
 
     place_cues: frozenset[Key]
+    weak_place_cues: frozenset[Key]
     organisation_heads: frozenset[str]
     geographic_heads: frozenset[str]
     blockers: frozenset[Key]  # regions and state names
+    state_names: dict[Key, str]  # a state's name -> its abbreviation
+    administrative_regions: dict[str, frozenset[Key]]  # state -> its non-municipal regions
+    non_place_cues: frozenset[Key]
+    abroad: re.Pattern[str]  # after a name: ", Portugal", "(Argentina)", ", na Espanha"
     suffix_marks: tuple[str, ...]
     table_headers: frozenset[Key]
     connectors: frozenset[str]
+    organisation_inner_words: frozenset[str]
     ambiguous: frozenset[Key]
     fuzzy_min_score: float
     fuzzy_min_length: int
@@ -75,7 +114,7 @@ class PlaceRules:
 
     @property
     def max_cue_len(self) -> int:
-        return max(len(c) for c in self.place_cues)
+        return max(len(c) for c in (*self.place_cues, *self.non_place_cues))
 
 
 def _keys(phrases: list[str]) -> frozenset[Key]:
@@ -87,30 +126,60 @@ def _words(phrases: list[str]) -> frozenset[str]:
 
 
 def _ambiguous_keys() -> frozenset[Key]:
-    """Keys of ambiguous names; each must be an MG municipality (or alias)."""
-    names = rulebook.load(AMBIGUOUS_FILE, AmbiguousWords).all_names()
+    """Keys of ambiguous names: the MG sections must name MG municipalities (or
+    aliases), the ``*_elsewhere`` ones municipalities of any other state."""
+    words = rulebook.load(AMBIGUOUS_FILE, AmbiguousWords)
     home = {phrase_key(m.name) for m in gazetteer().home}
     home |= {phrase_key(a) for a in gazetteer().aliases}
-    unknown = [n for n in names if phrase_key(n) not in home]
+    elsewhere = {phrase_key(m.name) for m in gazetteer().municipalities if m.uf != HOME_UF}
+    unknown = [n for n in words.home_names() if phrase_key(n) not in home]
     if unknown:
         raise RulesError(
             f"{rulebook.rules_dir() / AMBIGUOUS_FILE}: not {HOME_UF} municipalities: {unknown}"
         )
-    return frozenset(phrase_key(n) for n in names)
+    unknown = [n for n in words.elsewhere_names() if phrase_key(n) not in elsewhere]
+    if unknown:
+        raise RulesError(
+            f"{rulebook.rules_dir() / AMBIGUOUS_FILE}: not municipalities outside {HOME_UF}: {unknown}"
+        )
+    return frozenset(phrase_key(n) for n in [*words.home_names(), *words.elsewhere_names()])
+
+
+@lru_cache(maxsize=None)
+def states_rules() -> StatesRules:
+    """``states.yaml``, validated once per process."""
+    return rulebook.load(STATES_FILE, StatesRules)
+
+
+def _abroad(countries: list[str]) -> re.Pattern[str]:
+    names = "|".join(re.escape(fold(c)) for c in sorted(countries, key=len, reverse=True))
+    return re.compile(r"\s*[,(/–-]?\s*(?:(?:em|na|no|nos|nas)\s+)?(?:" + names + r")\b")
+
+
+def _state_names(rules: StatesRules) -> dict[Key, str]:
+    return {phrase_key(name): uf for uf, names in rules.states.items() for name in names}
 
 
 @lru_cache(maxsize=None)
 def place_rules() -> PlaceRules:
     """Load, validate and compile both files once per process."""
     ctx = rulebook.load(CONTEXT_FILE, ContextRules)
+    states = states_rules()
+    state_names = _state_names(states)
     return PlaceRules(
         place_cues=_keys(ctx.place_cues),
+        weak_place_cues=_keys(ctx.weak_place_cues),
         organisation_heads=_words(ctx.organisation_heads),
         geographic_heads=_words(ctx.geographic_heads),
-        blockers=_keys(ctx.regions + ctx.state_names),
+        blockers=_keys(ctx.regions + ctx.state_names) | frozenset(state_names),
+        state_names=state_names,
+        administrative_regions={uf: _keys(names) for uf, names in states.administrative_regions.items()},
+        non_place_cues=_keys(states.non_place_cues),
+        abroad=_abroad(states.countries),
         suffix_marks=tuple(ctx.state_suffix_marks),
         table_headers=_keys(ctx.table_headers),
         connectors=_words(ctx.connectors),
+        organisation_inner_words=_words(ctx.organisation_inner_words),
         ambiguous=_ambiguous_keys(),
         fuzzy_min_score=ctx.fuzzy_min_score,
         fuzzy_min_length=ctx.fuzzy_min_length,

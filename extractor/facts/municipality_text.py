@@ -32,6 +32,8 @@ _RUN_BREAK = re.compile(r":|\.(?=\s|$)|\n[ \t]*\n|[()\[\]]")
 # a wrapped list ("Lagoa da Prata, Bom\nDespacho e Abaeté") keeps its items whole.
 _ITEM_SEP = re.compile(r"[,;\t]|\n(?=[ \t]*[-–—•*·▪►\d])|\s(?:[eE]|[oO][uU])\s")
 _ITEM_STRIP = " \t\n-–—•*·▪►"
+# A row or list number before a name in the same cell or item ("107 ALMAS", "3) Lavras").
+_NUMBERING = re.compile(r"\d{1,4}[.)ºª°-]?[ \t]+(?=[^\W\d_])")
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,11 @@ def doc_pieces(doc: Doc) -> list[Piece]:
     return [p for p in out if p.key]
 
 
+def text_pieces(text: str) -> list[Piece]:
+    """Pieces of a plain text, tokenized like the documents."""
+    return doc_pieces(_tokenizer()(text))
+
+
 def phrase_key(text: str) -> tuple[str, ...]:
     """Piece keys of a phrase, tokenized exactly like the documents."""
     return tuple(p.key for p in doc_pieces(_tokenizer()(text)))
@@ -100,6 +107,9 @@ def phrase_key(text: str) -> tuple[str, ...]:
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start] in _ITEM_STRIP:
         start += 1
+    numbering = _NUMBERING.match(text, start, end)
+    if numbering is not None:
+        start = numbering.end()
     while end > start and text[end - 1] in _ITEM_STRIP:
         end -= 1
     return start, end
@@ -114,11 +124,40 @@ def _split(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list[tu
     return spans
 
 
+def _table_breaks(text: str) -> list[int]:
+    """Offsets of the line breaks that end or start a table row (a line with a
+    tab): there a line break parts two cells, whatever the next line starts with."""
+    breaks, offset, previous_tab = [], 0, False
+    for line in text.split("\n"):
+        has_tab = TAB in line
+        if offset and (has_tab or previous_tab):
+            breaks.append(offset - 1)
+        previous_tab = has_tab
+        offset += len(line) + 1
+    return breaks
+
+
+def _cut(spans: list[tuple[int, int]], cuts: list[int]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    k = 0
+    for start, end in spans:
+        while k < len(cuts) and cuts[k] < start:
+            k += 1
+        pos = start
+        while k < len(cuts) and cuts[k] < end:
+            out.append((pos, cuts[k]))
+            pos = cuts[k] + 1
+            k += 1
+        out.append((pos, end))
+    return out
+
+
 def list_items(text: str) -> list[Item]:
     """Every list item of ``text``, numbered by the run (list) it belongs to."""
     items: list[Item] = []
+    breaks = _table_breaks(text)
     for run, (r_start, r_end) in enumerate(_split(text, 0, len(text), _RUN_BREAK)):
-        for i_start, i_end in _split(text, r_start, r_end, _ITEM_SEP):
+        for i_start, i_end in _cut(_split(text, r_start, r_end, _ITEM_SEP), breaks):
             start, end = _strip(text, i_start, i_end)
             if start < end:
                 items.append(Item(start, end, run))
@@ -143,12 +182,16 @@ def _tab_blocks(text: str) -> list[list[tuple[int, str]]]:
 
 
 def column_cells(text: str, headers: set[tuple[str, ...]]) -> list[Item]:
-    """Cells of table columns whose header (first row) is one of ``headers``."""
+    """Cells of table columns whose header is one of ``headers``: the header row is
+    the block's first row that has one (a caption may be read as the row above)."""
     cells: list[Item] = []
     for number, block in enumerate(_tab_blocks(text)):
-        head = [phrase_key(cell.strip()) for cell in block[0][1].split(TAB)]
-        wanted = {i for i, key in enumerate(head) if key in headers}
-        for offset, line in block[1:]:
+        wanted: set[int] = set()
+        for at, (_, row) in enumerate(block):
+            wanted = {i for i, cell in enumerate(row.split(TAB)) if phrase_key(cell.strip()) in headers}
+            if wanted:
+                break
+        for offset, line in block[at + 1:]:
             pos = offset
             for i, cell in enumerate(line.split(TAB)):
                 start, end = _strip(text, pos, pos + len(cell))

@@ -53,9 +53,6 @@ POSITIVES = [
     ("Inaugurada a UAI de Juiz de Fora em março de 2025.", ["Juiz de Fora"]),
     ("O Decreto do Município de Coqueiral-MG entrou em vigor.", ["Coqueiral"]),
     ("Coqueiral, 09 de março de 2018.", ["Coqueiral"]),
-    ("PREFEITURA MUNICIPAL DE PEDRO LEOPOLDO", ["Pedro Leopoldo"]),
-    ("O PREFEITO MUNICIPAL DE COQUEIRAL, ESTADO DE MINAS GERAIS, NO USO DE SUAS ATRIBUIÇÕES",
-     ["Coqueiral"]),
     ("Mestrado na UFTM, em Uberaba, a partir da data de publicação.", ["Uberaba"]),
     ("Capacitação realizada em Belo Horizonte, Contagem e Betim.", ["Belo Horizonte", "Contagem", "Betim"]),
     ("Atendimento presencial em Ipatinga, Timóteo e Coronel Fabriciano (Vale do Aço).",
@@ -63,13 +60,11 @@ POSITIVES = [
     ("O sistema chegou a Patos de Minas, Pará de Minas e Brasília de Minas.",
      ["Patos de Minas", "Pará de Minas", "Brasília de Minas"]),
     ("Evento regional em Montes Claros reuniu gestores do Norte de Minas.", ["Montes Claros"]),
-    ("Reunião com a Prefeitura de Passos sobre o SEI!", ["Passos"]),
     ("O município de Luz aderiu ao programa.", ["Luz"]),
     ("Novas adesões: Lavras, Campanha, Formiga e Cristais.", ["Lavras", "Campanha", "Formiga", "Cristais"]),
     ("Municípios atendidos: Varginha, Machado, Três Corações e Prata.",
      ["Varginha", "Machado", "Três Corações", "Prata"]),
     ("A sede regional fica em Salinas.", ["Salinas"]),
-    ("Salvador/BA, Belo Horizonte/MG e Brasília - DF", ["Belo Horizonte"]),
     ("Evento realizado em Santa Luzia/MG.", ["Santa Luzia"]),
     ("Polos: Ouro Preto, Mariana, Itabirito e São João del-Rei.",
      ["Ouro Preto", "Mariana", "Itabirito", "São João del Rei"]),
@@ -82,7 +77,7 @@ POSITIVES = [
     ("Polos regionais: Lavras/MG, Luz e Passos.", ["Lavras", "Luz", "Passos"]),
     ("MUNICÍPIOS: LAVRAS, UNAÍ E FORMIGA", ["Lavras", "Unaí", "Formiga"]),
     ("Atendimento na SRE de Diamantina.", ["Diamantina"]),
-    ("Lavras, Unaí, Minas Gerais, Vilhena e Minas Novas", ["Lavras", "Unaí", "Minas Novas"]),
+    ("Lavras, Unaí, Minas Gerais e Minas Novas", ["Lavras", "Unaí", "Minas Novas"]),
 ]
 
 VARIANTS = [
@@ -115,7 +110,6 @@ NEGATIVES = [
     "Fundação João Pinheiro (FJP)",
     "Projetos no Vale do Jequitinhonha e no Vale do Rio Doce.",
     "Ampliação no Norte de Minas e no Triângulo Mineiro.",
-    "Porto Velho, Vilhena e Ji-Paraná",
     "150 novas localidades ativadas em 2024 no Alô, Minas - Fase I.",
     "Acordo Judicial da Vale SEPLAG (Nov/24)",
     "Caixa Econômica Federal",
@@ -125,13 +119,9 @@ NEGATIVES = [
     "Hospital Santa Luzia",
     "O Rio Doce atravessa o estado.",
     "a bacia do rio Paraopeba",
-    "Salvador/BA",
-    "Santa Luzia/BA",
-    "Alta Floresta D'Oeste e Santa Luzia D'Oeste",
     "uma Nova Era para os serviços digitais",
     "RENATA GONÇALVES PAULINO, matrícula 14356090",
     "ROSSANO DE OLIVEIRA\nPrefeito Municipal",
-    "Vilhena, Ariquemes, Cacoal e Buritis",
     "Teofilo Otonni",
     "Contagem de acessos ao portal",
     "EXTREMA NECESSIDADE DE CONTINGÊNCIA",
@@ -141,6 +131,22 @@ NEGATIVES = [
     "Praça da Liberdade",
     "Palácio Tiradentes",
     "O prazo, a luz, a prata e os passos.",
+    "PREFEITURA MUNICIPAL DE PEDRO LEOPOLDO",
+    "O PREFEITO MUNICIPAL DE COQUEIRAL, ESTADO DE MINAS GERAIS, NO USO DE SUAS ATRIBUIÇÕES",
+    "Reunião com a Prefeitura de Passos sobre o SEI!",
+    "Secretaria Municipal de Saúde de Cachoeiro de Itapemirim",
+    "Câmara Municipal de Palmas",
+    "Prazo até as 18h (horário oficial de Brasília).",
+    "Abertura às 9h, horário de Brasília.",
+    "O Tocantins registra 254 mil casos; o Paraná e o Espírito Santo também.",
+    "Dados do Estado de São Paulo e do Rio de Janeiro.",
+    "Recursos da União e do Estado.",
+    "Vilhena",
+    "A Saúde da família e a Esperança de todos.",
+    "TELECONSULTORIA EM SAÚDE E SOLICITAÇÃO ONLINE",
+    "Agência Estadual de Vigilância em Saúde",
+    "DESPESA\nCORRENTE\t1.327.757,30\nOUTRAS\nDESPESAS\nCORRENTES\t693.540,00",
+    "É de sua própria responsabilidade. Própria e intransferível.",
 ]
 
 
@@ -194,9 +200,96 @@ def test_longest_match_wins() -> None:
     assert [c.name for c in find(text)] == ["Monte Santo de Minas", "Alto Rio Doce"]
 
 
+def uf_code(name: str, uf: str) -> str:
+    muni = gazetteer().lookup(name, uf=uf)
+    assert muni is not None, f"{name!r} is not a municipality of {uf}"
+    return muni.code
+
+
+def found_in(text: str, home: str | None = None) -> list[tuple[str, str]]:
+    return [(c.name, c.extra["uf"]) for c in find_municipalities(NLP(text), FactContext(text, home_uf=home))]
+
+
 def test_shared_name_follows_the_state_the_text_names() -> None:
     assert codes("Buritis e Unaí") == [code("Buritis"), code("Unaí")]
-    assert codes("Porto Velho, Ariquemes, Vilhena e Buritis") == []
+    assert codes("Porto Velho, Ariquemes, Vilhena e Buritis") == [
+        uf_code(n, "RO") for n in ("Porto Velho", "Ariquemes", "Vilhena", "Buritis")]
+
+
+@pytest.mark.parametrize(("text", "home", "expected"), [
+    # the state written beside the name
+    ("Polos em Viçosa (RN), Viçosa/AL e Viçosa - MG.", None,
+     [("Viçosa", "RN"), ("Viçosa", "AL"), ("Viçosa", "MG")]),
+    ("Evento em Salvador/BA e em Belo Horizonte/MG.", None, [("Salvador", "BA"), ("Belo Horizonte", "MG")]),
+    ("Reunião em Brasília - DF.", None, [("Brasília", "DF")]),
+    ("Santa Luzia/BA e Santa Luzia D'Oeste", None, [("Santa Luzia", "BA"), ("Santa Luzia D'Oeste", "RO")]),
+    # else the document's (publisher's) state
+    ("Visita técnica a Viçosa.", "RN", [("Viçosa", "RN")]),
+    ("Visita técnica a Viçosa.", "AL", [("Viçosa", "AL")]),
+    ("Visita técnica a Viçosa.", None, [("Viçosa", "MG")]),
+    ("Visita técnica a Viçosa.", "SP", []),  # MG's, but not the document's state: needs a cue
+    ("Visita técnica em Viçosa.", "SP", [("Viçosa", "MG")]),
+    ("Casos em Nazaré, Fátima e Filadélfia.", "TO", [("Nazaré", "TO"), ("Fátima", "TO"), ("Filadélfia", "TO")]),
+    ("Casos em Nazaré, Fátima e Filadélfia.", "BA", [("Nazaré", "BA"), ("Fátima", "BA"), ("Filadélfia", "BA")]),
+    # a list of one state's municipalities resolves its shared names in that state
+    ("Municípios: Porto Velho, Ariquemes, Cacoal e Buritis.", None,
+     [("Porto Velho", "RO"), ("Ariquemes", "RO"), ("Cacoal", "RO"), ("Buritis", "RO")]),
+    ("Lages, Chapecó, Joinville e Bom Jesus", None,
+     [("Lages", "SC"), ("Chapecó", "SC"), ("Joinville", "SC"), ("Bom Jesus", "SC")]),
+    # a caption naming the state resolves what follows it
+    ("Casos confirmados por município de residência, Rio Grande do Norte\nViçosa\t3\nNatal\t10", None,
+     [("Viçosa", "RN"), ("Natal", "RN")]),
+    # a short name is the document state's municipality whose name it begins
+    ("Um óbito de residente em Sítio Novo.", "TO", [("Sítio Novo do Tocantins", "TO")]),
+    ("Um óbito de residente em Sítio Novo.", "RN", [("Sítio Novo", "RN")]),
+    # a state's name as a row of a table of that state's municipalities is the municipality
+    ("Município\tCasos\nLavras\t3\nTocantins\t2\nUnaí\t1", None,
+     [("Lavras", "MG"), ("Tocantins", "MG"), ("Unaí", "MG")]),
+    ("Município\tCasos\nNatal\t3\nMossoró\t2\nParaná\t1\nCaicó\t4", "RN",
+     [("Natal", "RN"), ("Mossoró", "RN"), ("Paraná", "RN"), ("Caicó", "RN")]),
+    # ... but in a table of states, a row naming a state is the state
+    ("Ente\tEsfera\nGoiás\tEstadual\nParaná\tEstadual\nTocantins\tEstadual", None, []),
+    # the Federal District's administrative regions are no municipalities in a DF report
+    ("Atendimentos em Taguatinga, Planaltina, Sobradinho e Ceilândia.", "DF", []),
+    ("Atendimentos em Planaltina/GO.", "DF", [("Planaltina", "GO")]),
+    # a city abroad is no Brazilian municipality
+    ("Doutorado na Universidade Católica Portuguesa, em Braga, Portugal.", None, []),
+    ("Viagem para a cidade de Buenos Aires, na Argentina.", None, []),
+    ("Estágio em Aveiro (Portugal) e em Santa Maria (RS).", None, [("Santa Maria", "RS")]),
+    # surnames in a person's name in capitals, whatever the document's state
+    ("Processo 00410-00000057/2019-12. APOSENTAR KEILA PARANHOS BARBOSA, matrícula 1, e "
+     "FABIANA DOS SANTOS, matrícula 2, lotadas em Brasília.", "DF", [("Brasília", "DF")]),
+    # an ordinary word coordinated with a name further away in the sentence is a word
+    ("Doutorado em Processos de Desenvolvimento Humano e Saúde, com aulas em Brasília.", "DF",
+     [("Brasília", "DF")]),
+    # a name of a state the text does not speak of needs a place cue or a list
+    ("Vilhena recebeu a visita.", None, []),
+    ("Lavras, Unaí e Vilhena", None, [("Lavras", "MG"), ("Unaí", "MG"), ("Vilhena", "RO")]),
+    # names of several other states do not vouch for each other: neighbourhoods of a town
+    ("Bairros atendidos: Centro, São José, Santo Antônio, Vera Cruz e Bela Vista.", "MG", []),
+    ("A equipe esteve em Vilhena.", None, [("Vilhena", "RO")]),
+    ("Vilhena recebeu a visita.", "RO", [("Vilhena", "RO")]),
+])
+def test_which_state(text: str, home: str | None, expected: list[tuple[str, str]]) -> None:
+    assert found_in(text, home) == expected
+
+
+@pytest.mark.parametrize(("text", "home", "expected"), [
+    ("ANANÁS, ANGICO, ARAGUAÍNA, PALMAS e GURUPI", "TO",
+     [("Ananás", "TO"), ("Angico", "TO"), ("Araguaína", "TO"), ("Palmas", "TO"), ("Gurupi", "TO")]),
+    ("ALTA FLORESTA D'OESTE, ALVORADA D'OESTE e JI-PARANÁ", "RO",
+     [("Alta Floresta D'Oeste", "RO"), ("Alvorada D'Oeste", "RO"), ("Ji-Paraná", "RO")]),
+    ("Município\tCasos\nARAGUAINA\t3\nPORTO NACIONAL\t2\nARAGUATIN\t1", "TO",
+     [("Araguaína", "TO"), ("Porto Nacional", "TO"), ("Araguatins", "TO")]),
+    # a row number in the name's own cell
+    ("MUNICÍPIO\tCASOS\n106 PUGMIL\t329\n107 ALMAS\t239\n108 ÂNGICO\t249\n109 LAJEADO\t198", "TO",
+     [("Pugmil", "TO"), ("Almas", "TO"), ("Angico", "TO"), ("Lajeado", "TO")]),
+    ("Municípios: 1 Araguaína; 2 Almas; 3 Gurupi", "TO", [("Araguaína", "TO"), ("Almas", "TO"), ("Gurupi", "TO")]),
+    ("BALNEÁRIO CAMBORIÚ, SÃO MIGUEL DO OESTE e HERVAL D'OESTE", "SC",
+     [("Balneário Camboriú", "SC"), ("São Miguel do Oeste", "SC"), ("Herval d'Oeste", "SC")]),
+])
+def test_spellings_of_any_state(text: str, home: str, expected: list[tuple[str, str]]) -> None:
+    assert found_in(text, home) == expected
 
 
 def test_generated_csv_is_current() -> None:
