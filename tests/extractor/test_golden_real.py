@@ -17,11 +17,11 @@ from tests.conftest import SHARED_REAL
 # a document; never lower one without saying why in the commit. The target for every
 # document is 0.85, with a mean of 0.93 (bench/quality.py --real prints the scores).
 MIN_F1 = {
-    "balancete-es-cachoeiro-royalties-2017": 0.62,
+    "balancete-es-cachoeiro-royalties-2017": 0.65,
     "boletim-ac-sesacre-covid-2022-02-12": 0.42,
-    "boletim-mg-ses-covid-2020-04-29": 0.13,
+    "boletim-mg-ses-covid-2020-04-29": 0.87,
     "boletim-ro-sesau-covid-697-2022-03-07": 0.72,
-    "boletim-sc-ses-covid-2020-05-01": 0.20,
+    "boletim-sc-ses-covid-2020-05-01": 0.22,
     "boletim-to-ses-covid-644-2022-01-22": 0.69,
     "deck-br-fundo-amazonia-bombeiros-pnmif-2025": 0.77,
     "deck-br-me-taxigov-pandemia-2022-01": 0.57,
@@ -32,7 +32,7 @@ MIN_F1 = {
     "deck-mg-seplag-logistica-automatizacao-2025-12": 1.00,
     "deck-mg-seplag-scap-sisap-robos-2026-02": 1.00,
     "decreto-mg-coqueiral-1943-2017-06-13-limitacao-empenho": 0.90,
-    "demonstrativo-es-cachoeiro-siops-asps-6bim-2013-scan": 0.00,
+    "demonstrativo-es-cachoeiro-siops-asps-6bim-2013-scan": 0.03,
     "despacho-al-cbmal-sei-plano-aplicacao-mqvsp-2026-01": 0.54,
     "processo-al-cbmal-sei-indicadores-institucionais-2024": 0.90,
     "relatorio-al-cbmal-avaliacao-estrategia-2020-2024": 0.83,
@@ -42,11 +42,11 @@ MIN_F1 = {
     "relatorio-mg-pedro-leopoldo-evento-dia-mulheres": 1.00,
     "relatorio-mg-seplag-automacao-scap-2023-11": 0.97,
 }
-MIN_MEAN_F1 = 0.70
+MIN_MEAN_F1 = 0.73
 # Documents whose status date relato must get right (the others are listed in the
 # closing notes of the work on them).
 STATUS_DATE_RIGHT = {name for name in MIN_F1} - {
-    "balancete-es-cachoeiro-royalties-2017", "deck-br-me-taxigov-pandemia-2022-01",
+    "deck-br-me-taxigov-pandemia-2022-01",
     "decreto-mg-coqueiral-1943-2017-06-13-limitacao-empenho",
     "demonstrativo-es-cachoeiro-siops-asps-6bim-2013-scan",
     "despacho-al-cbmal-sei-plano-aplicacao-mqvsp-2026-01",
