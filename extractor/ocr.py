@@ -364,6 +364,23 @@ def _noise(text: str, conf: float, alone: bool) -> bool:
     return conf < UNSURE_CONF and (alnum == 0 or (alone and alnum <= 3))
 
 
+_RULES = "[]|{}"  # what Tesseract makes of a table's vertical rules beside a cell's text
+
+
+def _without_rules(text: str, x0: int, x1: int) -> tuple[str, float, float] | None:
+    """A word without the table rules Tesseract read into its ends (``49.068.120,00][``,
+    ``[Receita``), its box narrowed by the chars dropped; None when it was only rules."""
+    core = text.strip(_RULES)
+    if not core:
+        return None
+    if core == text:
+        return text, float(x0), float(x1)
+    lead = len(text) - len(text.lstrip(_RULES))
+    trail = len(text) - len(text.rstrip(_RULES))
+    per_char = (x1 - x0) / len(text)
+    return core, x0 + lead * per_char, x1 - trail * per_char
+
+
 def _skew(lines: list[_Line]) -> float:
     """The text's tilt in radians (positive: lines fall to the right), from long lines."""
     slopes = [ln.slope for ln in lines if len(ln.words) >= 3]
@@ -438,9 +455,11 @@ def _ocr_page(exe: str, pdf, index: int, images: int, tmp: Path, timeout: float,
         strokes = _strokes(gray, ln.words)
         size_px = _line_size(ln)
         size_pt = size_px / s
-        for (text, (x0, _y0, x1, _y1), conf), stroke in zip(ln.words, strokes):
-            if _noise(text, conf, alone=len(ln.words) == 1):
+        for (raw, (rx0, _y0, rx1, _y1), conf), stroke in zip(ln.words, strokes):
+            unruled = _without_rules(raw, rx0, rx1)
+            if unruled is None or _noise(unruled[0], conf, alone=len(ln.words) == 1):
                 continue
+            text, x0, x1 = unruled
             # Levelled, the word sits on its line's baseline; like a text layer's word its
             # box is one font size high, from a little below the baseline (descenders) up.
             mx = (x0 + x1) / 2.0
@@ -508,19 +527,128 @@ def _weighted_median(values: list[tuple[float, int]]) -> float | None:
     return values[-1][0]
 
 
+# A page is read as a scan when what it shows outweighs its text layer (the guide: "a page
+# whose body is an image, or text drawn as vector outlines, while its text layer holds at
+# most a title, a stamp, a footer or a scanner's mark"). Areas are in square points:
+# the text layer's is the sum of its word boxes.
+MIN_PICTURE_SHARE = 0.3   # pictures covering less of the page are figures, not its body
+MAX_TEXT_PER_PICTURE = 0.03  # a title or a stamp over a page-sized picture covers 1-3 % of
+                             # it; a slide's bullets or a bulletin's text beside a chart,
+                             # 10 % and more
+MIN_OUTLINE_SHARE = 0.005  # glyph outlines this much of the page (a few lines) are text,
+                          # not an icon
+MAX_TEXT_PER_OUTLINE = 0.5   # outline glyph boxes are tighter than word boxes; a page
+                             # whose machine text is a title has a fraction of their area
+
+
+def _repeated_pictures(pages: Sequence[Page]) -> set[int]:
+    """Images drawn on more than one page (one stream): a template's background or logo,
+    never the body of a scanned page (each scanned page is an image of its own)."""
+    seen: dict[int, int] = {}
+    for p in pages:
+        for key in {k for k, _ in p.pictures if k is not None}:
+            seen[key] = seen.get(key, 0) + 1
+    return {k for k, n in seen.items() if n > 1}
+
+
+def _scan_body(page: Page, furniture: set[int]) -> float | None:
+    """The square points of the picture or outlines that make ``page`` a scan, or None
+    when it is not one (0.0 for a page with no text at all that shows an image)."""
+    if not page.words:
+        if page.unmapped:
+            return None  # text in fonts without a Unicode map, not a scan
+        if page.images:
+            return 0.0
+    area = page.width * page.height
+    text = sum((w.x1 - w.x0) * (w.bottom - w.top) for w in page.words)
+    picture = min(sum(a for k, a in page.pictures if k not in furniture), area)
+    if picture >= MIN_PICTURE_SHARE * area and text <= MAX_TEXT_PER_PICTURE * picture:
+        return picture
+    outline = page.outline_area
+    if outline >= MIN_OUTLINE_SHARE * area and text <= MAX_TEXT_PER_OUTLINE * outline:
+        return outline
+    return None
+
+
+def _scan_bodies(pages: Sequence[Page]) -> dict[int, float]:
+    furniture = _repeated_pictures(pages)
+    out = {}
+    for p in pages:
+        body = _scan_body(p, furniture)
+        if body is not None:
+            out[p.number] = body
+    return out
+
+
 def scanned(pages: Sequence[Page]) -> list[Page]:
-    """The pages OCR would read: no words, at least one image."""
-    return [p for p in pages if not p.words and not p.unmapped and p.images]
+    """The pages OCR would read: those whose body is a picture (images not repeated on
+    other pages) or glyphs drawn as outlines, while their text layer holds at most a
+    title, a stamp or a footer; and pages with no text at all that show an image or
+    outlines. Charts and screenshots beside a text body leave a page to its text layer."""
+    bodies = _scan_bodies(pages)
+    return [p for p in pages if p.number in bodies]
+
+
+def _inverse(m: Affine) -> Affine:
+    a, b, c, d, e, f = m
+    det = a * e - b * d
+    return (e / det, -b / det, (b * f - c * e) / det, -d / det, a / det, (c * d - a * f) / det)
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    """Share of the smaller of two boxes (x0, top, x1, bottom) the other covers."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return w * h / smaller if smaller > 0 else 0.0
+
+
+MERGE_OVERLAP = 0.3  # an OCR word this much on a machine word is that word read again
+# On a page with machine text, OCR must find text in the picture: words covering at
+# least this share of it. Word boxes cover some 40 % of a page of running text, 20-30 %
+# of a table and 5-15 % of a sparse letter; a picture under a title that shows no text
+# (a photo, a drawing) gives OCR a few specks: that page keeps its text layer.
+MIN_READ_SHARE = 0.03
+
+
+def merge(machine: Page, read: OcrPage, body: float) -> Page:
+    """A scanned page's OCR words plus its machine text (title, stamp, footer), each read
+    once: an OCR word lying on a machine word is dropped, as the text layer is exact.
+    Machine words are moved into the OCR page's reading frame (turned and levelled) and
+    become OcrWords of full confidence, so their facts' boxes map back like the rest.
+    When OCR finds no body of text in the page's picture (``body``, square points; see
+    MIN_READ_SHARE), the machine page is kept as it was."""
+    if not machine.words or read.frame is None:
+        return read
+    frame = read.frame
+    kept_ocr = [w for w in read.words
+                if not any(_overlap(frame.box((w.x0, w.top, w.x1, w.bottom)),
+                                    (m.x0, m.top, m.x1, m.bottom)) >= MERGE_OVERLAP
+                           for m in machine.words)]
+    if sum((w.x1 - w.x0) * (w.bottom - w.top) for w in kept_ocr) < MIN_READ_SHARE * body:
+        return machine
+    to_frame = Frame(to_page=_inverse(frame.to_page), width=read.width, height=read.height)
+    moved = []
+    for m in machine.words:
+        x0, top, x1, bottom = to_frame.box((m.x0, m.top, m.x1, m.bottom))
+        moved.append(OcrWord(text=m.text, x0=x0, top=top, x1=x1, bottom=bottom, size=m.size,
+                             bold=m.bold, page=m.page, conf=100.0, frame=frame))
+    return OcrPage(number=read.number, width=read.width, height=read.height,
+                   words=tuple(moved + kept_ocr), images=read.images, frame=frame)
 
 
 def read_scanned(path: str | Path, pages: list[Page], warnings: list[str]) -> list[Page]:
-    """``pages`` with every image-only page replaced by its OCR'd words.
+    """``pages`` with every scanned page (see :func:`scanned`) replaced by its OCR'd words
+    merged with its machine text (:func:`merge`).
 
     Raises :class:`BadPDF` when no page has text and OCR cannot help (off, Tesseract
     missing, nothing read); when other pages have text, a scanned page that cannot be
     read is left empty with a warning.
     """
-    todo = scanned(pages)
+    bodies = _scan_bodies(pages)
+    todo = [p for p in pages if p.number in bodies]
     if not todo:
         return pages
     has_text = any(p.words for p in pages)
@@ -554,11 +682,13 @@ def read_scanned(path: str | Path, pages: list[Page], warnings: list[str]) -> li
     finally:
         pdf.close()
     read = {p.number: p for p in _pages(reads)}
-    if reads:
-        words = sum(len(p.words) for p in read.values())
-        _warn(warnings, f"{where} scanned and read by OCR (Tesseract, {words} words); facts "
-              "read by OCR are marked .ocr", log_level=logging.INFO)
-    out = [read.get(p.number, p) for p in pages]
+    out = [merge(p, read[p.number], bodies[p.number]) if p.number in read else p for p in pages]
+    ocred = [p for p in out if isinstance(p, OcrPage)]
+    if ocred:
+        words = sum(len(p.words) for p in ocred)
+        _warn(warnings, f"{_page_list([p.number for p in ocred])} scanned and read by OCR "
+              f"(Tesseract, {words} words); facts read by OCR are marked .ocr",
+              log_level=logging.INFO)
     if not has_text and not any(p.words for p in out):
         raise BadPDF("the PDF has no text layer (scanned images?) and OCR read no text on its "
                      "pages", code="no_text")

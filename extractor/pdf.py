@@ -68,6 +68,20 @@ _DAMAGE = (PdfminerException, PDFSyntaxError, MalformedPDFException, RecursionEr
 # Characters no text field may carry: C0/C1 controls (PostgreSQL refuses NUL in text)
 # and lone UTF-16 surrogates from broken ToUnicode maps (JSON encoders refuse them).
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Skew terms of a text matrix this small against its scale are float noise of the producer
+# (b = -3.7e-08, c = -7.7e-11 at a scale of ~18 from one PowerPoint export): 1e-3 is a
+# shear of 0.06 degree, invisible on the page. pdfminer calls a char upright only when
+# b * c <= 0, so noise of one sign turns every char into a vertical "word" of its own.
+SKEW_TOLERANCE = 1e-3
+# A filled path no larger than this either way, drawn with more segments than a rectangle,
+# is taken for a glyph drawn as an outline (a browser print with text converted to paths):
+# text the text layer lacks. Glyphs of up to 50 pt type fit; table rules and cell shades are
+# rectangles, and chart areas and banners are larger.
+MAX_GLYPH_PT = 50.0
+MIN_GLYPH_SEGMENTS = 7
+# An image drawn at fewer pixels per inch than this holds no text to read (a stretched
+# gradient, a one-pixel rule): it is not counted as a picture of the page.
+MIN_PICTURE_DPI = 40.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +112,12 @@ class Page:
     words: tuple[Word, ...]
     images: int
     unmapped: int = 0  # words dropped because their font has no Unicode map, e.g. (cid:12)
+    # What the page shows besides its text layer, for the scan decision (extractor/ocr.py):
+    # each image with pixels enough to hold text, as (its stream's object id, or None for
+    # an inline image; square points on the page), and the square points of glyphs drawn
+    # as vector outlines (see _CharDevice).
+    pictures: tuple[tuple[int | None, float], ...] = ()
+    outline_area: float = 0.0
 
 
 def check_file(path: Path) -> None:
@@ -247,19 +267,54 @@ class _CharDevice(PDFTextDevice):
     then ``Page.chars`` resolves every attribute of every char: most of the
     reading time on a dense page. This device computes each char's box with
     the same arithmetic as ``LTChar`` (so boxes are equal to the last bit) and
-    stores it as the few fields words need; paths are ignored and images only
-    counted. Chars come in content order, figures included, as pdfplumber
-    walks them; the pin is tests/extractor/test_pdf_words.py.
+    stores it as the few fields words need. Images are counted and their boxes
+    kept, and filled paths shaped like glyphs add up their area, for the scan
+    decision (``Page.pictures``, ``Page.outline_area``); no other path is looked at. Chars come in
+    content order, figures included, as pdfplumber walks them; the pin is
+    tests/extractor/test_pdf_words.py. Unlike pdfminer, a char whose text matrix
+    has skew terms below ``SKEW_TOLERANCE`` of its scale is upright.
     """
 
     def __init__(self, rsrcmgr: PDFResourceManager) -> None:
         super().__init__(rsrcmgr)
         self.raw: list[tuple] = []
         self.images = 0
+        self.pictures: list[tuple[int | None, tuple[float, float, float, float]]] = []
+        self.outline_area = 0.0  # square points of glyph-like filled paths
         self._fonts: dict[int, tuple[str, bool, float]] = {}
 
     def render_image(self, name: str, stream: object) -> None:
+        """Count the image, and keep its box when it has pixels enough to show text."""
         self.images += 1
+        x0, y0, x1, y1 = apply_matrix_rect(self.ctm, (0, 0, 1, 1))
+        x0, x1 = min(x0, x1), max(x0, x1)
+        y0, y1 = min(y0, y1), max(y0, y1)
+        get = getattr(stream, "get", None)
+        try:
+            px_w = float(get("Width") or get("W") or 0) if get else 0.0
+            px_h = float(get("Height") or get("H") or 0) if get else 0.0
+        except (TypeError, ValueError):
+            return
+        if x1 - x0 <= 0 or y1 - y0 <= 0:
+            return
+        if min(px_w * 72 / (x1 - x0), px_h * 72 / (y1 - y0)) >= MIN_PICTURE_DPI:
+            self.pictures.append((getattr(stream, "objid", None), (x0, y0, x1, y1)))
+
+    def paint_path(self, gstate: object, stroke: bool, fill: bool, evenodd: bool,
+                   path: list) -> None:
+        """Add the area of a filled path shaped like a glyph (see MAX_GLYPH_PT): text drawn
+        as outlines, which the page-scan decision weighs against the text layer. Paths
+        shaped like rectangles or rules cost one length check."""
+        if not fill or len(path) < MIN_GLYPH_SEGMENTS:
+            return
+        xs = [seg[-2] for seg in path if len(seg) >= 3]
+        ys = [seg[-1] for seg in path if len(seg) >= 3]
+        if not xs:
+            return
+        x0, y0, x1, y1 = apply_matrix_rect(self.ctm, (min(xs), min(ys), max(xs), max(ys)))
+        w, h = abs(x1 - x0), abs(y1 - y0)
+        if w <= MAX_GLYPH_PT and h <= MAX_GLYPH_PT:
+            self.outline_area += w * h
 
     def render_char(self, matrix: tuple, font: PDFFont, fontsize: float, scaling: float,
                     rise: float, cid: int, ncs: object, graphicstate: object) -> float:
@@ -283,20 +338,48 @@ class _CharDevice(PDFTextDevice):
         else:
             d = descent * fontsize
             bx0, by0, bx1, by1 = 0, d + rise, adv, d + rise + fontsize
+        a, b, c, d_, e, f = matrix
+        if (b or c) and abs(b) <= SKEW_TOLERANCE * abs(a) and abs(c) <= SKEW_TOLERANCE * abs(d_):
+            # skew terms that are noise (SKEW_TOLERANCE): upright, and the box without
+            # them, so that every char of a line has the same height (words keep whole)
+            matrix = (a, 0, 0, d_, e, f)
+            upright = a * d_ * scaling > 0
+        elif abs(a) <= SKEW_TOLERANCE * abs(b) and abs(d_) <= SKEW_TOLERANCE * abs(c):
+            upright = False  # a quarter turn whose scale terms are noise
+        else:
+            upright = a * d_ * scaling > 0 and b * c <= 0
         x0, y0, x1, y1 = apply_matrix_rect(matrix, (bx0, by0, bx1, by1))
         if x1 < x0:
             x0, x1 = x1, x0
         if y1 < y0:
             y0, y1 = y1, y0
-        a, b, c, d_, _e, _f = matrix
-        upright = a * d_ * scaling > 0 and b * c <= 0
-        self.raw.append((text, x0, y0, x1, y1, upright, (x1 - x0) if vertical else (y1 - y0),
-                         fontname))
+        # the size to a thousandth of a point: a box's height carries float noise of its
+        # position (7.000000000000057 beside 7.0), and a size change breaks a word
+        self.raw.append((text, x0, y0, x1, y1, upright,
+                         round((x1 - x0) if vertical else (y1 - y0), 3), fontname))
         return adv
 
 
 def _chars_and_images(page: pdfplumber.page.Page) -> tuple[list[dict], int]:
-    """The page's chars as the few fields word grouping needs, and its image count.
+    """The page's chars as the few fields word grouping needs, and its image count."""
+    chars, device = _read_content(page)
+    return chars, device.images
+
+
+def _pictures(page: pdfplumber.page.Page, device: _CharDevice) -> tuple[tuple[int | None, float], ...]:
+    """Each picture the device kept as (object id, square points of it on the page)."""
+    width, height = float(page.width), float(page.height)
+    out = []
+    for key, (x0, y0, x1, y1) in device.pictures:  # device space starts at the page's corner
+        w, h = min(x1, width) - max(x0, 0.0), min(y1, height) - max(y0, 0.0)
+        if w > 0 and h > 0:
+            out.append((key, w * h))
+    return tuple(out)
+
+
+def _read_content(page: pdfplumber.page.Page) -> tuple[list[dict], _CharDevice]:
+    """The page's chars as the few fields word grouping needs, and the device that read
+    them (image count, picture boxes, outline area).
 
     Read by :class:`_CharDevice` from the page's content stream, coordinates as
     pdfplumber's ``Page.process_object`` sets them (MediaBox-adjusted), so that
@@ -316,7 +399,7 @@ def _chars_and_images(page: pdfplumber.page.Page) -> tuple[list[dict], int]:
         chars.append({"text": text, "x0": x0 + mb_x0, "x1": x1 + mb_x0, "top": top,
                       "bottom": height - y0 + mb_top, "doctop": doctop + top,
                       "upright": upright, "size": size, "fontname": fontname})
-    return chars, device.images
+    return chars, device
 
 
 LAYOUT_FILE = "layout.yaml"
@@ -336,6 +419,7 @@ class WordSpacing(BaseModel):
     max_overlap: float = Field(ge=0)
     phantom_blank: float = Field(ge=0)
     min_phantom_run: int = Field(ge=1)
+    overprint: float = Field(ge=0, lt=0.2)
 
 
 class LayoutRules(BaseModel):
@@ -360,7 +444,8 @@ class _WordGrouper(WordExtractor):
       the page) and one of at least ``min_phantom_run`` in a row, as when a
       producer spaces a URL or a date out with blanks and kerns each one back;
     - a line whose char boxes all overlap by more than ``max_overlap`` has widths
-      that do not match positions; it is split as pdfplumber does.
+      that do not match positions; it is split as pdfplumber does;
+    - a glyph drawn again within ``overprint`` of itself (fake bold) is read once.
 
     Rotated and vertical lines are left to pdfplumber.
     """
@@ -391,14 +476,14 @@ class _WordGrouper(WordExtractor):
         if direction != "ltr" or not size or size <= 0:
             yield from super().iter_chars_to_words(chars, direction)
             return
-        ink = [c for c in chars if not c["text"].isspace()]
+        sp = self.spacing
+        chars, ink = _drop_overprints(chars, sp.overprint * size)
         if not ink:
             return
         letter = self.letter_gap([b["x0"] - a["x1"] for a, b in zip(ink, ink[1:])], size)
         if letter is None:
             yield from super().iter_chars_to_words(chars, direction)
             return
-        sp = self.spacing
         word_tol = letter + sp.word_gap * size
         phantom_tol = letter + sp.phantom_blank * size
         y_tol = self.y_tolerance
@@ -436,6 +521,25 @@ class _WordGrouper(WordExtractor):
         yield from _join_phantom_runs(words, phantom, sp.min_phantom_run)
 
 
+def _drop_overprints(chars: list[dict], tol: float) -> tuple[list[dict], list[dict]]:
+    """A line's chars (left to right) without glyphs drawn again over themselves, and
+    its non-blank ones. Fake bold prints each glyph two to four times a fraction of a
+    point apart (``SSSSUUUUBBBB``); sorted by x the copies are neighbours, so a char
+    equal to the last one kept, within ``tol`` of it both ways, is a copy."""
+    kept: list[dict] = []
+    ink: list[dict] = []
+    prev: dict | None = None
+    for c in chars:
+        if (prev is not None and c["text"] == prev["text"] and abs(c["x0"] - prev["x0"]) <= tol
+                and abs(c["top"] - prev["top"]) <= tol):
+            continue
+        kept.append(c)
+        if not c["text"].isspace():
+            ink.append(c)
+        prev = c
+    return kept, ink
+
+
 def _join_phantom_runs(words: list[list[dict]], phantom: list[bool],
                        min_run: int) -> Iterator[list[dict]]:
     """Join words split only by phantom blanks, where at least ``min_run`` such
@@ -466,7 +570,7 @@ def group_words(chars: list[dict]) -> list[dict]:
 
 def _read_page(page: pdfplumber.page.Page, number: int, warnings: list[str] | None) -> Page:
     _check_size(page, number)
-    chars, images = _chars_and_images(page)
+    chars, device = _read_content(page)
     raw = group_words(chars)
     if len(raw) > MAX_WORDS_PER_PAGE:
         _warn(warnings, f"page {number}: {len(raw)} words; only the first {MAX_WORDS_PER_PAGE} were read")
@@ -474,7 +578,8 @@ def _read_page(page: pdfplumber.page.Page, number: int, warnings: list[str] | No
     words = tuple(w for w in (_word(r, number) for r in raw) if w is not None)
     unmapped = sum(1 for r in raw if _CID.search(r["text"]) and not _clean(_CID.sub("", r["text"])))
     return Page(number=number, width=float(page.width), height=float(page.height),
-                words=words, images=images, unmapped=unmapped)
+                words=words, images=device.images, unmapped=unmapped,
+                pictures=_pictures(page, device), outline_area=device.outline_area)
 
 
 def _warn(warnings: list[str] | None, msg: str) -> None:

@@ -119,3 +119,78 @@ def table_pdf(path: Path, pages: list[list[tuple[float, float, str]]], *, ruled:
         c.showPage()
     c.save()
     return path
+
+
+def matrix_text_pdf(path: Path, runs: list[tuple[str, tuple[float, float, float, float], float, float]]) -> Path:
+    """One page of strings each set with its own text matrix: (text, (a, b, c, d), x,
+    baseline from the top), the font at size 1 so the matrix alone scales it (as
+    PowerPoint writes ``Tm``). Float noise in b and c, or a genuine turn, as given."""
+    height = 595.0
+    c = canvas.Canvas(str(path), pagesize=(842, height))
+    c.setPageCompression(0)
+    for text, (a, b, cc, d), x, y in runs:
+        t = c.beginText()
+        t.setFont("Helvetica", 1)
+        t.setTextTransform(a, b, cc, d, x, height - y)
+        t.textOut(text)
+        c.drawText(t)
+    c.showPage()
+    c.save()
+    return path
+
+
+def _glyph_runs(ch: str, size: float, step: float) -> list[tuple[float, float, float]]:
+    """(x, y from the baseline up, width) of each run of ink in ``ch`` rendered by Pillow
+    at ``step`` points a pixel, DejaVu Sans: rectangles that together draw the glyph."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(DEJAVU, round(size / step))
+    ascent, descent = font.getmetrics()
+    w = max(int(font.getlength(ch)) + 2, 1)
+    img = Image.new("1", (w, ascent + descent), 0)
+    ImageDraw.Draw(img).text((0, 0), ch, font=font, fill=1)
+    px = img.load()
+    runs = []
+    for row in range(img.height):
+        col = 0
+        while col < w:
+            if px[col, row]:
+                start = col
+                while col < w and px[col, row]:
+                    col += 1
+                runs.append((start * step, (ascent - row - 1) * step, (col - start) * step))
+            col += 1
+    return runs
+
+
+DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def outlined_pdf(path: Path, lines: list[tuple[str, float]], *, text: list[tuple[str, float]] = (),
+                 pagesize: tuple[float, float] = (595.0, 842.0)) -> Path:
+    """One page whose ``lines`` (text, size) are drawn as filled vector outlines, one path
+    a glyph (as a browser print with text converted to paths), with no text layer; then
+    ``text`` lines (text, size) in machine text under them (a title, a footer)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    c = canvas.Canvas(str(path), pagesize=pagesize)
+    c.setPageCompression(1)
+    y = pagesize[1] - 60
+    step = 0.25
+    for line, size in lines:
+        x = 40.0
+        for ch in line:
+            if not ch.isspace():
+                p = c.beginPath()
+                for rx, ry, rw in _glyph_runs(ch, size, step):
+                    p.rect(x + rx, y + ry - size * 0.25, rw, step)
+                c.drawPath(p, stroke=0, fill=1)
+            x += stringWidth(ch, "Helvetica", size) * 1.05
+        y -= size * 1.8
+    for line, size in text:
+        c.setFont("Helvetica", size)
+        c.drawString(40, y, line)
+        y -= size * 1.8
+    c.showPage()
+    c.save()
+    return path
