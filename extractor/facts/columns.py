@@ -41,6 +41,7 @@ class TableRules(BaseModel):
     money_signs: list[str]
     money_scale_notes: list[str]
     statement_titles: list[str]
+    header_notes: list[str]
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class TablePatterns:
     money: re.Pattern[str]
     scale_note: re.Pattern[str]
     statement: re.Pattern[str]
+    header_note: re.Pattern[str]
 
 
 def _words(words: list[str]) -> str:
@@ -71,7 +73,14 @@ def patterns() -> TablePatterns:
         scale_note=re.compile(rf"(?:{alternation(signs)})\s*(?:{alternation(r.money_scale_notes)})"
                               r"(?![\d,.]*\d)(?![\wÀ-ÿ])", re.IGNORECASE),
         statement=re.compile(_words([fold(w) for w in r.statement_titles]), re.IGNORECASE),
+        header_note=re.compile("|".join(f"(?:{n})" for n in r.header_notes), re.IGNORECASE),
     )
+
+
+def without_notes(header: str) -> str:
+    """A column header without what annotates it rather than names it: the sample size
+    ("Casos* N=1.678" -> "Casos*") and footnote marks (rules/tables.yaml header_notes)."""
+    return " ".join(patterns().header_note.sub(" ", header).split())
 
 
 def is_scale_note(text: str, money_start: int) -> bool:

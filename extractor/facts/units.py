@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractor.facts.columns import ColumnKind, column_kind, header_columns, says_reais
+from extractor.facts.columns import ColumnKind, column_kind, header_columns, says_reais, without_notes
 from extractor.facts.numbers_rules import RULES, WORD, NumberPatterns
 
 # Words of a unit are separated by spaces, or by a line break when the next line
@@ -427,6 +427,7 @@ def _column_name(header: str, rules: NumberPatterns) -> str | None:
     over a bare "Nº") -> "casos"; a bare "Qtde" stays an intro head (the row label
     then names what is counted); a rate "Incidência por 100.000 hab" keeps its
     denominator."""
+    header = without_notes(header)
     measure = _BRACKETED.search(header)  # "Dist. total (km)" -> km, a unit of measure
     if measure and measure.group(1).lower() in rules.units.attached:
         return rules.units.attached[measure.group(1).lower()]

@@ -179,3 +179,14 @@ def test_a_chart_s_value_labels_are_not_a_loose_table() -> None:
     rows = [[c for c in r if c[0]] for r in rows]
     assert not _is_grid(_loose_table_page([r for r in rows if r], pitch=30).words, 10.0, across=190,
                         labelled=True)
+
+
+@pytest.mark.parametrize(("header", "unit"), [
+    ("Casos* N=1.678", "casos"),
+    ("Óbitos (n=80)", "óbitos"),
+    ("Internações¹", "internações"),
+    ("Notificações** n = 2.310", "notificações"),
+])
+def test_a_sample_size_or_footnote_mark_in_a_header_is_not_part_of_the_unit(header: str, unit: str) -> None:
+    text = f"Município\t{header}\nLagoa Seca\t12\nRio Claro\t7"
+    assert _numbers(text) == {("count", 12, unit), ("count", 7, unit)}
