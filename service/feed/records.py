@@ -28,6 +28,7 @@ import orjson
 from sqlalchemy import Connection, Engine, Text, and_, bindparam, case, cast, or_
 from sqlmodel import col, select
 
+from service.storage.exactjson import exact_loads
 from service.storage.models import PUBLISHED, Area, Extraction, Initiative, Report
 from service.storage.sequence import safe_end
 from service.storage.statements import Fast
@@ -79,12 +80,23 @@ def _record(row: Any) -> dict[str, Any]:
 
 
 def _csv_values(row: Any) -> list[Any]:
-    """One record's CSV cells: JSON values parsed (a list or dict is written back as JSON)."""
+    """One record's CSV cells: JSON values parsed (a list or dict is written back as JSON),
+    every text cell safe to open in a spreadsheet (`csv_safe`)."""
     values = list(row)
-    values[_VALUE], values[_BBOX] = _csv_cell(orjson.loads(row[_VALUE])), _csv_cell(orjson.loads(row[_BBOX]))
+    values[_VALUE], values[_BBOX] = _csv_cell(exact_loads(row[_VALUE])), _csv_cell(exact_loads(row[_BBOX]))
     reviewed_at = as_utc(row[_REVIEWED_AT])
     values[_REVIEWED_AT] = reviewed_at.isoformat() if reviewed_at else None
-    return values
+    return [csv_safe(value) for value in values]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula (OWASP)
+
+
+def csv_safe(cell: Any) -> Any:
+    """A text cell that a spreadsheet would read as a formula (a unit `=HYPERLINK(...)`),
+    with a leading apostrophe, as OWASP's "CSV injection" advice has it; numbers (JSON
+    values, ids) are written as they are, a negative number included."""
+    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
 
 
 _PAGE = Fast(  # built once: building it cost about as much as running it
@@ -99,6 +111,16 @@ _PAGE = Fast(  # built once: building it cost about as much as running it
 
 def _page(conn: Connection, after: int, end: int, limit: int) -> list[tuple[Any, ...]]:
     return _PAGE.rows(conn, {"after": after, "end": end, "limit": limit})  # one fetchall
+
+
+class CursorAhead(ValueError):
+    """A `since` beyond the feed's head: no cursor the feed handed out, so a consumer
+    holding it would silently miss every later change."""
+
+    def __init__(self, since: int, head: int) -> None:
+        super().__init__(f"the cursor {since} is ahead of the feed's head ({head}): pass a cursor this feed "
+                         f"returned (X-Next-Cursor), or omit `since` to read the feed from its start")
+        self.since, self.head = since, head
 
 
 @dataclass
@@ -122,6 +144,8 @@ def open_window(conn: Connection, since: int, limit: int | None) -> Window:
     two statements: the safe end, and the page, whose last row is then the end."""
     upto = safe_end(conn)
     conn.commit()  # no-op in autocommit; otherwise ends the transaction holding the feed lock
+    if since > upto:
+        raise CursorAhead(since, upto)
     if upto <= since:
         return Window(since, since, [])
     first = min(limit or PAGE_SIZE, PAGE_SIZE)

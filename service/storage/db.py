@@ -26,11 +26,12 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+
+from service.storage.exactjson import exact_loads
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -52,8 +53,9 @@ def make_engine(url: str, *, threads: int = 8, pool_timeout_s: float = 30, pre_p
     parsed = make_url(url)
     pool = {"pool_size": threads + SPARE_CONNECTIONS, "max_overflow": 0, "pool_timeout": pool_timeout_s}
     if parsed.get_backend_name() != "sqlite":
-        # orjson parses JSON columns (psycopg's loader): a feed page reads 1,000 of them.
-        return create_engine(url, pool_pre_ping=pre_ping, json_deserializer=orjson.loads, **pool)  # type: ignore[arg-type]
+        # orjson parses JSON columns (psycopg's loader): a feed page reads 1,000 of them;
+        # exact_loads keeps integers past 64 bits exact (service/storage/exactjson.py).
+        return create_engine(url, pool_pre_ping=pre_ping, json_deserializer=exact_loads, **pool)  # type: ignore[arg-type]
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)  # type: ignore[arg-type]
