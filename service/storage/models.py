@@ -157,7 +157,7 @@ class ReviewEvent(SQLModel, table=True):
     before: Any = _json(nullable=False)
     after: Any = _json(nullable=False)
     note: str | None = None
-    change_seq: int
+    change_seq: int = Field(index=True)  # the feed finds a withdrawal's decision by it
 
 
 class ChangeCounter(SQLModel, table=True):

@@ -95,3 +95,36 @@ def test_a_cursor_ahead_of_the_head_is_refused_naming_the_head(client: TestClien
     just_ahead = client.get("/api/v1/records", headers=auth(tokens["consumer"]), params={"since": "3"})
     assert just_ahead.status_code == 409
     assert records(client, tokens["consumer"], since=head) == ([], head)
+
+
+@pytest.mark.parametrize("steps", [
+    [("confirm", {})],
+    [("correct", {"value": 255767, "unit": "pessoas atendidas"})],
+    [("confirm", {}), ("correct", {"value": 300000, "qualifier": "approx"})],
+    [("correct", {"value": 255767}), ("reject", {})],
+])
+@pytest.mark.parametrize("withdrawal", ["reopen", "reject"])
+def test_a_withdrawn_record_names_the_value_that_was_published(client: TestClient, tokens: dict[str, str], items,  # type: ignore[no-untyped-def]
+                                                               steps: list[tuple[str, dict[str, Any]]],
+                                                               withdrawal: str) -> None:
+    """Whatever the decisions before it, the withdrawal carries the last published value,
+    never the extracted one a reopen restores."""
+    count, reviewer, consumer = _fact(items, "count"), tokens["reviewer"], tokens["consumer"]
+    version, published = 1, None
+    for action, body in steps:
+        answer = review(client, reviewer, count["id"], action, version, **body)
+        assert answer.status_code == 200, answer.text
+        version += 1
+        if action in ("confirm", "correct"):
+            published = {f: answer.json()[f] for f in ("value", "unit", "qualifier")}
+    fed, cursor = records(client, consumer)
+    answer = review(client, reviewer, count["id"], withdrawal, version)
+    if answer.status_code == 409 or (fed and fed[-1]["state"] == "withdrawn" and withdrawal == "reject"):
+        pytest.skip("a rejected fact is not rejected again")
+    assert answer.status_code == 200, answer.text
+    fed, _ = records(client, consumer, since=cursor)
+    assert [r["state"] for r in fed] == ["withdrawn"]
+    assert {f: fed[0][f] for f in ("value", "unit", "qualifier")} == published
+    text = client.get("/api/v1/records", headers=auth(consumer), params={"since": cursor, "format": "csv"}).text
+    [row] = list(csv.DictReader(io.StringIO(text)))
+    assert row["value"] == repr(published["value"]) and row["unit"] == (published["unit"] or "")
