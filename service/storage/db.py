@@ -31,6 +31,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from service.storage.bounds import enforce_bounds
 from service.storage.exactjson import exact_loads
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -50,6 +51,7 @@ def make_engine(url: str, *, threads: int = 8, pool_timeout_s: float = 30, pre_p
     docstring); SQLite gets WAL, a busy timeout and explicit BEGINs. The API turns
     `pre_ping` off (a round trip per checkout): a connection found dead fails its request
     and SQLAlchemy then renews the whole pool; long-idle workers keep it."""
+    enforce_bounds()  # string lengths checked alike on both databases (service/storage/bounds.py)
     parsed = make_url(url)
     pool = {"pool_size": threads + SPARE_CONNECTIONS, "max_overflow": 0, "pool_timeout": pool_timeout_s}
     if parsed.get_backend_name() != "sqlite":
