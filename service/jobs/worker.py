@@ -44,6 +44,7 @@ from sqlmodel import Session, col, select
 from extractor.errors import BadPDF
 from extractor.model import ExtractResult
 from service.jobs import extracting
+from service.jobs.factcap import cap_facts
 from service.jobs.store import store_result
 from service.storage.config import Settings
 from service.storage.db import is_sqlite, write_engine
@@ -210,7 +211,8 @@ def process(engine: Engine, settings: Settings, claim: Claim) -> bool:
             return False
         try:
             with extracting.limits(settings.extract_timeout_s, settings.extract_memory_mb):
-                result = extracting.extract(path, filename=claim.filename)
+                result = cap_facts(extracting.extract(path, filename=claim.filename),
+                                   per_page=settings.max_facts_per_page, per_report=settings.max_facts_per_report)
                 sizes = extracting.page_sizes(path)
         except BadPDF as exc:
             return finish_failed(engine, claim, exc.reason)

@@ -52,6 +52,12 @@ class Settings(BaseModel):
     max_inflight: int = Field(
         64, gt=0, description="RELATO_MAX_INFLIGHT: API requests in progress per process before 503 + Retry-After"
     )
+    max_facts_per_page: int = Field(
+        300, gt=0, description="RELATO_MAX_FACTS_PER_PAGE: facts stored per page; past it dropped, with a warning"
+    )
+    max_facts_per_report: int = Field(
+        5000, gt=0, description="RELATO_MAX_FACTS_PER_REPORT: facts stored per report; past it dropped, with a warning"
+    )
     test_extract_delay_s: float = Field(
         0, ge=0, description="RELATO_TEST_EXTRACT_DELAY_S: test hook, sleep while holding a claim"
     )
