@@ -169,8 +169,10 @@ def _serve(args: argparse.Namespace) -> int:
 
         from service.api.app import create_app
 
+        from service.api.processes import server_options
+
         uvicorn.run(create_app(start_worker=not args.no_worker), host=args.host, port=args.port,
-                    access_log=not args.no_access_log)
+                    access_log=not args.no_access_log, **server_options(Settings.from_env()))
         return 0
     from service.api.processes import serve_processes
 

@@ -21,7 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
-from service.api.hardening import AuthFailures
+from service.api.hardening import MISSING_TOKEN, AuthFailures
 from service.storage.config import Settings
 from service.storage.schemas import ErrorOut
 from service.storage.tokens import Principal, a_role, find_principal, hash_token
@@ -145,7 +145,7 @@ def _live(request: Request, principal: Principal | None) -> Principal:
 def _missing_token() -> HTTPException:
     return HTTPException(
         status.HTTP_401_UNAUTHORIZED,
-        "missing API token: send 'Authorization: Bearer TOKEN' (an admin creates one with `relato token create`)",
+        MISSING_TOKEN,
         headers=CHALLENGE,
     )
 

@@ -24,8 +24,12 @@ import socket
 import threading
 import time
 from multiprocessing.process import BaseProcess
+from typing import Any
 
 import uvicorn
+
+from service.api.connections import guarded_protocol
+from service.storage.config import Settings
 
 log = logging.getLogger("relato.serve")
 APP = "service.api.app:create_web_app"
@@ -46,8 +50,19 @@ def _listen(host: str, port: int) -> socket.socket:
 def _web_process(host: str, port: int, access_log: bool) -> None:
     """One web process: its own socket on the shared port, the API app, no extraction worker."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    config = uvicorn.Config(APP, factory=True, host=host, port=port, access_log=access_log)
+    config = uvicorn.Config(APP, factory=True, host=host, port=port, access_log=access_log,
+                            **server_options(Settings.from_env()))
     uvicorn.Server(config).run(sockets=[_listen(host, port)])
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn options of every web process: the guarded protocol (header deadline, cap on
+    connections without a token: service/api/connections.py), and forwarded headers
+    trusted only from RELATO_TRUSTED_PROXIES. uvicorn trusts X-Forwarded-For from
+    127.0.0.1 by default, so a local client could rotate its address past the
+    failed-authentication limiter (issue 23)."""
+    proxies = settings.trusted_proxies.strip()
+    return {"http": guarded_protocol(settings), "proxy_headers": bool(proxies), "forwarded_allow_ips": proxies or None}
 
 
 def serve_processes(host: str, port: int, workers: int, *, access_log: bool = True) -> int:
