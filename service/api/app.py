@@ -32,6 +32,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from python_multipart.exceptions import FormParserError
 
+from service.api.deps import token_refusal
 from service.api.hardening import BUSY, harden, redact_access_log, retry_later
 from service.api.routes import (
     assist,
@@ -109,8 +110,11 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
     return app
 
 
-async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-    """One readable sentence in `detail` (plus the structured list in `errors`)."""
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """One readable sentence in `detail` (plus the structured list in `errors`); on the API,
+    only once the token is known to be live (service/api/deps.py token_refusal)."""
+    if request.url.path.startswith("/api/") and (refusal := await token_refusal(request)) is not None:
+        return JSONResponse({"detail": refusal.detail}, status_code=refusal.status_code, headers=refusal.headers)
     parts = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))

@@ -174,3 +174,13 @@ def test_an_oversized_multipart_body_without_a_token_is_never_read(server: Serve
         assert sent < 200 * 2**20 or answer.startswith(b"HTTP/1.1 401"), (path, sent, answer[:80])
     _assert_served(_legitimate(server, 0.5))
     assert server.rss_mb() - before < 50
+
+
+def test_rotating_x_forwarded_for_does_not_reset_the_failed_login_limit(server: Server) -> None:
+    """No proxy is trusted by default (RELATO_TRUSTED_PROXIES), not even 127.0.0.1: a client
+    naming a new address in each request is still one address to the limiter."""
+    with httpx.Client(base_url=server.base, timeout=5) as client:  # one connection: one process
+        statuses = [client.get("/api/v1/reports", headers={"Authorization": "Bearer rlt_wrong",
+                                                           "X-Forwarded-For": f"10.0.{i // 250}.{i % 250}"}).status_code
+                    for i in range(25)]
+    assert statuses[:20] == [401] * 20 and set(statuses[20:]) == {429}
