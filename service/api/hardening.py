@@ -29,6 +29,7 @@ import re
 import threading
 import time
 from collections import deque
+from urllib.parse import unquote_plus
 
 from fastapi import FastAPI, HTTPException
 from fastapi.middleware.cors import CORSMiddleware
@@ -168,10 +169,26 @@ SECRET_PARAM = re.compile(
 TOKEN_VALUE = re.compile(r"rlt_[A-Za-z0-9_\-%]+")  # service/storage/tokens.py TOKEN_PREFIX, anywhere
 
 
+TOKENISH = re.compile(r"rlt_|[A-Za-z0-9_\-]{32,}")  # a token, or a token's random part (43 characters)
+
+
 def redact_url(url: str) -> str:
-    """`url` with the values of secret-looking query parameters, and anything shaped like
-    an API token, replaced by [redacted]."""
-    return TOKEN_VALUE.sub("[redacted]", SECRET_PARAM.sub(r"\1[redacted]", url))
+    """`url` with the values of secret-looking query parameters, anything shaped like an
+    API token, and any query value that looks like a token once URL-decoded (`rlt%5F...`,
+    `?q=<the token without its prefix>`), replaced by [redacted]."""
+    path, mark, query = SECRET_PARAM.sub(r"\1[redacted]", url).partition("?")
+    if TOKENISH.search(unquote_plus(path)):
+        path = TOKEN_VALUE.sub("[redacted]", unquote_plus(path))
+    if mark:
+        query = "&".join(_redact_pair(pair) for pair in query.split("&"))
+    return TOKEN_VALUE.sub("[redacted]", path + mark + query)
+
+
+def _redact_pair(pair: str) -> str:
+    name, equals, value = pair.partition("=")
+    if TOKENISH.search(unquote_plus(value)) or (not equals and TOKENISH.search(unquote_plus(name))):
+        return f"{name}=[redacted]" if equals else "[redacted]"
+    return pair
 
 
 class RedactSecrets(logging.Filter):
