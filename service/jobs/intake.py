@@ -50,6 +50,20 @@ def _check_bytes(spool: Spool) -> None:
         raise UploadRejected(400, "the file is empty; choose the report's PDF and upload it again")
     if PDF_MAGIC not in spool.head:
         raise UploadRejected(415, "this is not a PDF (it does not start with %PDF-); upload the report as PDF")
+    if (container := _container(spool.head)) is not None:
+        raise UploadRejected(415, f"this is {container} holding a PDF, not a PDF; upload the PDF itself")
+
+
+# Readers take a %PDF- header anywhere in the first KiB, so an archive that stores a PDF
+# near its start passed the check above (a zip with the PDF inside was accepted).
+CONTAINERS = ((b"PK\x03\x04", "a zip file"), (b"PK\x05\x06", "a zip file"), (b"\x1f\x8b", "a gzip file"),
+              (b"7z\xbc\xaf\x27\x1c", "a 7-Zip file"), (b"Rar!", "a RAR file"), (b"BZh", "a bzip2 file"),
+              (b"\xfd7zXZ\x00", "an xz file"))
+
+
+def _container(head: bytes) -> str | None:
+    """What archive or compressed file `head` begins, if any."""
+    return next((name for magic, name in CONTAINERS if head.startswith(magic)), None)
 
 
 def _find_by_sha(engine: Engine, sha256: str) -> Report | None:
