@@ -20,7 +20,8 @@ from extractor.errors import BadPDF
 from service.jobs import extracting
 from service.storage.config import Settings
 from service.storage.db import write_engine
-from service.storage.blobs import keep_local, open_store
+from service.jobs.retry import retry_report
+from service.storage.blobs import keep_local, open_store, repair
 from service.storage.files import PDF_MAGIC, Spool, UploadRejected
 from service.storage.models import Report
 from service.storage.timeutil import utcnow
@@ -35,7 +36,7 @@ def register_pdf(engine: Engine, settings: Settings, spool: Spool, filename: str
         _check_bytes(spool)
         existing = _find_by_sha(engine, spool.sha256)
         if existing is not None:
-            return existing, False
+            return _again(engine, settings, spool, existing), False
         try:
             pages = extracting.probe(spool.path, max_pages=settings.max_pages)
         except BadPDF as exc:
@@ -64,6 +65,20 @@ CONTAINERS = ((b"PK\x03\x04", "a zip file"), (b"PK\x05\x06", "a zip file"), (b"\
 def _container(head: bytes) -> str | None:
     """What archive or compressed file `head` begins, if any."""
     return next((name for magic, name in CONTAINERS if head.startswith(magic)), None)
+
+
+def _again(engine: Engine, settings: Settings, spool: Spool, existing: Report) -> Report:
+    """The same bytes uploaded again: they replace a stored copy that is missing or damaged,
+    and a report that failed because of it is queued again (service/jobs/retry.py)."""
+    repaired = repair(open_store(settings, engine), settings, spool.sha256, spool.path)
+    if existing.status == "failed" and (repaired or _failed_on_its_pdf(existing)) and existing.id is not None:
+        return retry_report(engine, existing.id)
+    return existing
+
+
+def _failed_on_its_pdf(report: Report) -> bool:
+    """Failed because its PDF was missing or damaged (service/jobs/worker.py's reasons)."""
+    return "the stored PDF is" in (report.error or "")
 
 
 def _find_by_sha(engine: Engine, sha256: str) -> Report | None:

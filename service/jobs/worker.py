@@ -101,10 +101,13 @@ def claim_next(engine: Engine, settings: Settings, worker_id: str) -> Claim | No
 
 
 def _give_up(session: Session, report: Report, now: datetime) -> None:
+    last = report.worker_id
     report.status, report.worker_id, report.lease_until = "failed", None, None
-    report.error = (
-        f"extraction did not finish after {report.attempts} attempts (the worker stopped "
-        "each time); the file may be too large or malformed for this machine"
+    report.error = (  # what is known: the extraction's own limits would have failed it with their reason
+        f"extraction did not finish after {report.attempts} attempts: each time the worker process "
+        f"itself stopped without finishing or renewing its lease (the last was {last}): it was killed "
+        "(kill -9, the system's out-of-memory killer) or its machine stopped, not a limit of the "
+        f"extraction; see that machine's log, then `relato retry {report.id}`"
     )
     report.finished_at = report.updated_at = now
     session.commit()

@@ -16,6 +16,7 @@ from service.api.queries import initiative_tree, list_reports, one_report_public
 from service.api.uploads import receive_upload
 from service.jobs.extracting import limits, render_page
 from service.jobs.intake import register_pdf
+from service.jobs.retry import NotRetryable, retry_report
 from service.storage.blobs import BlobDamaged, BlobMissing, local_pdf, open_store
 from service.storage.files import UploadRejected, display_filename
 from service.storage.inputs import Id
@@ -78,6 +79,19 @@ def _report_or_404(session: Session, report_id: int) -> Report:
             summary="One report: status, error, title, status date, review counts")
 def get_report(report_id: Id, _: ReportReaderDep, session: SessionDep) -> ReportPublic:
     return one_report_public(session, _report_or_404(session, report_id))
+
+
+@router.post("/{report_id}/retry", response_model=ReportPublic,
+             responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut, "description": "the report is not failed"}},
+             summary="Queue a failed report again (its attempts start from zero)")
+def post_retry(report_id: Id, _: OperatorDep, session: SessionDep, engine: EngineDep) -> ReportPublic:
+    try:
+        report = retry_report(engine, report_id)
+    except NotRetryable as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    except LookupError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    return one_report_public(session, report)
 
 
 @router.get("/{report_id}/initiatives", response_model=InitiativesPublic, responses={404: {"model": ErrorOut}},
