@@ -34,6 +34,7 @@ from python_multipart.exceptions import FormParserError
 
 from service.api.deps import token_refusal
 from service.api.singlequery import SingleQuery
+from service.jobs.extracting import limit_renders
 from service.api.hardening import BUSY, harden, redact_access_log, retry_later
 from service.api.routes import (
     assist,
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
                   docs_url=None, redoc_url=None)  # /docs, /redoc: routes/review_page.py, no CDN
     app.state.settings = settings
     app.add_middleware(SingleQuery)  # inside harden's: counted in flight, after the body checks
+    limit_renders(settings.max_renders)
     harden(app, settings)  # body limit, failed-auth limiter, CORS (service/api/hardening.py)
     # The hot routers first: a request is matched against the routers in this order (their
     # paths do not overlap, so the order changes nothing else).

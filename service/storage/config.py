@@ -64,6 +64,9 @@ class Settings(BaseModel):
     trusted_proxies: str = Field(
         "", description="RELATO_TRUSTED_PROXIES: comma-separated proxy addresses whose X-Forwarded-For is believed"
     )
+    max_renders: int = Field(
+        2, gt=0, description="RELATO_MAX_RENDERS: page images drawn at once per process; past it (after 1 s) 503"
+    )
     max_facts_per_page: int = Field(
         300, gt=0, description="RELATO_MAX_FACTS_PER_PAGE: facts stored per page; past it dropped, with a warning"
     )
