@@ -38,7 +38,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, and_, or_, text, update
+from sqlalchemy import Engine, and_, or_, update
 from sqlmodel import Session, col, select
 
 from extractor.errors import BadPDF
@@ -47,10 +47,9 @@ from service.jobs import extracting
 from service.jobs.factcap import cap_facts
 from service.jobs.store import store_result
 from service.storage.config import Settings
-from service.storage.db import is_sqlite, write_engine
+from service.storage.db import db_now, write_engine
 from service.storage.blobs import BlobDamaged, BlobMissing, local_pdf, open_store
 from service.storage.models import Report
-from service.storage.timeutil import utcnow
 
 log = logging.getLogger("relato.worker")
 MISSING_PDF = "the stored PDF is missing"
@@ -66,13 +65,6 @@ class Claim:
 
 def worker_identity() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-
-
-def db_now(session: Session) -> datetime:
-    """The database's clock on PostgreSQL (shared by all machines); ours on SQLite."""
-    if is_sqlite(session.get_bind()):  # type: ignore[arg-type]
-        return utcnow()
-    return session.exec(text("SELECT clock_timestamp()")).one()[0]  # type: ignore[call-overload]
 
 
 def claim_next(engine: Engine, settings: Settings, worker_id: str) -> Claim | None:

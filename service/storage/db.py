@@ -24,15 +24,18 @@ ROLLBACK; under READ COMMITTED each statement had its own snapshot anyway).
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from service.storage.bounds import enforce_bounds
 from service.storage.exactjson import exact_loads
+from service.storage.timeutil import utcnow
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -64,6 +67,14 @@ def make_engine(url: str, *, threads: int = 8, pool_timeout_s: float = 30, pre_p
     event.listen(engine, "connect", _sqlite_on_connect)
     _WriteLock().install(engine)
     return engine
+
+
+def db_now(session: Session) -> datetime:
+    """The database's clock on PostgreSQL (shared by all machines: leases, presence); ours
+    on SQLite, which is one machine."""
+    if is_sqlite(session.get_bind()):  # type: ignore[arg-type]
+        return utcnow()
+    return session.execute(text("SELECT clock_timestamp()")).one()[0]  # type: ignore[no-any-return]
 
 
 def read_engine(engine: Engine) -> Engine:
