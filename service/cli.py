@@ -1,4 +1,4 @@
-"""`relato` command line: serve, worker, token, ingest, reextract, blobs, extract.
+"""`relato` command line: serve, worker, token, ingest, reextract, retry, blobs, extract.
 
 Everything heavy is imported inside the command that needs it, so that
 `relato extract FILE.pdf` never loads FastAPI, SQLModel or a database driver.
@@ -80,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     reextract.add_argument("report_ids", nargs="*", type=int, metavar="REPORT_ID",
                            help="ids of the reports to extract again (GET /api/v1/reports lists them); or --all")
     reextract.add_argument("--all", action="store_true", help="every extracted report, oldest status date first")
+    retry = command("retry", "queue failed reports again",
+                    "Queue failed reports again (after their cause is mended: more memory, a re-uploaded PDF); "
+                    "their attempts start again from zero. Reports that are not failed are named and left (exit 1).")
+    retry.add_argument("report_ids", nargs="+", type=int, metavar="REPORT_ID", help="ids of failed reports")
     blobs = command("blobs", "the store of uploaded PDFs (RELATO_BLOB_STORE)")
     blobs_sub = blobs.add_subparsers(dest="blobs_command", required=True, metavar="ACTION", help="one of:")
     _command(blobs_sub, "push", "copy the PDFs under RELATO_DATA_DIR/pdfs into the database store",
@@ -112,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         return _reextract(args)
     if args.command == "blobs":
         return _blobs_push(args)
+    if args.command == "retry":
+        return _retry(args)
     return _ingest(args)
 
 
@@ -169,8 +175,10 @@ def _serve(args: argparse.Namespace) -> int:
 
         from service.api.app import create_app
 
+        from service.api.processes import server_options
+
         uvicorn.run(create_app(start_worker=not args.no_worker), host=args.host, port=args.port,
-                    access_log=not args.no_access_log)
+                    access_log=not args.no_access_log, **server_options(Settings.from_env()))
         return 0
     from service.api.processes import serve_processes
 
@@ -277,6 +285,21 @@ def _ingest(args: argparse.Namespace) -> int:
 
     settings, engine = _engine()
     return ingest_paths(engine, settings, args.paths, extract=not args.no_extract)
+
+
+def _retry(args: argparse.Namespace) -> int:
+    from service.jobs.retry import retry_report
+
+    _, engine = _engine()
+    refused = 0
+    for report_id in args.report_ids:
+        try:
+            retry_report(engine, report_id)
+            print(f"report {report_id}: queued again", flush=True)
+        except (LookupError, ValueError) as exc:
+            refused += 1
+            print(f"report {report_id}: not retried: {exc}", file=sys.stderr)
+    return 1 if refused else 0
 
 
 def _reextract(args: argparse.Namespace) -> int:

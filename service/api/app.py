@@ -32,6 +32,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from python_multipart.exceptions import FormParserError
 
+from service.api.deps import token_refusal
+from service.api.singlequery import SingleQuery
+from service.jobs.extracting import limit_renders
 from service.api.hardening import BUSY, harden, redact_access_log, retry_later
 from service.api.routes import (
     assist,
@@ -96,6 +99,8 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
     app = FastAPI(title="relato", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # /docs, /redoc: routes/review_page.py, no CDN
     app.state.settings = settings
+    app.add_middleware(SingleQuery)  # inside harden's: counted in flight, after the body checks
+    limit_renders(settings.max_renders)
     harden(app, settings)  # body limit, failed-auth limiter, CORS (service/api/hardening.py)
     # The hot routers first: a request is matched against the routers in this order (their
     # paths do not overlap, so the order changes nothing else).
@@ -109,8 +114,11 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
     return app
 
 
-async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-    """One readable sentence in `detail` (plus the structured list in `errors`)."""
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """One readable sentence in `detail` (plus the structured list in `errors`); on the API,
+    only once the token is known to be live (service/api/deps.py token_refusal)."""
+    if request.url.path.startswith("/api/") and (refusal := await token_refusal(request)) is not None:
+        return JSONResponse({"detail": refusal.detail}, status_code=refusal.status_code, headers=refusal.headers)
     parts = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
-from service.api.hardening import AuthFailures
+from service.api.hardening import MISSING_TOKEN, AuthFailures
 from service.storage.config import Settings
 from service.storage.schemas import ErrorOut
 from service.storage.tokens import Principal, a_role, find_principal, hash_token
@@ -145,7 +146,7 @@ def _live(request: Request, principal: Principal | None) -> Principal:
 def _missing_token() -> HTTPException:
     return HTTPException(
         status.HTTP_401_UNAUTHORIZED,
-        "missing API token: send 'Authorization: Bearer TOKEN' (an admin creates one with `relato token create`)",
+        MISSING_TOKEN,
         headers=CHALLENGE,
     )
 
@@ -225,6 +226,26 @@ async def caller_of(request: Request) -> Caller:
 
 
 CallerDep = Annotated[Caller, Depends(caller_of)]
+
+
+async def token_refusal(request: Request) -> HTTPException | None:
+    """What a request's token alone earns it (401, or 429 past the failed-authentication
+    budget), or None when it is live. The request-validation handler asks this first: a
+    wrong token with invalid parameters was answered 422 and never counted, so rotating
+    bad parameters sidestepped the limiter (issue 23). Costs a lookup only on that path."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return _missing_token()
+
+    def lookup() -> Principal | None:
+        with request.app.state.read_engine.connect() as conn:
+            return find_principal(conn, token)
+
+    try:
+        _live(request, await run_in_threadpool(lookup))
+    except HTTPException as exc:
+        return exc
+    return None
 
 
 # What `Depends(bearer)` would add to an operation in the OpenAPI document (same scheme name).

@@ -1,9 +1,11 @@
 """What keeps one careless or hostile client from hurting the service, wired in one call.
 
 `harden(app, settings)` (from service/api/app.py) adds:
-- a body limit on every request that is not a multipart upload (RELATO_MAX_JSON_KB,
-  default 1 MB): 413 from the declared Content-Length, or as soon as a chunked body
-  passes it; uploads have their own streaming limit (service/api/uploads.py);
+- `TokenFirst`: an API request with a body and no token is 401 before its body is read;
+- a body limit on every request but the upload route, whatever its content type
+  (RELATO_MAX_JSON_KB, default 1 MB): 413 from the declared Content-Length, or as soon
+  as a chunked body passes it; uploads have their own streaming limit
+  (service/api/uploads.py); and a deadline on reading any body (RELATO_BODY_TIMEOUT_S);
 - the failed-authentication limiter (AuthFailures below, per IP,
   RELATO_AUTH_FAILURES_PER_MINUTE) that service/api/deps.py consults;
 - an in-flight limit per process (RELATO_MAX_INFLIGHT, `InflightLimit`): past it, API
@@ -20,12 +22,14 @@ prints; no endpoint reads a token from the query string, and one sent there anyw
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import re
 import threading
 import time
 from collections import deque
+from urllib.parse import unquote_plus
 
 from fastapi import FastAPI, HTTPException
 from fastapi.middleware.cors import CORSMiddleware
@@ -38,11 +42,54 @@ from service.storage.config import Settings
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-class BodyLimit:
-    """Pure ASGI middleware: refuse non-multipart request bodies larger than `limit` bytes."""
+UPLOAD_ROUTES = {("POST", "/api/v1/reports")}  # stream their body against RELATO_MAX_UPLOAD_MB
+CLOSE = {"Connection": "close"}  # uvicorn then drops the connection: the unread body is never read
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+
+def _has_token(scope: Scope) -> bool:
+    """Whether the request carries `Authorization: Bearer <something>` (checked later)."""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, token = value.partition(b" ")
+            return scheme.lower() == b"bearer" and bool(token.strip())
+    return False
+
+
+class TokenFirst:
+    """Pure ASGI middleware: an API request with a body and no bearer token is answered 401
+    at once, before a byte of its body is read, and its connection closed.
+
+    FastAPI reads a JSON route's body before it solves the route's dependencies (the
+    token check), so without this a client with no token could make the server read (and
+    hold) any body it sent: 1 GB of `multipart/form-data` took a server to 2.19 GB, and 64
+    bodies trickling in a byte every 2 s held the in-flight limit (issue 23)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] == "http" and scope["method"] in BODY_METHODS and scope["path"].startswith("/api/")
+                and not _has_token(scope)):
+            await JSONResponse({"detail": MISSING_TOKEN}, status_code=401,
+                               headers={"WWW-Authenticate": "Bearer", **CLOSE})(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+MISSING_TOKEN = "missing API token: send 'Authorization: Bearer TOKEN' (an admin creates one with `relato token create`)"
+
+
+class BodyLimit:
+    """Pure ASGI middleware: refuse request bodies larger than `limit` bytes (413), whatever
+    their content type, except on the upload route, which streams against its own limit;
+    and a body that has not arrived `timeout_s` after the request began (408), plus one
+    second per `MIN_BODY_RATE` bytes the request may still send, so a slow link is served
+    and a body trickling in a byte every few seconds is not held open for ever."""
+
+    MIN_BODY_RATE = 64 * 1024  # bytes per second, on average, that a body must keep up
+
+    def __init__(self, app: ASGIApp, limit: int, timeout_s: float, upload_limit: int) -> None:
+        self.app, self.limit, self.timeout_s, self.upload_limit = app, limit, timeout_s, upload_limit
 
     def _detail(self) -> str:
         return f"the request body is larger than {self.limit // 1024} KB (RELATO_MAX_JSON_KB)"
@@ -52,23 +99,29 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        if headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data"):
-            await self.app(scope, receive, send)  # uploads stream against their own limit
-            return
+        upload = (scope["method"], scope["path"]) in UPLOAD_ROUTES
+        limit = self.upload_limit if upload else self.limit
         declared = headers.get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
-            await JSONResponse({"detail": self._detail()}, status_code=413)(scope, receive, send)
+        if not upload and declared.isdigit() and int(declared) > self.limit:
+            await JSONResponse({"detail": self._detail()}, status_code=413, headers=CLOSE)(scope, receive, send)
             return
+        expected = int(declared) if declared.isdigit() and int(declared) <= limit else limit
+        deadline = time.monotonic() + self.timeout_s + expected / self.MIN_BODY_RATE
         seen = 0
 
         async def counted() -> Message:
             nonlocal seen
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(deadline - time.monotonic(), 0.001))
+            except TimeoutError:  # FastAPI re-raises HTTPException from body reading as is
+                raise HTTPException(408, f"the request body did not arrive within {deadline_s:g} s "
+                                         "(RELATO_BODY_TIMEOUT_S)", headers=CLOSE) from None
             seen += len(message.get("body", b""))
-            if seen > self.limit:  # FastAPI re-raises HTTPException from body reading as is
-                raise HTTPException(413, self._detail())
+            if not upload and seen > self.limit:
+                raise HTTPException(413, self._detail(), headers=CLOSE)
             return message
 
+        deadline_s = round(deadline - time.monotonic())
         await self.app(scope, counted, send)
 
 
@@ -90,14 +143,16 @@ class InflightLimit:
     Past its capacity a process only queues (requests wait for one of RELATO_THREADS
     threads), and every queued request makes all later ones later: at twice the capacity
     the bench measured 2-4 s for everything. With a cap, what is admitted is served in
-    about cap / capacity seconds and the rest is told to come back (issue 11)."""
+    about cap / capacity seconds and the rest is told to come back (issue 11). Only
+    requests with a token count: one without is refused at once (TokenFirst, the token
+    checks), and 64 of them trickling in must not shut out the reviewers (issue 23)."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app, self.limit, self.inflight = app, limit, 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
-            await self.app(scope, receive, send)
+        if scope["type"] != "http" or not scope["path"].startswith("/api/") or not _has_token(scope):
+            await self.app(scope, receive, send)  # no token: answered 401 at once, counts for nothing
             return
         if self.inflight >= self.limit:
             await retry_later(BUSY)(scope, receive, send)
@@ -114,10 +169,26 @@ SECRET_PARAM = re.compile(
 TOKEN_VALUE = re.compile(r"rlt_[A-Za-z0-9_\-%]+")  # service/storage/tokens.py TOKEN_PREFIX, anywhere
 
 
+TOKENISH = re.compile(r"rlt_|[A-Za-z0-9_\-]{32,}")  # a token, or a token's random part (43 characters)
+
+
 def redact_url(url: str) -> str:
-    """`url` with the values of secret-looking query parameters, and anything shaped like
-    an API token, replaced by [redacted]."""
-    return TOKEN_VALUE.sub("[redacted]", SECRET_PARAM.sub(r"\1[redacted]", url))
+    """`url` with the values of secret-looking query parameters, anything shaped like an
+    API token, and any query value that looks like a token once URL-decoded (`rlt%5F...`,
+    `?q=<the token without its prefix>`), replaced by [redacted]."""
+    path, mark, query = SECRET_PARAM.sub(r"\1[redacted]", url).partition("?")
+    if TOKENISH.search(unquote_plus(path)):
+        path = TOKEN_VALUE.sub("[redacted]", unquote_plus(path))
+    if mark:
+        query = "&".join(_redact_pair(pair) for pair in query.split("&"))
+    return TOKEN_VALUE.sub("[redacted]", path + mark + query)
+
+
+def _redact_pair(pair: str) -> str:
+    name, equals, value = pair.partition("=")
+    if TOKENISH.search(unquote_plus(value)) or (not equals and TOKENISH.search(unquote_plus(name))):
+        return f"{name}=[redacted]" if equals else "[redacted]"
+    return pair
 
 
 class RedactSecrets(logging.Filter):
@@ -143,8 +214,10 @@ def cors_origins(settings: Settings) -> list[str]:
 
 def harden(app: FastAPI, settings: Settings) -> None:
     app.state.auth_failures = AuthFailures(settings.auth_failures_per_minute)
-    app.add_middleware(BodyLimit, limit=settings.max_json_kb * 1024)
+    app.add_middleware(BodyLimit, limit=settings.max_json_kb * 1024, timeout_s=settings.body_timeout_s,
+                       upload_limit=settings.max_upload_bytes + 64 * 1024)
     app.add_middleware(InflightLimit, limit=settings.max_inflight)  # outside BodyLimit, inside CORS
+    app.add_middleware(TokenFirst)  # outermost but for CORS: nothing is read or counted before it
     origins = cors_origins(settings)
     if origins:
         app.add_middleware(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from fastapi import Request
 from python_multipart import MultipartParser
 from python_multipart.exceptions import FormParserError
-from python_multipart.multipart import parse_options_header
+from python_multipart.multipart import MultipartState, parse_options_header
 
 from service.storage.config import Settings
 from service.storage.files import Spool, UploadRejected
@@ -99,6 +99,8 @@ async def receive_upload(request: Request, settings: Settings) -> tuple[Spool, s
         async for chunk in request.stream():
             parser.write(chunk)
         parser.finalize()
+        if parser.state != MultipartState.END:  # the body stopped before its closing boundary
+            raise FormParserError("the body ends before the closing boundary (--BOUNDARY--)")
     except BaseException as exc:
         if state.spool is not None:
             state.spool.discard()

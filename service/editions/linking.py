@@ -23,6 +23,7 @@ initiatives take the keys of the edition's initiatives they match.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import unicodedata
@@ -74,9 +75,18 @@ def plain(title: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+(?:\.[0-9]+)?", stripped))
 
 
+SERIES_MAX = 500  # Report.series' bound, the same on both databases (PostgreSQL refused a longer one)
+
+
 def series_of(report: Report) -> str:
-    """The series a report belongs to: its normalised title (or the report alone)."""
-    return plain(report.title or "") or f"report-{report.id}"
+    """The series a report belongs to: its normalised title (or the report alone). A title
+    that normalises past SERIES_MAX keeps its start and ends in a digest of the whole, so
+    two long titles that differ only at their ends are still two series."""
+    series = plain(report.title or "") or f"report-{report.id}"
+    if len(series) <= SERIES_MAX:
+        return series
+    digest = hashlib.sha256(series.encode()).hexdigest()[:16]
+    return f"{series[:SERIES_MAX - len(digest) - 1].rstrip()} {digest}"
 
 
 def slug(title: str) -> str:

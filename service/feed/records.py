@@ -28,7 +28,8 @@ import orjson
 from sqlalchemy import Connection, Engine, Text, and_, bindparam, case, cast, or_
 from sqlmodel import col, select
 
-from service.storage.models import PUBLISHED, Area, Extraction, Initiative, Report
+from service.storage.exactjson import dumps, exact_loads
+from service.storage.models import PUBLISHED, Area, Extraction, Initiative, Report, ReviewEvent
 from service.storage.sequence import safe_end
 from service.storage.statements import Fast
 from service.storage.timeutil import as_utc
@@ -66,25 +67,59 @@ _COLUMNS = (
     col(Report.title).label("report_title"), Report.status_date,
     col(Area.number).label("area_number"), col(Area.name).label("area_name"),
     col(Initiative.title).label("initiative_title"), Extraction.reviewed_by, Extraction.reviewed_at,
+    cast(ReviewEvent.before, Text).label("decided_from"),  # past FIELDS: see _withdrawn
 )
 _VALUE, _BBOX, _REVIEWED_AT = FIELDS.index("value"), FIELDS.index("bbox"), FIELDS.index("reviewed_at")
+_STATE_AT, _DECIDED_FROM = FIELDS.index("state"), len(FIELDS)
+_WITHDRAWN_FIELDS = tuple((FIELDS.index(f), f) for f in ("unit", "qualifier", "name"))
+
+
+def _withdrawn(row: Any) -> Any:
+    """The row in FIELDS order; a withdrawal names what it withdraws. A `withdrawn` record
+    carries the value fields the fact had when the decision that withdrew it was taken (a
+    reject keeps them, but a reopen restores the extracted value: fed as it is, that
+    would publish an unreviewed value under the name of a withdrawal). Those fields are
+    the `before` of the review event at the fact's change number; none (an orphaned fact,
+    withdrawn by a re-extraction) keeps the fact's own."""
+    if row[_STATE_AT] != "withdrawn" or row[_DECIDED_FROM] is None:
+        return row[:_DECIDED_FROM]
+    before = exact_loads(row[_DECIDED_FROM])
+    if not isinstance(before, dict) or "value" not in before:
+        return row[:_DECIDED_FROM]
+    out = list(row[:_DECIDED_FROM])
+    out[_VALUE] = dumps(before["value"])
+    for index, field in _WITHDRAWN_FIELDS:
+        out[index] = before.get(field, out[index])
+    return out
 _JSON_OPTIONS = orjson.OPT_NAIVE_UTC  # SQLite's naive timestamps are UTC (service/storage/timeutil.py)
 
 
 def _record(row: Any) -> dict[str, Any]:
     """One record for JSON: the row zipped with FIELDS (in C), its JSON texts as fragments."""
+    row = _withdrawn(row)
     record = dict(zip(FIELDS, row))
     record["value"], record["bbox"] = orjson.Fragment(row[_VALUE]), orjson.Fragment(row[_BBOX])
     return record
 
 
 def _csv_values(row: Any) -> list[Any]:
-    """One record's CSV cells: JSON values parsed (a list or dict is written back as JSON)."""
-    values = list(row)
-    values[_VALUE], values[_BBOX] = _csv_cell(orjson.loads(row[_VALUE])), _csv_cell(orjson.loads(row[_BBOX]))
-    reviewed_at = as_utc(row[_REVIEWED_AT])
+    """One record's CSV cells: JSON values parsed (a list or dict is written back as JSON),
+    every text cell safe to open in a spreadsheet (`csv_safe`)."""
+    values = list(_withdrawn(row))
+    values[_VALUE], values[_BBOX] = _csv_cell(exact_loads(values[_VALUE])), _csv_cell(exact_loads(values[_BBOX]))
+    reviewed_at = as_utc(values[_REVIEWED_AT])
     values[_REVIEWED_AT] = reviewed_at.isoformat() if reviewed_at else None
-    return values
+    return [csv_safe(value) for value in values]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula (OWASP)
+
+
+def csv_safe(cell: Any) -> Any:
+    """A text cell that a spreadsheet would read as a formula (a unit `=HYPERLINK(...)`),
+    with a leading apostrophe, as OWASP's "CSV injection" advice has it; numbers (JSON
+    values, ids) are written as they are, a negative number included."""
+    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
 
 
 _PAGE = Fast(  # built once: building it cost about as much as running it
@@ -92,6 +127,8 @@ _PAGE = Fast(  # built once: building it cost about as much as running it
     .join(Report, col(Report.id) == col(Extraction.report_id))
     .join(Initiative, col(Initiative.id) == col(Extraction.initiative_id), isouter=True)
     .join(Area, col(Area.id) == col(Initiative.area_id), isouter=True)
+    .join(ReviewEvent, and_(col(ReviewEvent.change_seq) == col(Extraction.change_seq),
+                            col(ReviewEvent.extraction_id) == col(Extraction.id)), isouter=True)
     .where(col(Extraction.change_seq) > bindparam("after"), col(Extraction.change_seq) <= bindparam("end"), _IN_FEED)
     .order_by(col(Extraction.change_seq)).limit(bindparam("limit"))
 )
@@ -99,6 +136,16 @@ _PAGE = Fast(  # built once: building it cost about as much as running it
 
 def _page(conn: Connection, after: int, end: int, limit: int) -> list[tuple[Any, ...]]:
     return _PAGE.rows(conn, {"after": after, "end": end, "limit": limit})  # one fetchall
+
+
+class CursorAhead(ValueError):
+    """A `since` beyond the feed's head: no cursor the feed handed out, so a consumer
+    holding it would silently miss every later change."""
+
+    def __init__(self, since: int, head: int) -> None:
+        super().__init__(f"the cursor {since} is ahead of the feed's head ({head}): pass a cursor this feed "
+                         f"returned (X-Next-Cursor), or omit `since` to read the feed from its start")
+        self.since, self.head = since, head
 
 
 @dataclass
@@ -122,6 +169,8 @@ def open_window(conn: Connection, since: int, limit: int | None) -> Window:
     two statements: the safe end, and the page, whose last row is then the end."""
     upto = safe_end(conn)
     conn.commit()  # no-op in autocommit; otherwise ends the transaction holding the feed lock
+    if since > upto:
+        raise CursorAhead(since, upto)
     if upto <= since:
         return Window(since, since, [])
     first = min(limit or PAGE_SIZE, PAGE_SIZE)

@@ -122,13 +122,41 @@ def render_page(pdf: Callable[[], Path], cache_dir: Path, number: int, *, key: s
         return target
     lim = current_limits()
     args = (str(cache_dir), number, key, list(bbox) if bbox is not None else None)
-    path = pdf()
+    if not _RENDERS.acquire(timeout=RENDER_WAIT_S):
+        raise RendersBusy(f"{_RENDERS.limit} page images are being drawn in this process")
     try:
+        path = pdf()
         return Path(_run("render", path, None, None, lim, lim.timeout_s, args))
     except ExtractionCrashed as exc:
         # pdfium aborts (SIGABRT) when an allocation fails under RLIMIT_AS: a bomb, most likely
         raise BadPDF(f"the page could not be rendered within {lim.memory_mb} MB and {lim.timeout_s:g} s "
                      f"(RELATO_EXTRACT_MEMORY_MB, RELATO_EXTRACT_TIMEOUT_S): {exc}", code="corrupt") from exc
+    finally:
+        _RENDERS.release()
+
+
+class RendersBusy(RuntimeError):
+    """Every render slot of this process is taken (the API answers 503 + Retry-After)."""
+
+
+class _RenderSlots(threading.BoundedSemaphore):
+    """At most `limit` page renders at once in this process: each child may take
+    RELATO_EXTRACT_MEMORY_MB, and six renders of one bomb page took 3.9-4.5 GB (issue 23)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+RENDER_WAIT_S = 1.0  # a render waits this long for a slot (they take ~0.5 s), then 503
+_RENDERS = _RenderSlots(2)
+
+
+def limit_renders(limit: int) -> None:
+    """Allow `limit` concurrent page renders in this process (RELATO_MAX_RENDERS; the app sets it)."""
+    global _RENDERS
+    if limit != _RENDERS.limit:
+        _RENDERS = _RenderSlots(limit)
 
 
 def prestart() -> None:

@@ -25,6 +25,7 @@ from extractor.model import ExtractResult
 from extractor.model import Extraction as FactModel
 from service.editions.linking import link_report, series_of
 from service.jobs import extracting
+from service.jobs.factcap import cap_facts
 from service.jobs.reextract_structure import match_initiatives
 from service.review.actions import snapshot
 from service.storage.config import Settings
@@ -170,7 +171,8 @@ def reextract(engine: Engine, settings: Settings, report_id: int) -> Outcome:
             raise LookupError(f"report {report_id} is {report.status}; only extracted (done) reports are re-extracted")
         sha256, filename = report.sha256, report.filename
     path = local_pdf(open_store(settings, engine), settings, sha256)
-    result = extracting.extract(path, filename=filename)
+    result = cap_facts(extracting.extract(path, filename=filename),
+                       per_page=settings.max_facts_per_page, per_report=settings.max_facts_per_report)
     with Session(write_engine(engine)) as session:
         hold_feed_lock(session)  # before any row lock (service/storage/sequence.py)
         report = session.exec(select(Report).where(col(Report.id) == report_id).with_for_update()).one()

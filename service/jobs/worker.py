@@ -38,18 +38,18 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, and_, or_, text, update
+from sqlalchemy import Engine, and_, or_, update
 from sqlmodel import Session, col, select
 
 from extractor.errors import BadPDF
 from extractor.model import ExtractResult
 from service.jobs import extracting
+from service.jobs.factcap import cap_facts
 from service.jobs.store import store_result
 from service.storage.config import Settings
-from service.storage.db import is_sqlite, write_engine
+from service.storage.db import db_now, write_engine
 from service.storage.blobs import BlobDamaged, BlobMissing, local_pdf, open_store
 from service.storage.models import Report
-from service.storage.timeutil import utcnow
 
 log = logging.getLogger("relato.worker")
 MISSING_PDF = "the stored PDF is missing"
@@ -65,13 +65,6 @@ class Claim:
 
 def worker_identity() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-
-
-def db_now(session: Session) -> datetime:
-    """The database's clock on PostgreSQL (shared by all machines); ours on SQLite."""
-    if is_sqlite(session.get_bind()):  # type: ignore[arg-type]
-        return utcnow()
-    return session.exec(text("SELECT clock_timestamp()")).one()[0]  # type: ignore[call-overload]
 
 
 def claim_next(engine: Engine, settings: Settings, worker_id: str) -> Claim | None:
@@ -100,10 +93,13 @@ def claim_next(engine: Engine, settings: Settings, worker_id: str) -> Claim | No
 
 
 def _give_up(session: Session, report: Report, now: datetime) -> None:
+    last = report.worker_id
     report.status, report.worker_id, report.lease_until = "failed", None, None
-    report.error = (
-        f"extraction did not finish after {report.attempts} attempts (the worker stopped "
-        "each time); the file may be too large or malformed for this machine"
+    report.error = (  # what is known: the extraction's own limits would have failed it with their reason
+        f"extraction did not finish after {report.attempts} attempts: each time the worker process "
+        f"itself stopped without finishing or renewing its lease (the last was {last}): it was killed "
+        "(kill -9, the system's out-of-memory killer) or its machine stopped, not a limit of the "
+        f"extraction; see that machine's log, then `relato retry {report.id}`"
     )
     report.finished_at = report.updated_at = now
     session.commit()
@@ -210,7 +206,8 @@ def process(engine: Engine, settings: Settings, claim: Claim) -> bool:
             return False
         try:
             with extracting.limits(settings.extract_timeout_s, settings.extract_memory_mb):
-                result = extracting.extract(path, filename=claim.filename)
+                result = cap_facts(extracting.extract(path, filename=claim.filename),
+                                   per_page=settings.max_facts_per_page, per_report=settings.max_facts_per_report)
                 sizes = extracting.page_sizes(path)
         except BadPDF as exc:
             return finish_failed(engine, claim, exc.reason)

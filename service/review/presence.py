@@ -17,7 +17,8 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from service.storage.models import ReviewPresence
-from service.storage.timeutil import as_utc, utcnow
+from service.storage.db import db_now
+from service.storage.timeutil import as_utc
 from service.storage.tokens import Principal
 
 WINDOW = timedelta(seconds=20)
@@ -34,8 +35,9 @@ class Viewer:
 def report_view(session: Session, principal: Principal, tab: str, report_id: int | None,
                 extraction_id: int | None) -> list[Viewer]:
     """Record what `tab` shows (inside the caller's write transaction) and return the
-    facts of the same report that other live tabs show."""
-    now = utcnow()
+    facts of the same report that other live tabs show. Times are the database's (as
+    leases'): a web process with a skewed clock would hide or resurrect other tabs."""
+    now = db_now(session)
     row = session.exec(select(ReviewPresence).where(
         col(ReviewPresence.token_id) == principal.token_id, col(ReviewPresence.tab) == tab)).first()
     if row is None:

@@ -58,12 +58,29 @@ def check_period(value: Any) -> dict[str, str]:
     return {"start": value["start"], "end": value["end"]}
 
 
+MAX_DIGITS = 30  # of an integer value: R$ 10^29 is no budget line, and a 10^309 broke float checks
+
+
 def _number(value: Any, kind: str, *, non_negative: bool) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    """`value` if it is a plain JSON number that fits its kind. Integers are kept exact (the
+    feed round-trips them, even past 2^63), so they are bounded by digits, not by a float
+    conversion that would overflow (an OverflowError was a 500)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidValue(f"a {kind} is a plain number (e.g. 255766 or 28.79), not {_short(value)}")
+    if isinstance(value, int):
+        if abs(value) >= 10**MAX_DIGITS:
+            raise InvalidValue(f"a {kind} has at most {MAX_DIGITS} digits")
+    elif not math.isfinite(value):
         raise InvalidValue(f"a {kind} is a plain number (e.g. 255766 or 28.79), not {value!r}")
     if non_negative and value < 0:
         raise InvalidValue(f"a {kind} cannot be negative ({value})")
     return value
+
+
+def _short(value: Any) -> str:
+    """`value`'s repr, cut: the message of a 422 echoes what was sent, never megabytes of it."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 @lru_cache(maxsize=1)

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from service.storage.config import Settings
@@ -67,6 +67,9 @@ class BlobStore(Protocol):
     def chunks(self, sha256: str) -> Iterator[bytes]:
         """The bytes in order, a slice at a time; raises BlobMissing before the first slice."""
 
+    def drop(self, sha256: str) -> None:
+        """Forget these bytes (to store them again: a damaged copy, `repair`)."""
+
 
 def pdf_path(settings: Settings, sha256: str) -> Path:
     """Where a PDF sits on this machine: the `dir` store itself, or the `db` store's cache."""
@@ -99,6 +102,9 @@ class DirectoryBlobs:
         finally:
             partial.unlink(missing_ok=True)
         return True
+
+    def drop(self, sha256: str) -> None:
+        pdf_path(self.settings, sha256).unlink(missing_ok=True)
 
     def chunks(self, sha256: str) -> Iterator[bytes]:
         try:
@@ -148,6 +154,11 @@ class DatabaseBlobs:
                 return False
             raise
         return True
+
+    def drop(self, sha256: str) -> None:
+        with write_engine(self.engine).begin() as conn:
+            conn.execute(delete(_CHUNK).where(_CHUNK.c.sha256 == sha256))
+            conn.execute(delete(_BLOB).where(_BLOB.c.sha256 == sha256))
 
     def chunks(self, sha256: str) -> Iterator[bytes]:
         with self.engine.connect() as conn:
@@ -199,6 +210,33 @@ def local_pdf(store: BlobStore, settings: Settings, sha256: str) -> Path:
     finally:
         partial.unlink(missing_ok=True)
     return target
+
+
+def intact(store: BlobStore, sha256: str) -> bool:
+    """Whether the store holds these bytes whole (all of them, hashing to `sha256`)."""
+    digest = hashlib.sha256()
+    try:
+        for chunk in store.chunks(sha256):
+            digest.update(chunk)
+    except BlobMissing:
+        return False
+    return digest.hexdigest() == sha256
+
+
+def repair(store: BlobStore, settings: Settings, sha256: str, source: Path) -> bool:
+    """Store the bytes of `source` (which hash to `sha256`) again when the stored copy, or
+    this machine's cached one, is missing or damaged; True when something was repaired.
+    Uploading the same bytes again is how an operator mends a lost or damaged PDF."""
+    cached = pdf_path(settings, sha256)
+    repaired = False
+    if store.kind != "dir" and cached.is_file() and file_sha256(cached) != sha256:
+        cached.unlink(missing_ok=True)
+        repaired = True
+    if not intact(store, sha256):
+        store.drop(sha256)
+        store.put(sha256, source)
+        repaired = True
+    return repaired
 
 
 def keep_local(settings: Settings, sha256: str, source: Path) -> None:

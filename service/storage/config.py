@@ -52,6 +52,27 @@ class Settings(BaseModel):
     max_inflight: int = Field(
         64, gt=0, description="RELATO_MAX_INFLIGHT: API requests in progress per process before 503 + Retry-After"
     )
+    body_timeout_s: float = Field(
+        10, gt=0, description="RELATO_BODY_TIMEOUT_S: a request body must arrive within this (408), plus 1 s per 64 KB"
+    )
+    header_timeout_s: float = Field(
+        10, gt=0, description="RELATO_HEADER_TIMEOUT_S: a request's headers must arrive within this, else closed"
+    )
+    max_unauthenticated_per_client: int = Field(
+        32, gt=0, description="RELATO_MAX_UNAUTHENTICATED_PER_CLIENT: connections per IP and process without a token"
+    )
+    trusted_proxies: str = Field(
+        "", description="RELATO_TRUSTED_PROXIES: comma-separated proxy addresses whose X-Forwarded-For is believed"
+    )
+    max_renders: int = Field(
+        2, gt=0, description="RELATO_MAX_RENDERS: page images drawn at once per process; past it (after 1 s) 503"
+    )
+    max_facts_per_page: int = Field(
+        300, gt=0, description="RELATO_MAX_FACTS_PER_PAGE: facts stored per page; past it dropped, with a warning"
+    )
+    max_facts_per_report: int = Field(
+        5000, gt=0, description="RELATO_MAX_FACTS_PER_REPORT: facts stored per report; past it dropped, with a warning"
+    )
     test_extract_delay_s: float = Field(
         0, ge=0, description="RELATO_TEST_EXTRACT_DELAY_S: test hook, sleep while holding a claim"
     )

@@ -24,13 +24,18 @@ ROLLBACK; under READ COMMITTED each statement had its own snapshot anyway).
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from pathlib import Path
 
-import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from service.storage.bounds import enforce_bounds
+from service.storage.exactjson import exact_loads
+from service.storage.timeutil import utcnow
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -49,17 +54,27 @@ def make_engine(url: str, *, threads: int = 8, pool_timeout_s: float = 30, pre_p
     docstring); SQLite gets WAL, a busy timeout and explicit BEGINs. The API turns
     `pre_ping` off (a round trip per checkout): a connection found dead fails its request
     and SQLAlchemy then renews the whole pool; long-idle workers keep it."""
+    enforce_bounds()  # string lengths checked alike on both databases (service/storage/bounds.py)
     parsed = make_url(url)
     pool = {"pool_size": threads + SPARE_CONNECTIONS, "max_overflow": 0, "pool_timeout": pool_timeout_s}
     if parsed.get_backend_name() != "sqlite":
-        # orjson parses JSON columns (psycopg's loader): a feed page reads 1,000 of them.
-        return create_engine(url, pool_pre_ping=pre_ping, json_deserializer=orjson.loads, **pool)  # type: ignore[arg-type]
+        # orjson parses JSON columns (psycopg's loader): a feed page reads 1,000 of them;
+        # exact_loads keeps integers past 64 bits exact (service/storage/exactjson.py).
+        return create_engine(url, pool_pre_ping=pre_ping, json_deserializer=exact_loads, **pool)  # type: ignore[arg-type]
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)  # type: ignore[arg-type]
     event.listen(engine, "connect", _sqlite_on_connect)
     _WriteLock().install(engine)
     return engine
+
+
+def db_now(session: Session) -> datetime:
+    """The database's clock on PostgreSQL (shared by all machines: leases, presence); ours
+    on SQLite, which is one machine."""
+    if is_sqlite(session.get_bind()):  # type: ignore[arg-type]
+        return utcnow()
+    return session.execute(text("SELECT clock_timestamp()")).one()[0]  # type: ignore[no-any-return]
 
 
 def read_engine(engine: Engine) -> Engine:

@@ -20,7 +20,7 @@ import re
 from typing import Annotated, Any
 
 from annotated_types import Ge, Le
-from pydantic import AfterValidator, BaseModel, ConfigDict, StrictInt, StringConstraints, model_validator
+from pydantic import AfterValidator, BeforeValidator, BaseModel, ConfigDict, StrictInt, StringConstraints, model_validator
 
 MAX_ID = 2**31 - 1
 MAX_CURSOR = MAX_ID  # extraction.id and extraction.change_seq are `integer` columns
@@ -55,9 +55,20 @@ def cursor_value(cursor: str | None) -> int:
     return int(cursor) if cursor else 0
 
 
-Id = Annotated[int, Ge(1), Le(MAX_ID)]
+_DIGITS = re.compile(r"[0-9]{1,10}")
+
+
+def _plain_digits(value: Any) -> Any:
+    """A path or query number as ASCII digits only: int() also takes '+1', ' 1 ' and '1_0'
+    (a fuzzer revoked token 1 with `DELETE /tokens/+1`)."""
+    if isinstance(value, str) and not _DIGITS.fullmatch(value):
+        raise ValueError("is not a number: send ASCII digits only, no sign, spaces or separators")
+    return value
+
+
+Id = Annotated[int, BeforeValidator(_plain_digits), Ge(1), Le(MAX_ID)]
 BodyId = Annotated[StrictInt, Ge(1), Le(MAX_ID)]
-Count = Annotated[int, Ge(1), Le(MAX_ID)]  # a `limit`
+Count = Annotated[int, BeforeValidator(_plain_digits), Ge(1), Le(MAX_ID)]  # a `limit`
 Version = Annotated[StrictInt, Ge(0), Le(MAX_ID)]
 Cursor = Annotated[str, StringConstraints(pattern=CURSOR_PATTERN), AfterValidator(_cursor)]
 Text = Annotated[str, AfterValidator(_text)]

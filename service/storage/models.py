@@ -13,6 +13,8 @@ from typing import Any, Literal
 from sqlalchemy import JSON, BigInteger, Column, DateTime, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from service.storage.exactjson import ExactJSON
+
 Role = Literal["operator", "reviewer", "consumer", "admin"]
 ROLES: tuple[Role, ...] = ("operator", "reviewer", "consumer", "admin")
 ReportStatus = Literal["queued", "processing", "done", "failed"]
@@ -28,6 +30,11 @@ def _ts(nullable: bool = False) -> Any:
 
 def _json(nullable: bool = True) -> Any:
     return Field(default=None, sa_column=Column(JSON, nullable=nullable))
+
+
+def _value() -> Any:
+    """A fact's value: JSON that round-trips numbers exactly (service/storage/exactjson.py)."""
+    return Field(default=None, sa_column=Column(ExactJSON, nullable=False))
 
 
 class ApiToken(SQLModel, table=True):
@@ -116,7 +123,7 @@ class Extraction(SQLModel, table=True):
     position: int
     kind: str = Field(max_length=20, index=True)
     text: str
-    value: Any = _json(nullable=False)
+    value: Any = _value()
     unit: str | None = None
     qualifier: str | None = Field(default=None, max_length=20)
     name: str | None = None
@@ -125,7 +132,7 @@ class Extraction(SQLModel, table=True):
     lines: Any = _json()  # one box per printed line when the fact wraps, else null
     extractor: str = Field(max_length=100)
     confidence: float
-    orig_value: Any = _json(nullable=False)
+    orig_value: Any = _value()
     orig_unit: str | None = None
     orig_qualifier: str | None = Field(default=None, max_length=20)
     status: str = Field(default="pending", max_length=20, index=True)
@@ -150,7 +157,7 @@ class ReviewEvent(SQLModel, table=True):
     before: Any = _json(nullable=False)
     after: Any = _json(nullable=False)
     note: str | None = None
-    change_seq: int
+    change_seq: int = Field(index=True)  # the feed finds a withdrawal's decision by it
 
 
 class ChangeCounter(SQLModel, table=True):

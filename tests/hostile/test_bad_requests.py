@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote_plus
 
 import psutil
 import pytest
@@ -183,15 +184,14 @@ def test_feed_cursor_past_the_column_is_422_not_a_cut_stream(
 
 
 @pytest.mark.parametrize("fmt", ["json", "ndjson", "csv"])
-def test_largest_feed_cursor_streams_to_the_end(
+def test_largest_feed_cursor_is_refused_naming_the_head(
     client: TestClient, tokens: dict[str, str], deck: dict[str, Any], fmt: str,
 ) -> None:
+    """A cursor past the head would silently skip every later change: 409, never an empty 200."""
     headers = auth(tokens["consumer"])
     response = client.get("/api/v1/records", params={"since": str(2**31 - 1), "format": fmt, "limit": 10},
                           headers=headers)
-    assert response.status_code == 200 and response.headers["x-next-cursor"] == str(2**31 - 1)
-    if fmt == "json":
-        assert response.json()["items"] == []
+    assert response.status_code == 409 and response.headers["x-feed-head"] == "0"
     cursor = client.get("/api/v1/extractions", params={"cursor": str(2**31 - 1)}, headers=auth(tokens["reviewer"]))
     assert cursor.status_code == 200 and cursor.json()["items"] == []
 
@@ -344,3 +344,31 @@ def test_long_series_name_is_stored(client: TestClient, tokens: dict[str, str], 
     too_long = client.put(f"/api/v1/reports/{deck['id']}/series", headers=auth(tokens["reviewer"]),
                           json={"series": series + "s"})
     assert too_long.status_code == 422
+
+
+@pytest.mark.parametrize("shape", [
+    "/api/v1/reports?token={secret}", "/api/v1/reports?q={secret}", "/api/v1/reports?q={body}",
+    "/api/v1/reports?q={encoded}", "/api/v1/reports?q={encoded_body}&limit=5", "/api/v1/reports?{secret}",
+    "/api/v1/reports?q=x%20{body}", "/api/v1/{encoded}/reports", "/api/v1/reports?q={plus}",
+])
+def test_access_log_redacts_tokens_in_any_shape(tokens: dict[str, str], shape: str) -> None:
+    """Prefixed, unprefixed, percent-encoded: no form of a token reaches the log."""
+    secret = tokens["operator"]
+    body = secret.removeprefix("rlt_")
+    url = shape.format(secret=secret, body=body, encoded=quote(secret, safe=""),
+                       encoded_body="".join(f"%{b:02X}" for b in body.encode()), plus=body.replace("-", "+"))
+    logger = logging.getLogger("uvicorn.access")
+    record = logger.makeRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("10.0.0.1:5000", "GET", url, "1.1", 401), None)
+    assert RedactSecrets().filter(record)
+    line = unquote_plus(record.getMessage())
+    assert body not in line and "[redacted]" in line
+    assert ("limit=5" in line) == ("limit=5" in shape)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/reports?limit=50&since=12", "/api/v1/extractions?status=pending&q=emergencia",
+                                 "/review/initiatives/ampliar-o-atendimento-digital"])
+def test_access_log_keeps_ordinary_urls(url: str) -> None:
+    from service.api.hardening import redact_url
+
+    assert redact_url(url) == url

@@ -56,3 +56,28 @@ def test_a_missing_token_is_401_before_the_parameters_are_checked(
     response = client.request(method, path, json=body)
     assert response.status_code == 401 and response.headers["www-authenticate"] == "Bearer", response.text
     assert response.json()["detail"].startswith("missing API token")
+
+
+INVALID_PARAMETERS = [
+    ("GET", "/api/v1/extractions/0", None),
+    ("GET", "/api/v1/extractions?limit=0", None),
+    ("GET", "/api/v1/records?since=x", None),
+    ("GET", "/api/v1/reports/abc", None),
+    ("DELETE", "/api/v1/tokens/abc", None),
+    ("POST", "/api/v1/extractions/1/review", {"action": "approve", "version": "one"}),
+    ("POST", "/api/v1/extractions/review", {"items": "none"}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), INVALID_PARAMETERS)
+def test_a_wrong_token_is_401_and_counted_before_the_parameters_are_checked(
+    client: TestClient, tokens: dict[str, str], method: str, path: str, body: Any
+) -> None:
+    """Invalid parameters do not hide a wrong token (they were 422, never counted, so a
+    guesser could sidestep the failed-authentication limit); a live token gets the 422."""
+    wrong = {"Authorization": "Bearer rlt_wrong"}
+    answers = [client.request(method, path, json=body, headers=wrong) for _ in range(21)]
+    assert [a.status_code for a in answers] == [401] * 20 + [429], answers[-1].text
+    assert answers[0].headers["www-authenticate"] == "Bearer" and "unknown or revoked" in answers[0].json()["detail"]
+    live = client.request(method, path, json=body, headers={"Authorization": f"Bearer {tokens['admin']}"})
+    assert live.status_code == 422, live.text

@@ -117,3 +117,13 @@ def test_client_filename_is_never_a_path(
     stored = [p for p in settings.data_dir.rglob("*") if p.is_file()]
     assert [p.name for p in stored] == [response.json()["sha256"] + ".pdf"]
     assert not (tmp_path / "etc").exists()
+
+
+@pytest.mark.parametrize(("trusted", "proxy_headers"), [("", False), ("  ", False), ("10.0.0.1", True),
+                                                        ("10.0.0.1,10.0.0.2", True)])
+def test_forwarded_headers_are_trusted_only_from_configured_proxies(trusted: str, proxy_headers: bool) -> None:
+    from service.api.processes import server_options
+
+    options = server_options(Settings(trusted_proxies=trusted))
+    assert options["proxy_headers"] is proxy_headers
+    assert options["forwarded_allow_ips"] == (trusted.strip() or None)

@@ -3,7 +3,10 @@ can show other reviewers' work without a reload) and which facts other tabs show
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import pytest
 
 from fastapi.testclient import TestClient
 
@@ -60,3 +63,18 @@ def test_presence_names_other_reviewers_and_your_own_other_tabs(
     assert _presence(client, tokens["reviewer"], "no", report_id, first).status_code == 422
     assert _presence(client, tokens["reviewer"], "tab-ana-1", report_id, 999999).status_code == 422
     assert _presence(client, tokens["consumer"], "tab-bi-0001", report_id, first).status_code == 403
+
+
+@pytest.mark.parametrize("skew", [timedelta(hours=-2), timedelta(minutes=-1), timedelta(hours=3)])
+def test_presence_keeps_the_database_clock_whatever_a_process_clock_says(
+        client: TestClient, tokens: dict[str, str], items, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+        skew: timedelta) -> None:
+    """A tab served by a process whose clock is off is neither hidden nor kept for ever."""
+    import service.review.presence as presence
+
+    report_id, first = items[0]["report_id"], items[0]["id"]
+    with monkeypatch.context() as skewed:
+        skewed.setattr(presence, "utcnow", lambda: datetime.now(UTC) + skew, raising=False)
+        _presence(client, tokens["admin"], "tab-admin-1", report_id, first)
+    seen = _presence(client, tokens["reviewer"], "tab-ana-1", report_id, first).json()["viewers"]
+    assert [v["reviewer"] for v in seen] == ["admin-ana"]

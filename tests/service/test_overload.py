@@ -43,7 +43,8 @@ def test_503_is_declared_on_every_api_operation(client: TestClient) -> None:
 
 def test_inflight_limit_answers_503_at_once_and_lets_the_next_through() -> None:
     """With the limit reached, one more API request is refused with 503 + Retry-After without
-    reaching the app; /healthz is not limited; once a request ends, the next one passes."""
+    reaching the app; /healthz is not limited, nor is a request without a token (the app
+    answers it 401 at once); once a request ends, the next one passes."""
     import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
@@ -58,7 +59,7 @@ def test_inflight_limit_answers_503_at_once_and_lets_the_next_through() -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
-    async def call(limited: InflightLimit, path: str) -> tuple[int, dict[bytes, bytes]]:
+    async def call(limited: InflightLimit, path: str, token: bool = True) -> tuple[int, dict[bytes, bytes]]:
         sent: list[dict] = []  # type: ignore[type-arg]
 
         async def receive() -> dict:  # type: ignore[type-arg]
@@ -67,7 +68,8 @@ def test_inflight_limit_answers_503_at_once_and_lets_the_next_through() -> None:
         async def send(message: dict) -> None:  # type: ignore[type-arg]
             sent.append(message)
 
-        await limited({"type": "http", "path": path, "method": "GET", "headers": []}, receive, send)
+        headers = [(b"authorization", b"Bearer rlt_x")] if token else []
+        await limited({"type": "http", "path": path, "method": "GET", "headers": headers}, receive, send)
         return sent[0]["status"], dict(sent[0].get("headers", []))
 
     async def scenario() -> None:
@@ -78,10 +80,11 @@ def test_inflight_limit_answers_503_at_once_and_lets_the_next_through() -> None:
         status, headers = await call(limited, "/api/v1/extractions/1")
         assert status == 503 and headers[b"retry-after"] == b"1"
         assert (await call(limited, "/healthz"))[0] == 200
+        assert (await call(limited, "/api/v1/extractions/2", token=False))[0] == 200  # no token: not counted
         release.set()
         assert (await slow)[0] == 200
         assert (await call(limited, "/api/v1/extractions/1"))[0] == 200
-        assert reached == ["/api/v1/slow", "/healthz", "/api/v1/extractions/1"]
+        assert reached == ["/api/v1/slow", "/healthz", "/api/v1/extractions/2", "/api/v1/extractions/1"]
 
     # in a thread of its own: a browser test's sync Playwright may leave a loop running here
     with ThreadPoolExecutor(1) as pool:

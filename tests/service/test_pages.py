@@ -56,3 +56,29 @@ def test_bad_page_requests(client: TestClient, tokens: dict[str, str], report: d
     response = client.get(f"/api/v1/reports/{report['id']}/pages/{page}.png", params=params,
                           headers=auth(tokens["reviewer"]))
     assert response.status_code == code and message in response.json()["detail"]
+
+
+@pytest.mark.parametrize("slots", [1, 2])
+def test_renders_past_the_per_process_cap_are_503_with_retry_after(client: TestClient, tokens: dict[str, str],
+                                                                  report: dict, monkeypatch: pytest.MonkeyPatch,
+                                                                  slots: int) -> None:
+    """Every slot taken (RELATO_MAX_RENDERS): a render that finds none within a moment is told
+    to come back; a cached image needs no slot; once a slot frees, the render runs."""
+    from service.jobs import extracting
+
+    monkeypatch.setattr(extracting, "RENDER_WAIT_S", 0.05)
+    extracting.limit_renders(slots)
+    url, reviewer = f"/api/v1/reports/{report['id']}/pages/1.png", auth(tokens["reviewer"])
+    assert client.get(url, headers=reviewer).status_code == 200  # cached from here on
+    held = extracting._RENDERS
+    for _ in range(slots):
+        assert held.acquire(timeout=1)
+    try:
+        busy = client.get(f"/api/v1/reports/{report['id']}/pages/2.png", headers=reviewer)
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "1" and "RELATO_MAX_RENDERS" in busy.text
+        assert client.get(url, headers=reviewer).status_code == 200
+    finally:
+        for _ in range(slots):
+            held.release()
+    assert client.get(f"/api/v1/reports/{report['id']}/pages/2.png", headers=reviewer).status_code == 200
+    extracting.limit_renders(2)

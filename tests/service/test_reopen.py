@@ -58,7 +58,7 @@ def test_reopen_restores_the_value_before_the_correction(  # type: ignore[no-unt
     assert (events[1]["before"]["value"], events[1]["after"]["value"]) == (99.5, fact["value"])
     assert events[1]["after"]["status"] == "pending"
     fed, _ = records(client, tokens["consumer"])
-    assert [(r["state"], r["value"]) for r in fed] == [("withdrawn", fact["value"])]
+    assert [(r["state"], r["value"], r["qualifier"]) for r in fed] == [("withdrawn", 99.5, "approx")]  # what it withdraws
 
 
 def test_reopen_undoes_only_the_latest_decision(  # type: ignore[no-untyped-def]

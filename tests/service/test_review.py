@@ -118,6 +118,23 @@ def test_review_of_unknown_extraction_is_404(client: TestClient, tokens: dict[st
     assert response.status_code == 404 and "999999" in response.json()["detail"]
 
 
+HUGE = [10**309, -(10**309), 10**4000]
+
+
+@pytest.mark.parametrize("kind", ["count", "money", "percentage"])
+@pytest.mark.parametrize("huge", HUGE)
+def test_huge_integer_correction_is_422_single_and_bulk(client: TestClient, tokens: dict[str, str], facts,  # type: ignore[no-untyped-def]
+                                                        kind: str, huge: int) -> None:
+    """An integer past float range is refused with a reason (it was an OverflowError: 500)."""
+    token, ext = tokens["reviewer"], facts[kind]
+    single = review(client, token, ext["id"], "correct", 1, value=huge)
+    assert single.status_code == 422 and "digits" in single.json()["detail"]
+    bulk = client.post("/api/v1/extractions/review", headers=auth(token),
+                       json={"items": [{"id": ext["id"], "action": "correct", "version": 1, "value": huge}]})
+    assert bulk.status_code == 422 and "digits" in bulk.json()["detail"]
+    assert history(client, token, ext["id"]) == []
+
+
 def test_bulk_review_is_all_or_nothing(client: TestClient, tokens: dict[str, str], facts) -> None:  # type: ignore[no-untyped-def]
     token = tokens["reviewer"]
     good = [{"id": facts[k]["id"], "action": "confirm", "version": 1} for k in ("date", "money", "period")]

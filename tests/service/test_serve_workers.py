@@ -87,3 +87,33 @@ def test_serve_workers_starts_n_processes_that_all_answer(tmp_path: Path) -> Non
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def test_web_processes_die_with_a_killed_supervisor(tmp_path: Path) -> None:
+    """`kill -9` of `relato serve --workers 2`: within 5 s no process is left on the port (they
+    kept serving as orphans, and a restart added more)."""
+    port = _free_port()
+    url = PG_URL or f"sqlite:///{tmp_path / 'relato.db'}"
+    env = {**os.environ, "RELATO_DATABASE_URL": url, "RELATO_DATA_DIR": str(tmp_path / "data")}
+    log = tmp_path / "serve.log"
+    relato = str(Path(sys.executable).with_name("relato"))
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([relato, "serve", "--port", str(port), "--workers", "2", "--no-worker"],
+                                env=env, stdout=out, stderr=subprocess.STDOUT)
+    web: list[psutil.Process] = []
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}", proc, log)
+        web = [c for c in psutil.Process(proc.pid).children(recursive=True) if "spawn_main" in " ".join(c.cmdline())]
+        assert len(web) == 2
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        _, alive = psutil.wait_procs(web, timeout=5)
+        assert alive == [], [p.pid for p in alive]
+        with socket.socket() as sock:
+            assert sock.connect_ex(("127.0.0.1", port)) != 0  # nobody listens on the port
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for child in web:  # orphans, only when the test fails
+            if child.is_running():
+                child.kill()

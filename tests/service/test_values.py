@@ -15,7 +15,7 @@ VALID = [
     ("period", {"start": "2025-10-01", "end": "2025-10"}, {"start": "2025-10-01", "end": "2025-10"}),
     ("count", 255766, 255766), ("count", 1500.0, 1500.0), ("count", 0, 0),
     ("percentage", 28.79, 28.79), ("percentage", 0, 0), ("percentage", 100, 100),
-    ("money", 1200000, 1200000),
+    ("money", 1200000, 1200000), ("count", 2**64 + 1, 2**64 + 1), ("money", 10**30 - 1, 10**30 - 1),
     ("municipality", "3168606", "3168606"), ("municipality", 3106200, "3106200"),
 ]
 INVALID = [
@@ -31,6 +31,8 @@ INVALID = [
     ("money", "R$ 1,2 milhão", "plain number"), ("money", -5, "negative"),
     ("municipality", "Teófilo Otoni", "IBGE code"), ("municipality", "3550308", "IBGE code"),
     ("municipality", "31686", "IBGE code"), ("count", None, "needs a `value`"),
+    *((kind, sign * 10**digits, "at most 30 digits") for kind in ("count", "money", "percentage")
+      for sign in (1, -1) for digits in (30, 309, 4000)),
 ]
 
 

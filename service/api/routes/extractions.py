@@ -14,7 +14,7 @@ from service.api.deps import API_ERRORS, BEARER_OPENAPI, CallerDep, ReviewerDep,
 from service.api.queries import TOKEN_AND_FACT, TOKEN_FIELDS, list_extractions, public_from_row
 from service.api.reviews import review_facts
 from service.review.actions import ReviewError
-from service.storage.inputs import Cursor, Id, cursor_value
+from service.storage.inputs import Count, Cursor, Id, cursor_value
 from service.storage.models import Extraction, ReviewEvent, ReviewStatus
 from service.storage.schemas import (
     BulkReviewIn,
@@ -58,7 +58,7 @@ async def get_extractions(
     report_id: Id | None = None,
     status_: Annotated[ReviewStatus | None, Query(alias="status")] = None,
     kind: FactKind | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: Annotated[Count, Query(le=1000)] = 100,
     cursor: Annotated[Cursor | None, Query(
         description="next_cursor of the previous page; omit to start over")] = None,
 ) -> Response:

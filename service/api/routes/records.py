@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import API_ERRORS, BEARER_OPENAPI, CallerDep
-from service.feed.records import FIELDS, MEDIA_TYPES, FeedFormat, open_window, render
+from service.feed.records import FIELDS, MEDIA_TYPES, CursorAhead, FeedFormat, open_window, render
 from service.storage.inputs import Count, Cursor, cursor_value
 from service.storage.schemas import ErrorOut
 
@@ -29,6 +29,7 @@ FEED_DOC = (
     responses={
         200: {"content": {t: {} for t in MEDIA_TYPES.values()},
               "headers": {"X-Next-Cursor": {"description": "pass as `since` next time", "schema": {"type": "string"}}}},
+        409: {"model": ErrorOut, "description": "`since` is ahead of the feed's head (named in `detail`)"},
         422: {"model": ErrorOut},
     },
 )
@@ -45,7 +46,10 @@ async def get_records(
         engine = caller.read_engine
         with engine.connect() as conn:  # token, window end and first page on one connection
             caller.require(conn, "consumer", "reviewer")
-            window = open_window(conn, cursor_value(since), limit)
+            try:
+                window = open_window(conn, cursor_value(since), limit)
+            except CursorAhead as exc:
+                raise HTTPException(409, str(exc), headers={"X-Feed-Head": str(exc.head)}) from exc
         headers = {"X-Next-Cursor": str(window.end)}
         if window.complete:
             return Response(b"".join(render(engine, window, format)), media_type=MEDIA_TYPES[format], headers=headers)

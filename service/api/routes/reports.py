@@ -14,8 +14,10 @@ from extractor.errors import BadPDF
 from service.api.deps import API_ERRORS, EngineDep, OperatorDep, ReportReaderDep, ReviewerDep, SessionDep, SettingsDep
 from service.api.queries import initiative_tree, list_reports, one_report_public
 from service.api.uploads import receive_upload
-from service.jobs.extracting import limits, render_page
+from service.api.hardening import retry_later
+from service.jobs.extracting import RendersBusy, limits, render_page
 from service.jobs.intake import register_pdf
+from service.jobs.retry import NotRetryable, retry_report
 from service.storage.blobs import BlobDamaged, BlobMissing, local_pdf, open_store
 from service.storage.files import UploadRejected, display_filename
 from service.storage.inputs import Id
@@ -80,6 +82,19 @@ def get_report(report_id: Id, _: ReportReaderDep, session: SessionDep) -> Report
     return one_report_public(session, _report_or_404(session, report_id))
 
 
+@router.post("/{report_id}/retry", response_model=ReportPublic,
+             responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut, "description": "the report is not failed"}},
+             summary="Queue a failed report again (its attempts start from zero)")
+def post_retry(report_id: Id, _: OperatorDep, session: SessionDep, engine: EngineDep) -> ReportPublic:
+    try:
+        report = retry_report(engine, report_id)
+    except NotRetryable as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    except LookupError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    return one_report_public(session, report)
+
+
 @router.get("/{report_id}/initiatives", response_model=InitiativesPublic, responses={404: {"model": ErrorOut}},
             summary="Areas, initiatives and their extraction ids, in page order")
 def get_initiatives(report_id: Id, _: ReviewerDep, session: SessionDep) -> InitiativesPublic:
@@ -90,7 +105,8 @@ def get_initiatives(report_id: Id, _: ReviewerDep, session: SessionDep) -> Initi
 @router.get(
     "/{report_id}/pages/{page}.png", response_class=FileResponse, summary="A page as PNG, a fact highlighted",
     responses={200: {"content": {"image/png": {}}}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut},
-               500: {"model": ErrorOut, "description": "the report's stored PDF is missing or damaged"}},
+               500: {"model": ErrorOut, "description": "the report's stored PDF is missing or damaged"},
+               503: {"model": ErrorOut, "description": "RELATO_MAX_RENDERS page images are being drawn; Retry-After"}},
 )
 def get_page_image(
     report_id: Id, page: int, _: ReviewerDep, session: SessionDep, engine: EngineDep, settings: SettingsDep,
@@ -114,6 +130,8 @@ def get_page_image(
     except BadPDF as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             f"page {page} of report {report_id} cannot be shown: {exc.reason}") from exc
+    except RendersBusy as exc:  # a render child may take RELATO_EXTRACT_MEMORY_MB: a few at a time
+        return retry_later(f"{exc} (RELATO_MAX_RENDERS)")  # type: ignore[return-value]
     except (BlobMissing, BlobDamaged) as exc:  # not the client's doing: the operator has to restore the PDF
         raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR,
                             f"page {page} of report {report_id} cannot be shown: {exc}") from exc
