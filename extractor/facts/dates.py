@@ -160,13 +160,19 @@ def _accept_years(text: str, items: list[Item], pat: DatePatterns) -> list[Item]
 
 
 def _year_context(text: str, it: Item, prev: Item | None, pat: DatePatterns) -> str | None:
-    """Why ``it`` is a year ("cue", "label", "chain"), or None if it is not."""
+    """Why ``it`` is a year ("cue", "label", "citation", "closing", "chain"), or None.
+
+    "closing": the year closes a line of words after a comma, as a caption or a
+    citation does ("CASOS SEGUNDO LOCAL DE RESIDÊNCIA, MINAS GERAIS, 2020").
+    """
     s, e = it.start, it.end
     line_start = text.rfind("\n", 0, s) + 1
     if pat.label_before.search(text[line_start:s]) and pat.label_after.match(text, e):
         return "label"
     if pat.citation_before.search(text[line_start:s]) and pat.citation_after.match(text, e):
         return "citation"
+    if pat.closing_before.search(text[line_start:s]) and pat.citation_after.match(text, e):
+        return "closing"  # "CASOS POR LOCAL DE RESIDÊNCIA, MINAS GERAIS, 2020": a caption's year
     if _plural_noun_follows(text, e, pat):
         return None
     if pat.year_cue_before.search(text[max(0, s - 40) : s]):

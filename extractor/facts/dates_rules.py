@@ -102,6 +102,7 @@ class DatePatterns:
     label_after: re.Pattern[str]
     citation_before: re.Pattern[str]
     citation_after: re.Pattern[str]
+    closing_before: re.Pattern[str]
     chain_gap: re.Pattern[str]
     dm_range_before: re.Pattern[str]
     dm_opener_before: re.Pattern[str]
@@ -189,6 +190,7 @@ def _compile(months: MonthRules, per: PeriodRules) -> DatePatterns:
         label_after=re.compile(r"[ \t]*(?::|\t|\n|$)"),
         citation_before=re.compile(rf"(?:^|(?<=\W))(?:{_phrases(per.citation_cues)})\s*:[^\n:]{{1,80}}?,\s*$", i),
         citation_after=re.compile(r"[ \t]*(?:[.;)]|\t|\n|$)"),
+        closing_before=re.compile(r"^[^\d\n]{12,},[ \t]*$"),
         chain_gap=re.compile(r"\s*(?:,|\be\b|\bou\b)\s*", i),
         dm_range_before=re.compile(rf"(?:^|(?<=\W))(?:{openers})\s+\d{{1,2}}/\d\d\s*(?:{joins})\s*$", i),
         dm_opener_before=re.compile(rf"(?:^|(?<=\W))(?:{openers})\s+$", i),

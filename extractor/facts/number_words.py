@@ -27,10 +27,12 @@ _TOKEN = re.compile(rf"{WORD}+")
 EXTRACTOR = "rules.money_words"
 
 
-def repeated_in_words(text: str, end: int, rules: NumberPatterns) -> int | None:
+def repeated_in_words(text: str, end: int, rules: NumberPatterns) -> tuple[int, bool] | None:
     """Where a parenthesis right after a figure ends, if it holds only number words
     (with "reais", "centavos", "por cento"): the figure said again, whatever the value
-    (words that contradict the figure are not a second amount either)."""
+    (words that contradict the figure are not a second amount either). The flag
+    says whether the words name the currency ("... reais e trinta centavos"), which
+    makes the figure money even where its "R$" sits on the page before."""
     hit = _PAREN.match(text, end)
     if not hit:
         return None
@@ -38,7 +40,10 @@ def repeated_in_words(text: str, end: int, rules: NumberPatterns) -> int | None:
     numbers = rules.numbers
     if not any(t in numbers.words or t in numbers.multipliers for t in tokens):
         return None
-    return hit.end() if all(t in rules.paren_words for t in tokens) else None
+    if not all(t in rules.paren_words for t in tokens):
+        return None
+    currency = {w for c in (*numbers.amount_currency, *numbers.amount_cents) for w in c.split()} - {"de"}
+    return hit.end(), any(t in currency for t in tokens)
 
 
 def parse_words(words: str, rules: NumberPatterns = RULES) -> float | None:

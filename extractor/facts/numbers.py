@@ -104,7 +104,9 @@ def _special_kind(text: str, num: _Number, ctx: FactContext, rules: NumberPatter
         return None  # "Em R$ 1,00": the table's unit, never an amount
     after = rules.currency_after.match(text, num.end)
     if (money_at is not None or after) and not num.unit:
-        start = money_at if money_at is not None else num.start
+        # the figure's own line holds the fact: "R$" ending the line (or page) before
+        # it does not move it there
+        start = money_at if money_at is not None and "\n" not in text[money_at:num.start] else num.start
         q = qualifier_for(text, start, ctx, rules)
         return Candidate("money", start, after.end() if after else num.end, num.value, "rules.money", 0.95, qualifier=q)
     return None
@@ -268,11 +270,14 @@ def find_numbers(doc: Doc, ctx: FactContext) -> list[Candidate]:
         cand = (_special_kind(text, num, ctx, rules) or _typed_cell(text, num, headers, rules, ctx)
                 or _table_money(text, num, headers, rules, ctx, speaks_money)
                 or _count(text, num, ctx, rules, headers, antecedent))
+        said_again = repeated_in_words(text, cand.end if cand else num.end, rules)
+        if said_again is not None and said_again[1] and (cand is None or cand.kind == "count"):
+            q = qualifier_for(text, num.start, ctx, rules)  # "64.298.492,83 (sessenta e quatro milhões, ... reais)"
+            cand = Candidate("money", num.start, num.end, num.value, "rules.money", 0.9, qualifier=q)
         if cand:
             out.append(cand)
-            said_again = repeated_in_words(text, cand.end, rules)
             if said_again is not None:  # "R$ 1.234,00 (mil duzentos e trinta e quatro reais)"
-                read.append((cand.end, said_again))
+                read.append((cand.end, said_again[0]))
             if cand.kind == "count" and cand.unit and cand.confidence > ELIDED_CONFIDENCE:
                 antecedent = cand.unit  # a noun the text wrote, not one it left out
     taken = merge_spans(read + blocked)

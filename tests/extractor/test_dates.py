@@ -242,6 +242,10 @@ SETTLED: list[tuple[str, list[tuple[str, str, Any]]]] = [
     ("prazo de 31/04/2021 a 10/05/2021 para envio", []),
     ("inscrições entre 30/02/2022 e 15/03/2022", []),
     ("entrega em 31/04/2021", []),
+    ("CASOS CONFIRMADOS SEGUNDO LOCAL DE RESIDÊNCIA, MINAS GERAIS, 2020", [("date", "2020", "2020")]),
+    ("Atendimentos por regional de saúde, 2021.", [("date", "2021", "2021")]),
+    ("Total de casos, 2020 casos novos", []),
+    ("foram 1.500 municípios, 2020", []),
     ("Coronavírus 2019 e a pandemia", []),
     ("até a semana epidemiológica 7", []),
 ]

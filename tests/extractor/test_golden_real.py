@@ -38,7 +38,7 @@ MIN_F1 = {
     "relatorio-al-cbmal-avaliacao-estrategia-2020-2024": 0.83,
     "relatorio-al-cbmal-indicadores-institucionais-ate-2022": 0.73,
     "relatorio-ba-adustina-rreo-mde-6bim-2025": 0.32,
-    "relatorio-es-cachoeiro-fms-gestao-2015": 0.83,
+    "relatorio-es-cachoeiro-fms-gestao-2015": 0.84,
     "relatorio-mg-pedro-leopoldo-evento-dia-mulheres": 1.00,
     "relatorio-mg-seplag-automacao-scap-2023-11": 0.97,
 }

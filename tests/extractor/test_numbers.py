@@ -177,6 +177,9 @@ def test_finds_numbers(text, expected):
     ("R$ 176.121,00 (cento e setenta e seis\nmil e cento e vinte e um reais), dividido", "money", 176121),
     ("no valor de R$ 2.908.613,05 (dois milhões) conforme o plano", "money", 2908613.05),
     ("25,00% (vinte e cinco por cento) da receita", "percentage", 25),
+    # the words name the currency: money even where the "R$" sits on the page before
+    ("64.298.492,83 (sessenta e quatro milhões, duzentos e noventa e oito mil, quatrocentos e\nnoventa e dois "
+     "reais e oitenta e três centavos).", "money", 64298492.83),
     ("percentual de 23% (vinte e três por cento)", "percentage", 23),
     ("pelo prazo de 60 (sessenta) dias", "count", 60),
 ])
@@ -346,3 +349,13 @@ def test_counts_across_line_wraps_and_headerless_tables(text: str, expected: lis
     got = [(c.value, c.unit, c.qualifier)
            for c in find_facts(FactContext(text=text, status_date="2025-10")) if c.kind == "count"]
     assert got == expected
+
+
+@pytest.mark.parametrize("text", ["perfazendo o total de R$\n64.298.492,83 no exercício",
+                                  "o total de R$\n64.298.492,83 (sessenta e quatro milhões, duzentos e noventa e oito "
+                                  "mil, quatrocentos e noventa e dois reais e oitenta e três centavos)"])
+def test_money_whose_sign_ends_the_line_before_is_placed_at_its_figure(text):
+    """A fact's page and box are those of its figure, not of an "R$" left on the line (or page) before."""
+    [cand] = run(text)
+    assert (cand.kind, cand.value) == ("money", 64298492.83)
+    assert text[cand.start:].startswith("64.298.492,83")
