@@ -148,7 +148,7 @@ def _is_table(left: Sequence[Word], right: Sequence[Word], size: float) -> bool:
     return short and aligned(lrows, rrows) >= 0.7 and aligned(rrows, lrows) >= 0.7
 
 
-def _is_grid(words: Sequence[Word], size: float, across: float, *, labelled: bool = False) -> bool:
+def _is_grid(words: Sequence[Word], size: float, across: float | None = None, *, labelled: bool = False) -> bool:
     """A region cut down at ``across`` whose columns run top to bottom is a table, though
     its two sides fail the row-by-row test of :func:`_is_table`.
 
@@ -185,7 +185,7 @@ def _is_grid(words: Sequence[Word], size: float, across: float, *, labelled: boo
             figure_rows += 1
             common = figures if common is None else common & figures
     # the figures stand in the same columns row after row (not labels scattered over a chart)
-    sides = {edges[i] < across for i in common or ()}
+    sides = {edges[i] < across for i in common or ()} if across is not None else {True, False}
     return (min(filled) >= 2 and figure_rows >= GRID_MIN_FIGURE_ROWS and len(common or ()) >= 2
             and len(sides) == 2)
 

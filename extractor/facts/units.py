@@ -171,6 +171,23 @@ def _is_data_row(line: str, *, after_header: bool = False) -> bool:
 _DIGIT_RE = re.compile(r"\d")
 
 
+def _starts_table(line: str, block: list[tuple[int, str]]) -> bool:
+    """Whether a row without figures after data rows heads a new table (the header
+    repeated after a page break, the next table) rather than going on with this one.
+
+    A row with one label cell only is a wrapped row label ("TáxiGov" / "DF"); a row
+    filling fewer cells than the table's header is a section row inside the table
+    ("GRANDE OESTE" over its municipalities, one per column group).
+    """
+    filled = _cells_filled(line)
+    head = 0
+    for _, row in block:
+        if _is_data_row(row):
+            break
+        head = max(head, _cells_filled(row))
+    return filled >= 2 and filled >= head
+
+
 def _cells_filled(line: str) -> int:
     return sum(bool(c.strip()) for c in line.split("\t"))
 
@@ -237,9 +254,8 @@ def table_headers(text: str) -> TableHeaders:
         if "\t" not in line:
             close()
         else:
-            if block and _is_data_row(block[-1][1]) and not _is_data_row(line) and _cells_filled(line) >= 2:
-                close()  # a header again after data rows: the next table (or page) starts;
-                # a row with one label cell only is a wrapped row label ("TáxiGov" / "DF")
+            if block and _is_data_row(block[-1][1]) and not _is_data_row(line) and _starts_table(line, block):
+                close()  # a header again after data rows: the next table (or page) starts
             block.append((pos, line))
         pos += len(line) + 1
     close()

@@ -102,6 +102,13 @@ def test_other_reports_are_not_financial_statements(title: str) -> None:
     ("Município\tCasos confirmados\nSANTA LUZIA\t1987\nVILA NOVA\t2021\nCAMPO ALTO\t0",
      {("count", 1987, "casos confirmados"), ("count", 2021, "casos confirmados"),
       ("count", 0, "casos confirmados")}),
+    # section rows inside a table (a region over its municipalities, in each column group)
+    # go on under the table's header; the header repeated after a page break starts anew
+    ("Município\tCasos\tMunicípio\tCasos\nNORTE\t\tSUL\t\nVila Nova\t120\tCampo Alto\t35\n"
+     "Serra Azul\t98\tLagoa Seca\t12\nLESTE\t\tOESTE\t\nRio Claro\t40\tSão Bento\t7\n"
+     "Município\tÓbitos\tMunicípio\tÓbitos\nPorto Real\t3\tBoa Vista\t2",
+     {("count", 120, "casos"), ("count", 35, "casos"), ("count", 98, "casos"), ("count", 12, "casos"),
+      ("count", 40, "casos"), ("count", 7, "casos"), ("count", 3, "óbitos"), ("count", 2, "óbitos")}),
     # a count column headed by a bare "Total" under a group header
     ("\tAtendimentos\t\nSetor\tPresencial\tTotal\nCentral\t100\t140\nRegional\t20\t35",
      {("count", 100, "atendimentos presencial"), ("count", 140, "atendimentos"),
