@@ -5,6 +5,7 @@ read_pages (pdf.py) [-> read_scanned (ocr.py) for image-only pages]
 -> status month (status phrase, else cover/masthead: report_date.py)
 -> the document's state, for shared municipality names (facts/publisher_state.py)
 -> find_facts per initiative (facts/pipeline.py) -> evidence (evidence.py)
+-> a letterhead municipality once, on its first page (letterhead.py)
 -> calibrated confidence (calibration.py).
 """
 
@@ -14,7 +15,7 @@ import hashlib
 import logging
 from pathlib import Path
 
-from extractor import calibration, ocr
+from extractor import calibration, letterhead, ocr
 from extractor.errors import BadPDF
 from extractor.evidence import TextMap, locate
 from extractor.facts.base import Candidate, FactContext
@@ -117,7 +118,7 @@ def extract_pdf(path: str | Path, *, filename: str | None = None,
         status, dated = cover_status(layouts, lambda text: status_date(text, need_month=True))
     uf = publisher_state("\n".join(ln.text for p in layouts for ln in (*p.furniture, *p.lines)))
     initiatives = [_initiative(d, status, uf) for d in doc.initiatives]
-    report_facts = _report_facts(doc.report_lines, status, uf)
+    report_facts = letterhead.once(initiatives, _report_facts(doc.report_lines, status, uf), layouts)
     result = ExtractResult(
         source=Source(filename=filename or path.name, sha256=file_sha256(path), pages=len(pages)),
         report=Report(title=doc.title, status_date=status,
