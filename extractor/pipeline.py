@@ -5,6 +5,7 @@ read_pages (pdf.py) [-> read_scanned (ocr.py) for image-only pages]
 -> status month (status phrase, else cover/masthead: report_date.py)
 -> the document's state, for shared municipality names (facts/publisher_state.py)
 -> find_facts per initiative (facts/pipeline.py) -> evidence (evidence.py)
+-> a letterhead municipality once, on its first page (letterhead.py)
 -> calibrated confidence (calibration.py).
 """
 
@@ -15,7 +16,7 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
-from extractor import calibration, ocr
+from extractor import calibration, letterhead, ocr
 from extractor.errors import BadPDF
 from extractor.evidence import TextMap, locate
 from extractor.facts.base import Candidate, FactContext
@@ -135,7 +136,7 @@ def extract_pdf(path: str | Path, *, filename: str | None = None,
     dated = dated + [ln for ln in running_lines(layouts) if ln not in dated]
     context = _document_context(layouts, status)
     initiatives = [_initiative(d, context) for d in doc.initiatives]
-    report_facts = _report_facts(doc.report_lines, context)
+    report_facts = letterhead.once(initiatives, _report_facts(doc.report_lines, context), layouts)
     result = ExtractResult(
         source=Source(filename=filename or path.name, sha256=file_sha256(path), pages=len(pages)),
         report=Report(title=doc.title, status_date=status,

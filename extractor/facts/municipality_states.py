@@ -15,12 +15,13 @@ state at all (a name of a state the text does not speak of needs a place cue).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 
 from extractor.facts.gazetteer import HOME_UF, Municipality
 from extractor.facts.municipality_rules import Key, PlaceRules
-from extractor.facts.municipality_text import Item, Piece
+from extractor.facts.municipality_text import Piece
 
 CAPTION_WORDS = frozenset({"municipio", "municipios"})
 MIN_RUN_VOTES = 2
@@ -50,10 +51,11 @@ def _winner(votes: Counter[str], minimum: int) -> str | None:
     return top[0][0]
 
 
-def _line_has(pieces: list[Piece], text: str, at: int, words: frozenset[str]) -> bool:
+def _line_has(pieces: list[Piece], starts: list[int], text: str, at: int, words: frozenset[str]) -> bool:
+    """One of ``words`` is on the line of piece ``at`` (``starts``: the pieces' offsets)."""
     lo, hi = text.rfind("\n", 0, pieces[at].start) + 1, text.find("\n", pieces[at].end)
     hi = len(text) if hi < 0 else hi
-    return any(p.key in words for p in pieces if lo <= p.start < hi)
+    return any(p.key in words for p in pieces[bisect_left(starts, lo) : bisect_left(starts, hi)])
 
 
 def build_scene(text: str, pieces: list[Piece], states_of: list[tuple[int, int, frozenset[str]]],
@@ -80,8 +82,9 @@ def build_scene(text: str, pieces: list[Piece], states_of: list[tuple[int, int, 
     majority = _winner(counts, MIN_RUN_VOTES) if home is None else None
     if majority is not None and counts[majority] <= counts.get(HOME_UF, 0):
         majority = None
+    starts = [p.start for p in pieces]
     captions = tuple((pieces[i].start, uf) for i, uf in state_mentions
-                     if _line_has(pieces, text, i, CAPTION_WORDS))
+                     if _line_has(pieces, starts, text, i, CAPTION_WORDS))
     return StateScene(home or HOME_UF, runs, captions, majority)
 
 

@@ -264,9 +264,16 @@ def test_shared_name_follows_the_state_the_text_names() -> None:
      [("Brasília", "DF")]),
     # a name of a state the text does not speak of needs a place cue or a list
     ("Vilhena recebeu a visita.", None, []),
+    ("Roda de conversa em Saúde da Mulher.", "MG", []),
+    ("Roda de conversa no município de Saúde.", "MG", [("Saúde", "BA")]),
+    ("Roda de conversa em Saúde.", "BA", [("Saúde", "BA")]),
     ("Lavras, Unaí e Vilhena", None, [("Lavras", "MG"), ("Unaí", "MG"), ("Vilhena", "RO")]),
     # names of several other states do not vouch for each other: neighbourhoods of a town
-    ("Bairros atendidos: Centro, São José, Santo Antônio, Vera Cruz e Bela Vista.", "MG", []),
+    ("Bairros atendidos: Centro, São José, Santo Antônio, Vera Cruz e Bela Vista.", None, []),
+    # a capital is never a short name
+    ("Reunião em Brasília.", "MG", [("Brasília", "DF")]),
+    ("Polos: Santa Luzia, Alta Floresta e Porto Velho.", "RO",
+     [("Santa Luzia D'Oeste", "RO"), ("Alta Floresta D'Oeste", "RO"), ("Porto Velho", "RO")]),
     ("A equipe esteve em Vilhena.", None, [("Vilhena", "RO")]),
     ("Vilhena recebeu a visita.", "RO", [("Vilhena", "RO")]),
 ])
