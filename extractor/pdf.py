@@ -339,7 +339,9 @@ class _CharDevice(PDFTextDevice):
             d = descent * fontsize
             bx0, by0, bx1, by1 = 0, d + rise, adv, d + rise + fontsize
         a, b, c, d_, e, f = matrix
-        if (b or c) and abs(b) <= SKEW_TOLERANCE * abs(a) and abs(c) <= SKEW_TOLERANCE * abs(d_):
+        if not (b or c):
+            upright = a * d_ * scaling > 0
+        elif abs(b) <= SKEW_TOLERANCE * abs(a) and abs(c) <= SKEW_TOLERANCE * abs(d_):
             # skew terms that are noise (SKEW_TOLERANCE): upright, and the box without
             # them, so that every char of a line has the same height (words keep whole)
             matrix = (a, 0, 0, d_, e, f)
@@ -477,10 +479,14 @@ class _WordGrouper(WordExtractor):
             yield from super().iter_chars_to_words(chars, direction)
             return
         sp = self.spacing
-        chars, ink = _drop_overprints(chars, sp.overprint * size)
+        ink = [c for c in chars if not c["text"].isspace()]
         if not ink:
             return
-        letter = self.letter_gap([b["x0"] - a["x1"] for a, b in zip(ink, ink[1:])], size)
+        gaps = [b["x0"] - a["x1"] for a, b in zip(ink, ink[1:])]
+        if gaps and min(gaps) < -sp.overprint * size:  # a glyph may be printed over itself
+            chars, ink = _drop_overprints(chars, sp.overprint * size)
+            gaps = [b["x0"] - a["x1"] for a, b in zip(ink, ink[1:])]
+        letter = self.letter_gap(gaps, size)
         if letter is None:
             yield from super().iter_chars_to_words(chars, direction)
             return
@@ -525,7 +531,9 @@ def _drop_overprints(chars: list[dict], tol: float) -> tuple[list[dict], list[di
     """A line's chars (left to right) without glyphs drawn again over themselves, and
     its non-blank ones. Fake bold prints each glyph two to four times a fraction of a
     point apart (``SSSSUUUUBBBB``); sorted by x the copies are neighbours, so a char
-    equal to the last one kept, within ``tol`` of it both ways, is a copy."""
+    equal to the last one kept, within ``tol`` of it both ways, is a copy. Only lines
+    with a char overlapping the one before by more than ``tol`` are looked at (a copy
+    overlaps its glyph by nearly its width)."""
     kept: list[dict] = []
     ink: list[dict] = []
     prev: dict | None = None
