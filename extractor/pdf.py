@@ -32,6 +32,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 import pdfplumber
@@ -339,7 +340,9 @@ class _CharDevice(PDFTextDevice):
             d = descent * fontsize
             bx0, by0, bx1, by1 = 0, d + rise, adv, d + rise + fontsize
         a, b, c, d_, e, f = matrix
-        if (b or c) and abs(b) <= SKEW_TOLERANCE * abs(a) and abs(c) <= SKEW_TOLERANCE * abs(d_):
+        if not (b or c):
+            upright = a * d_ * scaling > 0
+        elif abs(b) <= SKEW_TOLERANCE * abs(a) and abs(c) <= SKEW_TOLERANCE * abs(d_):
             # skew terms that are noise (SKEW_TOLERANCE): upright, and the box without
             # them, so that every char of a line has the same height (words keep whole)
             matrix = (a, 0, 0, d_, e, f)
@@ -394,11 +397,11 @@ def _read_content(page: pdfplumber.page.Page) -> tuple[list[dict], _CharDevice]:
     height, (mb_x0, mb_top) = float(page.height), page.mediabox[:2]
     doctop = page.initial_doctop
     chars = []
-    for text, x0, y0, x1, y1, upright, size, fontname in device.raw:
+    for i, (text, x0, y0, x1, y1, upright, size, fontname) in enumerate(device.raw):
         top = height - y1 + mb_top
         chars.append({"text": text, "x0": x0 + mb_x0, "x1": x1 + mb_x0, "top": top,
                       "bottom": height - y0 + mb_top, "doctop": doctop + top,
-                      "upright": upright, "size": size, "fontname": fontname})
+                      "upright": upright, "size": size, "fontname": fontname, "i": i})
     return chars, device
 
 
@@ -445,7 +448,8 @@ class _WordGrouper(WordExtractor):
       producer spaces a URL or a date out with blanks and kerns each one back;
     - a line whose char boxes all overlap by more than ``max_overlap`` has widths
       that do not match positions; it is split as pdfplumber does;
-    - a glyph drawn again within ``overprint`` of itself (fake bold) is read once.
+    - a glyph drawn again within ``overprint`` of itself (fake bold) is read once, and
+      a string printed over another (a cell under its row label) is read apart.
 
     Rotated and vertical lines are left to pdfplumber.
     """
@@ -477,10 +481,19 @@ class _WordGrouper(WordExtractor):
             yield from super().iter_chars_to_words(chars, direction)
             return
         sp = self.spacing
-        chars, ink = _drop_overprints(chars, sp.overprint * size)
+        ink = [c for c in chars if not c["text"].isspace()]
         if not ink:
             return
-        letter = self.letter_gap([b["x0"] - a["x1"] for a, b in zip(ink, ink[1:])], size)
+        gaps = [b["x0"] - a["x1"] for a, b in zip(ink, ink[1:])]
+        if gaps and min(gaps) < -sp.overprint * size:  # a glyph may be printed over itself
+            chars, ink = _drop_overprints(chars, sp.overprint * size)
+            gaps = [b["x0"] - a["x1"] for a, b in zip(ink, ink[1:])]
+            runs = _overprinted_runs(chars) if gaps and min(gaps) < -sp.overprint * size else None
+            if runs is not None:  # a string printed over another: each read on its own
+                for run in runs:
+                    yield from self.iter_chars_to_words(sorted(run, key=_X0), direction)
+                return
+        letter = self.letter_gap(gaps, size)
         if letter is None:
             yield from super().iter_chars_to_words(chars, direction)
             return
@@ -525,7 +538,9 @@ def _drop_overprints(chars: list[dict], tol: float) -> tuple[list[dict], list[di
     """A line's chars (left to right) without glyphs drawn again over themselves, and
     its non-blank ones. Fake bold prints each glyph two to four times a fraction of a
     point apart (``SSSSUUUUBBBB``); sorted by x the copies are neighbours, so a char
-    equal to the last one kept, within ``tol`` of it both ways, is a copy."""
+    equal to the last one kept, within ``tol`` of it both ways, is a copy. Only lines
+    with a char overlapping the one before by more than ``tol`` are looked at (a copy
+    overlaps its glyph by nearly its width)."""
     kept: list[dict] = []
     ink: list[dict] = []
     prev: dict | None = None
@@ -538,6 +553,33 @@ def _drop_overprints(chars: list[dict], tol: float) -> tuple[list[dict], list[di
             ink.append(c)
         prev = c
     return kept, ink
+
+
+_X0 = itemgetter("x0")
+MAX_OVERPRINTED_RUNS = 3
+
+
+def _overprinted_runs(chars: list[dict]) -> list[list[dict]] | None:
+    """The runs of a line printed over one another (a table cell overprinted by its row
+    label: ``(2.31..528) 7+.250,00``), or None when it is not so. In content order a
+    string's chars go left to right; where the next char starts left of the previous
+    one, another string begins. Two or three runs of two chars or more are overprinted
+    strings; anything else (chars placed in any order) is left as it is."""
+    ordered = sorted(chars, key=_INDEX)
+    runs: list[list[dict]] = [[ordered[0]]]
+    for c in ordered[1:]:
+        if c["x0"] < runs[-1][-1]["x0"]:
+            if len(runs) == MAX_OVERPRINTED_RUNS:
+                return None
+            runs.append([c])
+        else:
+            runs[-1].append(c)
+    if len(runs) < 2 or any(len(r) < 2 for r in runs):
+        return None
+    return runs
+
+
+_INDEX = itemgetter("i")
 
 
 def _join_phantom_runs(words: list[list[dict]], phantom: list[bool],

@@ -253,3 +253,19 @@ def test_scanned_pages_are_read_with_their_machine_text_once(tmp_path: Path) -> 
         assert words.count(machine) == 1, words
         for value in ("49.068.120,00", "5.722.500,00", "3.433.200,00"):
             assert value in words, (pdf.name, words)
+
+
+@pytest.mark.parametrize("size", [7, 9, 12])
+@pytest.mark.parametrize("label,value,shift", [
+    ("(2.1+2.8)", "3.587.250,00", 0.0),
+    ("PREVISÃO", "1.234,56", 0.5),
+    ("Total", "58.223.820,00", 1.5),
+])
+def test_a_cell_printed_over_its_row_label_reads_both_whole(tmp_path: Path, size: float, label: str,
+                                                            value: str, shift: float) -> None:
+    """The label drawn first, the cell's value over it (``shift`` em further right):
+    each comes out whole, not interleaved char by char."""
+    x = 60.0
+    pdf = placed_pdf(tmp_path / "over.pdf", [(x, 100.0, label, size),
+                                             (x + shift * size, 100.0, value, size)])
+    assert sorted(words_of(pdf)) == sorted([label, value])
