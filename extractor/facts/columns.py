@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from extractor import rulebook
 from extractor.facts.numbers_rules import alternation
@@ -41,6 +41,8 @@ class TableRules(BaseModel):
     money_signs: list[str]
     money_scale_notes: list[str]
     statement_titles: list[str]
+    statement_columns: list[str]
+    statement_columns_min: int = Field(ge=1)
     header_notes: list[str]
 
 
@@ -50,6 +52,8 @@ class TablePatterns:
     money: re.Pattern[str]
     scale_note: re.Pattern[str]
     statement: re.Pattern[str]
+    statement_column: re.Pattern[str]
+    statement_columns_min: int
     header_note: re.Pattern[str]
 
 
@@ -73,6 +77,8 @@ def patterns() -> TablePatterns:
         scale_note=re.compile(rf"(?:{alternation(signs)})\s*(?:{alternation(r.money_scale_notes)})"
                               r"(?![\d,.]*\d)(?![\wÀ-ÿ])", re.IGNORECASE),
         statement=re.compile(_words([fold(w) for w in r.statement_titles]), re.IGNORECASE),
+        statement_column=re.compile(_words([fold(w) for w in r.statement_columns]), re.IGNORECASE),
+        statement_columns_min=r.statement_columns_min,
         header_note=re.compile("|".join(f"(?:{n})" for n in r.header_notes), re.IGNORECASE),
     )
 
@@ -88,10 +94,18 @@ def is_scale_note(text: str, money_start: int) -> bool:
     return patterns().scale_note.match(text, money_start) is not None
 
 
-def is_financial_statement(title_text: str) -> bool:
+def is_financial_statement(title_text: str, first_page: str = "") -> bool:
     """Whether a report's title or running header names a financial statement
-    (balancete, demonstrativo, RREO, RGF, prestação de contas …)."""
-    return patterns().statement.search(fold(title_text)) is not None
+    (balancete, demonstrativo, RREO, RGF, prestação de contas …), or its first page's
+    tables are headed by the stages of a budget ("Previsão Atualizada", "Receita
+    Realizada", "Despesas Empenhadas" …: ``statement_columns_min`` different ones), as a
+    statement whose title is drawn apart (a letterhead image, a scan) still is."""
+    p = patterns()
+    if p.statement.search(fold(title_text)):
+        return True
+    header_rows = fold("\n".join(ln for ln in first_page.split("\n") if "\t" in ln))  # table rows only
+    stages = {m.group().lower() for m in p.statement_column.finditer(header_rows)}
+    return len(stages) >= p.statement_columns_min
 
 
 def join_header(parts: list[str]) -> str:

@@ -197,3 +197,16 @@ def test_a_chart_s_value_labels_are_not_a_loose_table() -> None:
 def test_a_sample_size_or_footnote_mark_in_a_header_is_not_part_of_the_unit(header: str, unit: str) -> None:
     text = f"Município\t{header}\nLagoa Seca\t12\nRio Claro\t7"
     assert _numbers(text) == {("count", 12, unit), ("count", 7, unit)}
+
+
+@pytest.mark.parametrize(("first_page", "statement"), [
+    ("Receita\tPrevisão Atualizada\tReceita Realizada\nIPTU\t1.200,00\t1.180,50", True),
+    ("Despesa\tDotação Inicial\tDespesas Empenhadas\tDespesas Liquidadas\nSaúde\t10,00\t9,00\t8,00", True),
+    ("RECEITA PREVISTA\tRECEITA ARRECADADA\nICMS\t5.000,00\t4.900,00", True),
+    # one stage alone, or the words in running text, do not make a statement
+    ("Unidade\tReceita Realizada\nNorte\t310,00", False),
+    ("A receita realizada cresceu 5% e o saldo atual é positivo.", False),
+    ("Município\tCasos confirmados\tÓbitos\nAlmas\t120\t3", False),
+])
+def test_a_first_page_headed_by_budget_stages_is_a_financial_statement(first_page: str, statement: bool) -> None:
+    assert is_financial_statement("Cálculo do percentual aplicado em saúde", first_page) is statement
