@@ -6,6 +6,8 @@ check, and a full pull of a large records feed. Prints figures; never asserts ti
     python bench/api.py --db sqlite --seconds 0 --feed-records 100000   # feed pull only
     python bench/api.py --db postgres --rate 50 --seconds 25 --feed-records 0   # open loop
     python bench/api.py --db postgres --rate 200 --workers 2 --feed-records 0 --list-pages 200
+    python bench/api.py --db postgres --rate 50 --workers 2 --feed-records 0 --no-reference \
+        --slow-bodies 200 --slow-headers 1000     # legitimate traffic under an attack without a token
 
 Open loop (`--rate R`, issue 11; bench/openloop.py): instead of step 3-4 below, Poisson
 arrivals at R req/s in total from a seeded schedule (`--rate-seed`), each request fired
@@ -63,6 +65,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import apilib, apiload, openloop, refapp  # noqa: E402
 from bench.apilib import ROOT, Server, percentile, verdict  # noqa: E402
+from bench.slowclients import slow_clients  # noqa: E402
 from service.feed import records as feed  # noqa: E402
 from service.storage.models import Area, Extraction, Initiative, Report  # noqa: E402
 
@@ -100,6 +103,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="server processes (`relato serve --workers N`; uvicorn's for another --app)")
     p.add_argument("--app", default="service.api.app:create_app", help="uvicorn app factory (e.g. an instrumented one)")
     p.add_argument("--keep", action="store_true", help="keep the temp directory (server.log) and database")
+    p.add_argument("--slow-bodies", type=int, default=0,
+                   help="open loop: hold this many slow-body connections without a token open (bench/slowclients.py)")
+    p.add_argument("--slow-headers", type=int, default=0,
+                   help="open loop: hold this many connections that never finish their headers open")
     return p.parse_args(argv)
 
 
@@ -438,8 +445,17 @@ def run_open_loop(server: Server, engine, tokens: dict[str, str], args: argparse
     counts = {op: sum(1 for a in arrivals if a.op == op) for op, _ in openloop.MIX}
     print(f"open loop: {len(target.ids)} facts, {len(target.feed_seqs)} in the feed; schedule {counts}; "
           f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores before the run", flush=True)
-    log, cpu = measure(server, target, arrivals, args)
+    with slow_clients(server.port, args.slow_bodies, args.slow_headers) as attack:
+        log, cpu = measure(server, target, arrivals, args)
+    if args.slow_bodies or args.slow_headers:
+        print(f"hostile connections without a token, held at {args.slow_bodies} slow bodies and "
+              f"{args.slow_headers} slow headers during the run: opened {attack.opened}, closed by the server "
+              f"{attack.closed_by_server}, refused at connect {attack.refused}")
     mine = print_open("relato", log, cpu, arrivals)
+    if args.slow_bodies or args.slow_headers:
+        summary = openloop.summary(log)
+        print(f"legitimate traffic under the attack: {summary['s503']} x 503, {summary['s5xx']} other 5xx, "
+              f"{summary['timeouts']} timeouts, {summary['served_share'] * 100:.1f} % served within 1 s")
     ok, ref = True, None
     if not args.no_reference:
         ok, ref = reference_run(args, workdir, len(target.ids), len(target.feed_seqs), arrivals)
