@@ -1,0 +1,242 @@
+"""The stored record is exactly what the reviewer meant: each scenario is done on the review
+page the way a person does it, then the fact is read back through the API.
+
+The classes of defect: a guess saved for a choice (municipality), a key that decides a fact
+never seen (end of the queue, keys typed ahead, a double click, Enter twice), an editor that
+starts from or falls back to something other than the current state (value, qualifier,
+unit), and an undo that does not restore the exact earlier state."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser.actions import decide, decisions, ready
+from tests.browser.conftest import new_tab, report_pdf
+from tests.browser.live import LiveService, start_service
+from tests.pdfmaker import simple_deck
+
+pytestmark = pytest.mark.browser
+STATE = ("status", "value", "unit", "qualifier")
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveService]:
+    """A service of its own (these tests decide many facts), with a second, small report."""
+    live = start_service(tmp_path_factory.mktemp("meant"), report_pdf())
+    try:
+        deck = simple_deck(tmp_path_factory.mktemp("deck") / "outro-relatorio.pdf")
+        with live.client("operator") as c, open(deck, "rb") as fh:
+            second = c.post("/api/v1/reports", files={"file": (deck.name, fh, "application/pdf")}).json()["id"]
+        for _ in range(600):
+            if live.get(f"/api/v1/reports/{second}")["status"] == "done":
+                break
+            time.sleep(0.2)
+        live.second_report_id = second  # type: ignore[attr-defined]
+        yield live
+    finally:
+        live.stop()
+
+
+@pytest.fixture
+def tab(browser: Any, service: LiveService) -> Iterator[Any]:
+    with new_tab(browser) as t:
+        yield t
+
+
+def facts_of(live: LiveService, report_id: int, **params: Any) -> list[dict[str, Any]]:
+    return live.get("/api/v1/extractions", report_id=report_id, limit=1000, **params)["items"]  # type: ignore[no-any-return]
+
+
+def pending(live: LiveService, kind: str, n: int = 1) -> list[dict[str, Any]]:
+    facts = live.extractions(status="pending", kind=kind)
+    if len(facts) < n:
+        pytest.skip(f"the corpus deck has fewer than {n} pending {kind} facts left")
+    return facts[:n]
+
+
+def open_fact(page: Any, live: LiveService, fact: dict[str, Any], status: str = "") -> None:
+    """The review page on `fact` (the URL names it), signed in, the fact on screen."""
+    page.goto(f"{live.base_url}/review?report={fact['report_id']}&kind={fact['kind']}&status={status}&fact={fact['id']}")
+    page.get_by_label("Token de revisor").fill(live.tokens["reviewer"])
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#q-{fact['id']}[aria-selected='true']")
+    page.locator("#queue-list").focus()
+    ready(page)
+
+
+def state(fact: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(fact[f] for f in STATE)
+
+
+def set_state(live: LiveService, fact_id: int, **body: Any) -> dict[str, Any]:
+    version = live.extraction(fact_id)["version"]
+    answer = live.post(f"/api/v1/extractions/{fact_id}/review", {"version": version, **body})
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("São Paulo", "3550308"),  # not Monsenhor Paulo (MG, a fuzzy 85.5)
+    ("rio de janeiro", "3304557"),  # not Antônio Prado de Minas
+    ("Belo", None),  # Belo Horizonte and Belo Oriente tie: the reviewer must pick
+    ("Palmas", None),  # TO or PR (not Palma, MG)
+    ("x" * 250, None),  # past the input's limit: no page error, nothing stored
+])
+def test_municipality_enter_takes_only_an_exact_unambiguous_name(
+        tab: Any, service: LiveService, typed: str, stored: str | None) -> None:
+    fact = pending(service, "municipality")[0]
+    open_fact(tab, service, fact)
+    tab.keyboard.press("e")
+    tab.get_by_label("Município", exact=True).fill(typed)
+    tab.keyboard.press("Enter")  # at once, before or after the list arrives
+    if stored is None:
+        tab.wait_for_selector("#editor-error:has-text('escolha um na lista')")
+        assert len(tab.locator("#editor-error").inner_text()) < 200
+        assert state(service.extraction(fact["id"])) == state(fact)
+        tab.wait_for_selector("#muni-options li")  # the list to pick from, each with its state
+        assert " – " in tab.locator("#muni-options li").first.inner_text()
+        return
+    tab.wait_for_selector(f"#q-{fact['id']}.status-corrected")
+    assert service.extraction(fact["id"])["value"] == stored
+
+
+def test_no_key_at_the_end_of_the_queue_opens_or_decides_another_report(tab: Any, service: LiveService) -> None:
+    fact = pending(service, "percentage")[0]
+    open_fact(tab, service, fact, status="pending")
+    others = {f["id"]: state(f) for f in facts_of(service, service.second_report_id)}  # type: ignore[attr-defined]
+    assert others and all(s[0] == "pending" for s in others.values())
+    seen = len(tab.locator("#queue-list li").all())
+    for _ in range(seen):
+        decide(tab, "c")
+    tab.wait_for_selector("#queue-done:not([hidden])")
+    tab.wait_for_selector("#next-report:not([hidden])")
+    for _ in range(7):
+        tab.keyboard.press("Enter")
+        tab.wait_for_timeout(60)
+    tab.wait_for_timeout(500)
+    assert f"report={service.report_id}" in tab.url
+    assert {f["id"]: state(f) for f in facts_of(service, service.second_report_id)} == others  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("how", ["keys typed ahead", "double click", "Enter twice in the editor"])
+def test_a_fact_not_yet_on_screen_is_never_decided(tab: Any, service: LiveService, how: str) -> None:
+    facts = pending(service, "count", 3)
+    open_fact(tab, service, facts[0], status="pending")
+    queue = [int(x) for x in tab.locator("#queue-list li").evaluate_all("els => els.map(e => e.dataset.id)")]
+    before = {i: service.extraction(i)["version"] for i in queue}
+    if how == "keys typed ahead":
+        for _ in range(10):
+            tab.keyboard.press("c")
+            tab.wait_for_timeout(30)
+    elif how == "double click":
+        tab.locator("#act-confirm").dblclick()
+    else:
+        tab.keyboard.press("e")
+        tab.get_by_label("Novo valor").fill("4.321")
+        tab.wait_for_selector("#edit-parsed:has-text('4.321')")
+        tab.keyboard.press("Enter")
+        tab.keyboard.press("Enter")
+    tab.wait_for_timeout(1500)
+    changed = [i for i in queue if service.extraction(i)["version"] != before[i]]
+    assert changed == [queue[0]], f"{how}: decided {changed}, meant only {queue[0]}"
+    assert decisions(tab) == 1
+
+
+def test_the_editor_starts_from_the_current_value_and_keeps_its_qualifier(tab: Any, service: LiveService) -> None:
+    fact = pending(service, "count")[0]
+    set_state(service, fact["id"], action="correct", value=13000, unit="servidores", qualifier="exact")
+    open_fact(tab, service, fact)
+    tab.keyboard.press("e")
+    assert tab.get_by_label("Novo valor").input_value() == "13.000"
+    assert tab.locator("#edit-qualifier").input_value() == "exact"
+    tab.locator("#edit-unit").fill("servidores capacitados")  # only the unit changes
+    tab.wait_for_selector("#edit-parsed:has-text('13.000 (exato)')")
+    tab.locator("#editor button[type='submit']").click()
+    tab.wait_for_selector("#editor", state="hidden")
+    stored = service.extraction(fact["id"])
+    assert state(stored) == ("corrected", 13000, "servidores capacitados", "exact")
+
+
+def test_value_and_unit_typed_together_keep_the_qualifier(tab: Any, service: LiveService) -> None:
+    fact = pending(service, "count")[0]
+    set_state(service, fact["id"], action="correct", value=500000, unit="pessoas", qualifier="target")
+    open_fact(tab, service, fact)
+    tab.keyboard.press("e")
+    tab.get_by_label("Novo valor").fill("600 mil pessoas")
+    tab.wait_for_selector("#edit-parsed:has-text('600.000 (meta)')")
+    tab.locator("#editor button[type='submit']").click()
+    tab.wait_for_selector("#editor", state="hidden")
+    assert state(service.extraction(fact["id"])) == ("corrected", 600000, "pessoas", "target")
+
+
+def test_a_unit_typed_before_the_value_is_kept(tab: Any, service: LiveService) -> None:
+    fact = pending(service, "count")[0]
+    open_fact(tab, service, fact)
+    tab.keyboard.press("e")
+    tab.locator("#edit-unit").fill("escolas")
+    tab.get_by_label("Novo valor").fill("1.500 alunos")
+    tab.wait_for_selector("#edit-parsed:has-text('1.500')")
+    tab.wait_for_timeout(300)
+    assert tab.locator("#edit-unit").input_value() == "escolas"
+    tab.locator("#editor button[type='submit']").click()
+    tab.wait_for_selector("#editor", state="hidden")
+    assert state(service.extraction(fact["id"]))[1:3] == (1500, "escolas")
+
+
+def test_undo_restores_each_exact_earlier_state(tab: Any, service: LiveService) -> None:
+    """A correction of a confirmed fact undone: confirmed again (fed as confirmed). Two
+    corrections undone twice: back at the first, then at the original value, pending."""
+    fact = pending(service, "count")[0]
+    open_fact(tab, service, fact)
+    states = [state(service.extraction(fact["id"]))]
+    decide(tab, "c")
+    tab.keyboard.press("k")
+    tab.wait_for_selector(f"#q-{fact['id']}[aria-selected='true']")
+    for typed in ("28 milhões", "27,1 milhões"):
+        ready(tab)
+        tab.keyboard.press("e")
+        tab.get_by_label("Novo valor").fill(typed)
+        tab.wait_for_selector("#edit-parsed:has-text('milh'), #edit-parsed:has-text('000')")
+        before = decisions(tab)
+        states.append(state(service.extraction(fact["id"])))
+        tab.locator("#editor button[type='submit']").click()
+        while decisions(tab) == before:
+            tab.wait_for_timeout(25)
+        tab.keyboard.press("k")
+        tab.wait_for_selector(f"#q-{fact['id']}[aria-selected='true']")
+    assert state(service.extraction(fact["id"]))[:2] == ("corrected", 27100000)
+    for expected in reversed(states):  # undo three times: each earlier state, exactly
+        before = decisions(tab)
+        tab.keyboard.press("u")
+        while decisions(tab) == before:
+            tab.wait_for_timeout(25)
+        assert state(service.extraction(fact["id"])) == expected
+    fed = [r for r in service.get("/api/v1/records", limit=1000)["items"] if r["extraction_id"] == fact["id"]]
+    assert fed[-1]["state"] == "withdrawn"
+
+
+def test_undo_after_switching_report_still_undoes(tab: Any, service: LiveService) -> None:
+    fact = pending(service, "count")[0]
+    open_fact(tab, service, fact)
+    decide(tab, "x")
+    assert service.extraction(fact["id"])["status"] == "rejected"
+    tab.select_option("#report-select", str(service.second_report_id))  # type: ignore[attr-defined]
+    for _ in range(300):  # the URL follows the report shown (history.replaceState)
+        if f"report={service.second_report_id}&" in tab.url:  # type: ignore[attr-defined]
+            break
+        tab.wait_for_timeout(50)
+    assert f"report={service.second_report_id}&" in tab.url, (  # type: ignore[attr-defined]
+        tab.locator("#report-select").input_value(), tab.locator("#queue-list").inner_text()[:300],
+        tab.locator("#toast").inner_text())
+    tab.wait_for_selector("#queue-list li >> nth=0")
+    tab.locator("#queue-list").focus()
+    before = decisions(tab)
+    tab.keyboard.press("u")
+    while decisions(tab) == before:
+        tab.wait_for_timeout(25)
+    assert state(service.extraction(fact["id"])) == state(fact)
+    tab.wait_for_selector("#toast:has-text('Desfeito no relatório')")
