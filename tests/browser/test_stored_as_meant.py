@@ -8,37 +8,17 @@ unit), and an undo that does not restore the exact earlier state."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.browser.actions import decide, decisions, ready
-from tests.browser.conftest import new_tab, report_pdf
-from tests.browser.live import LiveService, start_service
-from tests.pdfmaker import simple_deck
+from tests.browser.conftest import new_tab
+from tests.browser.live import LiveService
 
 pytestmark = pytest.mark.browser
 STATE = ("status", "value", "unit", "qualifier")
-
-
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveService]:
-    """A service of its own (these tests decide many facts), with a second, small report."""
-    live = start_service(tmp_path_factory.mktemp("meant"), report_pdf())
-    try:
-        deck = simple_deck(tmp_path_factory.mktemp("deck") / "outro-relatorio.pdf")
-        with live.client("operator") as c, open(deck, "rb") as fh:
-            second = c.post("/api/v1/reports", files={"file": (deck.name, fh, "application/pdf")}).json()["id"]
-        for _ in range(600):
-            if live.get(f"/api/v1/reports/{second}")["status"] == "done":
-                break
-            time.sleep(0.2)
-        live.second_report_id = second  # type: ignore[attr-defined]
-        yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture
