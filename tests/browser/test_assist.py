@@ -20,6 +20,7 @@ from service.api.routes.source_text import locate, sentence_around
     ("period", "dez/23 a out/25", {"start": "2023-12", "end": "2025-10"}),
     ("period", "1º bimestre de 2025", {"start": "2025-01", "end": "2025-02"}),
     ("period", "2024-01 a 2024-03", {"start": "2024-01", "end": "2024-03"}),
+    ("period", "outubro de 2024 a agosto de 2025", {"start": "2024-10", "end": "2025-08"}),
     ("count", "255.766", 255766),
     ("count", "1,5 milhão", 1500000),
     ("count", "7 MILHÕES", 7000000),
@@ -47,6 +48,8 @@ def test_parse_reads_what_reviewers_type(kind: str, text: str, value: Any) -> No
     ("date", "2024-13"),
     ("date", "dez/23 a out/25"),  # a period is not a date
     ("period", "nov/24"),
+    ("period", "outubro a agosto de 2025"),  # not 2024-10 to 2025-08: an end before its start is asked
+
     ("count", "muitos"),
     ("municipality", "Minas Gerais"),
     # a fuzzy best match is a guess, never a parse: the reviewer picks from the list

@@ -167,7 +167,7 @@ def test_11_assist_flags_in_rows_and_confirm_unchanged(browser: Any, two_edition
     for ext_id in same:
         fact = live.extraction(ext_id)
         assert (fact["status"], fact["reviewed_by"]) == ("confirmed", "reviewer")
-        assert live.get(f"/api/v1/extractions/{ext_id}/history")["items"][-1]["note"] == "unchanged since 2025-08"
+        assert live.get(f"/api/v1/extractions/{ext_id}/history")["items"][-1]["note"] == "sem mudança desde 2025-08"
     assert all(live.extraction(i)["status"] == "pending" for i in fell - same)
 
 

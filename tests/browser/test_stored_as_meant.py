@@ -220,3 +220,22 @@ def test_undo_after_switching_report_still_undoes(tab: Any, service: LiveService
         tab.wait_for_timeout(25)
     assert state(service.extraction(fact["id"])) == state(fact)
     tab.wait_for_selector("#toast:has-text('Desfeito no relatório')")
+
+
+def test_a_rejected_fact_is_reopened_from_the_page(tab: Any, service: LiveService) -> None:
+    fact = pending(service, "count")[0]
+    set_state(service, fact["id"], action="reject")
+    open_fact(tab, service, fact)
+    tab.get_by_role("button", name="Reabrir").click()
+    tab.wait_for_selector(f"#q-{fact['id']}.status-pending")
+    assert state(service.extraction(fact["id"])) == state(fact)
+    assert tab.locator("#act-reopen").is_hidden()
+
+
+def test_a_fresh_tab_knows_its_own_reviewers_changes(tab: Any, service: LiveService) -> None:
+    fact = pending(service, "count")[0]
+    open_fact(tab, service, fact)
+    set_state(service, fact["id"], action="confirm")  # the same reviewer, elsewhere
+    tab.keyboard.press("x")
+    tab.wait_for_selector("#banner:has-text('Você mesmo alterou este fato em outra aba ou janela')")
+    assert service.extraction(fact["id"])["status"] == "confirmed"

@@ -110,7 +110,19 @@ def _parse_dates(kind: str, text: str, status_date: str | None) -> ParseOut | No
     if kind == "period" and iso_period:
         return ParseOut(kind="period", value={"start": iso_period.group(1), "end": iso_period.group(2)})
     found = _first(kind, text, status_date)
-    return ParseOut(kind=kind, value=found.value) if found else None  # type: ignore[arg-type]
+    if found is None or (kind == "period" and _year_guessed(text, found.value)):
+        return None
+    return ParseOut(kind=kind, value=found.value)  # type: ignore[arg-type]
+
+
+_YEARS = re.compile(r"\b(?:19|20)[0-9]{2}\b|/[0-9]{2}\b")
+
+
+def _year_guessed(text: str, period: dict[str, str]) -> bool:
+    """A period whose end comes before its start in the year the text names ("outubro a agosto
+    de 2025") was read as spanning a year change; it is a mistake more often than not, so the
+    reviewer is asked to write both years rather than have 2024-10 guessed."""
+    return len(set(_YEARS.findall(text))) == 1 and period["start"][:4] != period["end"][:4]
 
 
 def _parse_number(kind: str, text: str, status_date: str | None) -> ParseOut | None:

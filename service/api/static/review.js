@@ -258,6 +258,7 @@ async function sayPresence() {
   const r = state.report;
   const fact = queue.current();
   const got = await api.presence({ tab: TAB, report_id: r?.id ?? null, extraction_id: fact?.id ?? null }).catch(() => null);
+  if (got?.you) state.me = got.you; // a fresh tab knows its own changes are its own
   if (!got || state.report?.id !== r?.id) return;
   queue.setViewers(got.viewers);
   renderPresence();
@@ -313,6 +314,7 @@ function showFact(fact) {
   $("fact-panel").dataset.ready = "false";
   closeEditor();
   renderFact(fact);
+  $("act-reopen").hidden = fact?.status !== "rejected"; // a rejected fact can be put back in the queue
   if (fact) {
     $("fact-position").textContent = `fato ${queue.visible.findIndex((f) => f.id === fact.id) + 1} de ${queue.visible.length}`;
   }
@@ -531,6 +533,7 @@ function confirmMany(targets, question, send, done) {
     if (dialog.returnValue !== "confirm") return;
     try {
       const updated = await send();
+      $("banner").hidden = true; // an earlier 409 is answered: this try went through
       updated.forEach((f) => queue.replace(f));
       toast(done(updated.length));
       refreshCounts();
@@ -552,7 +555,7 @@ function confirmUnchanged() {
   if (!targets.length || !state.report) return;
   const n = targets.length;
   confirmMany(targets, `Confirmar ${n === 1 ? "o fato pendente" : `os ${n} fatos pendentes`} sem mudança desde `
-    + "uma edição anterior já confirmada? Cada um fica no histórico com a nota “unchanged since …”.",
+    + "uma edição anterior já confirmada? Cada um fica no histórico com a nota “sem mudança desde …”.",
   () => api.confirmUnchanged(state.report.id, targets.map((f) => f.id)),
   (k) => (k === 1 ? "1 fato sem mudança confirmado." : `${k} fatos sem mudança confirmados.`));
 }
@@ -659,6 +662,11 @@ function wire() {
     $(id).addEventListener("click", () => { decide(action); $("queue-list").focus(); });
   }
   click("act-edit", openEditor);
+  $("act-reopen").addEventListener("click", () => {
+    const id = decidable();
+    if (id !== null) run(async () => { const f = queue.current(); if (f?.id === id) await review(f, { action: "reopen" }, { advance: false }); });
+    $("queue-list").focus();
+  });
   click("act-undo", undo);
   $("editor").addEventListener("submit", (ev) => { ev.preventDefault(); run(saveEditor); });
   $("editor-cancel").addEventListener("click", closeEditor);
