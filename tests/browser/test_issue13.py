@@ -256,6 +256,7 @@ def test_9_messages_labels_and_errors_are_in_portuguese(page: Any, live: LiveSer
     page.route("**/api/v1/extractions/*/review", lambda route: route.fulfill(
         status=500, content_type="text/plain", body="Internal Server Error"))
     ready(page)
+    page.wait_for_timeout(300)  # a second press, not the same burst (debounced)
     page.keyboard.press("x")
     page.wait_for_selector("#banner:has-text('Erro interno do serviço (500)')")
     assert not ENGLISH.search(page.locator("#banner").inner_text())

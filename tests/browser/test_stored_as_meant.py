@@ -8,7 +8,9 @@ unit), and an undo that does not restore the exact earlier state."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -239,3 +241,43 @@ def test_a_fresh_tab_knows_its_own_reviewers_changes(tab: Any, service: LiveServ
     tab.keyboard.press("x")
     tab.wait_for_selector("#banner:has-text('Você mesmo alterou este fato em outra aba ou janela')")
     assert service.extraction(fact["id"])["status"] == "confirmed"
+
+
+ADD_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "add-fact.png"  # the README's picture
+
+
+def test_a_missed_fact_is_added_by_drawing_a_box_on_the_page(tab: Any, service: LiveService, tmp_path: Path) -> None:
+    fact = pending(service, "count")[0]
+    open_fact(tab, service, fact)
+    tab.get_by_role("button", name="Adicionar fato que faltou").click()
+    frame = tab.locator("#page-frame").bounding_box()
+    assert frame is not None
+    x, y = frame["x"] + frame["width"] * 0.55, frame["y"] + frame["height"] * 0.6
+    tab.mouse.move(x, y)
+    tab.mouse.down()
+    tab.mouse.move(x + 90, y + 14, steps=4)
+    tab.mouse.up()
+    tab.wait_for_selector("#add-form:not([hidden])")
+    tab.get_by_label("Valor, como impresso").fill("1.234 escolas")
+    tab.wait_for_selector("#add-preview:has-text('1.234 (exato)')")
+    assert tab.locator("#add-unit").input_value() == "escolas"
+    shot = ADD_SCREENSHOT if os.environ.get("RELATO_UPDATE_SCREENSHOT") == "1" else tmp_path / "add-fact.png"
+    tab.screenshot(path=str(shot))
+    before = decisions(tab)
+    tab.get_by_role("button", name="Salvar fato").click()
+    while decisions(tab) == before:
+        tab.wait_for_timeout(25)
+    added = [f for f in service.extractions() if f["extractor"] == "reviewer" and f["value"] == 1234]
+    assert len(added) == 1
+    new = added[0]
+    assert (new["status"], new["unit"], new["qualifier"], new["page"], new["text"]) == (
+        "confirmed", "escolas", "exact", fact["page"], "1.234 escolas")
+    x0, top, x1, bottom = new["bbox"]
+    assert x0 < x1 and top < bottom
+    fed = [r for r in service.get("/api/v1/records", limit=1000)["items"] if r["extraction_id"] == new["id"]]
+    assert [r["state"] for r in fed] == ["confirmed"]
+    before = decisions(tab)
+    tab.keyboard.press("u")  # undo: pending again, out of the feed
+    while decisions(tab) == before:
+        tab.wait_for_timeout(25)
+    assert service.extraction(new["id"])["status"] == "pending"

@@ -2,10 +2,11 @@
 // correct / reject each fact (or many at once), undo. Every change goes through
 // the review API with the version the page saw, so a stale page gets a 409.
 
+import { BoxDrawer, openAddForm } from "./addfact.js";
 import { api, ApiError, describeError, token } from "./api.js";
 import { buildEditor } from "./editor.js";
 import { renderFact, renderHistory, renderSentence } from "./fact.js";
-import { STATUS_LABELS, el } from "./format.js";
+import { STATUS_LABELS, el, formatValue } from "./format.js";
 import { Queue } from "./queue.js";
 import { showInitiativeHistory } from "./series.js";
 import { PageViewer } from "./viewer.js";
@@ -39,6 +40,7 @@ function run(command) {
   return state.chain;
 }
 const viewer = new PageViewer(document);
+const drawer = new BoxDrawer(viewer, ({ page, bbox }) => addMissedFact(page, bbox));
 const queue = new Queue(document, { onSelect: showFact });
 
 // ---------- messages ----------
@@ -595,6 +597,27 @@ async function bulkConflict(targets) {
   if (current && changed.some((f) => f.id === current.id)) showFact(current);
 }
 
+/** A box drawn on the page: the form for the fact under it; saved, it joins the queue and
+ * the undo stack (undo: back to version 1, pending, out of the feed). */
+async function addMissedFact(page, bbox) {
+  const report = state.report;
+  if (!report || !page) return;
+  const initiatives = await api.reportInitiatives(report.id).catch(() => []);
+  openAddForm({
+    report, page, bbox, initiatives, statusDate: report.status_date,
+    saved: (fact) => {
+      queue.facts.push(fact);
+      queue.applyFilters();
+      state.undo.push({ id: fact.id, report: fact.report_id, from: 1, to: fact.version, text: fact.text });
+      saveUndo();
+      document.body.dataset.decisions = String(++state.decisions);
+      toast(`Fato adicionado: ${fact.text || formatValue(fact.kind, fact.value, fact.name)}`);
+      refreshCounts();
+      $("queue-list").focus();
+    },
+  });
+}
+
 // ---------- keyboard ----------
 const KEYS = {
   j: () => queue.move(1), ArrowDown: () => queue.move(1), ArrowRight: () => queue.move(1),
@@ -672,6 +695,7 @@ function wire() {
   $("editor-cancel").addEventListener("click", closeEditor);
   $("next-report").addEventListener("click", () => openReport(Number($("next-report").dataset.id))
     .then(() => $("queue-list").focus(), failed));
+  $("add-fact").addEventListener("click", () => drawer.toggle());
   $("zoom-in").addEventListener("click", () => viewer.zoom(1));
   $("zoom-out").addEventListener("click", () => viewer.zoom(-1));
   $("zoom-fit").addEventListener("click", () => viewer.zoom(0));
