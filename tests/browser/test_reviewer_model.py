@@ -38,6 +38,7 @@ class Model:
     facts: dict[int, tuple[Any, ...]] = field(default_factory=dict)
     undo: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)
     by_other: set[int] = field(default_factory=set)
+    last_press: float = -1e9  # performance.now() of the page's last decision key
 
 
 def state(fact: dict[str, Any]) -> tuple[Any, ...]:
@@ -97,17 +98,19 @@ def step(page: Any, live: LiveService, rng: random.Random, model: Model, facts: 
         if fact_id is None:
             return f"{action}: nothing on screen"
         before, was = decisions(page), state(facts[fact_id])
+        # a person's next decision key is another press, not the same burst (debounced)
+        page.wait_for_timeout(max(0, 260 - (page.evaluate("performance.now()") - model.last_press)))
         if action == "mash":  # a held key: one burst, one decision
             for _ in range(rng.randint(2, 8)):
                 page.keyboard.press("c")
                 page.wait_for_timeout(30)
         else:
             page.keyboard.press(action)
+        model.last_press = page.evaluate("performance.now()")
         if stored_after(page, before):
             status = "rejected" if action == "x" else "confirmed"
             model.facts[fact_id] = (status, *was[1:])
             model.undo.append((fact_id, was))
-        page.wait_for_timeout(260)  # the next key is another press, not the same burst
         return f"{action} {fact_id}"
     if action == "edit":
         fact_id = on_screen(page)
@@ -126,7 +129,6 @@ def step(page: Any, live: LiveService, rng: random.Random, model: Model, facts: 
         same = value == fact["value"]
         model.facts[fact_id] = ("confirmed" if same else "corrected", value, *was[2:])
         model.undo.append((fact_id, was))
-        page.wait_for_timeout(260)
         return f"edit {fact_id} = {text}"
     if action == "undo":
         before = decisions(page)
