@@ -281,3 +281,16 @@ def test_a_missed_fact_is_added_by_drawing_a_box_on_the_page(tab: Any, service: 
     while decisions(tab) == before:
         tab.wait_for_timeout(25)
     assert service.extraction(new["id"])["status"] == "pending"
+
+
+def test_the_initiative_page_after_a_404_or_403_shows_no_empty_sections_and_asks_again(
+        tab: Any, service: LiveService) -> None:
+    tab.goto(f"{service.base_url}/review/initiatives/nao-existe")
+    tab.locator("#ini-token").fill(service.tokens["operator"])  # a token that may not see initiatives
+    tab.keyboard.press("Enter")
+    tab.wait_for_selector("#ini-signin-error:has-text('Este token não pode ver iniciativas')")
+    assert tab.locator("#ini-signin").is_visible()
+    tab.locator("#ini-token").fill(service.tokens["reviewer"])
+    tab.keyboard.press("Enter")
+    tab.wait_for_selector("#ini-title:has-text('Iniciativa não encontrada')")
+    assert all(s.is_hidden() for s in tab.locator(".ini-section").all())
