@@ -294,3 +294,30 @@ def test_the_initiative_page_after_a_404_or_403_shows_no_empty_sections_and_asks
     tab.keyboard.press("Enter")
     tab.wait_for_selector("#ini-title:has-text('Iniciativa não encontrada')")
     assert all(s.is_hidden() for s in tab.locator(".ini-section").all())
+
+
+def _in_view(box: dict[str, float] | None, height: int) -> bool:
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
+
+
+def test_at_1024_px_the_queue_shows_rows_and_salvar_is_on_screen(tab: Any, service: LiveService) -> None:
+    tab.set_viewport_size({"width": 1024, "height": 768})
+    fact = pending(service, "count")[0]
+    open_fact(tab, service, fact)
+    rows = tab.locator("#queue-list li").all()
+    listed = tab.locator("#queue-list").bounding_box()
+    assert listed is not None
+    whole = [r for r in rows if (b := r.bounding_box()) and b["y"] >= listed["y"] and
+             b["y"] + b["height"] <= listed["y"] + listed["height"]]
+    assert len(whole) >= 4, f"{len(whole)} queue rows on screen"
+    overflowing = tab.locator("#queue-list .q-meta").evaluate_all(
+        "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).length")
+    assert overflowing == 0
+    tab.keyboard.press("e")
+    save = tab.locator("#editor button[type='submit']")
+    assert _in_view(save.bounding_box(), 768)
+    tab.get_by_label("Novo valor").fill("77")
+    tab.wait_for_selector("#edit-parsed:has-text('77')")
+    save.click()
+    tab.wait_for_selector(f"#q-{fact['id']}.status-corrected")
+    assert service.extraction(fact["id"])["value"] == 77

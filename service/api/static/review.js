@@ -467,6 +467,7 @@ async function openEditor() {
   $("editor-title").textContent = `Corrigir ${fact.text}`;
   state.editor = { fact, ui: buildEditor($("editor-fields"), fact, state.report?.status_date) };
   state.editor.ui.focus();
+  $("editor").querySelector(".editor-actions").scrollIntoView({ block: "nearest" }); // Salvar in view at 1024 px
 }
 
 function closeEditor() {
