@@ -37,6 +37,7 @@ from service.api.singlequery import SingleQuery
 from service.jobs.extracting import limit_renders
 from service.api.hardening import BUSY, harden, redact_access_log, retry_later
 from service.api.routes import (
+    additions,
     assist,
     editions,
     extractions,
@@ -104,7 +105,8 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
     harden(app, settings)  # body limit, failed-auth limiter, CORS (service/api/hardening.py)
     # The hot routers first: a request is matched against the routers in this order (their
     # paths do not overlap, so the order changes nothing else).
-    for module in (extractions, records, health, reports, tokens, assist, review_page, initiatives, editions, live):
+    for module in (extractions, records, health, reports, tokens, assist, review_page, initiatives, editions, live,
+                   additions):
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(FormParserError, _unreadable_form)  # type: ignore[arg-type]

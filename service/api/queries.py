@@ -75,22 +75,24 @@ def extraction_public(ext: Extraction, initiative: Initiative | None, area: Area
     assert ext.id is not None
     return ExtractionPublic(
         id=ext.id, report_id=ext.report_id,
-        initiative=InitiativeRef(title=initiative.title if initiative else None, area=_area_public(area),
+        initiative=InitiativeRef(id=initiative.id if initiative else None,
+                                 title=initiative.title if initiative else None, area=_area_public(area),
                                  key=initiative.key if initiative else None),
         kind=ext.kind, text=ext.text, value=ext.value, unit=ext.unit, qualifier=ext.qualifier,
         name=ext.name, page=ext.page, bbox=list(ext.bbox), lines=ext.lines, extractor=ext.extractor,
         confidence=ext.confidence, status=ext.status, version=ext.version,  # type: ignore[arg-type]
-        reviewed_by=ext.reviewed_by, reviewed_at=as_utc(ext.reviewed_at), orphaned=ext.orphaned,
+        reviewed_by=ext.reviewed_by, reviewed_at=as_utc(ext.reviewed_at), orphaned=ext.orphaned, note=ext.note,
     )
 
 
 # One fact with its context as plain columns: three ORM objects per row (the initiative with
 # its pages and text) cost more than the query.
 _PUBLIC_COLUMNS = (
-    Extraction.id, Extraction.report_id, Initiative.title, Initiative.key, Area.number, Area.name,
+    Extraction.id, Extraction.report_id, Extraction.initiative_id, Initiative.title, Initiative.key, Area.number, Area.name,
     Extraction.kind, Extraction.text, Extraction.value, Extraction.unit, Extraction.qualifier, Extraction.name,
     Extraction.page, Extraction.bbox, Extraction.lines, Extraction.extractor, Extraction.confidence,
     Extraction.status, Extraction.version, Extraction.reviewed_by, Extraction.reviewed_at, Extraction.orphaned,
+    Extraction.note,
 )
 
 
@@ -103,14 +105,14 @@ def public_rows():  # type: ignore[no-untyped-def]
 
 
 def public_from_row(row) -> ExtractionPublic:  # type: ignore[no-untyped-def]
-    (ext_id, report_id, title, key, area_number, area_name, kind, text, value, unit, qualifier, name, page, bbox,
-     lines, extractor, confidence, status, version, reviewed_by, reviewed_at, orphaned) = row
+    (ext_id, report_id, initiative_id, title, key, area_number, area_name, kind, text, value, unit, qualifier, name,
+     page, bbox, lines, extractor, confidence, status, version, reviewed_by, reviewed_at, orphaned, note) = row
     area = AreaPublic(number=area_number, name=area_name) if area_name is not None else None
     return ExtractionPublic(
-        id=ext_id, report_id=report_id, initiative=InitiativeRef(title=title, area=area, key=key),
+        id=ext_id, report_id=report_id, initiative=InitiativeRef(id=initiative_id, title=title, area=area, key=key),
         kind=kind, text=text, value=value, unit=unit, qualifier=qualifier, name=name, page=page, bbox=list(bbox),
         lines=lines, extractor=extractor, confidence=confidence, status=status, version=version,
-        reviewed_by=reviewed_by, reviewed_at=as_utc(reviewed_at), orphaned=orphaned,
+        reviewed_by=reviewed_by, reviewed_at=as_utc(reviewed_at), orphaned=orphaned, note=note,
     )
 
 

@@ -62,12 +62,13 @@ class _Fact:
     status: str
     version: int
     published: bool
+    note: str | None
 
 _PG_ONE = Fast(text(f"""
 WITH {LOCK_CTE},
 upd AS (
     UPDATE extraction AS e SET status = :status, value = CAST(:value AS JSON), unit = :unit,
-        qualifier = :qualifier, name = :name, version = e.version + 1,
+        qualifier = :qualifier, name = :name, note = :fact_note, version = e.version + 1,
         change_seq = nextval('{PG_SEQUENCE}'), published = :published, reviewed_by = :actor, reviewed_at = :at
     FROM feed_lock WHERE e.id = :id AND e.version = :version
     RETURNING e.id, e.change_seq
@@ -102,7 +103,7 @@ def review_facts(caller: Caller, items: Sequence[tuple[int, ReviewIn]]) -> list[
                 continue
             public = shown[row[TOKEN_FIELDS]] = public_from_row(row[TOKEN_FIELDS:-1])
             facts[public.id] = _Fact(public.id, public.kind, public.value, public.unit, public.qualifier, public.name,
-                                     public.status, public.version, row[-1])
+                                     public.status, public.version, row[-1], public.note)
         with Session(bind=read) as session:  # a reopen reads the fact's last decision through it
             plans = [plan_review(session, facts.get(i), i, review) for i, review in items]  # type: ignore[arg-type]
         now = utcnow()
@@ -124,7 +125,7 @@ def _write_one_pg(conn: Connection, plan: Planned, principal: Principal, now: da
     new = plan.new
     row = _PG_ONE.first(conn, {
         "status": new.status, "value": _dump(new.value), "unit": new.unit, "qualifier": new.qualifier,
-        "name": new.name, "published": plan.published, "actor": principal.name, "at": now,
+        "name": new.name, "fact_note": new.note, "published": plan.published, "actor": principal.name, "at": now,
         "id": plan.extraction_id, "version": plan.version, "token_id": principal.token_id,
         "action": plan.action, "before": _dump(plan.before), "after": _dump(plan.after), "note": plan.note,
     })
@@ -138,7 +139,8 @@ _GUARDED = (
     update(_TABLE)
     .where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.version == bindparam("b_version"))
     .values(status=bindparam("b_status"), value=bindparam("b_value"), unit=bindparam("b_unit"),
-            qualifier=bindparam("b_qualifier"), name=bindparam("b_name"), version=_TABLE.c.version + 1,
+            qualifier=bindparam("b_qualifier"), name=bindparam("b_name"), note=bindparam("b_note"),
+            version=_TABLE.c.version + 1,
             change_seq=bindparam("b_seq"), published=bindparam("b_published"),
             reviewed_by=bindparam("b_actor"), reviewed_at=bindparam("b_at"))
 )
@@ -157,7 +159,8 @@ def _write_in_transaction(engine: Engine, plans: list[Planned], principal: Princ
                 raise conflict(plan.extraction_id, versions.get(plan.extraction_id))
         session.execute(_GUARDED, [
             {"b_id": p.extraction_id, "b_version": p.version, "b_status": p.new.status, "b_value": p.new.value,
-             "b_unit": p.new.unit, "b_qualifier": p.new.qualifier, "b_name": p.new.name, "b_seq": seq,
+             "b_unit": p.new.unit, "b_qualifier": p.new.qualifier, "b_name": p.new.name, "b_note": p.new.note,
+             "b_seq": seq,
              "b_published": p.published, "b_actor": principal.name, "b_at": now}
             for p, seq in zip(plans, seqs, strict=True)
         ])
@@ -174,6 +177,6 @@ def _answer(shown: ExtractionPublic, plan: Planned, principal: Principal, now: d
     new = plan.new
     return shown.model_copy(update={
         "status": new.status, "value": new.value, "unit": new.unit, "qualifier": new.qualifier, "name": new.name,
-        "version": plan.version + 1, "reviewed_by": principal.name, "reviewed_at": now,
+        "note": new.note, "version": plan.version + 1, "reviewed_by": principal.name, "reviewed_at": now,
     })
 

@@ -113,7 +113,7 @@ class ReportDiff(BaseModel):
 
 
 class MergeIn(InputModel):
-    other_key: str = Field(description="its initiatives join this key; the other key disappears")
+    other_key: str = Field(max_length=120, description="its initiatives join this key; the other key disappears")
     note: str | None = Field(None, max_length=2000)
 
 

@@ -11,6 +11,10 @@ are never deleted: they are flagged `orphaned` (GET /api/v1/orphans) and, if the
 were published, reappear in the feed as withdrawn. Facts found again after an
 earlier orphaning are un-flagged (and published ones reappear). Every feed change
 writes a ReviewEvent ("reextract" / "orphan") in the fact's history.
+
+What reviewers made stays theirs: a fact a reviewer added (extractor `reviewer`) is
+never matched, refreshed or orphaned, and a fact a reviewer moved to another
+initiative (`initiative_pinned`) keeps that initiative.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from service.review.actions import snapshot
 from service.storage.config import Settings
 from service.storage.db import write_engine
 from service.storage.blobs import local_pdf, open_store
-from service.storage.models import PUBLISHED, Extraction, Report, ReviewEvent
+from service.storage.models import PUBLISHED, REVIEWER_EXTRACTOR, Extraction, Report, ReviewEvent
 from service.storage.sequence import hold_feed_lock, next_change_seq
 from service.storage.timeutil import utcnow
 
@@ -95,7 +99,9 @@ def _feed_change(session: Session, ext: Extraction, action: str, before: dict[st
 def _refresh(session: Session, ext: Extraction, fact: FactModel, initiative_id: int | None,
              position: int, out: Outcome) -> None:
     content, before = _content(fact), snapshot(ext)
-    ext.initiative_id, ext.position, ext.text, ext.page = initiative_id, position, fact.text, fact.page
+    if not ext.initiative_pinned:
+        ext.initiative_id = initiative_id
+    ext.position, ext.text, ext.page = position, fact.text, fact.page
     ext.bbox, ext.extractor, ext.confidence = list(fact.bbox), fact.extractor, fact.confidence
     ext.lines = fact.model_dump(mode="json").get("lines")
     ext.orig_value, ext.orig_unit, ext.orig_qualifier = content["value"], fact.unit, fact.qualifier
@@ -134,8 +140,9 @@ def apply_result(session: Session, report: Report, result: ExtractResult) -> Out
     if auto_series:
         report.series = series_of(report)
     session.add(report)
-    old = list(session.exec(  # locked: a review racing this merge waits, then sees the new version
-        select(Extraction).where(col(Extraction.report_id) == report.id).with_for_update()))
+    old = [ext for ext in session.exec(  # locked: a review racing this merge waits, then sees the new version
+        select(Extraction).where(col(Extraction.report_id) == report.id).with_for_update())
+        if ext.extractor != REVIEWER_EXTRACTOR]
     placed = [(None, f) for f in result.report.extractions]
     for initiative_id, item in match_initiatives(session, report.id, result.initiatives):
         placed.extend((initiative_id, f) for f in item.extractions)

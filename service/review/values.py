@@ -11,7 +11,6 @@ import re
 from calendar import monthrange
 from collections.abc import Callable
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from extractor.model import Qualifier
@@ -83,18 +82,17 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-@lru_cache(maxsize=1)
-def mg_municipalities() -> dict[str, str]:
-    """IBGE code -> official name of every Minas Gerais municipality (the extractor's gazetteer)."""
-    from extractor.facts.gazetteer import gazetteer
+def municipality_names() -> dict[str, str]:
+    """IBGE code -> official name of every Brazilian municipality (EXTRACTION-GUIDE.md: any state)."""
+    from service.review.municipalities import names
 
-    return {m.code: m.name for m in gazetteer().home}
+    return names()
 
 
 def check_municipality(value: Any) -> str:
     code = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-    if not isinstance(code, str) or code not in mg_municipalities():
-        raise InvalidValue(f"{value!r} is not the 7-digit IBGE code of a Minas Gerais municipality (e.g. \"3168606\")")
+    if not isinstance(code, str) or code not in municipality_names():
+        raise InvalidValue(f"{value!r} is not the 7-digit IBGE code of a Brazilian municipality (e.g. \"3168606\")")
     return code
 
 
@@ -120,10 +118,16 @@ CHECKERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+MAX_VALUE_TEXT = 200  # characters of any text inside a value: no date, code or number is longer
+
+
 def check_value(kind: str, value: Any) -> Any:
-    """The normalised value for `kind`; raises InvalidValue."""
+    """The normalised value for `kind`; raises InvalidValue (whose message never repeats a long input)."""
     if value is None:
         raise InvalidValue("a correction needs a `value`")
+    texts = [value] if isinstance(value, str) else list(value.values()) if isinstance(value, dict) else []
+    if any(isinstance(t, str) and len(t) > MAX_VALUE_TEXT for t in texts):
+        raise InvalidValue(f"a {kind} value has no text longer than {MAX_VALUE_TEXT} characters")
     checker = CHECKERS.get(kind)
     if checker is None:
         raise InvalidValue(f"unknown fact kind {kind!r}")

@@ -20,7 +20,8 @@ ROLES: tuple[Role, ...] = ("operator", "reviewer", "consumer", "admin")
 ReportStatus = Literal["queued", "processing", "done", "failed"]
 ReviewStatus = Literal["pending", "confirmed", "corrected", "rejected"]
 REVIEW_STATUSES: tuple[ReviewStatus, ...] = ("pending", "confirmed", "corrected", "rejected")
-ReviewAction = Literal["confirm", "correct", "reject", "reopen"]
+ReviewAction = Literal["confirm", "correct", "reject", "reopen", "revert"]
+REVIEWER_EXTRACTOR = "reviewer"  # `extractor` of a fact a reviewer added (POST /api/v1/extractions)
 PUBLISHED: tuple[ReviewStatus, ...] = ("confirmed", "corrected")  # what the records feed publishes
 
 
@@ -83,6 +84,8 @@ class Page(SQLModel, table=True):
     number: int
     width: float
     height: float
+    complete_by: str | None = Field(default=None, max_length=200)  # "revisado por completo": who
+    complete_at: datetime | None = _ts(nullable=True)
 
 
 class Area(SQLModel, table=True):
@@ -142,6 +145,8 @@ class Extraction(SQLModel, table=True):
     reviewed_by: str | None = Field(default=None, max_length=200)
     reviewed_at: datetime | None = _ts(nullable=True)
     orphaned: bool = Field(default=False, index=True)
+    note: str | None = None  # the latest review's note: part of the state `revert` restores
+    initiative_pinned: bool = False  # a reviewer moved it: re-extraction keeps its initiative
 
 
 class ReviewEvent(SQLModel, table=True):

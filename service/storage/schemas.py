@@ -57,6 +57,7 @@ class AreaPublic(BaseModel):
 
 
 class InitiativeRef(BaseModel):
+    id: int | None = Field(None, description="the initiative's id in this report; null outside any")
     title: str | None = Field(description="null for facts on the cover or closing pages")
     area: AreaPublic | None
     key: str | None = Field(None, description="stable across editions: /api/v1/initiatives/{key}/series")
@@ -110,6 +111,7 @@ class ExtractionPublic(BaseModel):
     reviewed_by: str | None
     reviewed_at: datetime | None
     orphaned: bool = Field(False, description="no longer found by the latest re-extraction")
+    note: str | None = Field(None, description="the note of the review that made the current state")
     assist: AssistPublic | None = None
 
 
@@ -118,16 +120,23 @@ class ExtractionsPublic(BaseModel):
     next_cursor: str | None = Field(description="pass as `cursor` for the next page; null at the end")
 
 
+MAX_UNIT, MAX_NOTE, MAX_TEXT = 200, 2000, 2000  # characters (issue 20: a 100,000-character unit was stored)
+
+
 class ReviewIn(InputModel):
     action: ReviewAction = Field(description=(
         "`reopen` sets a confirmed, corrected or rejected fact back to `pending` and restores the "
         "value, unit, qualifier and name it had before its latest decision (unless something else "
-        "changed it since); a published fact then shows in the records feed as `withdrawn`"))
+        "changed it since); a published fact then shows in the records feed as `withdrawn`. "
+        "`revert` restores exactly the state (status, value, unit, qualifier, name, note) the fact had "
+        "at version `to_version`, as a new version; the feed publishes the result (`withdrawn` when "
+        "it is pending or rejected again after being published)"))
     value: Any = Field(None, description="required for `correct`; validated for the fact's kind")
-    unit: str | None = None
-    qualifier: str | None = None
-    note: str | None = Field(None, max_length=2000)
+    unit: str | None = Field(None, max_length=MAX_UNIT)
+    qualifier: str | None = Field(None, max_length=20)
+    note: str | None = Field(None, max_length=MAX_NOTE)
     version: Version = Field(description="the version you saw; a stale one is refused with 409")
+    to_version: Version | None = Field(None, description="`revert` only: the earlier version to restore")
 
 
 class BulkReviewItem(ReviewIn):
@@ -147,8 +156,9 @@ class ReviewEventPublic(BaseModel):
     extraction_id: int
     actor: str = Field(description="name of the token that made the change")
     at: datetime
-    action: ReviewAction | Literal["reextract", "orphan"] = Field(
-        description="a reviewer's action, or what a re-extraction did to the fact")
+    action: ReviewAction | Literal["create", "move", "reextract", "orphan"] = Field(
+        description="a reviewer's action (`create`: a fact the reviewer added; `move`: to another "
+        "initiative), or what a re-extraction did to the fact")
     before: dict[str, Any]
     after: dict[str, Any]
     note: str | None
@@ -179,3 +189,28 @@ class TokenCreated(TokenPublic):
 
 class TokensPublic(BaseModel):
     items: list[TokenPublic]
+
+
+class MoveIn(InputModel):
+    initiative_id: BodyId | None = Field(description="an initiative of the fact's report; null: outside any")
+    version: Version = Field(description="the version you saw; a stale one is refused with 409")
+    note: str | None = Field(None, max_length=MAX_NOTE)
+
+
+class PagesCompleteIn(InputModel):
+    pages: list[BodyId] | None = Field(None, max_length=5000, description="page numbers; null: every page")
+    complete: bool = Field(True, description="false takes the mark away")
+
+
+class PageCompletePublic(BaseModel):
+    page: int
+    complete_by: str | None
+    complete_at: datetime | None
+
+
+class CompletenessPublic(BaseModel):
+    report_id: int
+    pages: int = Field(description="pages of the report")
+    complete: int = Field(description="pages marked \"revisado por completo\" (nothing missing)")
+    share: float = Field(description="complete / pages, 0 to 1")
+    items: list[PageCompletePublic]

@@ -93,3 +93,24 @@ def two_editions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServi
         yield live
     finally:
         live.stop()
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveService]:
+    """A service of the module's own (its tests decide many facts): the corpus deck and a
+    second, small report (`second_report_id`)."""
+    from tests.pdfmaker import simple_deck
+
+    live = start_service(tmp_path_factory.mktemp("meant"), report_pdf())
+    try:
+        deck = simple_deck(tmp_path_factory.mktemp("deck") / "outro-relatorio.pdf")
+        with live.client("operator") as c, open(deck, "rb") as fh:
+            second = c.post("/api/v1/reports", files={"file": (deck.name, fh, "application/pdf")}).json()["id"]
+        for _ in range(600):
+            if live.get(f"/api/v1/reports/{second}")["status"] == "done":
+                break
+            time.sleep(0.2)
+        live.second_report_id = second  # type: ignore[attr-defined]
+        yield live
+    finally:
+        live.stop()

@@ -20,6 +20,7 @@ from service.api.routes.source_text import locate, sentence_around
     ("period", "dez/23 a out/25", {"start": "2023-12", "end": "2025-10"}),
     ("period", "1º bimestre de 2025", {"start": "2025-01", "end": "2025-02"}),
     ("period", "2024-01 a 2024-03", {"start": "2024-01", "end": "2024-03"}),
+    ("period", "outubro de 2024 a agosto de 2025", {"start": "2024-10", "end": "2025-08"}),
     ("count", "255.766", 255766),
     ("count", "1,5 milhão", 1500000),
     ("count", "7 MILHÕES", 7000000),
@@ -30,7 +31,12 @@ from service.api.routes.source_text import locate, sentence_around
     ("money", "38,6 milhões", 38600000),
     ("municipality", "Teofilo Otoni", "3168606"),
     ("municipality", "RIBEIRÃO DAS NEVES", "3154606"),
-    ("municipality", "sao joao del rey", "3162500"),
+    ("municipality", "sao joao del rei", "3162500"),
+    ("municipality", "São Paulo", "3550308"),  # any state's municipality, named exactly
+    ("municipality", "NATAL", "2408102"),
+    ("municipality", "goiania", "5208707"),
+    ("municipality", "Conselheiro Lafayette", "3118304"),  # a known alias
+    ("municipality", "Santa Luzia", "3157807"),  # in several states: the report's (MG) one
 ])
 def test_parse_reads_what_reviewers_type(kind: str, text: str, value: Any) -> None:
     parsed = parse_value(kind, text, "2025-10")
@@ -42,9 +48,15 @@ def test_parse_reads_what_reviewers_type(kind: str, text: str, value: Any) -> No
     ("date", "2024-13"),
     ("date", "dez/23 a out/25"),  # a period is not a date
     ("period", "nov/24"),
+    ("period", "outubro a agosto de 2025"),  # not 2024-10 to 2025-08: an end before its start is asked
+
     ("count", "muitos"),
     ("municipality", "Minas Gerais"),
-    ("municipality", "Porto Velho"),  # another state's municipality
+    # a fuzzy best match is a guess, never a parse: the reviewer picks from the list
+    ("municipality", "Belo"),  # Belo Horizonte? Belo Oriente? Belo Vale?
+    ("municipality", "Palmas"),  # TO and PR, none in MG (not Palma, MG)
+    ("municipality", "sao joao del rey"),
+    ("municipality", "Vitoria da"),
 ])
 def test_parse_refuses_what_is_not_the_kind(kind: str, text: str) -> None:
     assert parse_value(kind, text, "2025-10") is None
@@ -66,9 +78,14 @@ def test_municipality_search_ranks_the_meant_one_first(query: str, first: str) -
     assert search_municipalities(query, 5)[0].name == first
 
 
-def test_municipality_search_is_mg_only_and_limited() -> None:
-    names = [m.name for m in search_municipalities("porto", 10)]
-    assert len(names) == 10 and "Porto Velho" not in names
+def test_municipality_search_covers_every_state_with_the_reports_first() -> None:
+    found = search_municipalities("porto", 10)
+    assert len(found) == 10 and (found[0].name, found[0].exact) == ("Porto", True)  # Porto, PI
+    assert [m.uf for m in found[1:4]] == ["MG"] * 3  # then the report's state
+    assert [(m.name, m.uf, m.exact) for m in search_municipalities("Porto Velho", 3)][0] == ("Porto Velho", "RO", True)
+    assert [m.uf for m in search_municipalities("Santa Luzia", 3, "PB")][:1] == ["PB"]
+    belo = search_municipalities("Belo", 5)
+    assert not any(m.exact for m in belo) and {"Belo Horizonte", "Belo Oriente"} <= {m.name for m in belo}
 
 
 TEXT = ("Atendimentos digitais realizados nas UAIs:\n• 1º bimestre: 41.205\n• 2º bimestre: 44.870\n"

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import VIEWPORT
+from tests.browser.actions import decide, ready
 from tests.browser.live import LiveService
 from tests.browser.test_review_page import current_id, filter_by, sign_in, visible_ids, wait_status
 
@@ -45,25 +46,20 @@ def test_1_municipality_editor_never_saves_a_poor_match(page: Any, live: LiveSer
     fact = facts[0]
     open_fact(page, fact["id"])
     page.keyboard.press("e")
-    muni = page.get_by_label("Município de Minas Gerais")
-    muni.fill("xyzxyz")
-    page.wait_for_selector("#muni-options li:has-text('Luz')")
-    assert page.locator("#muni-options li[aria-selected='true']").count() == 0
-    page.keyboard.press("Enter")
-    page.wait_for_selector("#editor-error:has-text('Nenhum município de Minas Gerais corresponde a “xyzxyz”')")
-    assert "Nada foi salvo" in page.locator("#editor-error").inner_text()
-
-    muni.fill("Porto Velho")  # Rondônia: Rio Vermelho is listed, not pre-selected
-    page.wait_for_selector("#muni-options li:has-text('Rio Vermelho')")
-    assert page.locator("#muni-options li[aria-selected='true']").count() == 0
-    page.keyboard.press("Enter")
-    page.wait_for_selector("#editor-error:has-text('“Porto Velho”')")
+    muni = page.get_by_label("Município", exact=True)
+    for typed, listed in (("xyzxyz", None), ("Belo", "Belo Oriente – MG"), ("sete lagoa", "Sete Lagoas – MG")):
+        muni.fill(typed)  # nothing named exactly: listed, never pre-selected, Enter saves nothing
+        page.wait_for_selector(f"#muni-options li:has-text('{listed}')" if listed else "#muni-options li")
+        assert page.locator("#muni-options li[aria-selected='true']").count() == 0
+        page.keyboard.press("Enter")
+        page.wait_for_selector(f"#editor-error:has-text('“{typed}” não é o nome exato de um só município')")
+        assert "Nada foi salvo" in page.locator("#editor-error").inner_text()
     after = live.extraction(fact["id"])
     assert (after["status"], after["version"], after["value"]) == ("pending", 1, fact["value"])
     assert live.get(f"/api/v1/extractions/{fact['id']}/history")["items"] == []
 
-    muni.fill("sete lagoa")  # a good match is still pre-selected and Enter saves it
-    page.wait_for_selector("#muni-options li[aria-selected='true']:has-text('Sete Lagoas')")
+    muni.fill("sete lagoas")  # the exact name is pre-selected and Enter saves it
+    page.wait_for_selector("#muni-options li[aria-selected='true']:has-text('Sete Lagoas – MG')")
     page.keyboard.press("Enter")
     wait_status(page, fact["id"], "corrected")
     after = live.extraction(fact["id"])
@@ -84,15 +80,16 @@ def test_2_undo_of_a_correction_restores_the_value_before_it(page: Any, live: Li
     assert (after["status"], after["value"], after["qualifier"], after["version"]) == (
         "pending", fact["value"], fact["qualifier"], 3)
     history = live.get(f"/api/v1/extractions/{fact['id']}/history")["items"]
-    assert [(e["action"], e["after"]["value"]) for e in history] == [("correct", 99), ("reopen", fact["value"])]
+    assert [(e["action"], e["after"]["value"]) for e in history] == [("correct", 99), ("revert", fact["value"])]
     assert current_id(page) == fact["id"]
+    ready(page)
     page.keyboard.press("c")  # the next decision is on the original value, not 99
     wait_status(page, fact["id"], "confirmed")
     after = live.extraction(fact["id"])
     assert (after["status"], after["value"], after["version"]) == ("confirmed", fact["value"], 4)
 
 
-def test_3_next_fact_shows_loading_and_keys_wait_for_it(page: Any, live: LiveService) -> None:
+def test_3_next_fact_shows_loading_and_a_key_pressed_before_it_is_dropped(page: Any, live: LiveService) -> None:
     queue = sorted(live.extractions(status="pending", kind="count"), key=lambda f: (f["confidence"], f["id"]))
     first, second = queue[0], queue[1]
     events: list[str] = []
@@ -112,13 +109,16 @@ def test_3_next_fact_shows_loading_and_keys_wait_for_it(page: Any, live: LiveSer
     page.wait_for_selector("#fact-sentence mark")
     page.locator("#queue-list").focus()
     page.keyboard.press("j")
-    page.keyboard.press("c")  # pressed while the second fact's evidence is on its way
+    page.keyboard.press("c")  # pressed while the second fact's evidence is on its way: not seen, dropped
     page.wait_for_selector("#page-scroll[aria-busy='true']")
     assert "carregando" in page.locator("#page-label").inner_text()
     assert page.locator("#page-frame.stale").count() == 1
     assert "Carregando" in page.locator("#fact-sentence").inner_text()
-    wait_status(page, second["id"], "confirmed")
     page.wait_for_selector("#page-scroll[aria-busy='false']")
+    page.wait_for_timeout(500)
+    assert live.extraction(second["id"])["status"] == "pending"
+    decide(page, "c")  # once it is on screen
+    wait_status(page, second["id"], "confirmed")
     assert live.extraction(first["id"])["status"] == "pending"
     assert live.extraction(second["id"])["status"] == "confirmed"
     assert events == ["answered", "answered", "review"], "the confirm went out before the fact was shown"
@@ -135,6 +135,7 @@ def test_4_keys_go_back_to_the_queue_after_filters_and_bulk_selection(page: Any,
     page.select_option("#filter-kind", "period")  # ... and picks an option
     page.wait_for_function("() => document.activeElement.id === 'queue-list'")
     first = current_id(page)
+    ready(page)
     page.keyboard.press("c")
     wait_status(page, first, "confirmed")
     assert page.locator("#filter-kind").input_value() == "period"
@@ -147,6 +148,7 @@ def test_4_keys_go_back_to_the_queue_after_filters_and_bulk_selection(page: Any,
     page.keyboard.press("j")
     page.wait_for_function(f"() => document.querySelector('#queue-list li[aria-selected=true]').dataset.id != '{before}'")
     moved = current_id(page)
+    ready(page)
     page.keyboard.press("c")
     wait_status(page, moved, "confirmed")
     assert live.extraction(moved)["status"] == "confirmed"
@@ -166,7 +168,9 @@ def test_5_end_of_queue_is_done_and_offers_the_next_report(browser: Any, two_edi
         filter_by(page, kind="money")
         queue = [int(x) for x in page.locator("#queue-list li").evaluate_all("els => els.map(e => e.dataset.id)")]
         assert queue
-        for _ in range(len(queue) + 2):  # two presses more than there are facts
+        for _ in queue:
+            decide(page, "c")
+        for _ in range(2):  # two presses more than there are facts: nothing to decide
             page.keyboard.press("c")
         page.wait_for_selector("#queue-done:has-text('Fila concluída')")
         for ext_id in queue:
@@ -179,6 +183,7 @@ def test_5_end_of_queue_is_done_and_offers_the_next_report(browser: Any, two_edi
         assert other["filename"] in button.inner_text()
         page.keyboard.press("k")  # back to the last fact, then past it again
         page.wait_for_selector(f"#q-{queue[-1]}[aria-selected='true']")
+        ready(page)
         page.keyboard.press("x")
         wait_status(page, queue[-1], "rejected")
         page.wait_for_selector("#queue-done:not([hidden])")
@@ -245,10 +250,13 @@ def test_9_messages_labels_and_errors_are_in_portuguese(page: Any, live: LiveSer
     extractor = page.locator("#fact-extractor").inner_text()
     assert extractor == "regras de texto (contagem)" and fact["extractor"] == "rules.count"
     page.route("**/api/v1/extractions/*/review", lambda route: route.abort())
+    ready(page)
     page.keyboard.press("c")
     page.wait_for_selector("#banner:has-text('Sem conexão com o serviço relato')")
     page.route("**/api/v1/extractions/*/review", lambda route: route.fulfill(
         status=500, content_type="text/plain", body="Internal Server Error"))
+    ready(page)
+    page.wait_for_timeout(300)  # a second press, not the same burst (debounced)
     page.keyboard.press("x")
     page.wait_for_selector("#banner:has-text('Erro interno do serviço (500)')")
     assert not ENGLISH.search(page.locator("#banner").inner_text())
@@ -365,6 +373,7 @@ def test_16_no_error_requests_own_tab_named_and_initiative_in_rows(page: Any, li
     rows = {f["id"]: f for f in live.extractions(status="pending", kind="count")}
     first = current_id(page)
     assert rows[first]["initiative"]["title"] in page.locator(f"#q-{first} .q-initiative").inner_text()
+    ready(page)
     page.keyboard.press("c")
     wait_status(page, first, "confirmed")
     second = current_id(page)
@@ -373,6 +382,7 @@ def test_16_no_error_requests_own_tab_named_and_initiative_in_rows(page: Any, li
     mine = live.post(f"/api/v1/extractions/{second}/review", {"action": "confirm", "version": seen["version"]})
     assert mine.status_code == 200  # the same reviewer, from another tab
     page.wait_for_selector("#page-scroll[aria-busy='false']")
+    ready(page)
     page.keyboard.press("x")
     page.wait_for_selector("#banner:has-text('Você mesmo alterou este fato em outra aba ou janela')")
     assert "Outra pessoa" not in page.locator("#banner").inner_text()
@@ -395,6 +405,7 @@ def test_8_at_1024x768_the_page_image_and_actions_are_on_screen(page: Any, live:
     assert box is not None and box["y"] + box["height"] <= 768, box
     assert page.evaluate("document.documentElement.scrollWidth") <= 1024
     fact = current_id(page)
+    ready(page)
     confirm.click()
     wait_status(page, fact, "confirmed")
     assert live.extraction(fact)["status"] == "confirmed"
@@ -409,6 +420,7 @@ def test_13_reload_keeps_report_filters_position_and_undo(page: Any, live: LiveS
     target = current_id(page)
     page.wait_for_selector("#page-scroll[aria-busy='false']")
     before = live.extraction(target)
+    ready(page)
     page.keyboard.press("x")
     wait_status(page, target, "rejected")
     position = current_id(page)
@@ -435,6 +447,7 @@ def test_progress_position_and_per_report_bar(page: Any, live: LiveService) -> N
     page.keyboard.press("j")
     page.wait_for_selector(f"#fact-position:text-is('fato 2 de {len(visible)}')")
     page.wait_for_selector("#page-scroll[aria-busy='false']")
+    ready(page)
     page.keyboard.press("c")
     wait_status(page, visible[1], "confirmed")
     page.wait_for_selector(f"#fact-position:text-is('fato 3 de {len(visible)}')")

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import VIEWPORT, new_tab
+from tests.browser.actions import decide, ready
 from tests.browser.live import LiveService
 from tests.browser.test_issue13 import axe_violations, open_fact
 from tests.browser.test_review_page import DOCS_SCREENSHOT, UPDATE_DOCS, current_id, filter_by, sign_in, wait_status
@@ -77,6 +78,7 @@ def test_7_wrapped_fact_gets_one_mark_per_line_and_stays_in_view_zoomed(page: An
         assert inside(page.locator("#page-mark").bounding_box(), scroll_view(page))
         open_fact(page, wrapped["id"])
         page.wait_for_selector("#page-scroll[aria-busy='false']")
+    ready(page)
     page.keyboard.press("c")
     wait_status(page, wrapped["id"], "confirmed")
     after = live.extraction(wrapped["id"])
@@ -165,7 +167,7 @@ def test_11_assist_flags_in_rows_and_confirm_unchanged(browser: Any, two_edition
     for ext_id in same:
         fact = live.extraction(ext_id)
         assert (fact["status"], fact["reviewed_by"]) == ("confirmed", "reviewer")
-        assert live.get(f"/api/v1/extractions/{ext_id}/history")["items"][-1]["note"] == "unchanged since 2025-08"
+        assert live.get(f"/api/v1/extractions/{ext_id}/history")["items"][-1]["note"] == "sem mudança desde 2025-08"
     assert all(live.extraction(i)["status"] == "pending" for i in fell - same)
 
 
@@ -204,6 +206,7 @@ def test_live_queue_shows_others_decisions_and_who_has_a_fact_open(browser: Any,
         assert {(v["extraction_id"], v["reviewer"]) for v in seen} >= {(first, "reviewer"), (first, "other"),
                                                                        (second, "reviewer")}
         a.locator("#queue-list").focus()
+        ready(a)
         a.keyboard.press("c")
         wait_status(a, first, "confirmed")
         b.wait_for_selector(f"#q-{first}.status-confirmed")  # B sees A's decision come in

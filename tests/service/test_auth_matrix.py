@@ -75,6 +75,16 @@ def _published(c: TestClient, x: Ctx) -> None:
 Call = Callable[[TestClient, dict[str, str], Ctx], Any]
 
 
+def _move(c: TestClient, h: dict[str, str], x: Ctx) -> Any:
+    """Move the caller's fact to an initiative it is not in (read with an admin's token)."""
+    admin = {"Authorization": f"Bearer {x.admin_token}"}  # type: ignore[attr-defined]
+    fact = c.get(f"/api/v1/extractions/{x.ext()}", headers=admin).json()
+    tree = c.get(f"/api/v1/reports/{x.report_id}/initiatives", headers=admin).json()["initiatives"]
+    other = next(i["id"] for i in tree if i["id"] != fact["initiative"]["id"])
+    return c.put(f"/api/v1/extractions/{x.ext()}/initiative", headers=h,
+                 json={"initiative_id": other, "version": fact["version"]})
+
+
 def _upload(c: TestClient, h: dict[str, str], x: Ctx) -> Any:
     pdf = slide_pdf(x.tmp / f"{x.role}.pdf", [[(f"Relatório {x.role}", 20, False)]])
     return c.post("/api/v1/reports", headers=h, files={"file": ("r.pdf", pdf.read_bytes(), "application/pdf")})
@@ -147,6 +157,15 @@ ENDPOINTS: dict[tuple[str, str], tuple[set[str], Call]] = {
     ("PUT", "/api/v1/presence"): (
         {"reviewer", "admin"}, lambda c, h, x: c.put("/api/v1/presence", headers=h, json={
             "tab": f"tab-{x.role}-0001", "report_id": x.report_id, "extraction_id": x.ext()})),
+    ("POST", "/api/v1/extractions"): (
+        {"reviewer", "admin"}, lambda c, h, x: c.post("/api/v1/extractions", headers=h, json={
+            "report_id": x.report_id, "page": 2, "bbox": [10, 10, 40, 20], "kind": "percentage", "value": 12})),
+    ("PUT", "/api/v1/extractions/{extraction_id}/initiative"): ({"reviewer", "admin"}, _move),
+    ("GET", "/api/v1/reports/{report_id}/complete"): (
+        {"reviewer", "admin"}, lambda c, h, x: c.get(f"/api/v1/reports/{x.report_id}/complete", headers=h)),
+    ("PUT", "/api/v1/reports/{report_id}/complete"): (
+        {"reviewer", "admin"},
+        lambda c, h, x: c.put(f"/api/v1/reports/{x.report_id}/complete", headers=h, json={"pages": [1]})),
     ("PUT", "/api/v1/reports/{report_id}/series"): (
         {"reviewer", "admin"},
         lambda c, h, x: c.put(f"/api/v1/reports/{x.report_id}/series", headers=h, json={"series": "painel"})),
@@ -177,6 +196,7 @@ def test_role_matrix(client: TestClient, tokens: dict[str, str], engine: Engine,
     ctx = Ctx(report["id"], [i["id"] for i in extractions(client, tokens["reviewer"])], token_ids, tmp_path)  # type: ignore[arg-type]
     ctx.operator_token = tokens["operator"]  # type: ignore[attr-defined]  (for _second_edition)
     ctx.reviewer_token = tokens["reviewer"]  # type: ignore[attr-defined]  (for _published)
+    ctx.admin_token = tokens["admin"]  # type: ignore[attr-defined]  (for _move)
     allowed, call = ENDPOINTS[endpoint]
     wrong = {}
     for role in CALLERS:

@@ -193,7 +193,7 @@ def test_review_assist_unchanged_and_moved_backwards(
     assert {i["id"] for i in confirmed} == {i["id"] for i in flagged["items"]} and len(confirmed) > 20
     assert all(i["status"] == "confirmed" for i in confirmed)
     history = get(client, reviewer, f"/api/v1/extractions/{confirmed[0]['id']}/history")["items"]
-    assert history[-1]["note"] == f"unchanged since {flagged['items'][0]['assist']['unchanged_since']}"
+    assert history[-1]["note"] == f"sem mudança desde {flagged['items'][0]['assist']['unchanged_since']}"
     assert get(client, reviewer, f"/api/v1/reports/{ids['2025-10']}/assist", flag="unchanged",
                status="pending")["items"] == []
     again = client.post(f"/api/v1/reports/{ids['2025-10']}/confirm-unchanged", headers=auth(reviewer),

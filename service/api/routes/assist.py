@@ -9,20 +9,19 @@ picker searches the same gazetteer the extractor resolves names with.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
-from rapidfuzz import fuzz, process
 from sqlmodel import col, select
 
 from extractor.facts.base import Candidate, FactContext
-from extractor.facts.gazetteer import gazetteer, name_key
+from extractor.facts.gazetteer import HOME_UF
 from extractor.facts.pipeline import find_facts
 from extractor.model import FactKind
 from service.api.deps import API_ERRORS, ReviewerDep, SessionDep
 from service.api.routes.source_text import locate, sentence_around
+from service.review import municipalities as places
 from service.review.values import InvalidValue, check_value
 from service.storage.inputs import Count, Id, InputModel, Text
 from service.storage.models import Extraction, Initiative, Page
@@ -43,7 +42,6 @@ EXAMPLES: dict[str, str] = {
     "money": "'R$ 1,2 milhão' or '38,6 milhões'",
     "municipality": "'Teófilo Otoni' or 'teofilo otoni'",
 }
-FUZZY_ACCEPT = 88.0
 
 
 class ParseIn(InputModel):
@@ -66,7 +64,10 @@ class ParseOut(BaseModel):
 class MunicipalityOut(BaseModel):
     code: str = Field(description="7-digit IBGE code")
     name: str
+    uf: str = Field(description="the state, e.g. MG")
     score: float = Field(description="0-100, how well the name matches the query")
+    exact: bool = Field(False, description="the query is this municipality's name or a known alias "
+                                           "(accents and case aside): the only kind of match Enter may take")
 
 
 class MunicipalitiesOut(BaseModel):
@@ -92,13 +93,14 @@ def _first(kind: str, text: str, status_date: str | None) -> Candidate | None:
 
 
 def _parse_municipality(text: str) -> ParseOut | None:
+    """Only the one municipality the text names exactly (folded, or an alias): a fuzzy best
+    match is a guess, and a guess must be picked from the list by the reviewer. The report
+    rules' own reading (MG names and the spellings they know) comes first."""
     found = _first("municipality", text, None)
     if found is not None:
         return ParseOut(kind="municipality", value=found.value, name=found.name)
-    best = search_municipalities(text, 1)
-    if best and best[0].score >= FUZZY_ACCEPT:
-        return ParseOut(kind="municipality", value=best[0].code, name=best[0].name)
-    return None
+    place = places.exact(text)
+    return ParseOut(kind="municipality", value=place.code, name=place.name) if place else None
 
 
 def _parse_dates(kind: str, text: str, status_date: str | None) -> ParseOut | None:
@@ -108,7 +110,19 @@ def _parse_dates(kind: str, text: str, status_date: str | None) -> ParseOut | No
     if kind == "period" and iso_period:
         return ParseOut(kind="period", value={"start": iso_period.group(1), "end": iso_period.group(2)})
     found = _first(kind, text, status_date)
-    return ParseOut(kind=kind, value=found.value) if found else None  # type: ignore[arg-type]
+    if found is None or (kind == "period" and _year_guessed(text, found.value)):
+        return None
+    return ParseOut(kind=kind, value=found.value)  # type: ignore[arg-type]
+
+
+_YEARS = re.compile(r"\b(?:19|20)[0-9]{2}\b|/[0-9]{2}\b")
+
+
+def _year_guessed(text: str, period: dict[str, str]) -> bool:
+    """A period whose end comes before its start in the year the text names ("outubro a agosto
+    de 2025") was read as spanning a year change; it is a mistake more often than not, so the
+    reviewer is asked to write both years rather than have 2024-10 guessed."""
+    return len(set(_YEARS.findall(text))) == 1 and period["start"][:4] != period["end"][:4]
 
 
 def _parse_number(kind: str, text: str, status_date: str | None) -> ParseOut | None:
@@ -171,46 +185,21 @@ def parse_check(body: ParseIn, _: ReviewerDep) -> ParseCheckOut:
     return ParseCheckOut(readable=parsed is not None, parsed=parsed, detail=None if parsed else _unreadable(body))
 
 
-@lru_cache(maxsize=1)
-def _spellings() -> dict[str, tuple[str, str]]:
-    """Folded spelling (official names and aliases) -> (IBGE code, official name), Minas Gerais only."""
-    gaz = gazetteer()
-    home = {m.name: m for m in gaz.home}
-    out = {name_key(m.name): (m.code, m.name) for m in gaz.home}
-    for alias, target in gaz.aliases.items():
-        out.setdefault(name_key(alias), (home[target].code, target))
-    return out
-
-
-def search_municipalities(query: str, limit: int) -> list[MunicipalityOut]:
-    """Best matches first; a name that starts with the query ranks above a fuzzier one."""
-    spellings = _spellings()
-    key = name_key(query)
-    if key.isdigit():
-        hits = sorted({v for v in spellings.values() if v[0].startswith(key)})
-        return [MunicipalityOut(code=c, name=n, score=100.0) for c, n in hits[:limit]]
-    if not key:
-        names = sorted(set(spellings.values()), key=lambda v: name_key(v[1]))
-        return [MunicipalityOut(code=c, name=n, score=0.0) for c, n in names[:limit]]
-    ranked: dict[str, MunicipalityOut] = {}
-    for spelling, score, _ in process.extract(key, list(spellings), scorer=fuzz.WRatio, limit=limit * 4):
-        code, name = spellings[spelling]
-        bonus = 100.0 if spelling == key else 20.0 if spelling.startswith(key) else 0.0
-        best = ranked.get(code)
-        if best is None or score + bonus > best.score:
-            ranked[code] = MunicipalityOut(code=code, name=name, score=score + bonus)
-    items = sorted(ranked.values(), key=lambda m: (-m.score, m.name))[:limit]
-    return [m.model_copy(update={"score": round(min(m.score, 100.0), 1)}) for m in items]
+def search_municipalities(query: str, limit: int, uf: str = HOME_UF) -> list[MunicipalityOut]:
+    """Exact names first, then the report's state, then the fuzzier (service/review/municipalities.py)."""
+    return [MunicipalityOut(code=f.place.code, name=f.place.name, uf=f.place.uf, score=f.score, exact=f.exact)
+            for f in places.search(query, limit, uf)]
 
 
 @router.get("/municipalities", response_model=MunicipalitiesOut,
-            summary="Minas Gerais municipalities by fuzzy name (or IBGE code prefix)")
+            summary="Brazil's municipalities by fuzzy name (or IBGE code prefix), the report's state first")
 def municipalities(
     _: ReviewerDep,
     q: Annotated[Text, Query(max_length=200, description="a name as written: case, accents, typos are forgiven")] = "",
     limit: Annotated[Count, Query(le=100)] = 10,
+    uf: Annotated[str, Query(pattern=r"^[A-Z]{2}$", description="the report's state, ranked first")] = HOME_UF,
 ) -> MunicipalitiesOut:
-    return MunicipalitiesOut(items=search_municipalities(q, limit))
+    return MunicipalitiesOut(items=search_municipalities(q, limit, uf))
 
 
 @router.get("/extractions/{extraction_id}/source", response_model=SourceOut, responses={404: {"model": ErrorOut}},

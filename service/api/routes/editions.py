@@ -97,7 +97,7 @@ def confirm_unchanged(report_id: Id, body: ConfirmUnchangedIn, principal: Review
                             f"facts of report {report_id} unchanged since a confirmed edition; nothing was confirmed")
     try:
         for ext in targets:
-            note = body.note or f"unchanged since {flags[ext.id or 0].unchanged_since}"
+            note = body.note or f"sem mudança desde {flags[ext.id or 0].unchanged_since}"
             apply_review(session, ext.id or 0, ReviewIn(action="confirm", version=ext.version, note=note), principal)
         out = BulkReviewOut(items=[get_extraction_public(session, e.id or 0) for e in targets])  # type: ignore[misc]
         session.commit()  # answer read before: see routes/extractions.py

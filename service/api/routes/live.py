@@ -81,6 +81,7 @@ class ViewerPublic(BaseModel):
 class PresencePublic(BaseModel):
     viewers: list[ViewerPublic] = Field(description="facts of the same report open in other live tabs")
     window_s: int = Field(description="a tab that has not reported for this long counts as closed")
+    you: str | None = Field(None, description="the caller's token name: what `reviewed_by` says of your own changes")
 
 
 @router.put("/presence", response_model=PresencePublic, responses={422: {"model": ErrorOut}},
@@ -98,6 +99,7 @@ def put_presence(body: PresenceIn, principal: ReviewerDep, session: WriteSession
     except IntegrityError:  # the tab's first two reports raced (PostgreSQL): the row exists now
         session.rollback()
         viewers = report_view(session, principal, body.tab, body.report_id, body.extraction_id)
-    out = PresencePublic(viewers=[ViewerPublic(**vars(v)) for v in viewers], window_s=int(WINDOW.total_seconds()))
+    out = PresencePublic(viewers=[ViewerPublic(**vars(v)) for v in viewers], window_s=int(WINDOW.total_seconds()),
+                         you=principal.name)
     session.commit()
     return out

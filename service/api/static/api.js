@@ -67,6 +67,8 @@ export const api = {
   extraction: (id) => call("GET", `/api/v1/extractions/${id}`),
   source: (id) => call("GET", `/api/v1/extractions/${id}/source`),
   history: (id) => call("GET", `/api/v1/extractions/${id}/history`).then((r) => r.items),
+  addFact: (body) => call("POST", "/api/v1/extractions", { body }),
+  reportInitiatives: (id) => call("GET", `/api/v1/reports/${id}/initiatives`).then((r) => r.initiatives),
   review: (id, body) => call("POST", `/api/v1/extractions/${id}/review`, { body }),
   reviewMany: (items) => call("POST", "/api/v1/extractions/review", { body: { items } }).then((r) => r.items),
   /** The value `text` spells; an unreadable text rejects with ApiError 422 (asked through

@@ -3,7 +3,7 @@
 // municipality picker searches GET /api/v1/municipalities.
 
 import { api, ApiError } from "./api.js";
-import { KIND_LABELS, QUALIFIER_LABELS, el, formatValue } from "./format.js";
+import { KIND_LABELS, QUALIFIER_LABELS, el, editableText, formatValue } from "./format.js";
 
 const HINTS = {
   date: "Como no relatório: nov/24, 06/11/2024, novembro de 2024 — ou ISO 2024-11",
@@ -17,11 +17,8 @@ const NUMERIC = new Set(["count", "percentage", "money"]);
 const RANGES = { percentage: [0, 100] };
 const outOfRange = (kind, value) => kind in RANGES && typeof value === "number"
   && (value < RANGES[kind][0] || value > RANGES[kind][1]);
-/** The municipality picker highlights its best match (so Enter takes it) only when the match
- * scores at least this much (0-100, GET /api/v1/municipalities `score`): "sete lagoa" (100) or
- * "gov valadares" (85.5) are pre-selected, "Porto Velho" → Rio Vermelho (69.6) or "xyzxyz" →
- * Luz (45) are only listed, and Enter then saves nothing. */
-export const PRESELECT_MIN_SCORE = 80;
+/** Most characters a typed value or a unit may have (the API's limit for a unit, MAX_UNIT). */
+export const MAX_TYPED = 200;
 
 function debounce(fn, ms) {
   let timer;
@@ -39,34 +36,46 @@ function qualifierSelect(current) {
 /** Editor for kinds typed as text (dates, periods, numbers): parse as you type, show the ISO/number. */
 function textEditor(container, fact, statusDate) {
   const input = el("input", {
-    id: "edit-text", type: "text", spellcheck: "false", "aria-describedby": "edit-hint edit-parsed editor-error",
+    id: "edit-text", type: "text", spellcheck: "false", maxlength: MAX_TYPED,
+    "aria-describedby": "edit-hint edit-parsed editor-error",
   });
-  input.value = fact.text;
+  input.value = editableText(fact.kind, fact.value); // the CURRENT value, not the extracted text
   const parsed = el("output", { id: "edit-parsed", class: "parsed", "aria-live": "polite", for: "edit-text" });
   container.append(
     el("label", { for: "edit-text" }, "Novo valor"), input,
     el("p", { id: "edit-hint", class: "hint", text: HINTS[fact.kind] }), parsed);
   let unit = null;
   if (fact.kind === "count") {
-    unit = el("input", { id: "edit-unit", type: "text" });
+    unit = el("input", { id: "edit-unit", type: "text", maxlength: MAX_TYPED });
     unit.value = fact.unit || "";
     container.append(el("label", {}, "Unidade ", unit));
   }
   if (NUMERIC.has(fact.kind)) container.append(qualifierSelect(fact.qualifier));
+  // What the reviewer set by hand is never overwritten by what the parser reads in the value:
+  // a unit typed before the value stays, and the qualifier stays unless the value's own words
+  // name another one ("mais de 500" → pelo menos; a plain "600 mil" keeps "meta").
+  const touched = { unit: false, qualifier: false };
+  unit?.addEventListener("input", () => { touched.unit = true; });
+  container.querySelector("#edit-qualifier")?.addEventListener("change", () => { touched.qualifier = true; });
+  const qualifierNow = () => container.querySelector("#edit-qualifier")?.value || "";
   let latest = null; // {text, promise}
+  let typed = false; // the reviewer has changed the value's text
   const run = () => {
     const text = input.value.trim();
     const promise = text ? api.parse(fact.kind, text, statusDate) : Promise.reject(new ApiError(422, ""));
     latest = { text, promise };
     promise.then((r) => {
-      if (latest.promise !== promise) return;
-      parsed.textContent = `→ ${formatValue(fact.kind, r.value)}`;
+      if (latest.promise !== promise || !input.isConnected) return; // the editor may have closed
+      if (typed && unit && r.unit && !touched.unit) unit.value = r.unit;
+      if (typed && r.qualifier && r.qualifier !== "exact" && !touched.qualifier) {
+        container.querySelector("#edit-qualifier").value = r.qualifier;
+      }
+      const q = qualifierNow();
+      parsed.textContent = `→ ${formatValue(fact.kind, r.value)}${q ? ` (${QUALIFIER_LABELS[q]})` : ""}`;
       parsed.classList.remove("bad");
       input.setAttribute("aria-invalid", "false");
-      if (unit && r.unit) unit.value = r.unit;
-      if (r.qualifier) container.querySelector("#edit-qualifier").value = r.qualifier;
     }, (err) => {
-      if (latest.promise !== promise) return;
+      if (latest.promise !== promise || !input.isConnected) return;
       const kind = (KIND_LABELS[fact.kind] || "valor").toLowerCase();
       const range = RANGES[fact.kind] ? ` (de ${RANGES[fact.kind][0]} a ${RANGES[fact.kind][1]})` : "";
       parsed.textContent = text ? `Não entendi “${text}” como ${kind}${range}: veja os exemplos acima.` : "Digite um valor.";
@@ -76,7 +85,12 @@ function textEditor(container, fact, statusDate) {
     });
     return promise;
   };
-  input.addEventListener("input", debounce(run, 200));
+  const later = debounce(() => { if (input.isConnected) run().catch(() => {}); }, 200);
+  input.addEventListener("input", () => { typed = true; later(); });
+  container.querySelector("#edit-qualifier")?.addEventListener("change", () => {
+    if (latest) latest.promise.then((r) => { parsed.textContent = `→ ${formatValue(fact.kind, r.value)}`
+      + `${qualifierNow() ? ` (${QUALIFIER_LABELS[qualifierNow()]})` : ""}`; }, () => {});
+  });
   run().catch(() => {});
   return {
     focus: () => { input.focus(); input.select(); },
@@ -101,17 +115,21 @@ function textEditor(container, fact, statusDate) {
   };
 }
 
-/** Municipality picker: a combobox over the MG gazetteer (fuzzy), name -> IBGE code. */
+/** Municipality picker: a combobox over Brazil's 5,570 municipalities (fuzzy, each with its
+ * state, the report's state first), name -> IBGE code. Enter takes a municipality only when
+ * the reviewer picked it with ↑/↓ or the text names exactly one (accents and case aside, or a
+ * known alias): a fuzzy best match is never saved ("São Paulo" is not Monsenhor Paulo). */
 function municipalityEditor(container, fact) {
   const input = el("input", {
-    id: "edit-muni", type: "text", role: "combobox", "aria-autocomplete": "list",
+    id: "edit-muni", type: "text", role: "combobox", "aria-autocomplete": "list", maxlength: MAX_TYPED,
     "aria-expanded": "false", "aria-controls": "muni-options", spellcheck: "false",
   });
   input.value = fact.name || fact.text;
-  const list = el("ul", { id: "muni-options", role: "listbox", class: "options", "aria-label": "Municípios de MG" });
+  const list = el("ul", { id: "muni-options", role: "listbox", class: "options", "aria-label": "Municípios" });
   const chosenOut = el("output", { class: "parsed", "aria-live": "polite" });
-  container.append(el("label", { for: "edit-muni" }, "Município de Minas Gerais"), input, list,
-    el("p", { class: "hint", text: "Digite parte do nome (acentos e erros de digitação são tolerados); ↑/↓ e Enter escolhem." }),
+  container.append(el("label", { for: "edit-muni" }, "Município"), input, list,
+    el("p", { class: "hint", text: "Digite o nome (acentos e maiúsculas não importam); ↑/↓ e Enter escolhem na lista. "
+      + "Só um nome exato é aceito sem escolher." }),
     chosenOut);
   let options = [];
   let active = -1;
@@ -120,7 +138,7 @@ function municipalityEditor(container, fact) {
     list.replaceChildren(...options.map((m, i) => el("li", {
       id: `muni-${m.code}`, role: "option", "aria-selected": String(i === active),
       class: i === active ? "active" : "", onmousedown: (ev) => { ev.preventDefault(); pick(i); },
-    }, el("span", { text: m.name }), el("small", { text: ` IBGE ${m.code}` }))));
+    }, el("span", { text: `${m.name} – ${m.uf}` }), el("small", { text: ` IBGE ${m.code}` }))));
     input.setAttribute("aria-expanded", String(options.length > 0));
     if (active >= 0) input.setAttribute("aria-activedescendant", `muni-${options[active].code}`);
     else input.removeAttribute("aria-activedescendant");
@@ -128,16 +146,17 @@ function municipalityEditor(container, fact) {
   const pick = (i) => {
     chosen = options[i];
     input.value = chosen.name;
-    chosenOut.textContent = `→ ${chosen.name} (IBGE ${chosen.code})`;
+    chosenOut.textContent = `→ ${chosen.name} – ${chosen.uf} (IBGE ${chosen.code})`;
     options = []; active = -1; show();
   };
   let asked = 0; // only the answer to the latest query is shown
   const search = debounce(async () => {
     const ticket = ++asked;
-    const found = await api.municipalities(input.value.trim(), 8);
-    if (ticket !== asked) return;
+    const found = await api.municipalities(input.value.trim().slice(0, MAX_TYPED), 8).catch(() => null);
+    if (ticket !== asked || !input.isConnected || !found) return;
     options = found;
-    active = options.length && options[0].score >= PRESELECT_MIN_SCORE ? 0 : -1;
+    // pre-selected (Enter takes it) only when it is the one exact match
+    active = options.filter((m) => m.exact).length === 1 && options[0].exact ? 0 : -1;
     show();
   }, 150);
   input.addEventListener("input", () => {
@@ -164,12 +183,13 @@ function municipalityEditor(container, fact) {
     async result() {
       if (chosen) return { value: chosen.code };
       const text = input.value.trim();
-      const r = await api.parse("municipality", text || "-").catch((err) => {
+      const r = await api.parse("municipality", text.slice(0, MAX_TYPED) || "-").catch((err) => {
         if (!(err instanceof ApiError) || err.status !== 422) throw err;
         input.setAttribute("aria-invalid", "true");
         throw Object.assign(new ApiError(422, text
-          ? `Nenhum município de Minas Gerais corresponde a “${text}”: escolha um na lista (↑/↓) ou digite o nome. Nada foi salvo.`
-          : "Digite o nome de um município de Minas Gerais. Nada foi salvo."), { forReviewer: true });
+          ? `“${text.length > 60 ? `${text.slice(0, 60)}…` : text}” não é o nome exato de um só município: `
+            + "escolha um na lista (↑/↓ e Enter). Nada foi salvo."
+          : "Digite o nome de um município. Nada foi salvo."), { forReviewer: true });
       });
       return { value: r.value };
     },

@@ -22,7 +22,7 @@ export function renderFact(fact) {
   $("fact-unit").textContent = fact.unit || "—";
   $("fact-qualifier").textContent = fact.qualifier ? QUALIFIER_LABELS[fact.qualifier] || fact.qualifier : "—";
   $("fact-extractor").textContent = extractorLabel(fact.extractor);
-  $("fact-extractor").title = fact.extractor;
+  $("fact-extractor").title = `Extrator: ${extractorLabel(fact.extractor)}`;
   $("fact-confidence").textContent = formatConfidence(fact.confidence);
   const status = $("fact-status");
   status.replaceChildren(el("span", { class: `badge ${fact.status}`, text: STATUS_LABELS[fact.status] }),

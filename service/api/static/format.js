@@ -8,7 +8,10 @@ export const KIND_LABELS = {
 export const STATUS_LABELS = {
   pending: "Pendente", confirmed: "Confirmado", corrected: "Corrigido", rejected: "Rejeitado",
 };
-export const ACTION_LABELS = { confirm: "confirmou", correct: "corrigiu", reject: "rejeitou", reopen: "reabriu" };
+export const ACTION_LABELS = {
+  confirm: "confirmou", correct: "corrigiu", reject: "rejeitou", reopen: "reabriu", revert: "desfez",
+  create: "adicionou", move: "moveu de iniciativa", reextract: "reextraiu", orphan: "não reencontrou",
+};
 export const QUALIFIER_LABELS = {
   exact: "exato", at_least: "pelo menos", approx: "aproximado", target: "meta", at_most: "no máximo",
 };
@@ -46,6 +49,20 @@ export function formatValue(kind, value, name) {
     case "money": return money.format(value);
     case "municipality": return name ? `${name} (IBGE ${value})` : `IBGE ${value}`;
     default: return JSON.stringify(value);
+  }
+}
+
+/** A value as the editor's input shows it: text that POST /parse reads back to the same value
+ * (the editor starts from the fact's current value, not from the extracted text). */
+export function editableText(kind, value) {
+  if (value === null || value === undefined) return "";
+  switch (kind) {
+    case "date": return String(value);
+    case "period": return `${value.start} a ${value.end}`;
+    case "count": return number.format(value);
+    case "percentage": return `${number.format(value)}%`;
+    case "money": return `R$ ${number.format(value)}`;
+    default: return String(value);
   }
 }
 

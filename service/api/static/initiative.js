@@ -126,6 +126,12 @@ async function load() {
     others = (await api.initiatives(summary.series)).filter((i) => i.key !== key);
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) { signInForm("Token desconhecido ou revogado."); return; }
+    if (err instanceof ApiError && err.status === 403) {
+      token.clear(); // another token may see it: ask for one
+      signInForm("Este token não pode ver iniciativas: entre com um token de revisor ou de consumidor.");
+      return;
+    }
+    for (const section of document.querySelectorAll(".ini-section")) section.hidden = true; // nothing to show in them
     $("ini-title").textContent = err instanceof ApiError && err.status === 404
       ? "Iniciativa não encontrada" : "Não foi possível carregar a iniciativa";
     message(err instanceof ApiError && err.status === 404
@@ -133,6 +139,7 @@ async function load() {
     { error: true });
     return;
   }
+  for (const section of document.querySelectorAll(".ini-section")) section.hidden = false;
   document.title = `${summary.title} — relato`;
   $("ini-title").textContent = summary.title;
   const renamed = [...new Set(summary.titles.map((t) => t.title))].length > 1;

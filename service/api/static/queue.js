@@ -212,5 +212,5 @@ function presenceFlag(viewers) {
   if (!viewers?.length) return null;
   const others = viewers.filter((v) => !v.yours).map((v) => v.reviewer);
   const text = others.length ? `em revisão por ${[...new Set(others)].join(", ")}` : "aberto em outra aba sua";
-  return el("span", { class: others.length ? "flag flag-busy" : "flag flag-mine", text });
+  return el("span", { class: others.length ? "flag flag-busy" : "flag flag-mine", text, title: text });
 }

@@ -2,21 +2,31 @@
 // correct / reject each fact (or many at once), undo. Every change goes through
 // the review API with the version the page saw, so a stale page gets a 409.
 
+import { BoxDrawer, openAddForm } from "./addfact.js";
 import { api, ApiError, describeError, token } from "./api.js";
 import { buildEditor } from "./editor.js";
 import { renderFact, renderHistory, renderSentence } from "./fact.js";
-import { STATUS_LABELS, el } from "./format.js";
+import { STATUS_LABELS, el, formatValue } from "./format.js";
 import { Queue } from "./queue.js";
 import { showInitiativeHistory } from "./series.js";
 import { PageViewer } from "./viewer.js";
 
 const $ = (id) => document.getElementById(id);
 const CONFLICT = "Este fato foi alterado desde que a página o carregou — recarregue";
-const DONE = { confirm: "Confirmado", correct: "Corrigido", reject: "Rejeitado", reopen: "De volta a pendente" };
+const DONE = {
+  confirm: "Confirmado", correct: "Corrigido", reject: "Rejeitado", reopen: "De volta a pendente", revert: "Desfeito",
+};
+/** A fact must be on screen, its evidence image drawn, this long before a key or a button can
+ * decide it: a double-click, Enter twice or keys typed ahead never decide a fact unseen. */
+const MIN_SHOWN_MS = 300;
+/** Decision keys closer together than this are one burst (a held or mashed key, a double
+ * click): only its first press counts. */
+const DEBOUNCE_MS = 250;
+let lastDecisionPress = -Infinity;
 
 const state = {
   reports: [], report: null, editor: null, undo: [], chain: Promise.resolve(), sources: new Map(),
-  displayed: Promise.resolve(), cursor: null,
+  displayed: Promise.resolve(), cursor: null, onScreen: null, decisions: 0,
 };
 // The live queue: every LIVE_MS the page asks what changed in the report (any decision,
 // by anyone) and says which fact it shows; `tab` names this page load (a copied
@@ -30,6 +40,7 @@ function run(command) {
   return state.chain;
 }
 const viewer = new PageViewer(document);
+const drawer = new BoxDrawer(viewer, ({ page, bbox }) => addMissedFact(page, bbox));
 const queue = new Queue(document, { onSelect: showFact });
 
 // ---------- messages ----------
@@ -249,6 +260,7 @@ async function sayPresence() {
   const r = state.report;
   const fact = queue.current();
   const got = await api.presence({ tab: TAB, report_id: r?.id ?? null, extraction_id: fact?.id ?? null }).catch(() => null);
+  if (got?.you) state.me = got.you; // a fresh tab knows its own changes are its own
   if (!got || state.report?.id !== r?.id) return;
   queue.setViewers(got.viewers);
   renderPresence();
@@ -271,7 +283,10 @@ let countsTimer;
 function refreshCounts() {
   clearTimeout(countsTimer);
   countsTimer = setTimeout(async () => {
-    const fresh = await api.report(state.report.id);
+    const id = state.report?.id;
+    if (id === undefined) return;
+    const fresh = await api.report(id);
+    if (state.report?.id !== id) return; // another report was opened meanwhile: keep it
     state.report = fresh;
     state.reports = state.reports.map((r) => (r.id === fresh.id ? fresh : r));
     renderReports();
@@ -297,8 +312,11 @@ let presenceSoon;
 function showFact(fact) {
   const seq = ++shownSeq;
   const stale = () => seq !== shownSeq || queue.current()?.id !== fact?.id;
+  state.onScreen = null;
+  $("fact-panel").dataset.ready = "false";
   closeEditor();
   renderFact(fact);
+  $("act-reopen").hidden = fact?.status !== "rejected"; // a rejected fact can be put back in the queue
   if (fact) {
     $("fact-position").textContent = `fato ${queue.visible.findIndex((f) => f.id === fact.id) + 1} de ${queue.visible.length}`;
   }
@@ -344,6 +362,8 @@ async function displayFact(fact, stale) {
       () => { if (!stale()) $("editions-view").replaceChildren(); });
     await viewer.show(fact, src);
     if (stale()) return;
+    state.onScreen = { id: fact.id, at: performance.now() };
+    setTimeout(() => { if (state.onScreen?.id === fact.id) $("fact-panel").dataset.ready = "true"; }, MIN_SHOWN_MS);
     const next = queue.neighbour(1);
     if (next) { viewer.prefetch(next); source(next).catch(() => {}); }
   } catch (err) {
@@ -371,8 +391,7 @@ async function showQueueDone(on) {
   if (!next) { $("queue-done-text").append(" Nenhum outro relatório tem fatos pendentes."); return; }
   button.textContent = `Abrir o próximo relatório: ${next.filename} (${next.counts.pending} pendentes)`;
   button.dataset.id = next.id;
-  button.hidden = false;
-  button.focus();
+  button.hidden = false; // not focused: a decision key (Enter) must never open another report
 }
 
 async function reloadFact(id) {
@@ -386,14 +405,24 @@ async function reloadFact(id) {
 }
 
 // ---------- actions ----------
-const snapshot = (f) => ({ status: f.status, value: f.value, unit: f.unit, qualifier: f.qualifier });
+/** The fact a decision key or button may decide now: the one on screen, its image drawn at
+ * least MIN_SHOWN_MS ago; null otherwise (the key is dropped, never kept for the next fact). */
+function decidable() {
+  const f = queue.current();
+  const seen = state.onScreen;
+  if (!f || !seen || seen.id !== f.id || performance.now() - seen.at < MIN_SHOWN_MS) return null;
+  return f.id;
+}
 
 async function review(fact, body, { advance = true, remember = true } = {}) {
   try {
     const updated = await api.review(fact.id, { ...body, version: fact.version });
     state.me = updated.reviewed_by;
-    if (remember) state.undo.push({ id: fact.id, before: snapshot(fact), action: body.action });
+    if (remember) {
+      state.undo.push({ id: fact.id, report: fact.report_id, from: fact.version, to: updated.version, text: fact.text });
+    }
     saveUndo();
+    document.body.dataset.decisions = String(++state.decisions);
     queue.replace(updated);
     toast(`${DONE[body.action]}: ${fact.text}`);
     refreshCounts();
@@ -408,12 +437,24 @@ async function review(fact, body, { advance = true, remember = true } = {}) {
   }
 }
 
-/** Act on the fact on screen: wait until it is displayed (image, sentence), never before. */
-async function act(action) {
+/** Act on fact `id`, the one that was on screen when the key was pressed or the button
+ * clicked; if another fact is shown by the time the command runs, nothing happens. */
+async function act(action, id) {
   await state.displayed;
   const f = queue.current();
-  if (!f && queue.ended) toast("Fila concluída: nada a decidir aqui (k volta ao último fato).");
-  return f ? review(f, { action }) : null;
+  return f && f.id === id ? review(f, { action }) : null;
+}
+
+/** A decision key or button: taken for the fact on screen, or dropped with a word why. */
+function decide(action) {
+  const now = performance.now();
+  const burst = now - lastDecisionPress < DEBOUNCE_MS;
+  lastDecisionPress = now;
+  if (burst) return;
+  const id = decidable();
+  if (id !== null) { run(() => act(action, id)); return; }
+  if (!queue.current() && queue.ended) toast("Fila concluída: nada a decidir aqui (k volta ao último fato).");
+  else if (queue.current()) toast("Veja o fato antes de decidir: a imagem da página ainda está aparecendo.");
 }
 
 async function openEditor() {
@@ -426,6 +467,7 @@ async function openEditor() {
   $("editor-title").textContent = `Corrigir ${fact.text}`;
   state.editor = { fact, ui: buildEditor($("editor-fields"), fact, state.report?.status_date) };
   state.editor.ui.focus();
+  $("editor").querySelector(".editor-actions").scrollIntoView({ block: "nearest" }); // Salvar in view at 1024 px
 }
 
 function closeEditor() {
@@ -437,7 +479,14 @@ function closeEditor() {
 }
 
 async function saveEditor() {
-  const { fact, ui } = state.editor;
+  if (!state.editor || state.editor.saving) return; // Enter twice: one save, of this fact only
+  const editor = state.editor;
+  const { fact, ui } = editor;
+  editor.saving = true;
+  try { await saveFrom(fact, ui); } finally { editor.saving = false; }
+}
+
+async function saveFrom(fact, ui) {
   let result;
   try {
     result = await ui.result();
@@ -458,23 +507,21 @@ async function saveEditor() {
   }
 }
 
-/** Undo = a new review that restores the state before the last action (see the help dialog). */
+/** Undo = `revert` to the version the fact had before the last action: its exact earlier
+ * state (status, value, unit, qualifier, note), one step at a time, in any report. */
 async function undo() {
   const last = state.undo.pop();
   saveUndo();
   if (!last) { toast("Nada para desfazer."); return; }
-  const fact = queue.facts.find((f) => f.id === last.id);
+  if (last.from === undefined) { toast("Esta ação é de uma versão antiga da página e não pode ser desfeita aqui."); return; }
+  let fact = queue.facts.find((f) => f.id === last.id);
+  const elsewhere = !fact;
+  if (elsewhere) fact = await api.extraction(last.id).catch((err) => { failed(err); return null; });
   if (!fact) return;
   if (queue.visible.some((f) => f.id === fact.id)) queue.select(fact.id);
-  const b = last.before;
-  const sameValue = JSON.stringify(b.value) === JSON.stringify(fact.value) && b.unit === fact.unit && b.qualifier === fact.qualifier;
-  // `reopen` undoes the latest decision with its value: after undoing a correction of a
-  // pending fact, the fact is pending with the value it had before the correction.
-  const body = b.status === "pending" ? { action: "reopen" }
-    : b.status === "rejected" ? { action: "reject" }
-    : b.status === "confirmed" && sameValue ? { action: "confirm" }
-    : { action: "correct", value: b.value, unit: b.unit, qualifier: b.qualifier };
-  await review(fact, { ...body, note: "desfazer (tecla u)" }, { advance: false, remember: false });
+  const done = await review(fact, { action: "revert", to_version: last.from, note: "desfazer (tecla u)" },
+    { advance: false, remember: false });
+  if (done && elsewhere) toast(`Desfeito no relatório ${last.report}: ${last.text}`);
 }
 
 /** Ask in the bulk dialog; on "Confirmar todos", confirm `targets` with `send` (a 409
@@ -489,6 +536,7 @@ function confirmMany(targets, question, send, done) {
     if (dialog.returnValue !== "confirm") return;
     try {
       const updated = await send();
+      $("banner").hidden = true; // an earlier 409 is answered: this try went through
       updated.forEach((f) => queue.replace(f));
       toast(done(updated.length));
       refreshCounts();
@@ -510,7 +558,7 @@ function confirmUnchanged() {
   if (!targets.length || !state.report) return;
   const n = targets.length;
   confirmMany(targets, `Confirmar ${n === 1 ? "o fato pendente" : `os ${n} fatos pendentes`} sem mudança desde `
-    + "uma edição anterior já confirmada? Cada um fica no histórico com a nota “unchanged since …”.",
+    + "uma edição anterior já confirmada? Cada um fica no histórico com a nota “sem mudança desde …”.",
   () => api.confirmUnchanged(state.report.id, targets.map((f) => f.id)),
   (k) => (k === 1 ? "1 fato sem mudança confirmado." : `${k} fatos sem mudança confirmados.`));
 }
@@ -550,15 +598,38 @@ async function bulkConflict(targets) {
   if (current && changed.some((f) => f.id === current.id)) showFact(current);
 }
 
+/** A box drawn on the page: the form for the fact under it; saved, it joins the queue and
+ * the undo stack (undo: back to version 1, pending, out of the feed). */
+async function addMissedFact(page, bbox) {
+  const report = state.report;
+  if (!report || !page) return;
+  const initiatives = await api.reportInitiatives(report.id).catch(() => []);
+  openAddForm({
+    report, page, bbox, initiatives, statusDate: report.status_date,
+    saved: (fact) => {
+      queue.facts.push(fact);
+      queue.applyFilters();
+      state.undo.push({ id: fact.id, report: fact.report_id, from: 1, to: fact.version, text: fact.text });
+      saveUndo();
+      document.body.dataset.decisions = String(++state.decisions);
+      toast(`Fato adicionado: ${fact.text || formatValue(fact.kind, fact.value, fact.name)}`);
+      refreshCounts();
+      $("queue-list").focus();
+    },
+  });
+}
+
 // ---------- keyboard ----------
 const KEYS = {
   j: () => queue.move(1), ArrowDown: () => queue.move(1), ArrowRight: () => queue.move(1),
   k: () => queue.move(-1), ArrowUp: () => queue.move(-1), ArrowLeft: () => queue.move(-1),
-  c: () => act("confirm"), Enter: () => act("confirm"), x: () => act("reject"),
+  c: () => decide("confirm"), Enter: () => decide("confirm"), x: () => decide("reject"),
   e: openEditor, u: undo, " ": () => { const f = queue.current(); if (f) queue.toggle(f.id); },
   "+": () => viewer.zoom(1), "=": () => viewer.zoom(1), "-": () => viewer.zoom(-1), 0: () => viewer.zoom(0),
   "?": () => $("help-dialog").showModal(),
 };
+
+const DECISION_KEYS = new Set(["c", "Enter", "x"]); // checked when pressed (decide), not when run
 
 function onKey(ev) {
   if ($("app").hidden || ev.ctrlKey || ev.metaKey || ev.altKey || document.querySelector("dialog[open]")) return;
@@ -574,7 +645,7 @@ function onKey(ev) {
   const handler = KEYS[ev.key];
   if (!handler) return;
   ev.preventDefault();
-  run(handler);
+  if (DECISION_KEYS.has(ev.key)) handler(); else run(handler);
 }
 
 // ---------- wiring ----------
@@ -611,14 +682,21 @@ function wire() {
     run(fn);
     if (id !== "act-edit") $("queue-list").focus();
   });
-  click("act-confirm", () => act("confirm"));
-  click("act-reject", () => act("reject"));
+  for (const [id, action] of [["act-confirm", "confirm"], ["act-reject", "reject"]]) {
+    $(id).addEventListener("click", () => { decide(action); $("queue-list").focus(); });
+  }
   click("act-edit", openEditor);
+  $("act-reopen").addEventListener("click", () => {
+    const id = decidable();
+    if (id !== null) run(async () => { const f = queue.current(); if (f?.id === id) await review(f, { action: "reopen" }, { advance: false }); });
+    $("queue-list").focus();
+  });
   click("act-undo", undo);
   $("editor").addEventListener("submit", (ev) => { ev.preventDefault(); run(saveEditor); });
   $("editor-cancel").addEventListener("click", closeEditor);
   $("next-report").addEventListener("click", () => openReport(Number($("next-report").dataset.id))
     .then(() => $("queue-list").focus(), failed));
+  $("add-fact").addEventListener("click", () => drawer.toggle());
   $("zoom-in").addEventListener("click", () => viewer.zoom(1));
   $("zoom-out").addEventListener("click", () => viewer.zoom(-1));
   $("zoom-fit").addEventListener("click", () => viewer.zoom(0));

@@ -70,6 +70,7 @@ export class PageViewer {
   /** Show `fact`'s page; `source` (from /source) gives the page size to place the mark. */
   async show(fact, source) {
     this.shown = fact;
+    this.source = source;
     this.label.textContent = `Página ${fact.page}`;
     const url = await this.url(fact);
     if (this.shown !== fact) return;
@@ -109,6 +110,11 @@ export class PageViewer {
       });
     });
     this.frame.dataset.marks = String(boxes.length);
+  }
+
+  /** The page on screen and its size in PDF points (to turn a drawn box into a bbox). */
+  pageSize() {
+    return { page: this.shown?.page, width: this.source?.page_width, height: this.source?.page_height };
   }
 
   zoom(step) {
