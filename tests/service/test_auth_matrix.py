@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from service.api.app import create_app
 from service.storage.config import Settings
-from service.storage.models import ApiToken
+from service.storage.models import ApiToken, Report
 from tests.pdfmaker import simple_deck, slide_pdf
 from tests.service.fakes import drain_queue
 from tests.service.helpers import extractions, upload
@@ -83,6 +83,17 @@ def _move(c: TestClient, h: dict[str, str], x: Ctx) -> Any:
     other = next(i["id"] for i in tree if i["id"] != fact["initiative"]["id"])
     return c.put(f"/api/v1/extractions/{x.ext()}/initiative", headers=h,
                  json={"initiative_id": other, "version": fact["version"]})
+
+
+def _retry(c: TestClient, h: dict[str, str], x: Ctx) -> Any:
+    """Retry the report after marking it failed (only a failed report is retried)."""
+    with Session(x.engine) as session:  # type: ignore[attr-defined]
+        report = session.get(Report, x.report_id)
+        assert report is not None
+        report.status, report.error = "failed", "the worker was killed"
+        session.add(report)
+        session.commit()
+    return c.post(f"/api/v1/reports/{x.report_id}/retry", headers=h)
 
 
 def _upload(c: TestClient, h: dict[str, str], x: Ctx) -> Any:
@@ -166,6 +177,7 @@ ENDPOINTS: dict[tuple[str, str], tuple[set[str], Call]] = {
     ("PUT", "/api/v1/reports/{report_id}/complete"): (
         {"reviewer", "admin"},
         lambda c, h, x: c.put(f"/api/v1/reports/{x.report_id}/complete", headers=h, json={"pages": [1]})),
+    ("POST", "/api/v1/reports/{report_id}/retry"): ({"operator", "admin"}, _retry),
     ("PUT", "/api/v1/reports/{report_id}/series"): (
         {"reviewer", "admin"},
         lambda c, h, x: c.put(f"/api/v1/reports/{x.report_id}/series", headers=h, json={"series": "painel"})),
@@ -197,6 +209,7 @@ def test_role_matrix(client: TestClient, tokens: dict[str, str], engine: Engine,
     ctx.operator_token = tokens["operator"]  # type: ignore[attr-defined]  (for _second_edition)
     ctx.reviewer_token = tokens["reviewer"]  # type: ignore[attr-defined]  (for _published)
     ctx.admin_token = tokens["admin"]  # type: ignore[attr-defined]  (for _move)
+    ctx.engine = engine  # type: ignore[attr-defined]  (for _retry)
     allowed, call = ENDPOINTS[endpoint]
     wrong = {}
     for role in CALLERS:

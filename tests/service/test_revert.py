@@ -58,6 +58,7 @@ def test_revert_walks_back_through_every_earlier_state(  # type: ignore[no-untyp
         assert answer.status_code == 200, answer.text
         seen[answer.json()["version"]] = state(answer.json())
     published = any(s[0] in ("confirmed", "corrected") for s in seen.values())  # ever in the feed
+    last_out = next((s[1] for s in reversed(seen.values()) if s[0] in ("confirmed", "corrected")), None)
     for target in range(len(seen) - 1, 0, -1):  # undo one step at a time
         current = fetch(client, reviewer, fact["id"])
         answer = review(client, reviewer, fact["id"], "revert", current["version"], to_version=target)
@@ -66,8 +67,11 @@ def test_revert_walks_back_through_every_earlier_state(  # type: ignore[no-untyp
         assert state(stored) == state(answer.json()) == seen[target]
         assert stored["version"] == current["version"] + 1
         status, value = seen[target][0], seen[target][1]
-        expected = (status, value) if status in ("confirmed", "corrected") else ("withdrawn", value)
+        # a withdrawal names what it withdraws: the value the feed last published
+        expected = (status, value) if status in ("confirmed", "corrected") else ("withdrawn", last_out)
         assert feed_state(client, consumer, fact["id"]) == (expected if published else None)
+        if status in ("confirmed", "corrected"):
+            last_out = value
     events = client.get(f"/api/v1/extractions/{fact['id']}/history", headers=auth(reviewer)).json()["items"]
     assert [e["action"] for e in events][-len(decisions):] == ["revert"] * len(decisions)
     assert [e["after"]["version"] for e in events] == list(range(2, 2 * len(decisions) + 2))

@@ -89,7 +89,7 @@ def test_municipality_correction_takes_the_official_name(client: TestClient, tok
 @pytest.mark.parametrize(("kind", "value", "message"), [
     ("date", "2025-02-30", "not a real date"),
     ("period", {"start": "2025-10", "end": "2023-12"}, "after it ends"),
-    ("municipality", "3550308", "Minas Gerais"),
+    ("municipality", "3550309", "IBGE code of a Brazilian municipality"),
     ("count", "dez", "plain number"),
     ("money", None, "needs a `value`"),
     ("percentage", 150, "between 0 and 100"),

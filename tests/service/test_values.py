@@ -17,6 +17,7 @@ VALID = [
     ("percentage", 28.79, 28.79), ("percentage", 0, 0), ("percentage", 100, 100),
     ("money", 1200000, 1200000), ("count", 2**64 + 1, 2**64 + 1), ("money", 10**30 - 1, 10**30 - 1),
     ("municipality", "3168606", "3168606"), ("municipality", 3106200, "3106200"),
+    ("municipality", "3550308", "3550308"),  # any state (São Paulo, SP)
 ]
 INVALID = [
     ("date", "2025-13", "not a real date"), ("date", "2023-02-29", "not a real date"),
@@ -29,7 +30,7 @@ INVALID = [
     ("percentage", 150, "between 0 and 100"), ("percentage", -3.5, "between 0 and 100"),
     ("percentage", 100.01, "between 0 and 100"),
     ("money", "R$ 1,2 milhão", "plain number"), ("money", -5, "negative"),
-    ("municipality", "Teófilo Otoni", "IBGE code"), ("municipality", "3550308", "IBGE code"),
+    ("municipality", "Teófilo Otoni", "IBGE code"), ("municipality", "3550309", "IBGE code"),
     ("municipality", "31686", "IBGE code"), ("count", None, "needs a `value`"),
     *((kind, sign * 10**digits, "at most 30 digits") for kind in ("count", "money", "percentage")
       for sign in (1, -1) for digits in (30, 309, 4000)),
