@@ -63,10 +63,9 @@ TITLE_LINES = 8  # the head of the first page, where a report names what it is
 def _is_statement(layouts: list[PageLayout]) -> bool:
     """Whether the report's title or running headers name a financial statement, or its
     first page's table headers are a budget's stages."""
-    head = [ln.text for ln in layouts[0].lines[:TITLE_LINES]] if layouts else []
-    furniture = [ln.text for p in layouts for ln in p.furniture]
     first_page = [ln.text for ln in layouts[0].lines] if layouts else []
-    return is_financial_statement("\n".join(head + furniture), "\n".join(first_page))
+    furniture = [ln.text for p in layouts for ln in p.furniture]
+    return is_financial_statement("\n".join(first_page[:TITLE_LINES] + furniture), "\n".join(first_page))
 
 
 def _document_context(layouts: list[PageLayout], status: str | None) -> FactContext:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import VIEWPORT, new_tab
-from tests.browser.actions import decide, ready
+from tests.browser.actions import ready
 from tests.browser.live import LiveService
 from tests.browser.test_issue13 import axe_violations, open_fact
 from tests.browser.test_review_page import DOCS_SCREENSHOT, UPDATE_DOCS, current_id, filter_by, sign_in, wait_status

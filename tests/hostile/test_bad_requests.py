@@ -5,7 +5,6 @@ Schemathesis (test_schemathesis.py) probes at random are pinned here by hand.
 
 from __future__ import annotations
 
-import io
 import logging
 import threading
 import time
