@@ -5,7 +5,9 @@ docstring says which others it may import ("May import: storage, review."). This
 test reads those lines, checks that they draw no cycle, and parses every module
 under service/ with `ast` to fail on any import the lines do not allow, naming the
 module, the line and the import. `service/cli.py` sits on top and may import all of
-them. `extractor/` never imports the service, FastAPI or SQLModel.
+them. `extractor/` never imports the service, FastAPI or SQLModel. The pages live in
+`service/web/` (HTML, CSS, ES modules and the routes serving them), which reaches the data
+only through the JSON API: `service/api/` holds no page and answers no HTML.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ SERVICE = ROOT / "service"
 EXTRACTOR = ROOT / "extractor"
 TOP = "cli"  # service/cli.py: the command line, above every package
 EXTRACTOR_MAY_NOT = ("service", "fastapi", "sqlmodel", "sqlalchemy", "alembic", "uvicorn", "starlette")
+WEB = SERVICE / "web"
+API = SERVICE / "api"
+WEB_MAY_NOT = ("service", "extractor", "sqlmodel", "sqlalchemy", "alembic")
+PAGE_SUFFIXES = (".html", ".js", ".css", ".svg", ".png")
 MAY_IMPORT = re.compile(r"^May import:\s*(.+?)\s*$", re.M)
 
 
@@ -132,6 +138,8 @@ def test_service_imports_only_go_downwards() -> None:
         ("from ..api import app\n", "service.jobs.worker"),
         ("from service import cli\n", "service.api.app"),
         ("from extractor.model import ExtractResult\n", "service.storage.models"),
+        ("from service.storage.db import make_engine\n", "service.web.pages"),
+        ("from service.api.deps import Principal\n", "service.web.pages"),
     ],
 )
 def test_an_upward_import_is_caught(source: str, module: str) -> None:
@@ -152,3 +160,22 @@ def test_extractor_never_imports_the_service_or_its_frameworks() -> None:
             if imported.split(".")[0] in EXTRACTOR_MAY_NOT:
                 found.append(f"{module}:{line} imports {imported}")
     assert not found, "extractor/ must stay free of the service:\n" + "\n".join(found)
+
+
+def test_pages_live_in_web_and_the_api_serves_only_json() -> None:
+    """A page file under service/api/, or an API module answering HTML, puts a page back
+    beside the JSON routes."""
+    pages_in_api = [str(p.relative_to(ROOT)) for p in API.rglob("*") if p.suffix in PAGE_SUFFIXES]
+    assert not pages_in_api, f"page files under service/api/ (they belong in service/web/static/): {pages_in_api}"
+    html = [str(path.relative_to(ROOT)) for path, module in service_modules() if module.startswith("service.api.")
+            and ("HTMLResponse" in (text := path.read_text()) or "text/html" in text)]
+    assert not html, f"service/api/ answers HTML (move the route to service/web/): {html}"
+    assert (WEB / "static" / "review.html").is_file()
+
+
+def test_web_reaches_data_only_through_the_api() -> None:
+    """The pages' package imports no other service package, no extractor and no database library."""
+    found = [f"{module}:{line} imports {imported}" for path, module in service_modules() if module.startswith("service.web")
+             for line, imported in imports_of(ast.parse(path.read_text()), module)
+             if imported.split(".")[0] in WEB_MAY_NOT]
+    assert not found, "service/web/ must only serve pages:\n" + "\n".join(found)

@@ -46,10 +46,10 @@ from service.api.routes import (
     live,
     records,
     reports,
-    review_page,
     tokens,
 )
 from service.storage.config import Settings
+from service.web import pages
 from service.storage.db import make_engine, read_engine, run_migrations, write_engine
 
 log = logging.getLogger("relato.app")
@@ -98,14 +98,14 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
             engine.dispose()
 
     app = FastAPI(title="relato", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
-                  docs_url=None, redoc_url=None)  # /docs, /redoc: routes/review_page.py, no CDN
+                  docs_url=None, redoc_url=None)  # /docs, /redoc: service/web/pages.py, no CDN
     app.state.settings = settings
     app.add_middleware(SingleQuery)  # inside harden's: counted in flight, after the body checks
     limit_renders(settings.max_renders)
     harden(app, settings)  # body limit, failed-auth limiter, CORS (service/api/hardening.py)
     # The hot routers first: a request is matched against the routers in this order (their
     # paths do not overlap, so the order changes nothing else).
-    for module in (extractions, records, health, reports, tokens, assist, review_page, initiatives, editions, live,
+    for module in (extractions, records, health, reports, tokens, assist, pages, initiatives, editions, live,
                    additions):
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]

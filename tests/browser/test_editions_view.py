@@ -1,5 +1,5 @@
 """The review page shows, for the current fact's initiative, its counts over the editions
-(SVG chart, service/api/static/series.js) and the diff with the previous edition."""
+(SVG chart, service/web/static/series.js) and the diff with the previous edition."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Issue 13, item by item: each test drives the review page as a reviewer would (the
-item's steps), then checks through the API what was (or was not) saved."""
+"""Deciding facts on the review page: editors, undo, keys, bulk conflicts, pt-BR messages,
+the API docs offline, axe. Each test drives the review page as a reviewer would (the
+steps), then checks through the API what was (or was not) saved."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def edit_first_unreviewed(page: Any, live: LiveService, kind: str) -> dict[str, 
     return fact
 
 
-def test_1_municipality_editor_never_saves_a_poor_match(page: Any, live: LiveService) -> None:
+def test_municipality_editor_never_saves_a_poor_match(page: Any, live: LiveService) -> None:
     facts = unreviewed(live, "municipality")
     assert facts, "the corpus report should have a pending municipality"
     sign_in(page, live)
@@ -67,7 +68,7 @@ def test_1_municipality_editor_never_saves_a_poor_match(page: Any, live: LiveSer
     assert current_id(page) != fact["id"] or len(facts) == 1
 
 
-def test_2_undo_of_a_correction_restores_the_value_before_it(page: Any, live: LiveService) -> None:
+def test_undo_of_a_correction_restores_the_value_before_it(page: Any, live: LiveService) -> None:
     fact = edit_first_unreviewed(page, live, "percentage")
     page.get_by_label("Novo valor").fill("99")
     page.wait_for_selector("#edit-parsed:has-text('99')")
@@ -89,7 +90,7 @@ def test_2_undo_of_a_correction_restores_the_value_before_it(page: Any, live: Li
     assert (after["status"], after["value"], after["version"]) == ("confirmed", fact["value"], 4)
 
 
-def test_3_next_fact_shows_loading_and_a_key_pressed_before_it_is_dropped(page: Any, live: LiveService) -> None:
+def test_next_fact_shows_loading_and_a_key_pressed_before_it_is_dropped(page: Any, live: LiveService) -> None:
     queue = sorted(live.extractions(status="pending", kind="count"), key=lambda f: (f["confidence"], f["id"]))
     first, second = queue[0], queue[1]
     events: list[str] = []
@@ -129,7 +130,7 @@ def visible_after(page: Any, ext_id: int) -> int:
     return ids[ids.index(ext_id) + 1]
 
 
-def test_4_keys_go_back_to_the_queue_after_filters_and_bulk_selection(page: Any, live: LiveService) -> None:
+def test_keys_go_back_to_the_queue_after_filters_and_bulk_selection(page: Any, live: LiveService) -> None:
     sign_in(page, live)
     page.locator("#filter-kind").click()  # the mouse opens the select ...
     page.select_option("#filter-kind", "period")  # ... and picks an option
@@ -159,7 +160,7 @@ def test_4_keys_go_back_to_the_queue_after_filters_and_bulk_selection(page: Any,
     page.wait_for_function("() => document.activeElement.id === 'queue-list'")
 
 
-def test_5_end_of_queue_is_done_and_offers_the_next_report(browser: Any, two_editions: LiveService) -> None:
+def test_end_of_queue_is_done_and_offers_the_next_report(browser: Any, two_editions: LiveService) -> None:
     live = two_editions  # October deck (opened first), August deck
     context = browser.new_context(viewport=VIEWPORT, locale="pt-BR")
     page = context.new_page()
@@ -196,7 +197,7 @@ def test_5_end_of_queue_is_done_and_offers_the_next_report(browser: Any, two_edi
         context.close()
 
 
-def test_6_bulk_conflict_names_the_fact_and_refreshes_the_list(page: Any, live: LiveService) -> None:
+def test_bulk_conflict_names_the_fact_and_refreshes_the_list(page: Any, live: LiveService) -> None:
     facts = unreviewed(live, "money")
     assert len(facts) >= 2
     sign_in(page, live)
@@ -231,7 +232,7 @@ ENGLISH = re.compile(r"Failed to fetch|Internal Server Error|Too Many|too many|\
                      r"como este tipo|extraction \d|could not", re.IGNORECASE)
 
 
-def test_9_messages_labels_and_errors_are_in_portuguese(page: Any, live: LiveService) -> None:
+def test_messages_labels_and_errors_are_in_portuguese(page: Any, live: LiveService) -> None:
     def too_many(route: Any) -> None:
         route.fulfill(status=429, headers={"Retry-After": "30"}, content_type="application/json",
                       body='{"detail": "too many failed authentications from this address; try again in 30 s"}')
@@ -280,7 +281,7 @@ def test_9_messages_labels_and_errors_are_in_portuguese(page: Any, live: LiveSer
     assert not ENGLISH.search(body), ENGLISH.search(body)
 
 
-def test_12_percentage_above_100_is_refused_and_marked_invalid(page: Any, live: LiveService) -> None:
+def test_percentage_above_100_is_refused_and_marked_invalid(page: Any, live: LiveService) -> None:
     fact = edit_first_unreviewed(page, live, "percentage")
     value = page.get_by_label("Novo valor")
     value.fill("150")
@@ -301,7 +302,7 @@ def test_12_percentage_above_100_is_refused_and_marked_invalid(page: Any, live: 
 
 
 @pytest.mark.parametrize(("path", "ready"), [("/docs", ".swagger-ui .info .title"), ("/redoc", "redoc-wrap, .api-info")])
-def test_15_api_docs_load_with_no_internet(page: Any, live: LiveService, path: str, ready: str) -> None:
+def test_api_docs_load_with_no_internet(page: Any, live: LiveService, path: str, ready: str) -> None:
     outside: list[str] = []
 
     def offline(route: Any) -> None:  # nothing may be asked from another host (ReDoc's badge image neither)
@@ -332,7 +333,7 @@ def axe_violations(page: Any) -> list[tuple[str, str, int]]:
             if v["impact"] in ("serious", "critical") or v["id"].startswith("landmark")]
 
 
-def test_14_axe_finds_no_serious_issue_and_marking_for_bulk_still_works(page: Any, live: LiveService) -> None:
+def test_axe_finds_no_serious_issue_and_marking_for_bulk_still_works(page: Any, live: LiveService) -> None:
     page.goto(f"{live.base_url}/review")
     page.wait_for_selector("#token-input")
     assert axe_violations(page) == []
@@ -356,7 +357,7 @@ def test_14_axe_finds_no_serious_issue_and_marking_for_bulk_still_works(page: An
     assert (after["status"], after["version"]) == ("confirmed", 2)
 
 
-def test_16_no_error_requests_own_tab_named_and_initiative_in_rows(page: Any, live: LiveService) -> None:
+def test_no_error_requests_own_tab_named_and_initiative_in_rows(page: Any, live: LiveService) -> None:
     errors: list[str] = []
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     sign_in(page, live)  # the live service holds one report: a first edition
@@ -391,7 +392,7 @@ def test_16_no_error_requests_own_tab_named_and_initiative_in_rows(page: Any, li
     assert [e for e in errors if not e.startswith("409 ")] == []
 
 
-def test_8_at_1024x768_the_page_image_and_actions_are_on_screen(page: Any, live: LiveService) -> None:
+def test_at_1024x768_the_page_image_and_actions_are_on_screen(page: Any, live: LiveService) -> None:
     page.set_viewport_size({"width": 1024, "height": 768})
     sign_in(page, live)
     page.locator(".filters summary").click()  # folded on a narrow screen
@@ -411,7 +412,7 @@ def test_8_at_1024x768_the_page_image_and_actions_are_on_screen(page: Any, live:
     assert live.extraction(fact)["status"] == "confirmed"
 
 
-def test_13_reload_keeps_report_filters_position_and_undo(page: Any, live: LiveService) -> None:
+def test_reload_keeps_report_filters_position_and_undo(page: Any, live: LiveService) -> None:
     sign_in(page, live)
     filter_by(page, kind="period", status="")
     page.locator("#queue-list").focus()

@@ -1,4 +1,4 @@
-"""The review page: one HTML file and its ES modules, served as they are (no build step);
+"""The pages: each one HTML file and its ES modules, served as they are (no build step);
 and the API's own pages, /docs (Swagger UI) and /redoc, from assets the fastapi-offline
 package ships, so that they work where relato runs: offline, no CDN.
 
@@ -20,7 +20,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 router = APIRouter(tags=["review page"])
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 ASSET_NAME = re.compile(r"^[a-z][a-z0-9_-]*\.(?:js|css|svg)$")
 MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
 DOCS_ASSETS = Path(fastapi_offline.__file__).resolve().parent / "static"
@@ -54,7 +54,7 @@ def initiative_page(key: str) -> FileResponse:
 
 @router.get("/review/assets/{name}", include_in_schema=False)
 def review_asset(name: str) -> FileResponse:
-    """A script or stylesheet of the page; only plain file names from service/api/static."""
+    """A script or stylesheet of the page; only plain file names from service/web/static."""
     path = STATIC_DIR / name
     if not ASSET_NAME.match(name) or not path.is_file():
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no asset {name!r}")

@@ -1,6 +1,6 @@
-"""Issue 13, the items left after the first pass: one mark per printed line of a wrapped
-fact (7), re-issues kept off the time axis (10), assist flags and confirm-unchanged in
-the queue (11), the live queue, the initiative pages, and a one-line top bar. Each
+"""The review page beyond single decisions: one mark per printed line of a wrapped
+fact, re-issues kept off the time axis, assist flags and confirm-unchanged in
+the queue, the live queue, the initiative pages, and a one-line top bar. Each
 test drives the page as a reviewer would, then checks through the API what was saved."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from tests.browser.conftest import VIEWPORT, new_tab
 from tests.browser.actions import ready
 from tests.browser.live import LiveService
-from tests.browser.test_issue13 import axe_violations, open_fact
+from tests.browser.test_review_decisions import axe_violations, open_fact
 from tests.browser.test_review_page import DOCS_SCREENSHOT, UPDATE_DOCS, current_id, filter_by, sign_in, wait_status
 from tests.conftest import PROJECT_CORPUS
 
@@ -36,7 +36,7 @@ def scroll_view(page: Any) -> dict[str, float]:
         return { x: r.left + s.clientLeft, y: r.top + s.clientTop, width: s.clientWidth, height: s.clientHeight }; }""")
 
 
-def test_7_wrapped_fact_gets_one_mark_per_line_and_stays_in_view_zoomed(page: Any, live: LiveService) -> None:
+def test_wrapped_fact_gets_one_mark_per_line_and_stays_in_view_zoomed(page: Any, live: LiveService) -> None:
     facts = live.extractions()
     wrapped = next(f for f in facts if f["lines"] and len(f["lines"]) == 2 and f["status"] == "pending")
     plain = [f for f in facts if not f["lines"]]
@@ -98,7 +98,7 @@ def upload_and_wait(live: LiveService, pdf_bytes: bytes, name: str) -> int:
     return report_id
 
 
-def test_10_reissue_is_named_kept_off_the_chart_and_can_get_its_own_series(
+def test_reissue_is_named_kept_off_the_chart_and_can_get_its_own_series(
     browser: Any, two_editions: LiveService
 ) -> None:
     live = two_editions  # August deck, then October deck
@@ -132,7 +132,7 @@ def test_10_reissue_is_named_kept_off_the_chart_and_can_get_its_own_series(
     assert fact["initiative"]["key"] not in {f["initiative"]["key"] for f in mine}
 
 
-def test_11_assist_flags_in_rows_and_confirm_unchanged(browser: Any, two_editions: LiveService) -> None:
+def test_assist_flags_in_rows_and_confirm_unchanged(browser: Any, two_editions: LiveService) -> None:
     live = two_editions
     reports = live.get("/api/v1/reports")["items"]
     august = next(r["id"] for r in reports if r["status_date"] == "2025-08" and not r["reissue_of"])
