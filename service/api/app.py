@@ -44,12 +44,14 @@ from service.api.routes import (
     health,
     initiatives,
     live,
+    operations,
     records,
     reports,
     tokens,
 )
 from service.storage.config import Settings
 from service.web import pages
+from service.storage.tokens import UseClock
 from service.storage.db import make_engine, read_engine, run_migrations, write_engine
 
 log = logging.getLogger("relato.app")
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
         run_migrations(engine)
         app.state.engine, app.state.write_engine = engine, write_engine(engine)
         app.state.read_engine = read_engine(engine)
+        app.state.token_uses = UseClock()  # last use of each token, to the minute
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         redact_access_log()  # again, after uvicorn configured its loggers
         stop = threading.Event()
@@ -106,7 +109,7 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
     # The hot routers first: a request is matched against the routers in this order (their
     # paths do not overlap, so the order changes nothing else).
     for module in (extractions, records, health, reports, tokens, assist, pages, initiatives, editions, live,
-                   additions):
+                   additions, operations):
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(FormParserError, _unreadable_form)  # type: ignore[arg-type]

@@ -25,7 +25,7 @@ from sqlmodel import Session
 from service.api.hardening import MISSING_TOKEN, AuthFailures
 from service.storage.config import Settings
 from service.storage.schemas import ErrorOut
-from service.storage.tokens import Principal, a_role, find_principal, hash_token
+from service.storage.tokens import Principal, UseClock, a_role, find_principal, hash_token
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -132,7 +132,12 @@ def current_principal(
 
 
 def _live(request: Request, principal: Principal | None) -> Principal:
-    """`principal`, or 401 (429 once the address is over its failed-authentication budget)."""
+    """`principal`, or 401 (429 once the address is over its failed-authentication budget).
+    A live token's use is noted (to the minute, service/storage/tokens.py UseClock)."""
+    if principal is not None:
+        clock: UseClock | None = getattr(request.app.state, "token_uses", None)
+        if clock is not None:
+            clock.note(request.app.state.write_engine, principal.token_id)
     if principal is None:
         _refuse_wrong_token(request)
         raise HTTPException(

@@ -4,12 +4,13 @@ their initiative and area, the initiative tree of a report."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
-from service.storage.models import ApiToken, Area, Extraction, Initiative, Report
+from service.storage.models import ApiToken, Area, Extraction, Initiative, Page, Report
 from service.storage.schemas import (
     AreaPublic,
     AssistPublic,
@@ -39,22 +40,61 @@ def review_counts(session: Session, report_ids: Sequence[int]) -> dict[int, Revi
     return counts
 
 
-def report_public(report: Report, counts: ReviewCounts, reissue_of: int | None = None) -> ReportPublic:
+@dataclass
+class ReportExtras:
+    """What the operator page shows of a report beyond its review counts."""
+
+    facts_by_kind: dict[str, int] = field(default_factory=dict)
+    ocr_pages: int = 0
+    pages_complete: int = 0
+
+
+def report_extras(session: Session, report_ids: Sequence[int]) -> dict[int, ReportExtras]:
+    """Facts by kind, pages with facts read by OCR, pages marked complete: three grouped counts."""
+    extras = {rid: ReportExtras() for rid in report_ids}
+    if not report_ids:
+        return extras
+    live = (col(Extraction.report_id).in_(report_ids), col(Extraction.orphaned).is_(False))
+    for report_id, kind, n in session.exec(
+        select(Extraction.report_id, Extraction.kind, func.count()).where(*live)
+        .group_by(col(Extraction.report_id), col(Extraction.kind))
+    ):
+        extras[report_id].facts_by_kind[kind] = n
+    for report_id, n in session.exec(
+        select(Extraction.report_id, func.count(func.distinct(Extraction.page)))
+        .where(*live, col(Extraction.extractor).like("%.ocr")).group_by(col(Extraction.report_id))
+    ):
+        extras[report_id].ocr_pages = n
+    for report_id, n in session.exec(
+        select(Page.report_id, func.count()).where(col(Page.report_id).in_(report_ids), col(Page.complete_at).is_not(None))
+        .group_by(col(Page.report_id))
+    ):
+        extras[report_id].pages_complete = n
+    return extras
+
+
+def report_public(report: Report, counts: ReviewCounts, reissue_of: int | None = None,
+                  extras: ReportExtras | None = None) -> ReportPublic:
     assert report.id is not None
+    more = extras or ReportExtras()
     return ReportPublic(
         id=report.id, filename=report.filename, sha256=report.sha256, status=report.status,  # type: ignore[arg-type]
         error=report.error, pages=report.pages, title=report.title, status_date=report.status_date,
         created_at=as_utc(report.created_at), counts=counts, reissue_of=reissue_of,  # type: ignore[arg-type]
+        series=report.series, attempts=report.attempts, facts_by_kind=more.facts_by_kind, ocr_pages=more.ocr_pages,
+        pages_complete=more.pages_complete,
     )
 
 
 def one_report_public(session: Session, report: Report) -> ReportPublic:
-    """A report with its review counts and, for a re-issue, the edition it repeats."""
+    """A report with its review counts, what the operator page shows of it and, for a
+    re-issue, the edition it repeats."""
     from service.editions.reissues import reissues_of
 
     assert report.id is not None
     edition = reissues_of(session, [report.id]).get(report.id)
-    return report_public(report, review_counts(session, [report.id])[report.id], edition.id if edition else None)
+    return report_public(report, review_counts(session, [report.id])[report.id], edition.id if edition else None,
+                         report_extras(session, [report.id])[report.id])
 
 
 def list_reports(session: Session) -> list[ReportPublic]:
@@ -62,8 +102,8 @@ def list_reports(session: Session) -> list[ReportPublic]:
 
     reports = session.exec(select(Report).order_by(col(Report.created_at).desc(), col(Report.id).desc())).all()
     ids = [r.id for r in reports if r.id is not None]
-    counts, reissues = review_counts(session, ids), reissues_of(session, ids)
-    return [report_public(r, counts[r.id], reissues[r.id].id if r.id in reissues else None)
+    counts, reissues, extras = review_counts(session, ids), reissues_of(session, ids), report_extras(session, ids)
+    return [report_public(r, counts[r.id], reissues[r.id].id if r.id in reissues else None, extras[r.id])
             for r in reports if r.id is not None]
 
 

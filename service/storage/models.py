@@ -48,6 +48,7 @@ class ApiToken(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = _ts()
     revoked_at: datetime | None = _ts(nullable=True)
+    last_used_at: datetime | None = _ts(nullable=True)  # to the minute (service/storage/tokens.py UseClock)
 
 
 class Report(SQLModel, table=True):

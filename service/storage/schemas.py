@@ -45,6 +45,11 @@ class ReportPublic(BaseModel):
         "the report id of the edition this one repeats: an earlier upload of its series with the same "
         "status date. A re-issue stays out of the series' editions (charts, assist, diffs); "
         "PUT /reports/{id}/series moves it to a series of its own"))
+    series: str | None = Field(None, description="the series its editions share (set by linking or PUT /series)")
+    attempts: int = Field(0, description="extraction attempts so far (a worker that died mid-job counts one)")
+    facts_by_kind: dict[str, int] = Field(default_factory=dict, description="facts extracted, by kind (orphans left out)")
+    ocr_pages: int = Field(0, description="pages holding facts read by OCR")
+    pages_complete: int = Field(0, description="pages reviewers marked \"revisado por completo\"")
 
 
 class ReportsPublic(BaseModel):
@@ -181,6 +186,7 @@ class TokenPublic(BaseModel):
     role: Role
     created_at: datetime
     revoked_at: datetime | None
+    last_used_at: datetime | None = Field(None, description="last accepted call, to the minute; null: never used")
 
 
 class TokenCreated(TokenPublic):

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam
+from sqlalchemy import Connection, Engine, bindparam, update
 from sqlmodel import Session, col, select
 
 from service.storage.models import ApiToken, Role
@@ -97,3 +100,40 @@ class Principal:
     token_id: int
     name: str
     role: str
+
+
+USE_RESOLUTION_S = 60.0  # a token's last use is kept to the minute
+
+
+class UseClock:
+    """Records when tokens are used without a write per API call: per process, a token's
+    `last_used_at` is written at most once a minute, on a thread of its own (an
+    authenticated read never waits on a write, nor on SQLite's write lock)."""
+
+    def __init__(self, resolution_s: float = USE_RESOLUTION_S) -> None:
+        self.resolution_s = resolution_s
+        self._written: dict[int, float] = {}
+        self._lock = threading.Lock()
+
+    def due(self, token_id: int, now: float | None = None) -> bool:
+        """Whether this use should be written (and, if so, take the slot)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            last = self._written.get(token_id)
+            if last is not None and now - last < self.resolution_s:
+                return False
+            self._written[token_id] = now
+            return True
+
+    def note(self, engine: Engine, token_id: int) -> None:
+        if token_id and self.due(token_id):
+            threading.Thread(target=write_use, args=(engine, token_id), name="relato-token-use", daemon=True).start()
+
+
+def write_use(engine: Engine, token_id: int) -> None:
+    """Set the token's last use to now; a failure only loses this minute's mark."""
+    try:
+        with engine.begin() as conn:
+            conn.execute(update(ApiToken).where(col(ApiToken.id) == token_id).values(last_used_at=utcnow()))
+    except Exception:  # noqa: BLE001 - bookkeeping, never the caller's error
+        logging.getLogger("relato.tokens").warning("could not record the use of token %s", token_id, exc_info=True)

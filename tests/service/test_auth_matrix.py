@@ -178,8 +178,15 @@ ENDPOINTS: dict[tuple[str, str], tuple[set[str], Call]] = {
         {"reviewer", "admin"},
         lambda c, h, x: c.put(f"/api/v1/reports/{x.report_id}/complete", headers=h, json={"pages": [1]})),
     ("POST", "/api/v1/reports/{report_id}/retry"): ({"operator", "admin"}, _retry),
+    ("GET", "/api/v1/reports/{report_id}/outline"): (
+        {"operator", "reviewer", "admin"}, lambda c, h, x: c.get(f"/api/v1/reports/{x.report_id}/outline", headers=h)),
+    ("GET", "/api/v1/reports/{report_id}/records"): (
+        {"operator", "reviewer", "admin"},
+        lambda c, h, x: c.get(f"/api/v1/reports/{x.report_id}/records?format=csv", headers=h)),
+    ("POST", "/api/v1/reports/{report_id}/reextract"): (
+        {"operator", "admin"}, lambda c, h, x: c.post(f"/api/v1/reports/{x.report_id}/reextract", headers=h)),
     ("PUT", "/api/v1/reports/{report_id}/series"): (
-        {"reviewer", "admin"},
+        {"operator", "reviewer", "admin"},
         lambda c, h, x: c.put(f"/api/v1/reports/{x.report_id}/series", headers=h, json={"series": "painel"})),
 }
 

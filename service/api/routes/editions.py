@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, status
 from sqlmodel import Session, col, select
 
-from service.api.deps import API_ERRORS, ReviewerDep, SessionDep, WriteSessionDep
+from service.api.deps import API_ERRORS, ReportReaderDep, ReviewerDep, SessionDep, WriteSessionDep
 from service.api.queries import extraction_public, get_extraction_public, one_report_public, with_assist
 from service.editions.linkedit import set_series
 from service.editions.schemas import ConfirmUnchangedIn, ReportDiff, SeriesIn
@@ -118,7 +118,7 @@ def get_orphans(_: ReviewerDep, session: SessionDep, report_id: Id | None = None
 
 @router.put("/reports/{report_id}/series", response_model=ReportPublic, responses=NOT_FOUND,
             summary="Set a report's series explicitly (reports of one series are editions of each other)")
-def put_series(report_id: Id, body: SeriesIn, principal: ReviewerDep, session: WriteSessionDep) -> ReportPublic:
+def put_series(report_id: Id, body: SeriesIn, principal: ReportReaderDep, session: WriteSessionDep) -> ReportPublic:
     report = _report(session, report_id)
     set_series(session, report, body.series, principal)
     out = one_report_public(session, report)

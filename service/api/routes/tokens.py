@@ -16,7 +16,8 @@ router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"], responses=API_ERROR
 
 def _public(row: ApiToken) -> TokenPublic:
     return TokenPublic(id=row.id, name=row.name, role=row.role,  # type: ignore[arg-type]
-                       created_at=as_utc(row.created_at), revoked_at=as_utc(row.revoked_at))  # type: ignore[arg-type]
+                       created_at=as_utc(row.created_at), revoked_at=as_utc(row.revoked_at),  # type: ignore[arg-type]
+                       last_used_at=as_utc(row.last_used_at))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TokenCreated, summary="Create a token")

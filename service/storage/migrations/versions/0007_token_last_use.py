@@ -1,0 +1,22 @@
+"""When each token was last used (the operator page's tokens tab lists it), to the minute.
+
+Revision ID: 0007_token_last_use
+Revises: 0006_review_additions
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007_token_last_use"
+down_revision = "0006_review_additions"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("api_token", sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("api_token") as batch:
+        batch.drop_column("last_used_at")
