@@ -22,7 +22,7 @@ from service.storage.schemas import (
     ReviewCounts,
 )
 from service.storage.statements import Fast
-from service.storage.timeutil import as_utc
+from service.storage.timeutil import as_utc, utcnow
 from service.storage.tokens import LIVE_TOKEN, TOKEN_COLUMNS
 
 
@@ -73,6 +73,11 @@ def report_extras(session: Session, report_ids: Sequence[int]) -> dict[int, Repo
     return extras
 
 
+def _stalled(report: Report) -> bool:
+    lease = as_utc(report.lease_until)
+    return report.status == "processing" and lease is not None and lease < utcnow()
+
+
 def report_public(report: Report, counts: ReviewCounts, reissue_of: int | None = None,
                   extras: ReportExtras | None = None) -> ReportPublic:
     assert report.id is not None
@@ -81,7 +86,7 @@ def report_public(report: Report, counts: ReviewCounts, reissue_of: int | None =
         id=report.id, filename=report.filename, sha256=report.sha256, status=report.status,  # type: ignore[arg-type]
         error=report.error, pages=report.pages, title=report.title, status_date=report.status_date,
         created_at=as_utc(report.created_at), counts=counts, reissue_of=reissue_of,  # type: ignore[arg-type]
-        series=report.series, attempts=report.attempts, facts_by_kind=more.facts_by_kind, ocr_pages=more.ocr_pages,
+        series=report.series, attempts=report.attempts, stalled=_stalled(report), facts_by_kind=more.facts_by_kind, ocr_pages=more.ocr_pages,
         pages_complete=more.pages_complete,
     )
 

@@ -46,6 +46,9 @@ class ReportPublic(BaseModel):
         "status date. A re-issue stays out of the series' editions (charts, assist, diffs); "
         "PUT /reports/{id}/series moves it to a series of its own"))
     series: str | None = Field(None, description="the series its editions share (set by linking or PUT /series)")
+    stalled: bool = Field(False, description=(
+        "processing, but its worker's lease ran out: the worker stopped without a word (killed, machine "
+        "lost); the next worker to look takes it over (attempts + 1) or, after the last attempt, fails it"))
     attempts: int = Field(0, description="extraction attempts so far (a worker that died mid-job counts one)")
     facts_by_kind: dict[str, int] = Field(default_factory=dict, description="facts extracted, by kind (orphans left out)")
     ocr_pages: int = Field(0, description="pages holding facts read by OCR")

@@ -178,6 +178,8 @@ ENDPOINTS: dict[tuple[str, str], tuple[set[str], Call]] = {
         {"reviewer", "admin"},
         lambda c, h, x: c.put(f"/api/v1/reports/{x.report_id}/complete", headers=h, json={"pages": [1]})),
     ("POST", "/api/v1/reports/{report_id}/retry"): ({"operator", "admin"}, _retry),
+    ("GET", "/api/v1/tokens/me"): (
+        {"operator", "reviewer", "consumer", "admin"}, lambda c, h, x: c.get("/api/v1/tokens/me", headers=h)),
     ("GET", "/api/v1/reports/{report_id}/outline"): (
         {"operator", "reviewer", "admin"}, lambda c, h, x: c.get(f"/api/v1/reports/{x.report_id}/outline", headers=h)),
     ("GET", "/api/v1/reports/{report_id}/records"): (

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from service.storage.config import Settings
-from service.storage.models import ApiToken
+from service.storage.models import ApiToken, Report
+from service.storage.timeutil import utcnow
 from service.storage.tokens import UseClock
 from tests.pdfmaker import simple_deck, slide_pdf
 from tests.service.conftest import auth
@@ -123,3 +125,18 @@ def test_token_last_use_is_listed_and_written_once_a_minute(client: TestClient, 
     assert listed["consumer-ana"]["last_used_at"] is None
     clock = UseClock(resolution_s=60)
     assert clock.due(1, now=0.0) and not clock.due(1, now=59.0) and clock.due(2, now=59.0) and clock.due(1, now=61.0)
+
+
+def test_me_names_the_callers_role_and_a_stalled_job_is_told_apart(client: TestClient, tokens: dict[str, str],
+                                                                   engine: Engine, tmp_path: Path) -> None:
+    for role in ("operator", "admin", "consumer"):
+        assert client.get("/api/v1/tokens/me", headers=auth(tokens[role])).json() == {"name": f"{role}-ana", "role": role}
+    report_id = upload(client, tokens["operator"], simple_deck(tmp_path / "deck.pdf")).json()["id"]
+    for lease, stalled in ((timedelta(minutes=5), False), (timedelta(minutes=-1), True)):
+        with Session(engine) as session:
+            report = session.get(Report, report_id)
+            assert report is not None
+            report.status, report.lease_until = "processing", utcnow() + lease
+            session.commit()
+        got = client.get(f"/api/v1/reports/{report_id}", headers=auth(tokens["operator"])).json()
+        assert (got["status"], got["stalled"]) == ("processing", stalled)

@@ -1,15 +1,19 @@
-"""API tokens, for admins: create (shown once), list, revoke."""
+"""API tokens, for admins: create (shown once), list with last use, revoke; and, for any
+token, who it is (`/me`: the pages show only what its role may do)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from typing import Annotated
 
-from service.api.deps import API_ERRORS, AdminDep, SessionDep, WriteSessionDep
+from fastapi import APIRouter, Depends, HTTPException, status
+from pydantic import BaseModel
+
+from service.api.deps import API_ERRORS, AdminDep, SessionDep, WriteSessionDep, require_role
 from service.storage.inputs import Id
-from service.storage.models import ApiToken
+from service.storage.models import ApiToken, Role
 from service.storage.schemas import ErrorOut, TokenCreate, TokenCreated, TokenPublic, TokensPublic
 from service.storage.timeutil import as_utc
-from service.storage.tokens import create_token, list_tokens, revoke
+from service.storage.tokens import Principal, create_token, list_tokens, revoke
 
 router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"], responses=API_ERRORS)
 
@@ -29,6 +33,19 @@ def post_token(body: TokenCreate, _: AdminDep, session: WriteSessionDep) -> Toke
 @router.get("", response_model=TokensPublic, summary="All tokens (never their secrets)")
 def get_tokens(_: AdminDep, session: SessionDep) -> TokensPublic:
     return TokensPublic(items=[_public(r) for r in list_tokens(session)])
+
+
+class WhoAmI(BaseModel):
+    name: str
+    role: Role
+
+
+AnyRoleDep = Annotated[Principal, Depends(require_role("operator", "reviewer", "consumer"))]
+
+
+@router.get("/me", response_model=WhoAmI, summary="The calling token's name and role (pages show what it may do)")
+def get_me(principal: AnyRoleDep) -> WhoAmI:
+    return WhoAmI(name=principal.name, role=principal.role)  # type: ignore[arg-type]
 
 
 @router.delete("/{token_id}", response_model=TokenPublic, responses={404: {"model": ErrorOut}},
