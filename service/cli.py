@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="do not extract in this process; run `relato worker` separately (several with PostgreSQL)")
     serve.add_argument("--demo", action="store_true",
                        help=f"first queue the sample reports in corpus/ (all but {WALKTHROUGH_PDF}, which the README's "
-                            "walk-through uploads) and print three new tokens, reviewer, operator and consumer")
+                            "walk-through uploads) and print three new tokens, reviewer, operator and consumer, revoking those of earlier runs")
     worker = command("worker", "extract queued reports (run several, on several machines with PostgreSQL)")
     worker.add_argument("--drain", action="store_true", help="exit when the queue is empty instead of waiting for more")
     token = command("token", "create, list or revoke API tokens")
@@ -122,28 +122,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _demo(host: str, port: int) -> None:
-    """Queue the project's sample reports (but the walk-through's) and print tokens to try the service with."""
-    from sqlmodel import Session
-
-    from service.storage.db import write_engine
-    from service.jobs.ingest import ingest_paths
-    from service.storage.tokens import create_token
+    """Queue the project's sample reports (but the walk-through's) and print tokens to try the
+    service with; the same on every run (service/jobs/demo.py)."""
+    from service.jobs.demo import demo_lines, seed_demo
 
     settings, engine = _engine()
-    corpus = Path(__file__).resolve().parent.parent / "corpus"
-    ingest_paths(engine, settings, sorted(p for p in corpus.glob("*.pdf") if p.name != WALKTHROUGH_PDF), extract=False)
-    tokens = {}
-    with Session(write_engine(engine)) as session:
-        for role in ("reviewer", "operator", "consumer"):
-            tokens[role] = create_token(session, role=role, name=f"demo-{role}")[1]
-    print(f"\nrelato is starting on http://{host}:{port}", file=sys.stderr)
-    print(f"  review page: http://{host}:{port}/review   API docs: http://{host}:{port}/docs",
-          file=sys.stderr)
-    for role, plaintext in tokens.items():
-        print(f"  {role:9} token: {plaintext}", file=sys.stderr)
-    print("  the sample reports are extracted in the background; refresh in a few seconds",
-          file=sys.stderr)
-    print(f"  corpus/{WALKTHROUGH_PDF} is not queued: the README's walk-through uploads it\n", file=sys.stderr)
+    seed = seed_demo(engine, settings, Path(__file__).resolve().parent.parent / "corpus", WALKTHROUGH_PDF)
+    print("\n" + "\n".join(demo_lines(seed, host, port, WALKTHROUGH_PDF)) + "\n", file=sys.stderr)
 
 
 def default_workers(database_url: str) -> int:

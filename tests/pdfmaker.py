@@ -194,3 +194,34 @@ def outlined_pdf(path: Path, lines: list[tuple[str, float]], *, text: list[tuple
     c.showPage()
     c.save()
     return path
+
+
+def padded_pdf(path: Path, size_bytes: int, title: str = "Relatorio grande") -> Path:
+    """A valid one-page PDF of about `size_bytes`: its bulk is one unused stream of random
+    bytes (nothing to compress, nothing to render), written with a correct xref."""
+    import os
+
+    text = f"BT /F1 24 Tf 43 480 Td ({title}) Tj ET".encode()
+    bodies = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 960 540]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>",
+        b"<</Length %d>>stream\n" % len(text) + text + b"\nendstream",
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+    ]
+    padding = max(size_bytes - 1000, 0)
+    with open(path, "wb") as out:
+        out.write(b"%PDF-1.4\n")
+        offsets = []
+        for number, body in enumerate(bodies, start=1):
+            offsets.append(out.tell())
+            out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+        offsets.append(out.tell())
+        out.write(b"6 0 obj\n<</Length %d>>stream\n" % padding)
+        for start in range(0, padding, 1 << 20):
+            out.write(os.urandom(min(1 << 20, padding - start)))
+        out.write(b"\nendstream\nendobj\n")
+        xref = out.tell()
+        out.write(b"xref\n0 7\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets))
+        out.write(b"trailer\n<</Size 7/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref)
+    return path

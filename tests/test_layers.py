@@ -170,7 +170,7 @@ def test_pages_live_in_web_and_the_api_serves_only_json() -> None:
     html = [str(path.relative_to(ROOT)) for path, module in service_modules() if module.startswith("service.api.")
             and ("HTMLResponse" in (text := path.read_text()) or "text/html" in text)]
     assert not html, f"service/api/ answers HTML (move the route to service/web/): {html}"
-    assert (WEB / "static" / "review.html").is_file()
+    assert all((WEB / "static" / f"{page}.html").is_file() for page in ("review", "initiative", "operator"))
 
 
 def test_web_reaches_data_only_through_the_api() -> None:

@@ -98,6 +98,9 @@ def test_readme_walkthrough_runs_as_pasted(tmp_path: Path) -> None:
     assert "done" in lines, context
     fact = json.loads(lines[lines.index("done") + 1])
     assert fact["status"] == "pending" and fact["report_id"] == upload["id"], context
+    # the first record a new user confirms is an initiative's own fact, not a cover date outside any
+    assert fact["initiative"]["id"] is not None and fact["initiative"]["title"], context
+    assert fact["kind"] == "count", context
     confirmed = json.loads(lines[lines.index("done") + 2])
     assert (confirmed["id"], confirmed["status"], confirmed["version"]) == (fact["id"], "confirmed", fact["version"] + 1)
     assert lines[lines.index("done") + 3] == "409", context

@@ -11,12 +11,13 @@ token elsewhere.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import fastapi_offline
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 router = APIRouter(tags=["review page"])
 
@@ -52,6 +53,14 @@ def initiative_page(key: str) -> FileResponse:
     return FileResponse(STATIC_DIR / "initiative.html", media_type="text/html; charset=utf-8", headers=HEADERS)
 
 
+@router.get("/operator", response_class=FileResponse,
+            summary="The operator page: upload PDFs, follow their extraction, act on reports, quality, tokens "
+            "(sign in with an operator or admin token)",
+            responses={200: {"content": {"text/html": {}}}})
+def operator_page() -> FileResponse:
+    return FileResponse(STATIC_DIR / "operator.html", media_type="text/html; charset=utf-8", headers=HEADERS)
+
+
 @router.get("/review/assets/{name}", include_in_schema=False)
 def review_asset(name: str) -> FileResponse:
     """A script or stylesheet of the page; only plain file names from service/web/static."""
@@ -72,10 +81,21 @@ def swagger_ui(request: Request) -> HTMLResponse:
 
 
 # ReDoc draws an "API docs by Redocly" badge whose image it fetches from cdn.redoc.ly (it
-# has no option to turn that off, Redocly/redoc#2108): the page forbids images from other
-# hosts, so the browser never asks the CDN, and hides the badge, which would show a broken image.
+# has no option to turn that off, Redocly/redoc#2108). The bundle is served with that one
+# address replaced by an empty inline image, so the browser never asks the CDN (not even to
+# be refused by the page's policy, which forbids images from other hosts all the same), and
+# the page hides the badge.
 REDOC_CSP = "img-src 'self' data: blob:"
-REDOC_NO_BADGE = '<style>a[href^="https://redocly.com"], img[src^="https://cdn.redoc.ly"] { display: none !important; }</style>'
+REDOC_NO_BADGE = '<style>a[href^="https://redocly.com"], img[alt="redocly logo"] { display: none !important; }</style>'
+REDOC_BUNDLE = "redoc.standalone.js"
+REDOC_LOGO = b"https://cdn.redoc.ly/redoc/logo-mini.svg"
+EMPTY_IMAGE = b"data:image/gif;base64,R0lGODlhAQABAAAAACw="
+
+
+@lru_cache(maxsize=1)
+def redoc_bundle() -> bytes:
+    """fastapi-offline's ReDoc bundle without its one address on another host."""
+    return (DOCS_ASSETS / REDOC_BUNDLE).read_bytes().replace(REDOC_LOGO, EMPTY_IMAGE)
 
 
 @router.get("/redoc", include_in_schema=False)
@@ -90,9 +110,11 @@ def redoc(request: Request) -> HTMLResponse:
 
 
 @router.get("/docs/assets/{name}", include_in_schema=False)
-def docs_asset(name: str) -> FileResponse:
+def docs_asset(name: str) -> Response:
     """Swagger UI and ReDoc as the fastapi-offline package ships them."""
     if name not in DOCS_ASSET_NAMES:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no docs asset {name!r}")
+    if name == REDOC_BUNDLE:
+        return Response(redoc_bundle(), media_type=MEDIA_TYPES[".js"], headers={"Cache-Control": "max-age=86400"})
     return FileResponse(DOCS_ASSETS / name, media_type=MEDIA_TYPES[Path(name).suffix],
                         headers={"Cache-Control": "max-age=86400"})

@@ -95,20 +95,25 @@ def _healthy(base_url: str) -> bool:
         return False
 
 
-def start_service(workdir: Path, pdf: Path) -> LiveService:
-    """Start the app, make tokens, upload `pdf` and wait until it is extracted."""
-    env = _env(workdir)
+def start_service(workdir: Path, pdf: Path | None, env_extra: dict[str, str] | None = None,
+                  factory: str = "create_app") -> LiveService:
+    """Start the app, make tokens, upload `pdf` and wait until it is extracted. `env_extra`
+    adds settings (RELATO_...); `factory="create_web_app"` serves without the in-process
+    worker (run `relato worker` beside it), and then `pdf` may be None (nothing uploaded)."""
+    env = {**_env(workdir), **(env_extra or {})}
     tokens = {name: _token(env, role, name) for name, role in
-              (("reviewer", "reviewer"), ("other", "reviewer"), ("operator", "operator"))}
+              (("reviewer", "reviewer"), ("other", "reviewer"), ("operator", "operator"), ("admin", "admin"))}
     port = free_port()
     log_path = workdir / "server.log"
-    command = [sys.executable, "-m", "uvicorn", "--factory", "service.api.app:create_app",
+    command = [sys.executable, "-m", "uvicorn", "--factory", f"service.api.app:{factory}",
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     live = LiveService(f"http://127.0.0.1:{port}", tokens, process, log_path)
     try:
         _wait(lambda: _healthy(live.base_url), 60, "the service did not answer /healthz", log_path)
+        if pdf is None:
+            return live
         with live.client("operator") as c, open(pdf, "rb") as fh:
             response = c.post("/api/v1/reports", files={"file": (pdf.name, fh, "application/pdf")})
         response.raise_for_status()

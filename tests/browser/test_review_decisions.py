@@ -310,6 +310,8 @@ def test_api_docs_load_with_no_internet(page: Any, live: LiveService, path: str,
         route.abort("internetdisconnected")
 
     page.route(re.compile(r"^(?!" + re.escape(live.base_url) + r"/).*"), offline)
+    console: list[str] = []  # a request the page's policy refused is logged there, never routed
+    page.on("console", lambda m: console.append(m.text) if m.type in ("error", "warning") else None)
     failed: list[str] = []
     page.on("requestfailed", lambda r: failed.append(r.url) if r.url.startswith(live.base_url) else None)
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
@@ -321,6 +323,7 @@ def test_api_docs_load_with_no_internet(page: Any, live: LiveService, path: str,
     assert "relato" in page.locator("body").inner_text()
     assert "Redocly" not in page.locator("body").inner_text()  # the CDN badge is not drawn either
     assert outside == [] and failed == []
+    assert not [m for m in console if "http" in m and live.base_url not in m], console
 
 
 def axe_violations(page: Any) -> list[tuple[str, str, int]]:

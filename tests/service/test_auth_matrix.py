@@ -130,6 +130,7 @@ ENDPOINTS: dict[tuple[str, str], tuple[set[str], Call]] = {
         {"admin"}, lambda c, h, x: c.post("/api/v1/tokens", headers=h, json={"role": "consumer", "name": "bi"})),
     ("GET", "/api/v1/tokens"): ({"admin"}, lambda c, h, x: c.get("/api/v1/tokens", headers=h)),
     ("GET", "/review"): (set(CALLERS), lambda c, h, x: c.get("/review", headers=h)),
+    ("GET", "/operator"): (set(CALLERS), lambda c, h, x: c.get("/operator", headers=h)),
     ("GET", "/review/initiatives/{key}"): (set(CALLERS), lambda c, h, x: c.get(f"/review/initiatives/{KEY}", headers=h)),
     ("GET", "/api/v1/municipalities"): (
         {"reviewer", "admin"}, lambda c, h, x: c.get("/api/v1/municipalities?q=teofilo", headers=h)),

@@ -1,0 +1,336 @@
+// The operator page: upload many PDFs at once (a progress bar and an outcome per file), a
+// reports table that keeps itself current, a report's detail (warnings, areas and
+// initiatives, links, downloads) and actions behind a confirmation that names what changes;
+// for admins, the tokens tab; for everyone, the quality measured from reviews.
+
+import { el, formatWhen, isoReadable, areaLabel, KIND_LABELS } from "./format.js";
+import { opapi, opToken, explain, refusal, uploadFile } from "./opapi.js";
+import { showTokens } from "./optokens.js";
+import { showQuality, driftByReport } from "./opquality.js";
+import { ask, toast } from "./opui.js";
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+const LIVE_MS = Number(params.get("live_ms")) || 2500;
+const QUALITY_MS = 30_000;
+const PARALLEL_UPLOADS = 3;
+const state = { me: null, reports: new Map(), selected: null, drift: new Map(), qualityAt: 0, timer: null };
+
+// ---------- sign in ----------
+async function signIn(event) {
+  event?.preventDefault();
+  const value = $("token-input").value.trim();
+  if (value) opToken.set(value);
+  try {
+    const me = await opapi.me();
+    if (me.role !== "operator" && me.role !== "admin") {
+      opToken.clear();
+      $("signin-error").textContent = "Este token não é de operador nem de administrador: a operação precisa de um deles.";
+      return showSignIn();
+    }
+    state.me = me;
+  } catch (err) {
+    opToken.clear();
+    $("signin-error").textContent = explain(err);
+    return showSignIn();
+  }
+  $("token-input").value = "";
+  $("signin").hidden = true;
+  $("app").hidden = false;
+  $("who").textContent = `${state.me.name} · ${state.me.role === "admin" ? "administrador" : "operador"}`;
+  $("tab-tokens").hidden = state.me.role !== "admin";
+  show(location.hash.slice(1) || "reports");
+  poll();
+}
+
+function showSignIn() {
+  clearTimeout(state.timer);
+  $("app").hidden = true;
+  $("signin").hidden = false;
+  $("token-input").focus();
+}
+
+function signOut() {
+  opToken.clear();
+  state.me = null;
+  showSignIn();
+}
+
+// ---------- tabs ----------
+const VIEWS = ["reports", "quality", "tokens"];
+function show(view) {
+  if (!VIEWS.includes(view) || (view === "tokens" && state.me?.role !== "admin")) view = "reports";
+  for (const name of VIEWS) {
+    $(`view-${name}`).hidden = name !== view;
+    if (name === view) $(`tab-${name}`).setAttribute("aria-current", "page");
+    else $(`tab-${name}`).removeAttribute("aria-current");
+  }
+  history.replaceState(null, "", `${location.pathname}${location.search}#${view}`);
+  if (view !== "tokens") { // a new token's secret is shown once: leaving the tab forgets it
+    $("token-secret-value").value = "";
+    $("token-secret").hidden = true;
+  }
+  if (view === "tokens") showTokens().catch((err) => toast(explain(err)));
+  if (view === "quality") showQuality().catch((err) => toast(explain(err)));
+}
+
+// ---------- uploads ----------
+function uploadRow(file) {
+  const bar = el("progress", { max: "1", value: "0", "aria-label": `Envio de ${file.name}` });
+  const outcome = el("td", { class: "outcome", text: "na espera" });
+  const row = el("tr", {}, el("th", { scope: "row", text: file.name }), el("td", {}, bar), outcome);
+  $("upload-rows").append(row);
+  $("upload-table").hidden = false;
+  return { row, bar, outcome };
+}
+
+async function sendOne(file, ui) {
+  ui.outcome.textContent = "enviando…";
+  const { status, body } = await uploadFile(file, (sent, total) => { ui.bar.value = total ? sent / total : 0; });
+  ui.bar.value = 1;
+  if (status === 202) {
+    ui.outcome.className = "outcome outcome-new";
+    ui.outcome.textContent = `novo (relatório ${body.id})`;
+  } else if (status === 200) {
+    ui.outcome.className = "outcome outcome-known";
+    ui.outcome.textContent = `já conhecido (sha256 ${body.sha256.slice(0, 12)}…, relatório ${body.id})`;
+    ui.outcome.title = `sha256 ${body.sha256}`;
+  } else {
+    ui.bar.value = 0;
+    ui.outcome.className = "outcome outcome-refused";
+    ui.outcome.textContent = `recusado: ${refusal(status, body?.detail)}`;
+  }
+  ui.row.dataset.outcome = status === 202 ? "new" : status === 200 ? "known" : "refused";
+}
+
+async function sendAll(files) {
+  const queue = [...files].map((file) => ({ file, ui: uploadRow(file) }));
+  const workers = Array.from({ length: Math.min(PARALLEL_UPLOADS, queue.length) }, async () => {
+    while (queue.length) {
+      const { file, ui } = queue.shift();
+      await sendOne(file, ui);
+    }
+  });
+  await Promise.all(workers);
+  refresh();
+}
+
+function wireDropZone() {
+  const zone = $("drop-zone");
+  zone.addEventListener("dragover", (e) => { e.preventDefault(); zone.classList.add("over"); });
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", (e) => {
+    e.preventDefault();
+    zone.classList.remove("over");
+    if (e.dataTransfer?.files?.length) sendAll(e.dataTransfer.files);
+  });
+  $("file-input").addEventListener("change", (e) => {
+    const files = [...e.target.files];
+    e.target.value = "";
+    if (files.length) sendAll(files);
+  });
+}
+
+// ---------- the reports table ----------
+function statusText(r) {
+  if (r.status === "queued") return r.attempts ? `na fila (tentativa ${r.attempts + 1})` : "na fila";
+  if (r.status === "processing" && r.stalled) {
+    return "parado: o processo que extraía parou sem avisar; outro vai retomá-lo (ou marcá-lo como falho)";
+  }
+  if (r.status === "processing") return r.attempts > 1 ? `processando (tentativa ${r.attempts})` : "processando";
+  if (r.status === "done") return "concluído";
+  return `falhou: ${r.error || "sem motivo registrado"}`;
+}
+
+function statusClass(r) {
+  return r.stalled ? "status-stalled" : `status-${r.status}`;
+}
+
+function kindsText(r) {
+  const parts = Object.entries(r.facts_by_kind || {}).sort((a, b) => b[1] - a[1])
+    .map(([kind, n]) => `${(KIND_LABELS[kind] || kind).toLowerCase()} ${n}`);
+  return parts.length ? parts.join(" · ") : "—";
+}
+
+function reviewCell(r) {
+  const c = r.counts;
+  const total = c.pending + c.confirmed + c.corrected + c.rejected;
+  const decided = total - c.pending;
+  const cell = el("td", {},
+    el("progress", { max: String(total || 1), value: String(decided), "aria-label": `Revisão de ${r.filename}` }),
+    ` ${decided}/${total}`);
+  if (r.pages && r.pages_complete) cell.append(el("div", { class: "hint", text: `${r.pages_complete}/${r.pages} páginas revisadas por completo` }));
+  return cell;
+}
+
+function seriesCell(r) {
+  const cell = el("td", {}, r.series || "—");
+  if (r.status_date) cell.append(el("div", { class: "hint", text: `edição ${isoReadable(r.status_date)}` }));
+  if (r.reissue_of) cell.append(el("span", { class: "flag", text: `reedição do nº ${r.reissue_of}` }));
+  return cell;
+}
+
+function reportRow(r) {
+  const drift = state.drift.get(r.id) || [];
+  const name = el("th", { scope: "row" }, el("span", { text: r.filename }), el("div", { class: "hint", text: `nº ${r.id}` }));
+  if (drift.length) {
+    name.append(el("span", { class: "flag drift", title: drift.join("; "), text: "queda de precisão" }));
+  }
+  return [
+    name,
+    el("td", { class: statusClass(r), text: statusText(r) }),
+    el("td", { class: "num", text: r.pages ?? "—" }),
+    el("td", { class: "num", text: r.status === "done" ? String(r.ocr_pages) : "—" }),
+    el("td", { text: r.status_date ? isoReadable(r.status_date) : "—" }),
+    seriesCell(r),
+    el("td", { class: "kinds", text: kindsText(r) }),
+    reviewCell(r),
+    el("td", {}, el("button", { type: "button", "aria-label": `Detalhes de ${r.filename}`, onclick: () => openDetail(r.id) },
+      "Detalhes")),
+  ];
+}
+
+function render(reports) {
+  const body = $("report-rows");
+  const seen = new Set();
+  reports.forEach((r, index) => {
+    const id = `r-${r.id}`;
+    seen.add(id);
+    const signature = JSON.stringify([r, state.drift.get(r.id) || []]);
+    let row = $(id);
+    if (!row) {
+      row = el("tr", { id });
+      row.dataset.id = r.id;
+    }
+    if (row.dataset.signature !== signature) {
+      const focused = row.contains(document.activeElement);
+      row.replaceChildren(...reportRow(r));
+      row.dataset.signature = signature;
+      row.dataset.status = r.stalled ? "stalled" : r.status;
+      if (focused) row.querySelector("button")?.focus();
+    }
+    row.classList.toggle("selected", state.selected === r.id);
+    if (body.children[index] !== row) body.insertBefore(row, body.children[index] || null);
+  });
+  for (const row of [...body.children]) if (!seen.has(row.id)) row.remove();
+  $("reports-empty").hidden = reports.length > 0;
+  $("list-updated").textContent = `· atualizado às ${new Date().toLocaleTimeString("pt-BR")}`;
+}
+
+async function refresh() {
+  try {
+    const reports = await opapi.reports();
+    state.reports = new Map(reports.map((r) => [r.id, r]));
+    if (Date.now() - state.qualityAt > QUALITY_MS) {
+      state.qualityAt = Date.now();
+      state.drift = await driftByReport();
+    }
+    render(reports);
+    if (state.selected && state.reports.has(state.selected)) fillStatus(state.reports.get(state.selected));
+  } catch (err) {
+    if (err.status === 401) return signOut();
+    $("list-updated").textContent = `· ${explain(err)}`;
+  }
+}
+
+function poll() {
+  clearTimeout(state.timer);
+  refresh().finally(() => { if (state.me) state.timer = setTimeout(poll, LIVE_MS); });
+}
+
+// ---------- a report's detail ----------
+function fillStatus(r) {
+  $("detail-status").textContent = `Situação: ${statusText(r)}${r.title ? ` · ${r.title}` : ""}`;
+  $("action-retry").hidden = r.status !== "failed";
+  $("action-reextract").hidden = r.status !== "done";
+  $("action-series").hidden = !r.reissue_of;
+}
+
+async function openDetail(id) {
+  const r = state.reports.get(id);
+  if (!r) return;
+  state.selected = id;
+  $("detail").hidden = false;
+  $("detail-title").textContent = `Relatório nº ${r.id} · ${r.filename}`;
+  $("detail-review").href = `/review?report=${r.id}`;
+  fillStatus(r);
+  for (const row of $("report-rows").children) row.classList.toggle("selected", Number(row.dataset.id) === id);
+  $("detail-warnings").replaceChildren(el("li", { text: "carregando…" }));
+  $("detail-areas").replaceChildren();
+  try {
+    const outline = await opapi.outline(id);
+    if (state.selected !== id) return;
+    $("detail-warnings").replaceChildren(...(outline.warnings.length
+      ? outline.warnings.map((w) => el("li", { text: w })) : [el("li", { text: "nenhum aviso" })]));
+    const areas = outline.areas.map((a) => el("div", { class: "area" },
+      el("h5", { text: areaLabel(a.area) }),
+      el("ul", {}, a.initiatives.map((i) => el("li", {},
+        i.key ? el("a", { href: `/review/initiatives/${encodeURIComponent(i.key)}`, text: i.title }) : i.title,
+        ` — ${i.facts} ${i.facts === 1 ? "fato" : "fatos"}, ${i.pending} ${i.pending === 1 ? "pendente" : "pendentes"}`)))));
+    if (outline.outside_facts) areas.push(el("p", { class: "hint", text: `${outline.outside_facts} fatos fora de iniciativas (capa, encerramento)` }));
+    $("detail-areas").replaceChildren(...(areas.length ? areas : [el("p", { class: "hint", text: "nenhuma iniciativa extraída" })]));
+  } catch (err) { toast(explain(err)); }
+  $("detail").scrollIntoView({ block: "nearest" });
+}
+
+async function download(format) {
+  const r = state.reports.get(state.selected);
+  try {
+    const response = await opapi.records(r.id, format);
+    const url = URL.createObjectURL(await response.blob());
+    const stem = r.filename.replace(/\.pdf$/i, "");
+    const link = el("a", { href: url, download: `${stem}-confirmados.${format}` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  } catch (err) { toast(explain(err)); }
+}
+
+async function act(kind) {
+  const r = state.reports.get(state.selected);
+  if (!r) return;
+  const name = `“${r.filename}”`;
+  const plans = {
+    reextract: ["Re-extrair o relatório?",
+      `${name} será lido de novo do PDF guardado, com as regras atuais. Os fatos reencontrados mantêm as decisões dos ` +
+      "revisores; um fato com valor novo volta a pendente; um fato não reencontrado fica marcado como órfão, com sua " +
+      "decisão, até ser revisto; fatos novos entram como pendentes.", "Re-extrair",
+      () => opapi.reextract(r.id), (out) => `Re-extraído: ${out.kept} fatos reencontrados (${out.changed} com valor novo), ` +
+        `${out.added} novos, ${out.orphaned} órfãos.`],
+    retry: ["Tentar de novo?",
+      `${name} volta para a fila de extração, com as tentativas contadas do zero. O motivo da falha anterior deixa de ` +
+      "aparecer na lista.", "Colocar na fila", () => opapi.retry(r.id), () => "O relatório voltou para a fila."],
+    series: ["Tratar como série própria?",
+      `${name} hoje é uma reedição do relatório nº ${r.reissue_of} (mesma série, mesma data de status) e fica fora dos ` +
+      "gráficos e comparações. Como série própria, passa a ser a primeira edição de uma série nova, separada da original.",
+      "Tratar como série própria",
+      () => opapi.ownSeries(r.id, `${r.title || "relatório"} — ${r.filename} (#${r.id})`.slice(0, 500)),
+      () => "O relatório agora é uma série própria."],
+  };
+  const [title, text, go, run, done] = plans[kind];
+  if (!(await ask(title, text, go))) return;
+  try {
+    const out = await run();
+    toast(done(out));
+  } catch (err) { toast(explain(err)); }
+  await refresh();
+  openDetail(r.id);
+}
+
+// ---------- start ----------
+function wire() {
+  $("signin-form").addEventListener("submit", signIn);
+  $("signout-button").addEventListener("click", signOut);
+  for (const name of VIEWS) $(`tab-${name}`).addEventListener("click", () => show(name));
+  $("detail-close").addEventListener("click", () => { state.selected = null; $("detail").hidden = true; render([...state.reports.values()]); });
+  $("download-csv").addEventListener("click", () => download("csv"));
+  $("download-json").addEventListener("click", () => download("json"));
+  $("action-reextract").addEventListener("click", () => act("reextract"));
+  $("action-retry").addEventListener("click", () => act("retry"));
+  $("action-series").addEventListener("click", () => act("series"));
+  wireDropZone();
+}
+
+wire();
+if (opToken.get()) signIn(); else showSignIn();

@@ -1,0 +1,317 @@
+"""The operator page, driven as an operator or an admin would: many PDFs dropped at once
+(an outcome per file, and the API agrees), upload progress on a large file, the live
+reports table, a report's detail and its actions behind a confirmation (cancel changes
+nothing), the tokens tab for admins only, the quality tab, and axe on every view."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.browser.conftest import new_tab, report_pdf
+from tests.browser.live import CLI, LiveService, _env, start_service
+from tests.browser.test_review_decisions import axe_violations
+from tests.browser.test_review_page import DOCS_SCREENSHOT, UPDATE_DOCS
+from tests.pdfmaker import padded_pdf, slide_pdf
+
+pytestmark = pytest.mark.browser
+OPERATOR_SHOT = DOCS_SCREENSHOT.with_name("operator.png")
+BIG_MB = 50
+
+
+@pytest.fixture(scope="module")
+def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveService]:
+    """A service of this module's own (its tests upload and re-extract), uploads up to 200 MB."""
+    live = start_service(tmp_path_factory.mktemp("ops"), report_pdf(), {"RELATO_MAX_UPLOAD_MB": "200"})
+    yield live
+    live.stop()
+
+
+def sign_in(page: Any, live: LiveService, who: str = "operator", view: str = "") -> None:
+    page.goto(f"{live.base_url}/operator?live_ms=500{'#' + view if view else ''}")
+    page.get_by_label("Token de operador ou administrador").fill(live.tokens[who])
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#app:not([hidden])")
+    if live.report_id:
+        page.wait_for_selector(f"#r-{live.report_id}", state="attached")
+
+
+def drop_files(page: Any, files: list[tuple[str, bytes, str]]) -> None:
+    """Drop files on the drop zone as a browser does: one DataTransfer holding them all."""
+    payload = [{"name": n, "type": t, "b64": base64.b64encode(b).decode()} for n, b, t in files]
+    page.evaluate("""(files) => {
+        const dt = new DataTransfer();
+        for (const f of files) {
+            const bytes = Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0));
+            dt.items.add(new File([bytes], f.name, { type: f.type }));
+        }
+        const zone = document.getElementById('drop-zone');
+        for (const type of ['dragover', 'drop']) {
+            zone.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+        }
+    }""", payload)
+
+
+def upload_rows(page: Any) -> dict[str, tuple[str, str]]:
+    """File name -> (outcome kind, outcome text) of every upload row."""
+    return {r["name"]: (r["kind"], r["text"]) for r in page.evaluate("""() => [...document.querySelectorAll(
+        '#upload-rows tr')].map((tr) => ({ name: tr.querySelector('th').textContent,
+        kind: tr.dataset.outcome || '', text: tr.querySelector('.outcome').textContent }))""")}
+
+
+def test_twenty_pdfs_dropped_at_once_each_row_tells_its_outcome_and_the_api_agrees(
+        page: Any, ops: LiveService, tmp_path: Path) -> None:
+    known = report_pdf()
+    files = [(f"lote-{n:02d}.pdf", slide_pdf(tmp_path / f"lote-{n:02d}.pdf",
+                                             [[(f"Relatorio de teste numero {n}", 20, False)]]).read_bytes(),
+              "application/pdf") for n in range(18)]
+    files.append(("repetido.pdf", known.read_bytes(), "application/pdf"))
+    files.append(("planilha.pdf", b"nome;valor\nana;1\n" * 50, "application/pdf"))  # named .pdf, is not one
+    before = ops.get("/api/v1/reports", who="operator")["items"]
+    sign_in(page, ops)
+    drop_files(page, files)
+    page.wait_for_function("() => document.querySelectorAll('#upload-rows tr[data-outcome]').length === 20",
+                           timeout=120_000)
+    rows = upload_rows(page)
+    assert rows["planilha.pdf"] == ("refused", "recusado: não é um PDF")
+    assert rows["repetido.pdf"][0] == "known" and f"relatório {ops.report_id})" in rows["repetido.pdf"][1]
+    new_ids = {}
+    for name, _, _ in files[:18]:
+        kind, text = rows[name]
+        assert kind == "new", (name, text)
+        new_ids[name] = int(re.search(r"relatório (\d+)", text).group(1))  # type: ignore[union-attr]
+    after = {r["id"]: r for r in ops.get("/api/v1/reports", who="operator")["items"]}
+    assert len(after) == len(before) + 18  # the duplicate and the refused file changed nothing
+    assert {after[i]["filename"] for i in new_ids.values()} == set(new_ids)
+    assert "planilha.pdf" not in {r["filename"] for r in after.values()}
+    for report_id in new_ids.values():  # the live table lists each new report without a reload
+        page.wait_for_selector(f"#r-{report_id}")
+
+
+def test_a_large_pdf_shows_its_upload_progress(page: Any, ops: LiveService, tmp_path: Path) -> None:
+    big = padded_pdf(tmp_path / "grande.pdf", BIG_MB * 1024 * 1024)
+    sign_in(page, ops)
+    page.evaluate("""() => { window.seen = [];
+        new MutationObserver((changes) => { for (const c of changes) window.seen.push(Number(c.target.value)); })
+          .observe(document.getElementById('upload-rows'), { attributes: true, subtree: true, attributeFilter: ['value'] }); }""")
+    page.set_input_files("#file-input", str(big))
+    page.wait_for_selector("#upload-rows tr[data-outcome]", timeout=120_000)
+    seen = page.evaluate("window.seen")
+    assert any(0 < v < 1 for v in seen), f"no intermediate progress among {seen[:20]}"
+    assert upload_rows(page)["grande.pdf"][0] == "new"
+    report = next(r for r in ops.get("/api/v1/reports", who="operator")["items"] if r["filename"] == "grande.pdf")
+    assert report["status"] in ("queued", "processing", "done")
+
+
+def facts_state(live: LiveService) -> list[tuple[int, int, str]]:
+    return [(f["id"], f["version"], f["status"]) for f in live.extractions()]
+
+
+def test_reextract_asks_first_names_what_changes_and_cancel_changes_nothing(page: Any, ops: LiveService) -> None:
+    fact = ops.extractions(status="pending")[0]
+    assert ops.post(f"/api/v1/extractions/{fact['id']}/review", {"action": "confirm", "version": fact["version"]}).status_code == 200
+    before = facts_state(ops)
+    sign_in(page, ops)
+    page.get_by_role("button", name=re.compile(f"Detalhes de {re.escape(report_pdf().name)}")).click()
+    page.wait_for_selector("#detail-areas .area a[href^='/review/initiatives/']")
+    assert page.locator("#detail-review").get_attribute("href") == f"/review?report={ops.report_id}"
+    page.get_by_role("button", name="Re-extrair…").click()
+    dialog = page.locator("#confirm-dialog")
+    assert dialog.is_visible() and "mantêm as decisões" in dialog.inner_text()
+    dialog.get_by_role("button", name="Cancelar").click()
+    assert not dialog.is_visible()
+    time.sleep(1.0)
+    assert facts_state(ops) == before  # cancel: nothing re-extracted, no version moved
+    page.get_by_role("button", name="Re-extrair…").click()
+    dialog.get_by_role("button", name="Re-extrair").click()
+    page.wait_for_selector("#toast.show >> text=/Re-extraído/", timeout=120_000)
+    assert ops.extraction(fact["id"])["status"] == "confirmed"  # the decision is kept
+
+
+def test_records_download_from_the_detail_holds_the_confirmed_facts(page: Any, ops: LiveService) -> None:
+    confirmed = {f["id"] for f in ops.extractions(status="confirmed")}
+    if not confirmed:
+        fact = ops.extractions(status="pending")[0]
+        ops.post(f"/api/v1/extractions/{fact['id']}/review", {"action": "confirm", "version": fact["version"]})
+        confirmed = {fact["id"]}
+    sign_in(page, ops)
+    page.locator(f"#r-{ops.report_id} button").click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Baixar confirmados (JSON)").click()
+    body = json.loads(Path(info.value.path()).read_text())
+    assert {r["extraction_id"] for r in body["items"]} == confirmed
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Baixar confirmados (CSV)").click()
+    assert info.value.suggested_filename.endswith("-confirmados.csv")
+    assert Path(info.value.path()).read_text().splitlines()[0].startswith("change_seq,state,extraction_id")
+
+
+def test_admin_creates_copies_lists_and_revokes_a_token(browser: Any, ops: LiveService) -> None:
+    with new_tab(browser) as page:
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=ops.base_url)
+        sign_in(page, ops, "admin", "tokens")
+        page.get_by_label("Nome (pessoa ou sistema)").fill("painel-bi")
+        page.get_by_label("Papel").select_option("consumer")
+        page.get_by_role("button", name="Criar token").click()
+        secret = page.locator("#token-secret-value")
+        page.wait_for_selector("#token-secret:not([hidden])")
+        value = secret.input_value()
+        assert value.startswith("rlt_")
+        page.get_by_role("button", name="Copiar").click()
+        assert page.evaluate("navigator.clipboard.readText()") == value
+        row = page.locator("#token-rows tr", has_text="painel-bi")
+        assert "consumidor" in row.inner_text() and "nunca usado" in row.inner_text()
+        assert httpx.get(f"{ops.base_url}/api/v1/records", headers={"Authorization": f"Bearer {value}"}).status_code == 200
+        page.locator("#tab-reports").click()
+        assert secret.input_value() == ""  # shown once: leaving the tab forgets it
+        for _ in range(30):  # the last use is written on a thread of its own
+            page.locator("#tab-tokens").click()
+            if "nunca usado" not in page.locator("#token-rows tr", has_text="painel-bi").inner_text():
+                break
+            time.sleep(0.3)
+        assert "nunca usado" not in page.locator("#token-rows tr", has_text="painel-bi").inner_text()
+        page.get_by_role("button", name="Revogar o token painel-bi").click()
+        assert "para de funcionar na hora" in page.locator("#confirm-dialog").inner_text()
+        page.locator("#confirm-dialog").get_by_role("button", name="Revogar").click()
+        page.wait_for_selector("#token-rows tr:has-text('painel-bi') >> text=/revogado em/")
+        assert httpx.get(f"{ops.base_url}/api/v1/records", headers={"Authorization": f"Bearer {value}"}).status_code == 401
+
+
+def test_an_operator_has_no_tokens_tab_and_the_api_refuses_it(page: Any, ops: LiveService) -> None:
+    sign_in(page, ops, "operator", "tokens")
+    assert page.locator("#tab-tokens").is_hidden() and page.locator("#view-tokens").is_hidden()
+    assert page.locator("#view-reports").is_visible()  # asked for #tokens, shown the reports
+    with ops.client("operator") as c:
+        assert c.get("/api/v1/tokens").status_code == 403
+        assert c.post("/api/v1/tokens", json={"name": "x", "role": "admin"}).status_code == 403
+    page.locator("#signout-button").click()
+    page.get_by_label("Token de operador ou administrador").fill(ops.tokens["reviewer"])
+    page.keyboard.press("Enter")
+    assert "nem de administrador" in page.locator("#signin-error").inner_text()
+    assert page.locator("#app").is_hidden()
+
+
+QUALITY = {
+    "generated_at": "2026-12-06T06:30:00Z", "through_change": 12, "refit_min_decided": 50,
+    "all": {"key": "all", "decided": 30, "confirmed": 24, "corrected": 2, "rejected": 4, "pending": 5,
+            "precision": 0.8, "ci_low": 0.6269, "ci_high": 0.9049},
+    "by_extractor": [{"key": "rules.count", "decided": 30, "confirmed": 24, "corrected": 2, "rejected": 4, "pending": 5,
+                      "precision": 0.8, "ci_low": 0.6269, "ci_high": 0.9049}],
+    "by_kind": [{"key": "count", "decided": 30, "confirmed": 24, "corrected": 2, "rejected": 4, "pending": 5,
+                 "precision": 0.8, "ci_low": 0.6269, "ci_high": 0.9049}],
+    "by_series": [{"key": None, "decided": 30, "confirmed": 24, "corrected": 2, "rejected": 4, "pending": 5,
+                   "precision": 0.8, "ci_low": 0.6269, "ci_high": 0.9049}],
+    "by_report": [],  # filled in with the live report's id
+    "misses": {"all": 2, "by_kind": [{"key": "count", "added": 2}], "by_report": []},
+    "recall": {"all": {"key": "all", "pages": 1, "found": 8, "corrected": 1, "added": 2, "pending": 0,
+                       "recall": 0.7273, "ci_low": 0.4344, "ci_high": 0.9025}, "by_kind": [], "by_report": []},
+    "reliability": {"bins": [{"bin_low": 0.9, "bin_high": 1.0, "decided": 30, "confirmed": 24, "mean_confidence": 0.93,
+                              "precision": 0.8, "ci_low": 0.6269, "ci_high": 0.9049}], "decided": 30, "ece": 0.13},
+    "refits": [],
+    "drift": [],
+}
+
+
+def quality_answer(report_id: int) -> dict[str, Any]:
+    """The shape GET /api/v1/quality answers (/work/notes/quality-api.md), with one drop on `report_id`."""
+    drop = {"report_id": report_id, "extractor": "rules.count", "decided": 15, "confirmed": 6, "precision": 0.4,
+            "running_decided": 80, "running_precision": 0.9, "drop": 0.5}
+    row = {**QUALITY["all"], "key": str(report_id), "report_id": report_id, "filename": "deck.pdf", "series": None,
+           "added": 2, "drift": [drop]}
+    return {**QUALITY, "by_report": [row], "drift": [drop]}
+
+
+def mock_quality(page: Any, live: LiveService) -> None:
+    """GET /api/v1/quality answered from the documented shape (the endpoint is built on another branch)."""
+    body = json.dumps(quality_answer(live.report_id))
+    page.route("**/api/v1/quality", lambda route: route.fulfill(status=200, content_type="application/json", body=body))
+
+
+def test_quality_tab_shows_precision_and_a_drop_is_flagged_on_the_report_row(page: Any, ops: LiveService) -> None:
+    mock_quality(page, ops)
+    sign_in(page, ops)
+    flag = page.locator(f"#r-{ops.report_id} .flag.drift")
+    flag.wait_for()
+    assert flag.inner_text() == "queda de precisão" and "rules.count" in (flag.get_attribute("title") or "")
+    page.locator("#tab-quality").click()
+    page.wait_for_selector("#quality-body table")
+    text = page.locator("#view-quality").inner_text()
+    assert "Precisão geral: 80 %" in text and "rules.count" in text and "62,7 % a 90,5 %" in text
+    assert f"Relatório nº {ops.report_id} — rules.count: 40 % neste relatório contra 90 % antes" in text
+
+
+def test_axe_finds_nothing_serious_on_any_view(browser: Any, ops: LiveService, tmp_path: Path) -> None:
+    with new_tab(browser) as page:
+        mock_quality(page, ops)
+        page.goto(f"{ops.base_url}/operator")
+        page.wait_for_selector("#token-input")
+        assert axe_violations(page) == []
+        sign_in(page, ops, "admin")
+        page.set_input_files("#file-input", [str(report_pdf())])  # an upload row (already known)
+        page.wait_for_selector("#upload-rows tr[data-outcome]")
+        page.locator(f"#r-{ops.report_id} button").click()
+        page.wait_for_selector("#detail-areas .area")
+        assert axe_violations(page) == []
+        shot = OPERATOR_SHOT if os.environ.get(UPDATE_DOCS) == "1" else tmp_path / "operator.png"
+        page.screenshot(path=str(shot), full_page=True)
+        page.get_by_role("button", name="Re-extrair…").click()
+        assert axe_violations(page) == []
+        page.locator("#confirm-dialog").get_by_role("button", name="Cancelar").click()
+        for view in ("quality", "tokens"):
+            page.locator(f"#tab-{view}").click()
+            page.wait_for_selector(f"#view-{view} table tbody tr")
+            assert axe_violations(page) == [], view
+
+
+@pytest.fixture
+def web_only(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveService, Path]]:
+    """A service with no worker of its own: the test runs `relato worker` processes beside it."""
+    workdir = tmp_path_factory.mktemp("killed")
+    live = start_service(workdir, None, {"RELATO_LEASE_S": "3"}, factory="create_web_app")
+    yield live, workdir
+    live.stop()
+
+
+def start_worker(workdir: Path, delay_s: float) -> subprocess.Popen[bytes]:
+    env = {**_env(workdir), "RELATO_LEASE_S": "3", "RELATO_TEST_EXTRACT_DELAY_S": str(delay_s)}
+    log = open(workdir / f"worker-{time.monotonic_ns()}.log", "wb")  # noqa: SIM115 - the process owns it
+    return subprocess.Popen([sys.executable, "-c", CLI, "worker"], env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def test_a_worker_killed_mid_job_leaves_the_row_truthful(page: Any, web_only: tuple[LiveService, Path],
+                                                         tmp_path: Path) -> None:
+    live, workdir = web_only
+    deck = slide_pdf(tmp_path / "interrompido.pdf", [[("Relatorio interrompido", 20, False)]])
+    with live.client("operator") as c, open(deck, "rb") as fh:
+        live.report_id = c.post("/api/v1/reports", files={"file": (deck.name, fh, "application/pdf")}).json()["id"]
+    sign_in(page, live)
+    row = page.locator(f"#r-{live.report_id}")
+    assert row.get_attribute("data-status") == "queued" and "na fila" in row.inner_text()
+    worker = start_worker(workdir, delay_s=120)
+    try:
+        page.wait_for_selector(f"#r-{live.report_id}[data-status='processing']", timeout=60_000)
+        assert "processando" in row.inner_text()
+        os.kill(worker.pid, signal.SIGKILL)  # mid-job: no word to anyone
+        worker.wait(timeout=10)
+        page.wait_for_selector(f"#r-{live.report_id}[data-status='stalled']", timeout=30_000)
+        assert "parou sem avisar" in row.inner_text()
+        assert live.get(f"/api/v1/reports/{live.report_id}", who="operator")["stalled"] is True
+        worker = start_worker(workdir, delay_s=0)
+        page.wait_for_selector(f"#r-{live.report_id}[data-status='done']", timeout=120_000)
+        assert "concluído" in row.inner_text()
+        assert live.get(f"/api/v1/reports/{live.report_id}", who="operator")["attempts"] == 2
+    finally:
+        worker.kill()
+        worker.wait(timeout=10)
