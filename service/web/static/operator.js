@@ -148,7 +148,7 @@ function statusClass(r) {
 
 function kindsText(r) {
   const parts = Object.entries(r.facts_by_kind || {}).sort((a, b) => b[1] - a[1])
-    .map(([kind, n]) => `${(KIND_LABELS[kind] || kind).toLowerCase()} ${n}`);
+    .map(([kind, n]) => { const label = KIND_LABELS[kind] || kind; return `${label[0].toLowerCase()}${label.slice(1)} ${n}`; });
   return parts.length ? parts.join(" · ") : "—";
 }
 
