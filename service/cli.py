@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, choices=ROLES,
                         help="operator: uploads; reviewer: reviews facts; consumer: reads the records feed; admin: all")
     create.add_argument("--name", required=True, help="who uses it; recorded in the review history")
-    _command(token_sub, "list", "list tokens: id, role, name, created, revoked (never the secret)",
+    _command(token_sub, "list", "list tokens: id, role, name, created, last used (to the minute), revoked (never the secret)",
              "List every token, oldest first: id, role, name, when it was created and revoked. "
              "Secrets are never stored, so never shown.")
     revoke = _command(token_sub, "revoke", "revoke tokens by id or by name; they stop working at once",
@@ -236,11 +236,11 @@ def _token_list(args: argparse.Namespace) -> int:
     _, engine = _engine()
     with Session(engine) as session:
         rows = list_tokens(session)
-    lines = [("id", "role", "name", "created", "revoked")]
-    lines += [(str(r.id), r.role, r.name, when(r.created_at), when(r.revoked_at)) for r in rows]
-    widths = [max(len(line[i]) for line in lines) for i in range(4)]
+    lines = [("id", "role", "name", "created", "last_used", "revoked")]
+    lines += [(str(r.id), r.role, r.name, when(r.created_at), when(r.last_used_at), when(r.revoked_at)) for r in rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(5)]
     for line in lines:
-        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths)) + "  " + line[4])
+        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths)) + "  " + line[5])
     return 0
 
 

@@ -102,7 +102,7 @@ def start_service(workdir: Path, pdf: Path | None, env_extra: dict[str, str] | N
     worker (run `relato worker` beside it), and then `pdf` may be None (nothing uploaded)."""
     env = {**_env(workdir), **(env_extra or {})}
     tokens = {name: _token(env, role, name) for name, role in
-              (("reviewer", "reviewer"), ("other", "reviewer"), ("operator", "operator"), ("admin", "admin"))}
+              (("reviewer", "reviewer"), ("other", "reviewer"), ("operator", "operator"))}
     port = free_port()
     log_path = workdir / "server.log"
     command = [sys.executable, "-m", "uvicorn", "--factory", f"service.api.app:{factory}",

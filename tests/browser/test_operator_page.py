@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from tests.browser.conftest import new_tab, report_pdf
-from tests.browser.live import CLI, LiveService, _env, start_service
+from tests.browser.live import CLI, LiveService, _env, _token, start_service
 from tests.browser.test_review_decisions import axe_violations
 from tests.browser.test_review_page import DOCS_SCREENSHOT, UPDATE_DOCS
 from tests.pdfmaker import padded_pdf, slide_pdf
@@ -34,7 +34,9 @@ BIG_MB = 50
 @pytest.fixture(scope="module")
 def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveService]:
     """A service of this module's own (its tests upload and re-extract), uploads up to 200 MB."""
-    live = start_service(tmp_path_factory.mktemp("ops"), report_pdf(), {"RELATO_MAX_UPLOAD_MB": "200"})
+    workdir = tmp_path_factory.mktemp("ops")
+    live = start_service(workdir, report_pdf(), {"RELATO_MAX_UPLOAD_MB": "200"})
+    live.tokens["admin"] = _token(_env(workdir), "admin", "admin")
     yield live
     live.stop()
 

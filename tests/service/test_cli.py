@@ -50,7 +50,7 @@ def test_token_list_shows_tokens_but_never_a_secret(engine: Engine, settings: Se
     result = run(["token", "list"], settings)
     assert result.returncode == 0, result.stderr
     header, *rows = [line.split() for line in result.stdout.splitlines()]
-    assert header == ["id", "role", "name", "created", "revoked"]
+    assert header == ["id", "role", "name", "created", "last_used", "revoked"]
     assert [(r[1], r[2], r[-1]) for r in rows] == [("operator", "ana", "-"), ("consumer", "bi", "-")]
     assert secret not in result.stdout and "rlt_" not in result.stdout
 
