@@ -4,5 +4,5 @@ request dependencies and roles (`deps`), body and failed-authentication limits
 (`queries`), reviews written in few statements (`reviews`),
 the processes of `relato serve --workers N` (`processes`), one module per resource (`routes/`) and the review page (`static/`).
 
-May import: storage, review, feed, editions, jobs.
+May import: storage, review, feed, editions, jobs, quality.
 """

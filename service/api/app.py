@@ -44,11 +44,13 @@ from service.api.routes import (
     health,
     initiatives,
     live,
+    quality,
     records,
     reports,
     review_page,
     tokens,
 )
+from service.quality.refit import RefitClock
 from service.storage.config import Settings
 from service.storage.db import make_engine, read_engine, run_migrations, write_engine
 
@@ -100,13 +102,14 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
     app = FastAPI(title="relato", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # /docs, /redoc: routes/review_page.py, no CDN
     app.state.settings = settings
+    app.state.refit_clock = RefitClock(settings.refit_every_s)  # the queue's look for new decisions
     app.add_middleware(SingleQuery)  # inside harden's: counted in flight, after the body checks
     limit_renders(settings.max_renders)
     harden(app, settings)  # body limit, failed-auth limiter, CORS (service/api/hardening.py)
     # The hot routers first: a request is matched against the routers in this order (their
     # paths do not overlap, so the order changes nothing else).
     for module in (extractions, records, health, reports, tokens, assist, review_page, initiatives, editions, live,
-                   additions):
+                   additions, quality):
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(FormParserError, _unreadable_form)  # type: ignore[arg-type]
