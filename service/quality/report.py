@@ -109,6 +109,7 @@ def _sorted_rows(tallies: dict[str, _Tally]) -> list[PrecisionRow]:
 
 
 def _groups(session: Session, series_of: dict[int, str | None]) -> _Groups:
+    """One scan of the covering index `ix_extraction_quality`, in its order (no sort)."""
     query = (
         select(Extraction.report_id, Extraction.extractor, Extraction.kind, Extraction.status, func.count())
         .group_by(col(Extraction.report_id), col(Extraction.extractor), col(Extraction.kind), col(Extraction.status))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from service.storage.exactjson import ExactJSON
@@ -118,6 +118,9 @@ class Extraction(SQLModel, table=True):
     """
 
     __tablename__ = "extraction"
+    # Covers the quality report's GROUP BYs (service/quality/report.py), so they read this
+    # narrow index instead of the facts' rows (text, value, boxes): 3-4x less on SQLite.
+    __table_args__ = (Index("ix_extraction_quality", "report_id", "extractor", "kind", "status", "confidence", "page"),)
     id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(foreign_key="report.id", index=True, ondelete="CASCADE")
     initiative_id: int | None = Field(

@@ -1,7 +1,9 @@
 """Confidence that learns (issue 21): per extractor and confidence bin, the precision
 observed in this deployment's review decisions (`confidence_refit`), and when that fit
 was last brought up to date (`refit_state`). Stored in the database, not in rules/:
-each deployment learns from its own reviewers.
+each deployment learns from its own reviewers. And an index that covers the quality
+report's GROUP BYs over the facts (`ix_extraction_quality`), so they never read the
+facts' wide rows.
 
 Revision ID: 0007_confidence_refit
 Revises: 0006_review_additions
@@ -32,8 +34,11 @@ def upgrade() -> None:
         sa.Column("through_change", sa.Integer(), nullable=True),
         sa.Column("fitted_at", sa.DateTime(timezone=True), nullable=True),
     )
+    op.create_index("ix_extraction_quality", "extraction",
+                    ["report_id", "extractor", "kind", "status", "confidence", "page"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_extraction_quality", table_name="extraction")
     op.drop_table("refit_state")
     op.drop_table("confidence_refit")
