@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
              "queued again. Files whose bytes do not match their sha256 name are listed and left out (exit 1).")
     quality = command("quality", "how good extraction is here, from reviewers' decisions (as GET /api/v1/quality)",
                       "Print the quality report that GET /api/v1/quality returns, as tables: precision "
-                      "(confirmed / decided; confirm = right, correct or reject = wrong) with 95 %% Wilson "
+                      "(confirmed / decided; confirm = right, correct or reject = wrong) with 95 % Wilson "
                       "intervals per extractor, kind, series and report; facts added by hand (misses); recall on "
                       "pages marked complete; confidence bins against observed precision; each extractor's "
                       "refitted confidence; drift flags. The refit is brought up to date first.")
