@@ -17,10 +17,14 @@ def _cell(value: object) -> str:
 
 
 def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    """A titled table: numbers right-aligned, text left-aligned, the first column always left."""
     cells = [list(header)] + [[_cell(v) for v in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    lines = [title, "  ".join(h.ljust(w) for h, w in zip(cells[0], widths)).rstrip()]
-    lines += ["  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))).rstrip()
+    numeric = [i > 0 and all(v is None or isinstance(v, int | float) for v in (row[i] for row in rows))
+               for i in range(len(header))]
+    lines = [title, "  ".join(h.rjust(w) if numeric[i] else h.ljust(w)
+                              for i, (h, w) in enumerate(zip(cells[0], widths))).rstrip()]
+    lines += ["  ".join(c.rjust(w) if numeric[i] else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))).rstrip()
               for row in cells[1:]]
     if not rows:
         lines.append("(none)")
