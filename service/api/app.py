@@ -58,7 +58,7 @@ log = logging.getLogger("relato.app")
 DESCRIPTION = (
     "Turns status-report PDFs into reviewed, structured records. Every `/api/v1` call needs "
     "`Authorization: Bearer TOKEN` (`relato token create --role ROLE --name NAME`); roles: "
-    "operator (upload, read reports), reviewer (read everything, review), consumer (records "
+    "operator (upload, read reports and their quality), reviewer (read everything, review), consumer (records "
     "feed), admin (everything, tokens). Errors are `{\"detail\": \"...\"}`."
 )
 
