@@ -1,4 +1,4 @@
-"""`relato` command line: serve, worker, token, ingest, reextract, retry, blobs, extract.
+"""`relato` command line: serve, worker, token, ingest, reextract, retry, blobs, quality, extract.
 
 Everything heavy is imported inside the command that needs it, so that
 `relato extract FILE.pdf` never loads FastAPI, SQLModel or a database driver.
@@ -91,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
              "on the machine that has the files after moving from RELATO_BLOB_STORE=dir to db (the default "
              "on PostgreSQL), so workers elsewhere find them; reports that failed for want of their PDF are "
              "queued again. Files whose bytes do not match their sha256 name are listed and left out (exit 1).")
+    quality = command("quality", "how good extraction is here, from reviewers' decisions (as GET /api/v1/quality)",
+                      "Print the quality report that GET /api/v1/quality returns, as tables: precision "
+                      "(confirmed / decided; confirm = right, correct or reject = wrong) with 95 % Wilson "
+                      "intervals per extractor, kind, series and report; facts added by hand (misses); recall on "
+                      "pages marked complete; confidence bins against observed precision; each extractor's "
+                      "refitted confidence; drift flags. The refit is brought up to date first.")
+    quality.add_argument("--json", action="store_true", help="print the API's JSON instead of tables")
     sub.add_parser("extract", help="print the extraction of one PDF as JSON (no database; `relato extract --help`)",
                    add_help=False)
     return parser
@@ -118,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         return _blobs_push(args)
     if args.command == "retry":
         return _retry(args)
+    if args.command == "quality":
+        return _quality(args)
     return _ingest(args)
 
 
@@ -193,6 +202,25 @@ def _engine():  # type: ignore[no-untyped-def]
     engine = make_engine(settings.database_url)
     run_migrations(engine)
     return settings, engine
+
+
+def _quality(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from service.quality.refit import refresh
+    from service.quality.report import quality_report
+    from service.quality.table import render
+    from service.storage.db import read_engine
+
+    _, engine = _engine()
+    try:
+        refresh(engine)
+        with Session(read_engine(engine)) as session:
+            report = quality_report(session)
+    finally:
+        engine.dispose()
+    print(report.model_dump_json(indent=2) if args.json else render(report), end="\n" if args.json else "")
+    return 0
 
 
 def _worker(args: argparse.Namespace) -> int:

@@ -5,5 +5,5 @@ request dependencies and roles (`deps`), body and failed-authentication limits
 the processes of `relato serve --workers N` (`processes`), one module per resource (`routes/`). JSON only: the pages
 and the routes that serve them are `service/web/`, whose router the app includes.
 
-May import: storage, review, feed, editions, jobs, web.
+May import: storage, review, feed, editions, jobs, quality, web.
 """

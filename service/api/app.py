@@ -45,10 +45,12 @@ from service.api.routes import (
     initiatives,
     live,
     operations,
+    quality,
     records,
     reports,
     tokens,
 )
+from service.quality.refit import RefitClock
 from service.storage.config import Settings
 from service.web import pages
 from service.storage.tokens import UseClock
@@ -58,7 +60,7 @@ log = logging.getLogger("relato.app")
 DESCRIPTION = (
     "Turns status-report PDFs into reviewed, structured records. Every `/api/v1` call needs "
     "`Authorization: Bearer TOKEN` (`relato token create --role ROLE --name NAME`); roles: "
-    "operator (upload, read reports), reviewer (read everything, review), consumer (records "
+    "operator (upload, read reports and their quality), reviewer (read everything, review), consumer (records "
     "feed), admin (everything, tokens). Errors are `{\"detail\": \"...\"}`."
 )
 
@@ -103,13 +105,14 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
     app = FastAPI(title="relato", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # /docs, /redoc: service/web/pages.py, no CDN
     app.state.settings = settings
+    app.state.refit_clock = RefitClock(settings.refit_every_s)  # the queue's look for new decisions
     app.add_middleware(SingleQuery)  # inside harden's: counted in flight, after the body checks
     limit_renders(settings.max_renders)
     harden(app, settings)  # body limit, failed-auth limiter, CORS (service/api/hardening.py)
     # The hot routers first: a request is matched against the routers in this order (their
     # paths do not overlap, so the order changes nothing else).
     for module in (extractions, records, health, reports, tokens, assist, pages, initiatives, editions, live,
-                   additions, operations):
+                   additions, operations, quality):
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(FormParserError, _unreadable_form)  # type: ignore[arg-type]

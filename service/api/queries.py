@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
-from service.storage.models import ApiToken, Area, Extraction, Initiative, Page, Report
+from service.quality.refit import refitted_on
+from service.storage.models import ApiToken, Area, ConfidenceRefit, Extraction, Initiative, Page, Report
 from service.storage.schemas import (
     AreaPublic,
     AssistPublic,
@@ -116,7 +117,9 @@ def _area_public(area: Area | None) -> AreaPublic | None:
     return AreaPublic(number=area.number, name=area.name) if area else None
 
 
-def extraction_public(ext: Extraction, initiative: Initiative | None, area: Area | None) -> ExtractionPublic:
+def extraction_public(ext: Extraction, initiative: Initiative | None, area: Area | None,
+                      refitted: float | None = None) -> ExtractionPublic:
+    """A fact from its ORM rows; `refitted`: ConfidenceRefit.refitted through `refitted_on` (LEFT JOIN)."""
     assert ext.id is not None
     return ExtractionPublic(
         id=ext.id, report_id=ext.report_id,
@@ -127,6 +130,7 @@ def extraction_public(ext: Extraction, initiative: Initiative | None, area: Area
         name=ext.name, page=ext.page, bbox=list(ext.bbox), lines=ext.lines, extractor=ext.extractor,
         confidence=ext.confidence, status=ext.status, version=ext.version,  # type: ignore[arg-type]
         reviewed_by=ext.reviewed_by, reviewed_at=as_utc(ext.reviewed_at), orphaned=ext.orphaned, note=ext.note,
+        refitted_confidence=refitted,
     )
 
 
@@ -137,7 +141,7 @@ _PUBLIC_COLUMNS = (
     Extraction.kind, Extraction.text, Extraction.value, Extraction.unit, Extraction.qualifier, Extraction.name,
     Extraction.page, Extraction.bbox, Extraction.lines, Extraction.extractor, Extraction.confidence,
     Extraction.status, Extraction.version, Extraction.reviewed_by, Extraction.reviewed_at, Extraction.orphaned,
-    Extraction.note,
+    Extraction.note, ConfidenceRefit.refitted,
 )
 
 
@@ -146,18 +150,21 @@ def public_rows():  # type: ignore[no-untyped-def]
         select(*_PUBLIC_COLUMNS)
         .join(Initiative, col(Initiative.id) == col(Extraction.initiative_id), isouter=True)
         .join(Area, col(Area.id) == col(Initiative.area_id), isouter=True)
+        .join(ConfidenceRefit, refitted_on(), isouter=True)
     )
 
 
 def public_from_row(row) -> ExtractionPublic:  # type: ignore[no-untyped-def]
     (ext_id, report_id, initiative_id, title, key, area_number, area_name, kind, text, value, unit, qualifier, name,
-     page, bbox, lines, extractor, confidence, status, version, reviewed_by, reviewed_at, orphaned, note) = row
+     page, bbox, lines, extractor, confidence, status, version, reviewed_by, reviewed_at, orphaned, note,
+     refitted) = row
     area = AreaPublic(number=area_number, name=area_name) if area_name is not None else None
     return ExtractionPublic(
         id=ext_id, report_id=report_id, initiative=InitiativeRef(id=initiative_id, title=title, area=area, key=key),
         kind=kind, text=text, value=value, unit=unit, qualifier=qualifier, name=name, page=page, bbox=list(bbox),
         lines=lines, extractor=extractor, confidence=confidence, status=status, version=version,
         reviewed_by=reviewed_by, reviewed_at=as_utc(reviewed_at), orphaned=orphaned, note=note,
+        refitted_confidence=refitted,
     )
 
 
@@ -177,6 +184,7 @@ def with_token(fact_on: Any, *extra: Any) -> Any:
         .join(Extraction, fact_on, isouter=True)
         .join(Initiative, col(Initiative.id) == col(Extraction.initiative_id), isouter=True)
         .join(Area, col(Area.id) == col(Initiative.area_id), isouter=True)
+        .join(ConfidenceRefit, refitted_on(), isouter=True)
         .where(*LIVE_TOKEN)
     )
 
@@ -203,19 +211,32 @@ def with_assist(session: Session, items: list[ExtractionPublic]) -> list[Extract
 
 
 def list_extractions(
-    session: Session, *, report_id: int | None, status: str | None, kind: str | None, after_id: int, limit: int
+    session: Session, *, report_id: int | None, status: str | None, kind: str | None, after_id: int, limit: int,
+    order: str = "id",
 ) -> tuple[list[ExtractionPublic], int | None]:
-    """One page, keyset-paginated by id; returns (items, last id if more remain)."""
-    query = public_rows().where(col(Extraction.id) > after_id)
+    """One page; returns (items, the next cursor if more remain). `order="id"`: keyset-paginated
+    by id (`after_id` is the last id seen). `order="queue"`: the review queue's order, lowest
+    refitted confidence first (the extraction's where the extractor has no refit yet), then
+    confidence, then id; `after_id` is then how many facts earlier pages held (an offset)."""
+    query = public_rows()
+    if order == "id":
+        query = query.where(col(Extraction.id) > after_id)
     if report_id is not None:
         query = query.where(col(Extraction.report_id) == report_id)
     if status is not None:
         query = query.where(col(Extraction.status) == status)
     if kind is not None:
         query = query.where(col(Extraction.kind) == kind)
-    rows = session.exec(query.order_by(col(Extraction.id)).limit(limit + 1)).all()
+    if order == "queue":
+        query = query.order_by(func.coalesce(col(ConfidenceRefit.refitted), col(Extraction.confidence)),
+                               col(Extraction.confidence), col(Extraction.id)).offset(after_id)
+    else:
+        query = query.order_by(col(Extraction.id))
+    rows = session.exec(query.limit(limit + 1)).all()
     items = with_assist(session, [public_from_row(row) for row in rows[:limit]])
-    return items, (items[-1].id if len(rows) > limit else None)
+    if len(rows) <= limit:
+        return items, None
+    return items, (after_id + limit if order == "queue" else items[-1].id)
 
 
 def initiative_tree(session: Session, report_id: int) -> InitiativesPublic:

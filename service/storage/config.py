@@ -73,6 +73,9 @@ class Settings(BaseModel):
     max_facts_per_report: int = Field(
         5000, gt=0, description="RELATO_MAX_FACTS_PER_REPORT: facts stored per report; past it dropped, with a warning"
     )
+    refit_every_s: float = Field(
+        10, ge=0, description="RELATO_REFIT_EVERY_S: most often a process looks for new decisions to refit on"
+    )
     test_extract_delay_s: float = Field(
         0, ge=0, description="RELATO_TEST_EXTRACT_DELAY_S: test hook, sleep while holding a claim"
     )

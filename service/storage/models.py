@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from service.storage.exactjson import ExactJSON
@@ -119,6 +119,9 @@ class Extraction(SQLModel, table=True):
     """
 
     __tablename__ = "extraction"
+    # Covers the quality report's GROUP BYs (service/quality/report.py), so they read this
+    # narrow index instead of the facts' rows (text, value, boxes): 3-4x less on SQLite.
+    __table_args__ = (Index("ix_extraction_quality", "report_id", "extractor", "kind", "status", "confidence", "page"),)
     id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(foreign_key="report.id", index=True, ondelete="CASCADE")
     initiative_id: int | None = Field(
@@ -224,3 +227,28 @@ class BlobChunk(SQLModel, table=True):
     sha256: str = Field(max_length=64, primary_key=True, foreign_key="blob.sha256", ondelete="CASCADE")
     seq: int = Field(primary_key=True)
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class ConfidenceRefit(SQLModel, table=True):
+    """One confidence bin of one extractor, refitted on this deployment's review decisions
+    (service/quality/refit.py): `refitted` is the precision reviewers observed for the
+    extractor's facts in that bin, made non-decreasing across bins. Only extractors with
+    enough decisions have rows; the review queue orders by `refitted` where there is one."""
+
+    __tablename__ = "confidence_refit"
+    extractor: str = Field(max_length=100, primary_key=True)
+    bin: int = Field(primary_key=True)  # floor(confidence * BINS), 1.0 in the last bin
+    decided: int
+    confirmed: int
+    mean_confidence: float | None = None  # of the decided facts in the bin; null when none
+    refitted: float
+
+
+class RefitState(SQLModel, table=True):
+    """When the refit last ran and the highest change number it had seen: a refit is due
+    only once a decision (or any review change) has a higher one. One row, id 1."""
+
+    __tablename__ = "refit_state"
+    id: int = Field(default=1, primary_key=True)
+    through_change: int | None = None
+    fitted_at: datetime | None = _ts(nullable=True)

@@ -113,7 +113,11 @@ class ExtractionPublic(BaseModel):
         "one [x0, top, x1, bottom] box per printed line when the fact wraps over lines "
         "(`bbox` is their union and also covers the text between them); null on one line"))
     extractor: str
-    confidence: float
+    confidence: float = Field(description="the extraction's confidence (calibrated on the gold sets)")
+    refitted_confidence: float | None = Field(None, description=(
+        "the precision this deployment's reviewers observed for facts of this extractor at this "
+        "confidence (refitted once the extractor has 50 decided facts; null before); the review "
+        "queue orders by it where there is one"))
     status: ReviewStatus
     version: int
     reviewed_by: str | None

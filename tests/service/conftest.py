@@ -25,7 +25,7 @@ from service.storage.tokens import create_token
 from tests.service.fakes import fake_result
 
 PG_URL = os.environ.get("RELATO_TEST_DATABASE_URL", "")
-TABLES = ("review_presence", "blob_chunk", "blob", "link_decision", "review_event", "extraction", "initiative", "area",
+TABLES = ("confidence_refit", "refit_state", "review_presence", "blob_chunk", "blob", "link_decision", "review_event", "extraction", "initiative", "area",
           "page", "report", "api_token")
 ROLES = ("operator", "reviewer", "consumer", "admin")
 

@@ -105,6 +105,7 @@ ENDPOINTS: dict[tuple[str, str], tuple[set[str], Call]] = {
     ("GET", "/healthz"): (set(CALLERS), lambda c, h, x: c.get("/healthz", headers=h)),
     ("POST", "/api/v1/reports"): ({"operator", "admin"}, _upload),
     ("GET", "/api/v1/reports"): ({"operator", "reviewer", "admin"}, lambda c, h, x: c.get("/api/v1/reports", headers=h)),
+    ("GET", "/api/v1/quality"): ({"operator", "reviewer", "admin"}, lambda c, h, x: c.get("/api/v1/quality", headers=h)),
     ("GET", "/api/v1/reports/{report_id}"): (
         {"operator", "reviewer", "admin"}, lambda c, h, x: c.get(f"/api/v1/reports/{x.report_id}", headers=h)),
     ("GET", "/api/v1/reports/{report_id}/initiatives"): (

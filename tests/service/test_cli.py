@@ -77,7 +77,7 @@ def test_token_revoke_by_name_or_id_and_the_token_gets_401(
 
 
 @pytest.mark.parametrize("command", [["serve"], ["worker"], ["token", "create"], ["token", "list"],
-                                     ["token", "revoke"], ["ingest"], ["reextract"], ["blobs", "push"]])
+                                     ["token", "revoke"], ["ingest"], ["reextract"], ["blobs", "push"], ["quality"]])
 def test_every_argument_has_help(command: list[str]) -> None:
     from service.cli import build_parser
 

@@ -16,7 +16,8 @@ from service.editions.series import assist_for, previous_edition
 from service.editions.views import report_diff
 from service.review.actions import ReviewError, apply_review
 from service.storage.inputs import Id
-from service.storage.models import Area, Extraction, Initiative, Report
+from service.quality.refit import refitted_on
+from service.storage.models import Area, ConfidenceRefit, Extraction, Initiative, Report
 from service.storage.schemas import BulkReviewOut, ErrorOut, ExtractionPublic, ExtractionsPublic, ReportPublic, ReviewIn
 
 router = APIRouter(prefix="/api/v1", tags=["editions"], responses=API_ERRORS)
@@ -57,9 +58,10 @@ def get_diff(
 
 def _rows(session: Session, *where: object) -> list[ExtractionPublic]:
     rows = session.exec(
-        select(Extraction, Initiative, Area)
+        select(Extraction, Initiative, Area, ConfidenceRefit.refitted)
         .join(Initiative, col(Initiative.id) == col(Extraction.initiative_id), isouter=True)
         .join(Area, col(Area.id) == col(Initiative.area_id), isouter=True)
+        .join(ConfidenceRefit, refitted_on(), isouter=True)
         .where(*where).order_by(col(Extraction.id))
     ).all()
     return with_assist(session, [extraction_public(*row) for row in rows])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from pydantic import BaseModel
@@ -13,6 +13,7 @@ from extractor.model import FactKind
 from service.api.deps import API_ERRORS, BEARER_OPENAPI, CallerDep, ReviewerDep, SessionDep
 from service.api.queries import TOKEN_AND_FACT, TOKEN_FIELDS, list_extractions, public_from_row
 from service.api.reviews import review_facts
+from service.quality.refit import refresh
 from service.review.actions import ReviewError
 from service.storage.inputs import Count, Cursor, Id, cursor_value
 from service.storage.models import Extraction, ReviewEvent, ReviewStatus
@@ -50,7 +51,7 @@ REVIEW_ERRORS = {
 }
 
 
-@router.get("", response_model=ExtractionsPublic, summary="Facts, filtered, in id order, paginated by cursor",
+@router.get("", response_model=ExtractionsPublic, summary="Facts, filtered, in id or queue order, paginated by cursor",
             openapi_extra=BEARER_OPENAPI)
 async def get_extractions(
     caller: CallerDep,
@@ -61,12 +62,21 @@ async def get_extractions(
     limit: Annotated[Count, Query(le=1000)] = 100,
     cursor: Annotated[Cursor | None, Query(
         description="next_cursor of the previous page; omit to start over")] = None,
+    order: Annotated[Literal["id", "queue"], Query(description=(
+        "`id` (default); `queue`: the review queue's order, lowest `refitted_confidence` first (the "
+        "extraction's `confidence` where the extractor has no refit yet), then `confidence`, then id. "
+        "With `queue` the cursor counts the facts already returned, so a fact whose status changes "
+        "between pages of a status-filtered list may be skipped or repeated"))] = "id",
 ) -> Response:
 
     def answer() -> Response:
         caller.require(session, "reviewer")
+        if caller.request.app.state.refit_clock.due():  # decisions since the last fit: refit first
+            refresh(caller.request.app.state.engine)
+            session.rollback()  # a read begun before the refit (SQLite) would not see it
         items, last = list_extractions(
-            session, report_id=report_id, status=status_, kind=kind, after_id=cursor_value(cursor), limit=limit
+            session, report_id=report_id, status=status_, kind=kind, after_id=cursor_value(cursor), limit=limit,
+            order=order,
         )
         return as_json(ExtractionsPublic(items=items, next_cursor=str(last) if last is not None else None))
 

@@ -15,7 +15,8 @@ from service.api.deps import API_ERRORS, ReviewerDep, SessionDep, WriteSessionDe
 from service.api.queries import extraction_public, with_assist
 from service.review.presence import WINDOW, report_view
 from service.storage.inputs import Cursor, Id, InputModel, cursor_value
-from service.storage.models import Area, Extraction, Initiative, Report
+from service.quality.refit import refitted_on
+from service.storage.models import Area, ConfidenceRefit, Extraction, Initiative, Report
 from service.storage.schemas import ErrorOut, ExtractionPublic
 from service.storage.sequence import safe_end
 
@@ -48,9 +49,10 @@ def get_changes(
         return ChangesPublic(items=[], next_cursor=str(end))
     after = cursor_value(since)
     rows = session.exec(
-        select(Extraction, Initiative, Area)
+        select(Extraction, Initiative, Area, ConfidenceRefit.refitted)
         .join(Initiative, col(Initiative.id) == col(Extraction.initiative_id), isouter=True)
         .join(Area, col(Area.id) == col(Initiative.area_id), isouter=True)
+        .join(ConfidenceRefit, refitted_on(), isouter=True)
         .where(col(Extraction.report_id) == report_id, col(Extraction.change_seq) > after,
                col(Extraction.change_seq) <= end)
         .order_by(col(Extraction.change_seq)).limit(CHANGES_LIMIT)

@@ -24,6 +24,8 @@ export function renderFact(fact) {
   $("fact-extractor").textContent = extractorLabel(fact.extractor);
   $("fact-extractor").title = `Extrator: ${extractorLabel(fact.extractor)}`;
   $("fact-confidence").textContent = formatConfidence(fact.confidence);
+  $("fact-refitted").textContent = fact.refitted_confidence == null
+    ? "— (menos de 50 decisões deste extrator)" : formatConfidence(fact.refitted_confidence);
   const status = $("fact-status");
   status.replaceChildren(el("span", { class: `badge ${fact.status}`, text: STATUS_LABELS[fact.status] }),
     ` versão ${fact.version}` + (fact.reviewed_by ? ` · ${fact.reviewed_by}` : ""));

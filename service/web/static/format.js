@@ -76,6 +76,9 @@ export function formatSnapshot(kind, snap) {
 
 export const formatWhen = (iso) => when.format(new Date(iso));
 export const formatConfidence = (c) => `${Math.round(c * 100)}%`;
+/** What the queue orders by: the confidence refitted on this deployment's decisions once the
+ * fact's extractor has enough of them, else the extraction's. */
+export const queueConfidence = (f) => f.refitted_confidence ?? f.confidence;
 export const areaLabel = (area) => (area ? `Área ${area.number ?? "—"} · ${area.name}` : "Sem área");
 
 /** Build an element: el("li", {class: "x", onclick: f}, child, "text"). */

@@ -1,8 +1,9 @@
-// The queue: filters, the list of facts (lowest confidence first) and bulk selection.
+// The queue: filters, the list of facts (lowest confidence first: the refitted one where the
+// extractor has one, as GET /api/v1/extractions?order=queue) and bulk selection.
 // The list keeps what the filters chose until they change, so a fact you just
 // confirmed stays in place (with its new status) and j/k still walk the same list.
 
-import { KIND_LABELS, STATUS_LABELS, areaLabel, el, formatConfidence } from "./format.js";
+import { KIND_LABELS, STATUS_LABELS, areaLabel, el, formatConfidence, queueConfidence } from "./format.js";
 
 const ALL = "";
 const NO_INITIATIVE = "(capa ou encerramento)";
@@ -62,7 +63,7 @@ export class Queue {
     this.visible = this.facts
       .filter((f) => (!area || areaKey(f) === area) && (!initiative || initiativeKey(f) === initiative)
         && (!kind || f.kind === kind) && (!status || f.status === status))
-      .sort((a, b) => a.confidence - b.confidence || a.id - b.id);
+      .sort((a, b) => queueConfidence(a) - queueConfidence(b) || a.confidence - b.confidence || a.id - b.id);
     for (const id of [...this.selected]) if (!this.visible.some((f) => f.id === id)) this.selected.delete(id);
     this.ended = false;
     if (!this.visible.some((f) => f.id === this.currentId)) this.currentId = this.visible[0]?.id ?? null;
@@ -188,7 +189,8 @@ export class Queue {
     el("span", { class: "q-meta" },
       el("span", { class: `badge ${f.status}`, text: STATUS_LABELS[f.status] }),
       assistFlag(f), presenceFlag(this.viewers.get(f.id)),
-      el("span", { class: "conf", text: formatConfidence(f.confidence), "aria-label": `confiança ${formatConfidence(f.confidence)}` }),
+      el("span", { class: "conf", text: formatConfidence(queueConfidence(f)),
+        "aria-label": `confiança ${formatConfidence(queueConfidence(f))}${f.refitted_confidence == null ? "" : " pelas revisões"}` }),
       el("span", { class: "q-initiative", text: f.initiative.title || NO_INITIATIVE })));
   }
 }
