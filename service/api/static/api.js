@@ -86,6 +86,8 @@ export const api = {
     : call("PUT", "/api/v1/presence", { body }),
   confirmUnchanged: (reportId, ids) =>
     call("POST", `/api/v1/reports/${reportId}/confirm-unchanged`, { body: { ids } }).then((r) => r.items),
+  applyPrevious: (reportId, ids) =>
+    call("POST", `/api/v1/reports/${reportId}/apply-previous-decisions`, { body: { ids } }).then((r) => r.items),
   setSeries: (reportId, series) => call("PUT", `/api/v1/reports/${reportId}/series`, { body: { series } }),
   initiative: (key) => call("GET", `/api/v1/initiatives/${encodeURIComponent(key)}`),
   initiatives: (series) => call("GET", "/api/v1/initiatives", { query: { series } }).then((r) => r.items),

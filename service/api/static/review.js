@@ -563,6 +563,19 @@ function confirmUnchanged() {
   (k) => (k === 1 ? "1 fato sem mudança confirmado." : `${k} fatos sem mudança confirmados.`));
 }
 
+/** A re-issue: "Aplicar as decisões anteriores" takes, at once, the decisions made on the
+ * same facts of the edition it repeats (POST /reports/{id}/apply-previous-decisions). */
+function applyPrevious() {
+  const targets = queue.previousPending();
+  if (!targets.length || !state.report) return;
+  const n = targets.length;
+  confirmMany(targets, `Aplicar ${n === 1 ? "ao fato pendente a decisão" : `aos ${n} fatos pendentes as decisões`} `
+    + `tomada${n === 1 ? "" : "s"} no relatório ${state.report.reissue_of} (a mesma edição, enviada antes)? `
+    + "Cada um fica no histórico com a nota “igual à decisão em relatório …”.",
+  () => api.applyPrevious(state.report.id, targets.map((f) => f.id)),
+  (k) => (k === 1 ? "1 decisão anterior aplicada." : `${k} decisões anteriores aplicadas.`));
+}
+
 function bulkConfirm() {
   const targets = queue.bulkTargets();
   if (!targets.length) return;
@@ -674,6 +687,7 @@ function wire() {
   });
   $("bulk-confirm").addEventListener("click", bulkConfirm);
   $("confirm-unchanged").addEventListener("click", confirmUnchanged);
+  $("apply-previous").addEventListener("click", applyPrevious);
   $("report-own-series").addEventListener("click", () => ownSeries().then(() => $("queue-list").focus()));
   addEventListener("pagehide", () => { // closing the tab: it stops showing the fact at once
     if (token.get()) api.presence({ tab: TAB, report_id: null, extraction_id: null }, true);
