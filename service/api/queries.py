@@ -17,7 +17,6 @@ from service.storage.schemas import (
     InitiativePublic,
     InitiativeRef,
     InitiativesPublic,
-    PreviousDecisionPublic,
     ReportPublic,
     ReviewCounts,
 )
@@ -160,7 +159,7 @@ def with_assist(session: Session, items: list[ExtractionPublic]) -> list[Extract
             item.assist = AssistPublic(**vars(flag))
         if (previous := decided.get(item.id)) is not None:
             item.assist = item.assist or AssistPublic()
-            item.assist.previous_decision = PreviousDecisionPublic(**vars(previous))
+            item.assist.previous_decision = previous
     return items
 
 

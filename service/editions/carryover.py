@@ -19,7 +19,6 @@ extraction read, and suggests the corrected value. Orphaned facts pair with noth
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -27,31 +26,19 @@ from sqlmodel import Session, col, select
 from service.editions.factdiff import canonical_value, unit_key
 from service.editions.reissues import reissues_of
 from service.storage.models import Extraction, Initiative
+from service.storage.schemas import PreviousDecisionPublic, ReviewIn
 
 DECIDED = ("confirmed", "corrected", "rejected")
 ACTION_OF_STATUS = {"confirmed": "confirm", "corrected": "correct", "rejected": "reject"}
 
 
-@dataclass(frozen=True)
-class PreviousDecision:
-    """The decision on the same fact in the edition this report re-issues."""
-
-    report_id: int
-    extraction_id: int
-    status: str
-    value: Any
-    unit: str | None
-    qualifier: str | None
-    name: str | None
-    note: str | None
-
-    def review(self, version: int, note: str | None = None) -> dict[str, Any]:
-        """The review body that takes the same decision on a fact at `version`."""
-        body: dict[str, Any] = {"action": ACTION_OF_STATUS[self.status], "version": version,
-                                "note": note or f"igual à decisão em relatório {self.report_id}"}
-        if self.status == "corrected":
-            body.update(value=self.value, unit=self.unit, qualifier=self.qualifier)
-        return body
+def same_review(previous: PreviousDecisionPublic, version: int, note: str | None = None) -> ReviewIn:
+    """The review that takes `previous`'s decision on a fact at `version`."""
+    body: dict[str, Any] = {"action": ACTION_OF_STATUS[previous.status], "version": version,
+                            "note": note or f"igual à decisão em relatório {previous.report_id}"}
+    if previous.status == "corrected":
+        body.update(value=previous.value, unit=previous.unit, qualifier=previous.qualifier)
+    return ReviewIn(**body)
 
 
 _COLUMNS = (Extraction.id, Extraction.report_id, Extraction.kind, Extraction.text, Extraction.orig_value,
@@ -75,25 +62,27 @@ def _printed(row: Any) -> tuple[Any, ...]:
             unit_key(orig_unit if orig_value is not None else unit))
 
 
-def pair_with_edition(session: Session, reissue_id: int, edition_id: int) -> dict[int, PreviousDecision]:
+def pair_with_edition(session: Session, reissue_id: int, edition_id: int) -> dict[int, PreviousDecisionPublic]:
     """Re-issue fact id -> the decision on its twin in the edition, for twins that were decided."""
     pool: dict[tuple[Any, ...], list[Any]] = {}
     for row in _facts(session, edition_id):
         pool.setdefault(_printed(row), []).append(row)
-    out: dict[int, PreviousDecision] = {}
+    out: dict[int, PreviousDecisionPublic] = {}
     for row in _facts(session, reissue_id):
         twins = pool.get(_printed(row))
         if not twins:
             continue
         twin = twins.pop(0)
         if twin[9] in DECIDED:
-            out[row[0]] = PreviousDecision(edition_id, twin[0], twin[9], twin[5], twin[7], twin[10], twin[11], twin[12])
+            out[row[0]] = PreviousDecisionPublic(
+                report_id=edition_id, extraction_id=twin[0], status=twin[9], value=twin[5], unit=twin[7],
+                qualifier=twin[10], name=twin[11], note=twin[12])
     return out
 
 
-def previous_decisions(session: Session, report_ids: Iterable[int]) -> dict[int, PreviousDecision]:
+def previous_decisions(session: Session, report_ids: Iterable[int]) -> dict[int, PreviousDecisionPublic]:
     """For the facts of those of `report_ids` that are re-issues: the edition's decisions."""
-    out: dict[int, PreviousDecision] = {}
+    out: dict[int, PreviousDecisionPublic] = {}
     for reissue_id, edition in reissues_of(session, report_ids).items():
         out.update(pair_with_edition(session, reissue_id, edition.id or 0))
     return out

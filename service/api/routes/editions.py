@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from service.api.deps import API_ERRORS, ReviewerDep, SessionDep, WriteSessionDep
 from service.api.queries import extraction_public, get_extraction_public, one_report_public, with_assist
-from service.editions.carryover import previous_decisions
+from service.editions.carryover import previous_decisions, same_review
 from service.editions.linkedit import set_series
 from service.editions.schemas import ApplyPreviousIn, ConfirmUnchangedIn, ReportDiff, SeriesIn
 from service.editions.series import assist_for, previous_edition
@@ -134,7 +134,7 @@ def apply_previous_decisions(report_id: Id, body: ApplyPreviousIn, principal: Re
     _done(session, report_id)
     decided = previous_decisions(session, [report_id])
     return _review_pending(session, report_id, decided, body.ids, "decided in the edition it re-issues", "applied",
-                           lambda ext: ReviewIn(**decided[ext.id or 0].review(ext.version, body.note)), principal)
+                           lambda ext: same_review(decided[ext.id or 0], ext.version, body.note), principal)
 
 
 @router.get("/orphans", response_model=ExtractionsPublic,
