@@ -90,6 +90,8 @@ export const api = {
     call("POST", `/api/v1/reports/${reportId}/apply-previous-decisions`, { body: { ids } }).then((r) => r.items),
   setSeries: (reportId, series) => call("PUT", `/api/v1/reports/${reportId}/series`, { body: { series } }),
   initiative: (key) => call("GET", `/api/v1/initiatives/${encodeURIComponent(key)}`),
+  mergeCandidates: (key) =>
+    call("GET", `/api/v1/initiatives/${encodeURIComponent(key)}/merge-candidates`).then((r) => r.items),
   initiatives: (series) => call("GET", "/api/v1/initiatives", { query: { series } }).then((r) => r.items),
   series: (key) => call("GET", `/api/v1/initiatives/${encodeURIComponent(key)}/series`, { query: { facts: "all" } }),
   diff: (reportId) => call("GET", `/api/v1/reports/${reportId}/diff`, { query: { against: "previous" } }),
