@@ -68,6 +68,8 @@ export const api = {
   source: (id) => call("GET", `/api/v1/extractions/${id}/source`),
   history: (id) => call("GET", `/api/v1/extractions/${id}/history`).then((r) => r.items),
   addFact: (body) => call("POST", "/api/v1/extractions", { body }),
+  /** The printed words inside a box ({bbox: "x0,top,x1,bottom"}) or where a span is printed ({find, near}). */
+  pageText: (reportId, page, query) => call("GET", `/api/v1/reports/${reportId}/pages/${page}/text`, { query }),
   reportInitiatives: (id) => call("GET", `/api/v1/reports/${id}/initiatives`).then((r) => r.initiatives),
   review: (id, body) => call("POST", `/api/v1/extractions/${id}/review`, { body }),
   reviewMany: (items) => call("POST", "/api/v1/extractions/review", { body: { items } }).then((r) => r.items),
