@@ -45,6 +45,7 @@ from service.api.routes import (
     initiatives,
     live,
     operations,
+    page_text,
     quality,
     records,
     reports,
@@ -112,7 +113,7 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
     # The hot routers first: a request is matched against the routers in this order (their
     # paths do not overlap, so the order changes nothing else).
     for module in (extractions, records, health, reports, tokens, assist, pages, initiatives, editions, live,
-                   additions, operations, quality):
+                   additions, operations, quality, page_text):
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(FormParserError, _unreadable_form)  # type: ignore[arg-type]

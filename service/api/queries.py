@@ -200,13 +200,19 @@ def get_extraction_public(session: Session, extraction_id: int) -> ExtractionPub
 
 def with_assist(session: Session, items: list[ExtractionPublic]) -> list[ExtractionPublic]:
     """Fill `assist` from the previous edition of each fact's initiative (service/editions/series.py)."""
+    from service.editions.carryover import previous_decisions
     from service.editions.series import assist_for
 
     keys = {item.initiative.key for item in items if item.initiative.key}
-    flags = assist_for(session, {item.report_id for item in items}, keys)
+    reports = {item.report_id for item in items}
+    flags = assist_for(session, reports, keys)
+    decided = previous_decisions(session, reports) if items else {}
     for item in items:
         if (flag := flags.get(item.id)) is not None:
             item.assist = AssistPublic(**vars(flag))
+        if (previous := decided.get(item.id)) is not None:
+            item.assist = item.assist or AssistPublic()
+            item.assist.previous_decision = previous
     return items
 
 

@@ -5,6 +5,8 @@ and writes a LinkDecision row (who, when, what)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlmodel import Session, col, select
 
 from service.editions.linking import fresh_key, lock_linking, relink_series
@@ -36,25 +38,62 @@ def _pin(session: Session, rows: list[tuple[Initiative, Report]], key: str) -> N
         session.add(initiative)
 
 
+def merge_refusal(key: str, other: str, mine: Iterable[tuple[Initiative, Report]],
+                  theirs: Iterable[tuple[Initiative, Report]]) -> LinkError | None:
+    """Why `other` cannot be merged into `key` (None: it can). The merge endpoint and the list of
+    merge candidates both ask this, so the page never offers a merge the service refuses."""
+    if key == other:
+        return LinkError(422, "an initiative cannot be merged with itself")
+    mine, theirs = list(mine), list(theirs)
+    if len({r.series for _, r in mine + theirs}) != 1:
+        return LinkError(409, f"{key!r} and {other!r} belong to different report series; set the reports' "
+                         "series first (PUT /api/v1/reports/{id}/series)")
+    both = {r.id for _, r in mine} & {r.id for _, r in theirs}
+    if both:
+        return LinkError(409, f"{key!r} and {other!r} both appear in report(s) {sorted(both)}: one edition "
+                         "cannot hold the same initiative twice")
+    return None
+
+
+def merge_candidates(session: Session, key: str) -> list[str]:
+    """The keys of `key`'s series that `merge_refusal` lets merge into it."""
+    mine = _members(session, key)
+    rows = session.exec(
+        select(Initiative, Report).join(Report, col(Report.id) == col(Initiative.report_id))
+        .where(col(Report.series) == mine[0][1].series, col(Initiative.key).is_not(None))
+    ).all()
+    others: dict[str, list[tuple[Initiative, Report]]] = {}
+    for initiative, report in rows:
+        others.setdefault(initiative.key or "", []).append((initiative, report))
+    return [k for k, theirs in others.items() if merge_refusal(key, k, mine, theirs) is None]
+
+
 def merge(session: Session, key: str, other: str, principal: Principal, note: str | None) -> None:
-    """Every initiative of `other` becomes `key`; refused if both appear in one edition."""
+    """Every initiative of `other` becomes `key`; refused if both appear in one edition. One
+    decision row per initiative merged in: `key` keeps the title of its own initiatives
+    (service/editions/views.py), not that of one merged into it."""
     lock_linking(session)
     if key == other:
         raise LinkError(422, "an initiative cannot be merged with itself")
     mine, theirs = _members(session, key), _members(session, other)
-    series = {r.series for _, r in mine + theirs}
-    if len(series) != 1:
-        raise LinkError(409, f"{key!r} and {other!r} belong to different report series; set the reports' "
-                        "series first (PUT /api/v1/reports/{id}/series)")
-    both = {r.id for _, r in mine} & {r.id for _, r in theirs}
-    if both:
-        raise LinkError(409, f"{key!r} and {other!r} both appear in report(s) {sorted(both)}: one edition "
-                        "cannot hold the same initiative twice")
+    if (refused := merge_refusal(key, other, mine, theirs)) is not None:
+        raise refused
     _pin(session, mine + theirs, key)
-    session.add(LinkDecision(series=series.pop(), action="merge", from_key=other, to_key=key,
-                             actor=principal.name, at=utcnow(), note=note))
+    for initiative, report in theirs:
+        session.add(LinkDecision(series=report.series, action="merge", initiative_id=initiative.id, from_key=other,
+                                 to_key=key, actor=principal.name, at=utcnow(), note=note))
     session.flush()
     relink_series(session, mine[0][1].series or "")
+
+
+def merged_in(session: Session, series: str) -> dict[str, set[int]]:
+    """Key -> the initiatives merged into it from another key (by a reviewer, in `series`)."""
+    out: dict[str, set[int]] = {}
+    for key, initiative_id in session.exec(select(LinkDecision.to_key, LinkDecision.initiative_id).where(
+            col(LinkDecision.series) == series, col(LinkDecision.action) == "merge",
+            col(LinkDecision.initiative_id).is_not(None))):
+        out.setdefault(key or "", set()).add(initiative_id)  # type: ignore[arg-type]
+    return out
 
 
 def split(session: Session, key: str, initiative_id: int, principal: Principal, note: str | None) -> str:

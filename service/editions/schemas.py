@@ -129,3 +129,9 @@ class SeriesIn(InputModel):
 class ConfirmUnchangedIn(InputModel):
     ids: list[BodyId] | None = Field(None, description="only these extractions (default: all flagged in the report)")
     note: str | None = Field(None, max_length=2000)
+
+
+class ApplyPreviousIn(InputModel):
+    ids: list[BodyId] | None = Field(None, description="only these extractions (default: every pending fact "
+                                     "of the re-issue whose twin in the edition was decided)")
+    note: str | None = Field(None, max_length=2000, description="default: 'igual à decisão em relatório N'")

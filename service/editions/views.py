@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from service.editions.factdiff import pair_facts, unit_key
+from service.editions.linkedit import merged_in
 from service.editions.schemas import (
     CountSeries,
     FactChange,
@@ -57,10 +58,18 @@ def _occurrences(data: SeriesData, published_only: bool = False) -> dict[str, li
     return out
 
 
-def _summary(key: str, series: str, seen: list[tuple[Report, Initiative]], data: SeriesData) -> InitiativeSummary:
+def own_title(seen: list[tuple[Report, Initiative]], merged: set[int]) -> str:
+    """The latest title of the key's own initiatives: one merged into it from another key (by a
+    reviewer) does not rename it, even when it is the newest edition."""
+    own = [i for _, i in seen if i.id not in merged]
+    return (own or [i for _, i in seen])[-1].title
+
+
+def _summary(key: str, series: str, seen: list[tuple[Report, Initiative]], data: SeriesData,
+             merged: dict[str, set[int]]) -> InitiativeSummary:
     last_report, last = seen[-1]
     return InitiativeSummary(
-        key=key, series=series, title=last.title,
+        key=key, series=series, title=own_title(seen, merged.get(key, set())),
         titles=[TitleAt(status_date=r.status_date, report_id=r.id, initiative_id=i.id, title=i.title)  # type: ignore[arg-type]
                 for r, i in seen],
         area=_area(data.areas.get(last.area_id or 0)), editions=[r.status_date for r, _ in seen],
@@ -74,8 +83,8 @@ def list_initiatives(session: Session, series: str | None, *, published_only: bo
     names = [series] if series else sorted({s for s in session.exec(select(Report.series).distinct()) if s})
     items: list[InitiativeSummary] = []
     for name in names:
-        data = load_series(session, name)
-        items.extend(_summary(k, name, seen, data) for k, seen in _occurrences(data, published_only).items())
+        data, merged = load_series(session, name), merged_in(session, name)
+        items.extend(_summary(k, name, seen, data, merged) for k, seen in _occurrences(data, published_only).items())
     return items
 
 
@@ -93,7 +102,7 @@ def initiative_summary(session: Session, key: str, *, published_only: bool = Fal
         return None
     data = load_series(session, series)
     seen = _occurrences(data, published_only).get(key)
-    return _summary(key, series, seen, data) if seen else None
+    return _summary(key, series, seen, data, merged_in(session, series)) if seen else None
 
 
 def initiative_series(session: Session, key: str, *, published_only: bool,
@@ -122,7 +131,8 @@ def initiative_series(session: Session, key: str, *, published_only: bool,
                                           CountSeries(unit=fact.unit, qualifier=fact.qualifier, points=[]))
                 group.points.append(SeriesPoint(status_date=report.status_date, report_id=report.id,  # type: ignore[arg-type]
                                                 extraction_id=fact.id, value=fact.value))  # type: ignore[arg-type]
-    return InitiativeSeries(key=key, series=series, title=seen[-1][1].title, editions=editions,
+    title = own_title(seen, merged_in(session, series).get(key, set()))
+    return InitiativeSeries(key=key, series=series, title=title, editions=editions,
                             counts=list(groups.values()))
 
 

@@ -30,12 +30,15 @@ their signatures: tests replace them here with in-process fakes.
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
+import os
 import signal
 import threading
 import time
 import traceback
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -133,6 +136,30 @@ def render_page(pdf: Callable[[], Path], cache_dir: Path, number: int, *, key: s
                      f"(RELATO_EXTRACT_MEMORY_MB, RELATO_EXTRACT_TIMEOUT_S): {exc}", code="corrupt") from exc
     finally:
         _RENDERS.release()
+
+
+def read_page_words(pdf: Callable[[], Path], cache_dir: Path, number: int) -> list[list[Any]]:
+    """Page `number`'s words as the extraction reads them (OCR'd on a scanned page), each
+    [text, x0, top, x1, bottom], read in a child under the limits on first use and cached
+    beside the page images (a report's PDF never changes under its sha256)."""
+    target = cache_dir / f"p{number}-words.json"
+    if target.exists():
+        return json.loads(target.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    lim = current_limits()
+    if not _RENDERS.acquire(timeout=RENDER_WAIT_S):
+        raise RendersBusy(f"{_RENDERS.limit} pages are being read in this process")
+    try:
+        words = _run("words", pdf(), None, None, lim, lim.timeout_s, (number,))
+    except ExtractionCrashed as exc:
+        raise BadPDF(f"the page could not be read within {lim.memory_mb} MB and {lim.timeout_s:g} s: {exc}",
+                     code="corrupt") from exc
+    finally:
+        _RENDERS.release()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".{uuid.uuid4().hex}.tmp")
+    partial.write_text(json.dumps(words), encoding="utf-8")
+    os.replace(partial, target)  # atomically: a reader never sees half a file
+    return words  # type: ignore[no-any-return]
 
 
 class RendersBusy(RuntimeError):
@@ -299,6 +326,10 @@ def _job(job: str, path: Path, filename: str | None, max_pages: int | None, extr
         return probe_pdf(path, max_pages=max_pages)
     if job == "sizes":
         return _sizes(path)
+    if job == "words":
+        from extractor.box_text import page_words
+
+        return [[w.text, w.x0, w.top, w.x1, w.bottom] for w in page_words(path, extra[0])]
     from extractor.pipeline import extract_pdf
 
     return extract_pdf(path, filename=filename).model_dump_json()

@@ -86,15 +86,32 @@ class InitiativesPublic(BaseModel):
     initiatives: list[InitiativePublic]
 
 
+class PreviousDecisionPublic(BaseModel):
+    """A re-issue's fact: the decision already taken on the same fact of the edition it repeats
+    (service/editions/carryover.py). A suggestion: POST /reports/{id}/apply-previous-decisions
+    takes it."""
+
+    report_id: int = Field(description="the edition this report re-issues")
+    extraction_id: int = Field(description="the same fact (same place, words and extracted value) there")
+    status: Literal["confirmed", "corrected", "rejected"]
+    value: Any
+    unit: str | None
+    qualifier: str | None
+    name: str | None
+    note: str | None
+
+
 class AssistPublic(BaseModel):
     """Review help from the previous edition of the same initiative (see service/editions/series.py)."""
 
     unchanged_since: str | None = Field(
-        description="status date of the edition since which this exact fact (kind, value, unit) "
+        None, description="status date of the edition since which this exact fact (kind, value, unit) "
         "has been confirmed; null if it is new, changed or the earlier one is not confirmed")
-    previous_extraction_id: int | None = Field(description="the same fact in the previous edition")
+    previous_extraction_id: int | None = Field(None, description="the same fact in the previous edition")
     previous_value: Any = None
-    moved_backwards: bool = Field(description="a count that fell since the previous edition: look twice")
+    moved_backwards: bool = Field(False, description="a count that fell since the previous edition: look twice")
+    previous_decision: PreviousDecisionPublic | None = Field(
+        None, description="re-issues only: the decision on this fact in the edition it repeats")
 
 
 class ExtractionPublic(BaseModel):

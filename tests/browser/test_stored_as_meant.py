@@ -246,34 +246,50 @@ def test_a_fresh_tab_knows_its_own_reviewers_changes(tab: Any, service: LiveServ
 ADD_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "add-fact.png"  # the README's picture
 
 
+def _on_screen(page: Any, live: LiveService, fact: dict[str, Any]) -> tuple[float, float, float, float]:
+    """The fact's printed box on the page image, in screen pixels (x0, top, x1, bottom)."""
+    frame = page.locator("#page-frame").bounding_box()
+    size = live.get(f"/api/v1/extractions/{fact['id']}/source")
+    sx, sy = frame["width"] / size["page_width"], frame["height"] / size["page_height"]
+    x0, top, x1, bottom = fact["bbox"]
+    return frame["x"] + x0 * sx, frame["y"] + top * sy, frame["x"] + x1 * sx, frame["y"] + bottom * sy
+
+
+def _save_added(page: Any, live: LiveService) -> dict[str, Any]:
+    """Press "Salvar fato"; the fact it stored (the newest reviewer fact)."""
+    before = decisions(page)
+    page.get_by_role("button", name="Salvar fato").click()
+    while decisions(page) == before:
+        page.wait_for_timeout(25)
+    return max((f for f in live.extractions() if f["extractor"] == "reviewer"), key=lambda f: f["id"])
+
+
 def test_a_missed_fact_is_added_by_drawing_a_box_on_the_page(tab: Any, service: LiveService, tmp_path: Path) -> None:
-    fact = pending(service, "count")[0]
-    open_fact(tab, service, fact)
+    """The box is drawn around a figure printed on the page: the words under it are read from
+    the page (not typed), parsed as the kind picked, shown in the preview, and stored."""
+    printed = next(f for f in pending(service, "count", 3) if not f["lines"] and f["unit"])
+    open_fact(tab, service, printed)
     tab.get_by_role("button", name="Adicionar fato que faltou").click()
-    frame = tab.locator("#page-frame").bounding_box()
-    assert frame is not None
-    x, y = frame["x"] + frame["width"] * 0.55, frame["y"] + frame["height"] * 0.6
-    tab.mouse.move(x, y)
+    x0, top, x1, bottom = _on_screen(tab, service, printed)
+    tab.mouse.move(x0 - 3, top - 3)
     tab.mouse.down()
-    tab.mouse.move(x + 90, y + 14, steps=4)
+    tab.mouse.move(x1 + 3, bottom + 3, steps=4)
     tab.mouse.up()
     tab.wait_for_selector("#add-form:not([hidden])")
-    tab.get_by_label("Valor, como impresso").fill("1.234 escolas")
-    tab.wait_for_selector("#add-preview:has-text('1.234 (exato)')")
-    assert tab.locator("#add-unit").input_value() == "escolas"
+    tab.wait_for_function("() => document.getElementById('add-value').value !== ''")
+    read = tab.locator("#add-value").input_value()
+    assert printed["text"] in read  # the page's own words under the box
+    parsed = service.post("/api/v1/parse", {"kind": "count", "text": read}).json()
+    shown = f"{parsed['value']:,}".replace(",", ".")
+    tab.wait_for_selector(f"#add-preview:has-text('{shown}')")
+    assert tab.locator("#add-unit").input_value() == (parsed["unit"] or "")
     shot = ADD_SCREENSHOT if os.environ.get("RELATO_UPDATE_SCREENSHOT") == "1" else tmp_path / "add-fact.png"
     tab.screenshot(path=str(shot))
-    before = decisions(tab)
-    tab.get_by_role("button", name="Salvar fato").click()
-    while decisions(tab) == before:
-        tab.wait_for_timeout(25)
-    added = [f for f in service.extractions() if f["extractor"] == "reviewer" and f["value"] == 1234]
-    assert len(added) == 1
-    new = added[0]
-    assert (new["status"], new["unit"], new["qualifier"], new["page"], new["text"]) == (
-        "confirmed", "escolas", "exact", fact["page"], "1.234 escolas")
-    x0, top, x1, bottom = new["bbox"]
-    assert x0 < x1 and top < bottom
+    new = _save_added(tab, service)
+    assert (new["status"], new["kind"], new["value"], new["unit"], new["page"], new["text"]) == (
+        "confirmed", "count", parsed["value"], parsed["unit"], printed["page"], read)
+    bx0, btop, bx1, bbottom = new["bbox"]
+    assert bx0 <= printed["bbox"][0] + 1 and bx1 >= printed["bbox"][2] - 1 and btop < bbottom
     fed = [r for r in service.get("/api/v1/records", limit=1000)["items"] if r["extraction_id"] == new["id"]]
     assert [r["state"] for r in fed] == ["confirmed"]
     before = decisions(tab)
@@ -281,6 +297,28 @@ def test_a_missed_fact_is_added_by_drawing_a_box_on_the_page(tab: Any, service: 
     while decisions(tab) == before:
         tab.wait_for_timeout(25)
     assert service.extraction(new["id"])["status"] == "pending"
+
+
+def test_a_missed_fact_is_added_by_selecting_its_source_text(tab: Any, service: LiveService) -> None:
+    fact = next(f for f in pending(service, "percentage", 1) if not f["lines"])
+    open_fact(tab, service, fact)
+    tab.wait_for_selector("#fact-sentence mark")
+    tab.evaluate("""() => {
+        const range = document.createRange();
+        range.selectNodeContents(document.querySelector('#fact-sentence mark'));
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
+    }""")
+    tab.get_by_role("button", name="Adicionar a seleção como fato").click()
+    tab.wait_for_selector("#add-form:not([hidden])")
+    tab.wait_for_function("() => document.getElementById('add-value').value !== ''")
+    assert tab.locator("#add-value").input_value() == fact["text"]
+    tab.select_option("#add-kind", "percentage")
+    tab.wait_for_selector("#add-preview:has-text('%')")
+    new = _save_added(tab, service)
+    assert (new["kind"], new["value"], new["page"], new["text"], new["status"]) == (
+        "percentage", fact["value"], fact["page"], fact["text"], "confirmed")
+    assert all(abs(a - b) < 2 for a, b in zip(new["bbox"], fact["bbox"]))  # where it is printed
 
 
 def test_the_initiative_page_after_a_404_or_403_shows_no_empty_sections_and_asks_again(

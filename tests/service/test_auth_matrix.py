@@ -164,6 +164,14 @@ ENDPOINTS: dict[tuple[str, str], tuple[set[str], Call]] = {
     ("POST", "/api/v1/reports/{report_id}/confirm-unchanged"): (
         {"reviewer", "admin"}, lambda c, h, x: c.post(f"/api/v1/reports/{x.report_id}/confirm-unchanged",
                                                       headers=h, json={})),
+    ("POST", "/api/v1/reports/{report_id}/apply-previous-decisions"): (
+        {"reviewer", "admin"}, lambda c, h, x: c.post(f"/api/v1/reports/{x.report_id}/apply-previous-decisions",
+                                                      headers=h, json={})),
+    ("GET", "/api/v1/initiatives/{key}/merge-candidates"): (
+        {"reviewer", "admin"}, lambda c, h, x: c.get(f"/api/v1/initiatives/{KEY}/merge-candidates", headers=h)),
+    ("GET", "/api/v1/reports/{report_id}/pages/{page}/text"): (
+        {"reviewer", "admin"},
+        lambda c, h, x: c.get(f"/api/v1/reports/{x.report_id}/pages/1/text?bbox=0,0,600,800", headers=h)),
     ("GET", "/api/v1/orphans"): ({"reviewer", "admin"}, lambda c, h, x: c.get("/api/v1/orphans", headers=h)),
     ("GET", "/api/v1/reports/{report_id}/changes"): (
         {"reviewer", "admin"}, lambda c, h, x: c.get(f"/api/v1/reports/{x.report_id}/changes?since=0", headers=h)),

@@ -62,14 +62,21 @@ def test_merge_is_kept_when_another_edition_arrives(
     captar = index["CAPTAR RECURSOS PARA PROJETOS DE TRANSFORMAÇÃO DIGITAL"]["key"]
     clash = client.post(f"/api/v1/initiatives/{old}/merge", json={"other_key": captar}, headers=auth(reviewer))
     assert clash.status_code == 409 and "both appear" in clash.json()["detail"]
+    offered = {i["key"] for i in get(client, reviewer, f"/api/v1/initiatives/{old}/merge-candidates")["items"]}
+    assert new in offered and captar not in offered and old not in offered
+    index_dates = {i["key"]: set(i["editions"]) for i in get(client, reviewer, "/api/v1/initiatives")["items"]}
+    assert all(not index_dates[k] & index_dates[old] for k in offered)  # none shares an edition with it
     merged = client.post(f"/api/v1/initiatives/{old}/merge", json={"other_key": new, "note": "renamed"},
                          headers=auth(reviewer))
     assert merged.status_code == 200, merged.text
     assert merged.json()["editions"] == ["2025-06", "2025-10"] and merged.json()["pinned"]
+    assert merged.json()["title"] == PIX_OLD  # the surviving key keeps its own title, not the merged one's
+    assert get(client, reviewer, f"/api/v1/initiatives/{old}/series", facts="all")["title"] == PIX_OLD
 
     arrive(client, engine, settings, operator, "2025-08")
     items = get(client, reviewer, "/api/v1/initiatives")["items"]
-    pix = by_title(items)[PIX_NEW]
+    pix = next(i for i in items if i["key"] == old)
+    assert pix["title"] == PIX_OLD
     assert pix["key"] == old and pix["editions"] == list(EDITIONS)
     assert [t["title"] for t in pix["titles"]] == [PIX_OLD, PIX_OLD, PIX_NEW]
     assert new not in {i["key"] for i in items} and len(items) == 14

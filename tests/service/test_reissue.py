@@ -61,7 +61,8 @@ def test_same_title_and_status_date_is_a_reissue_not_an_edition(
 
     confirm_all(client, reviewer, ids["2025-10"])  # "unchanged since 2025-10" would be its own date
     flagged = get(client, reviewer, "/api/v1/extractions", report_id=copy, limit=1000)["items"]
-    assert all(f["assist"] is None for f in flagged)
+    assert all(f["assist"]["unchanged_since"] is None and not f["assist"]["moved_backwards"] for f in flagged)
+    assert all(f["assist"]["previous_decision"]["status"] == "confirmed" for f in flagged)  # its decisions, offered
 
     diff = get(client, reviewer, f"/api/v1/reports/{copy}/diff")
     assert diff["against_report_id"] == ids["2025-10"] and diff["added"] == diff["dropped"] == []

@@ -9,9 +9,9 @@ from fastapi import APIRouter, HTTPException, Query, status
 from sqlmodel import Session
 
 from service.api.deps import API_ERRORS, RecordsReaderDep, ReviewerDep, SessionDep, WriteSessionDep
-from service.editions.linkedit import LinkError, merge, split
+from service.editions.linkedit import LinkError, merge, merge_candidates, split
 from service.editions.schemas import InitiativeSeries, InitiativesList, InitiativeSummary, MergeIn, SplitIn
-from service.editions.views import initiative_series, initiative_summary, list_initiatives
+from service.editions.views import initiative_series, initiative_summary, list_initiatives, series_of_key
 from service.storage.inputs import Text
 from service.storage.tokens import Principal
 from service.storage.schemas import ErrorOut
@@ -42,6 +42,17 @@ def get_initiative(key: Text, principal: RecordsReaderDep, session: SessionDep) 
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no initiative has the key {key!r}")
     return found
+
+
+@router.get("/{key}/merge-candidates", response_model=InitiativesList, responses=NOT_FOUND,
+            summary="The initiatives of its series that POST /{key}/merge would accept (none shares an edition)")
+def get_merge_candidates(key: Text, _: ReviewerDep, session: SessionDep) -> InitiativesList:
+    try:
+        keys = set(merge_candidates(session, key))
+    except LinkError as exc:
+        raise HTTPException(exc.status_code, exc.detail) from exc
+    series = series_of_key(session, key)
+    return InitiativesList(items=[i for i in list_initiatives(session, series) if i.key in keys])
 
 
 @router.get("/{key}/series", response_model=InitiativeSeries, responses=NOT_FOUND,

@@ -1,6 +1,8 @@
 // Adding a fact the extraction missed: the reviewer drags a box around the printed text on
-// the page image, says its kind and value (read by POST /parse, as in the editor), and saves
-// it with POST /api/v1/extractions: stored confirmed, extractor "reviewer", with history.
+// the page image (or selects a span of the fact's source text); the words printed there are
+// read from the page as the extraction read them (GET .../pages/{n}/text, OCR on a scan) and
+// parsed by POST /parse into a value of the kind the reviewer picks, shown in the preview;
+// saved with POST /api/v1/extractions: stored confirmed, extractor "reviewer", with history.
 
 import { api } from "./api.js";
 import { KIND_LABELS, QUALIFIER_LABELS, el, formatValue } from "./format.js";
@@ -70,7 +72,7 @@ export class BoxDrawer {
 }
 
 /** The form that reads the value and saves the new fact; `saved(fact)` gets what the API stored. */
-export function openAddForm({ report, page, bbox, initiatives, statusDate, saved }) {
+export function openAddForm({ report, page, bbox, initiatives, statusDate, saved, printed }) {
   const form = $("add-form");
   const kind = $("add-kind"), text = $("add-value"), unit = $("add-unit"), qualifier = $("add-qualifier");
   const initiative = $("add-initiative"), preview = $("add-preview"), error = $("add-error");
@@ -107,6 +109,15 @@ export function openAddForm({ report, page, bbox, initiatives, statusDate, saved
     }
   };
   text.oninput = read;
+  if (printed) { // the words under the box, read from the page as the extraction read them
+    preview.textContent = "Lendo o texto impresso na caixa…";
+    printed.then((words) => {
+      if (form.hidden || text.value.trim()) return; // closed, or the reviewer typed first
+      if (!words) { preview.textContent = "Nenhum texto impresso nesta caixa: digite o valor como impresso."; return; }
+      text.value = words;
+      read();
+    }, () => { if (!text.value.trim()) preview.textContent = "Não consegui ler o texto da caixa: digite o valor como impresso."; });
+  }
   kind.onchange = () => { countOnly(); read(); };
   $("add-cancel").onclick = () => { form.hidden = true; $("draw-box").hidden = true; };
   form.onsubmit = async (ev) => {

@@ -68,6 +68,8 @@ export const api = {
   source: (id) => call("GET", `/api/v1/extractions/${id}/source`),
   history: (id) => call("GET", `/api/v1/extractions/${id}/history`).then((r) => r.items),
   addFact: (body) => call("POST", "/api/v1/extractions", { body }),
+  /** The printed words inside a box ({bbox: "x0,top,x1,bottom"}) or where a span is printed ({find, near}). */
+  pageText: (reportId, page, query) => call("GET", `/api/v1/reports/${reportId}/pages/${page}/text`, { query }),
   reportInitiatives: (id) => call("GET", `/api/v1/reports/${id}/initiatives`).then((r) => r.initiatives),
   review: (id, body) => call("POST", `/api/v1/extractions/${id}/review`, { body }),
   reviewMany: (items) => call("POST", "/api/v1/extractions/review", { body: { items } }).then((r) => r.items),
@@ -86,8 +88,12 @@ export const api = {
     : call("PUT", "/api/v1/presence", { body }),
   confirmUnchanged: (reportId, ids) =>
     call("POST", `/api/v1/reports/${reportId}/confirm-unchanged`, { body: { ids } }).then((r) => r.items),
+  applyPrevious: (reportId, ids) =>
+    call("POST", `/api/v1/reports/${reportId}/apply-previous-decisions`, { body: { ids } }).then((r) => r.items),
   setSeries: (reportId, series) => call("PUT", `/api/v1/reports/${reportId}/series`, { body: { series } }),
   initiative: (key) => call("GET", `/api/v1/initiatives/${encodeURIComponent(key)}`),
+  mergeCandidates: (key) =>
+    call("GET", `/api/v1/initiatives/${encodeURIComponent(key)}/merge-candidates`).then((r) => r.items),
   initiatives: (series) => call("GET", "/api/v1/initiatives", { query: { series } }).then((r) => r.items),
   series: (key) => call("GET", `/api/v1/initiatives/${encodeURIComponent(key)}/series`, { query: { facts: "all" } }),
   diff: (reportId) => call("GET", `/api/v1/reports/${reportId}/diff`, { query: { against: "previous" } }),

@@ -2,7 +2,7 @@
 
 import {
   ACTION_LABELS, KIND_LABELS, QUALIFIER_LABELS, STATUS_LABELS, areaLabel, el, extractorLabel, formatConfidence,
-  formatSnapshot, formatValue, formatWhen,
+  formatSnapshot, formatValue, formatWhen, previousDecision,
 } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
@@ -26,6 +26,10 @@ export function renderFact(fact) {
   $("fact-confidence").textContent = formatConfidence(fact.confidence);
   $("fact-refitted").textContent = fact.refitted_confidence == null
     ? "— (menos de 50 decisões deste extrator)" : formatConfidence(fact.refitted_confidence);
+  const previous = fact.assist?.previous_decision;
+  $("fact-previous").hidden = !previous;
+  $("fact-previous").textContent = previous ? `${previousDecision(fact.kind, previous)}${fact.status === "pending" ? ""
+    : " (já decidido aqui)"}` : "";
   const status = $("fact-status");
   status.replaceChildren(el("span", { class: `badge ${fact.status}`, text: STATUS_LABELS[fact.status] }),
     ` versão ${fact.version}` + (fact.reviewed_by ? ` · ${fact.reviewed_by}` : ""));

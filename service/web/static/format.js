@@ -96,3 +96,12 @@ export function el(tag, attrs = {}, ...children) {
   }
   return node;
 }
+
+/** A re-issue's suggestion: "Igual à decisão em relatório 4: corrigido para 13.000 · pessoas." */
+export function previousDecision(kind, previous) {
+  const value = [formatValue(kind, previous.value, previous.name), previous.unit,
+    previous.qualifier && previous.qualifier !== "exact" ? QUALIFIER_LABELS[previous.qualifier] : null];
+  const what = previous.status === "corrected" ? `corrigido para ${value.filter(Boolean).join(" · ")}`
+    : (STATUS_LABELS[previous.status] || previous.status).toLowerCase();
+  return `Igual à decisão em relatório ${previous.report_id}: ${what}.`;
+}

@@ -123,7 +123,7 @@ async function load() {
   let series, reports, others;
   try {
     [summary, series, reports] = await Promise.all([api.initiative(key), api.series(key), api.reports()]);
-    others = (await api.initiatives(summary.series)).filter((i) => i.key !== key);
+    others = await api.mergeCandidates(key); // only merges the service accepts: none shares an edition
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) { signInForm("Token desconhecido ou revogado."); return; }
     if (err instanceof ApiError && err.status === 403) {
@@ -156,7 +156,7 @@ async function load() {
     reports: byId, diff: diffs.get(e.report_id), canSplit: series.editions.length > 1, index,
   })).reverse());
   $("merge-select").replaceChildren(...(others.length ? others.map((o) => el("option", { value: o.key,
-    text: `${o.title} (${o.editions.join(", ")})` })) : [el("option", { value: "", text: "Nenhuma outra iniciativa na série" })]));
+    text: `${o.title} (${o.editions.join(", ")})` })) : [el("option", { value: "", text: "Nenhuma outra iniciativa da série pode ser juntada (todas aparecem nas mesmas edições)" })]));
   $("merge-button").disabled = others.length === 0;
   $("ini-body").dataset.ready = "1";
 }

@@ -3,7 +3,7 @@
 // The list keeps what the filters chose until they change, so a fact you just
 // confirmed stays in place (with its new status) and j/k still walk the same list.
 
-import { KIND_LABELS, STATUS_LABELS, areaLabel, el, formatConfidence, queueConfidence } from "./format.js";
+import { KIND_LABELS, STATUS_LABELS, areaLabel, el, formatConfidence, previousDecision, queueConfidence } from "./format.js";
 
 const ALL = "";
 const NO_INITIATIVE = "(capa ou encerramento)";
@@ -85,6 +85,11 @@ export class Queue {
     if (!same) this.render();
   }
 
+  /** A re-issue's pending facts whose twin in the edition it repeats was decided. */
+  previousPending() {
+    return this.facts.filter((f) => f.status === "pending" && f.assist?.previous_decision);
+  }
+
   /** Pending facts the assist found unchanged since a confirmed earlier edition. */
   unchangedPending() {
     return this.facts.filter((f) => f.status === "pending" && f.assist?.unchanged_since);
@@ -160,6 +165,14 @@ export class Queue {
       button.setAttribute("aria-label", unchanged === 1 ? "Confirmar o fato sem mudança desde a edição anterior"
         : `Confirmar os ${unchanged} fatos sem mudança desde a edição anterior`);
     }
+    const previous = this.previousPending().length;
+    const apply = this.doc.getElementById("apply-previous");
+    if (apply) {
+      apply.hidden = previous === 0;
+      apply.textContent = `Aplicar as decisões anteriores (${previous})`;
+      apply.setAttribute("aria-label", previous === 1 ? "Aplicar ao fato pendente a decisão tomada antes na mesma edição"
+        : `Aplicar aos ${previous} fatos pendentes as decisões tomadas antes na mesma edição`);
+    }
     if (this.currentId !== null && !this.ended) {
       this.list.setAttribute("aria-activedescendant", `q-${this.currentId}`);
       this.list.querySelector(`#q-${this.currentId}`)?.scrollIntoView({ block: "nearest" });
@@ -201,6 +214,10 @@ function assistFlag(f) {
   if (f.assist?.moved_backwards) {
     return el("span", { class: "flag flag-fell", text: "contagem caiu",
       title: `A contagem caiu desde a edição anterior (antes: ${f.assist.previous_value})` });
+  }
+  if (f.assist?.previous_decision) {
+    return el("span", { class: "flag flag-same", text: "decidido antes",
+      title: previousDecision(f.kind, f.assist.previous_decision) });
   }
   if (f.assist?.unchanged_since) {
     return el("span", { class: "flag flag-same", text: "sem mudança",

@@ -41,6 +41,28 @@ function run(command) {
 }
 const viewer = new PageViewer(document);
 const drawer = new BoxDrawer(viewer, ({ page, bbox }) => addMissedFact(page, bbox));
+
+/** A span of the source sentence selected: where it is printed on the fact's page, then the
+ * same form as a drawn box, its words already read. */
+function selectedSpan() {
+  const sel = document.getSelection();
+  const box = $("fact-sentence");
+  if (!sel || sel.isCollapsed || !box.contains(sel.anchorNode) || !box.contains(sel.focusNode)) return "";
+  return sel.toString().replace(/\s+/g, " ").trim();
+}
+document.addEventListener("selectionchange", () => { $("add-from-text").hidden = !selectedSpan(); });
+
+async function addFromText() {
+  const span = selectedSpan(), fact = queue.current();
+  if (!span || !fact || !state.report) return;
+  try {
+    const found = await api.pageText(state.report.id, fact.page, { find: span.slice(0, 500), near: fact.bbox.join(",") });
+    await addMissedFact(fact.page, found.bbox, Promise.resolve(found.text));
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) toast(`“${span.slice(0, 60)}” não está impresso na página ${fact.page}: desenhe a caixa na página.`);
+    else failed(err);
+  }
+}
 const queue = new Queue(document, { onSelect: showFact });
 
 // ---------- messages ----------
@@ -563,6 +585,19 @@ function confirmUnchanged() {
   (k) => (k === 1 ? "1 fato sem mudança confirmado." : `${k} fatos sem mudança confirmados.`));
 }
 
+/** A re-issue: "Aplicar as decisões anteriores" takes, at once, the decisions made on the
+ * same facts of the edition it repeats (POST /reports/{id}/apply-previous-decisions). */
+function applyPrevious() {
+  const targets = queue.previousPending();
+  if (!targets.length || !state.report) return;
+  const n = targets.length;
+  confirmMany(targets, `Aplicar ${n === 1 ? "ao fato pendente a decisão" : `aos ${n} fatos pendentes as decisões`} `
+    + `tomada${n === 1 ? "" : "s"} no relatório ${state.report.reissue_of} (a mesma edição, enviada antes)? `
+    + "Cada um fica no histórico com a nota “igual à decisão em relatório …”.",
+  () => api.applyPrevious(state.report.id, targets.map((f) => f.id)),
+  (k) => (k === 1 ? "1 decisão anterior aplicada." : `${k} decisões anteriores aplicadas.`));
+}
+
 function bulkConfirm() {
   const targets = queue.bulkTargets();
   if (!targets.length) return;
@@ -600,12 +635,13 @@ async function bulkConflict(targets) {
 
 /** A box drawn on the page: the form for the fact under it; saved, it joins the queue and
  * the undo stack (undo: back to version 1, pending, out of the feed). */
-async function addMissedFact(page, bbox) {
+async function addMissedFact(page, bbox, printed = null) {
   const report = state.report;
   if (!report || !page) return;
+  const words = printed || api.pageText(report.id, page, { bbox: bbox.join(",") }).then((r) => r.text);
   const initiatives = await api.reportInitiatives(report.id).catch(() => []);
   openAddForm({
-    report, page, bbox, initiatives, statusDate: report.status_date,
+    report, page, bbox, initiatives, statusDate: report.status_date, printed: words,
     saved: (fact) => {
       queue.facts.push(fact);
       queue.applyFilters();
@@ -674,6 +710,7 @@ function wire() {
   });
   $("bulk-confirm").addEventListener("click", bulkConfirm);
   $("confirm-unchanged").addEventListener("click", confirmUnchanged);
+  $("apply-previous").addEventListener("click", applyPrevious);
   $("report-own-series").addEventListener("click", () => ownSeries().then(() => $("queue-list").focus()));
   addEventListener("pagehide", () => { // closing the tab: it stops showing the fact at once
     if (token.get()) api.presence({ tab: TAB, report_id: null, extraction_id: null }, true);
@@ -697,6 +734,8 @@ function wire() {
   $("next-report").addEventListener("click", () => openReport(Number($("next-report").dataset.id))
     .then(() => $("queue-list").focus(), failed));
   $("add-fact").addEventListener("click", () => drawer.toggle());
+  $("add-from-text").addEventListener("mousedown", (ev) => ev.preventDefault()); // keep the selection
+  $("add-from-text").addEventListener("click", addFromText);
   $("zoom-in").addEventListener("click", () => viewer.zoom(1));
   $("zoom-out").addEventListener("click", () => viewer.zoom(-1));
   $("zoom-fit").addEventListener("click", () => viewer.zoom(0));
