@@ -84,8 +84,8 @@ def _code_digest() -> bytes:
 
 
 @lru_cache(maxsize=8)
-def _rules_digest(root: Path, stamp: tuple[tuple[str, int, int], ...]) -> str:
-    h = hashlib.sha256(_code_digest())
+def _rules_digest(code: bytes, root: Path, stamp: tuple[tuple[str, int, int], ...]) -> str:
+    h = hashlib.sha256(code)
     _hash_files(h, [Path(name) for name, _, _ in stamp], root)
     return h.hexdigest()
 
@@ -99,7 +99,7 @@ def key(rules_dir: Path) -> str:
     """
     files = sorted(p for p in rules_dir.rglob("*") if p.is_file())
     stamp = tuple((str(p), st.st_mtime_ns, st.st_size) for p in files for st in [p.stat()])
-    return _rules_digest(rules_dir, stamp)
+    return _rules_digest(_code_digest(), rules_dir, stamp)
 
 
 def _safe_dir(path: Path) -> bool:
