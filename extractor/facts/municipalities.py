@@ -27,8 +27,6 @@ from functools import lru_cache
 
 from typing import TYPE_CHECKING
 
-from rapidfuzz import fuzz, process
-
 from extractor import cache, rulebook
 from extractor.facts.base import Candidate, FactContext
 from extractor.facts.gazetteer import Municipality, gazetteer
@@ -476,6 +474,8 @@ def _fuzzy(item: Item, pieces: list[Piece], starts: list[int], choices: dict[str
     query = " ".join(p.key for p in words)
     if len(query) < rules.fuzzy_min_length:
         return None
+    from rapidfuzz import fuzz, process  # only for list items and cells that match no name
+
     best = process.extractOne(query, choices.keys(), scorer=fuzz.ratio,
                               score_cutoff=rules.fuzzy_min_score)
     if best is None:
