@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,6 +112,8 @@ def extract_many(paths: list[Path], jobs: int) -> Iterator[Outcome]:
         for p in paths:
             yield extract_one(p)
         return
+    import multiprocessing  # only for a batch: a single file starts without it
+
     _warm_up()
     ctx = multiprocessing.get_context("fork")
     # maxtasksperchild: a file that fragmented a child's heap does not weigh on the next ones

@@ -26,7 +26,6 @@ import pickle
 import re
 import stat
 import sys
-import tempfile
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -156,6 +155,8 @@ def _write(path: Path, name: str, value: Any) -> None:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _safe_dir(path.parent):
             return
+        import tempfile  # only on a miss
+
         fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
