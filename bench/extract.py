@@ -1,6 +1,7 @@
 """Extraction speed and memory, printed as figures (never asserted in tests).
 
     python bench/extract.py [--rounds 3] [--big-pages 1000]
+    python bench/extract.py --whole-process [--deck-pages 200] [--process-rounds 5]
 
 1. Speed: over the corpus (corpus/*.pdf, plus ../shared/corpus/dev/*.pdf when
    present), in one process, pdfplumber's own ``extract_words`` on every page
@@ -8,14 +9,25 @@
    their ratio (target: relato >= 1.5x the baseline). Times are CPU time of
    this process (``time.process_time``), so other work on the machine moves
    both sides less than wall-clock time would.
-2. Start-up: `relato extract` on the seed slide PDF as a whole process.
+2. Start-up: `relato extract` on a generated one-line PDF as a whole process,
+   with the compiled rules cache warm and with ``RELATO_CACHE=off`` (target
+   < 0.4 s wall-clock), runs alternated; and on the seed slide PDF.
 3. Memory: a generated N-page deck extracted in a child process; prints its
    peak RSS (target < 400 MB).
+
+``--whole-process`` measures start-up (2) and then whole processes on a
+generated deck of ``--deck-pages`` pages: `relato extract` against a process
+that only opens the PDF with pdfplumber and runs ``extract_words`` on every page,
+alternated round by round so that both see the same load (target: relato
+>= 1.5x). Wall-clock and CPU (user + system of the child) are both printed,
+with the load average, since the machine may be shared.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -77,20 +89,89 @@ def speed(rounds: int) -> None:
     print(f"  ratio relato/pdfplumber:  {t_base / t_rel:8.2f}x  (target >= 1.50x)")
 
 
-def startup() -> None:
+def relato_cmd() -> list[str]:
+    relato_bin = Path(sys.executable).parent / "relato"
+    return [str(relato_bin), "extract"] if relato_bin.exists() else [sys.executable, "-m", "extractor.cli"]
+
+
+def child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (user + system) of one whole process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def one_line_pdf(path: Path) -> Path:
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=(960, 540))
+    c.setFont("Helvetica", 18)
+    c.drawString(43, 480, "Foram realizados 12 atendimentos.")
+    c.showPage()
+    c.save()
+    return path
+
+
+def alternate(cmds: dict[str, tuple[list[str], dict[str, str]]], rounds: int) -> dict[str, list[tuple[float, float]]]:
+    """Each command once per round, in turn, so they share whatever load there is."""
+    out: dict[str, list[tuple[float, float]]] = {name: [] for name in cmds}
+    for _ in range(rounds):
+        for name, (cmd, env) in cmds.items():
+            out[name].append(child(cmd, env))
+    return out
+
+
+def medians(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
+
+
+def startup(rounds: int = 7) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = one_line_pdf(Path(tmp) / "one-line.pdf")
+        child(relato_cmd() + [str(pdf)])  # fills the cache, if it was cold
+        print(f"start-up: `relato extract` on a one-line PDF, median of {rounds} alternated runs ({load()})")
+        runs = alternate({"cache": (relato_cmd() + [str(pdf)], {}),
+                          "no cache": (relato_cmd() + [str(pdf)], {"RELATO_CACHE": "off"})}, rounds)
+        for name, r in runs.items():
+            wall, cpu = medians(r)
+            print(f"  {name:9s} {wall:6.2f} s wall-clock (min {min(w for w, _ in r):.2f}), {cpu:5.2f} s CPU"
+                  + ("  (target < 0.40 s)" if name == "cache" else ""))
     seed = SHARED_DEV / "seed-2025-10.pdf"
     if not seed.exists():
         seed = sorted((ROOT / "corpus").glob("*.pdf"))[0]
-    relato_bin = Path(sys.executable).parent / "relato"
-    cmd = [str(relato_bin), "extract", str(seed)] if relato_bin.exists() else [
-        sys.executable, "-m", "extractor.cli", str(seed)]
-    times = []
-    for _ in range(3):
-        t = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - t)
-    print(f"`relato extract {seed.name}` whole process: median {statistics.median(times):.2f} s"
-          f" (min {min(times):.2f} s)")
+    wall, cpu = medians([child(relato_cmd() + [str(seed)]) for _ in range(3)])
+    print(f"`relato extract {seed.name}` whole process: median {wall:.2f} s wall-clock, {cpu:.2f} s CPU")
+
+
+PLUMBER_ONLY = ("import sys, pdfplumber\n"
+                "with pdfplumber.open(sys.argv[1]) as doc:\n"
+                "    for page in doc.pages:\n"
+                "        page.extract_words()\n"
+                "        page.close()\n")
+
+
+def whole_process(pages: int, rounds: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        deck = Path(tmp) / f"deck-{pages}.pdf"
+        subprocess.run([sys.executable, str(ROOT / "corpus" / "make.py"), "--big", str(pages), str(deck)],
+                       check=True, stdout=subprocess.DEVNULL)
+        child(relato_cmd() + [str(deck)])  # warm: the rules cache, the OS file cache
+        print(f"whole processes on a generated {pages}-page deck, median of {rounds} alternated rounds ({load()})")
+        runs = alternate({"relato extract": (relato_cmd() + [str(deck)], {}),
+                          "pdfplumber extract_words": ([sys.executable, "-c", PLUMBER_ONLY, str(deck)], {})},
+                         rounds)
+        (r_wall, r_cpu), (p_wall, p_cpu) = medians(runs["relato extract"]), medians(runs["pdfplumber extract_words"])
+        print(f"  relato extract:            {r_wall:6.2f} s wall-clock, {r_cpu:6.2f} s CPU")
+        print(f"  pdfplumber extract_words:  {p_wall:6.2f} s wall-clock, {p_cpu:6.2f} s CPU")
+        print(f"  ratio pdfplumber/relato:   {p_wall / r_wall:6.2f}x wall-clock, {p_cpu / r_cpu:5.2f}x CPU"
+              f"  (target >= 1.50x; {load()})")
 
 
 def memory(pages: int) -> None:
@@ -115,7 +196,15 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--big-pages", type=int, default=1000)
     ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--whole-process", action="store_true",
+                    help="only start-up and whole processes on a generated deck against pdfplumber")
+    ap.add_argument("--deck-pages", type=int, default=200)
+    ap.add_argument("--process-rounds", type=int, default=5)
     args = ap.parse_args()
+    if args.whole_process:
+        startup()
+        whole_process(args.deck_pages, args.process_rounds)
+        return
     speed(args.rounds)
     startup()
     if not args.skip_memory:

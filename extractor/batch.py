@@ -8,14 +8,14 @@ process, a deadline per file), so one bad file costs its own line, never the bat
 
 Each file gives one :class:`Outcome`, printed as one JSON line in the order the files
 were named (folders: their ``*.pdf``, recursively, sorted), whatever order the children
-finish in.
+finish in. The children take the biggest files first, so that a long file does not
+start last and keep one core busy while the other waits.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,8 +93,15 @@ def _child_start(memory_mb: int) -> None:
     limits.limit_memory(memory_mb)
 
 
-def _child_extract(path: Path) -> Outcome:
-    return extract_one(path)
+def _child_extract(job: tuple[int, Path]) -> tuple[int, Outcome]:
+    return job[0], extract_one(job[1])
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def extract_many(paths: list[Path], jobs: int) -> Iterator[Outcome]:
@@ -105,8 +112,19 @@ def extract_many(paths: list[Path], jobs: int) -> Iterator[Outcome]:
         for p in paths:
             yield extract_one(p)
         return
+    import multiprocessing  # only for a batch: a single file starts without it
+
     _warm_up()
     ctx = multiprocessing.get_context("fork")
     # maxtasksperchild: a file that fragmented a child's heap does not weigh on the next ones
+    # the biggest files first, so the batch does not end waiting on one long file;
+    # outcomes are still yielded in the order of ``paths``
+    order = sorted(range(len(paths)), key=lambda i: -_size(paths[i]))
+    done: dict[int, Outcome] = {}
+    following = 0
     with ctx.Pool(jobs, initializer=_child_start, initargs=(memory_mb,), maxtasksperchild=16) as pool:
-        yield from pool.imap(_child_extract, paths, chunksize=1)
+        for i, outcome in pool.imap_unordered(_child_extract, [(i, paths[i]) for i in order], chunksize=1):
+            done[i] = outcome
+            while following in done:
+                yield done.pop(following)
+                following += 1

@@ -43,7 +43,10 @@ environment:
                                tesseract-ocr-por); off: a scan is bad input
   RELATO_OCR_PAGE_TIMEOUT_S    the most one page's OCR may take (default 30)
   RELATO_EXTRACT_TIMEOUT_S     seconds for one file, 0 = none (default 120)
-  RELATO_EXTRACT_MEMORY_MB     address-space limit per process, 0 = none (default 1024)"""
+  RELATO_EXTRACT_MEMORY_MB     address-space limit per process, 0 = none (default 1024)
+  RELATO_CACHE_DIR             where compiled rules are cached (default
+                               $XDG_CACHE_HOME/relato, else ~/.cache/relato)
+  RELATO_CACHE=off             compile the rules in every process instead"""
 
 
 def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:

@@ -15,9 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
+from extractor import cache
 from extractor.errors import RulesError
 
 M = TypeVar("M", bound=BaseModel)
@@ -30,6 +30,8 @@ def rules_dir() -> Path:
 
 
 def _read(name: str) -> Any:
+    import yaml  # only on a cache miss (extractor/cache.py)
+
     path = rules_dir() / name
     try:
         with path.open(encoding="utf-8") as fh:
@@ -48,8 +50,18 @@ def _read(name: str) -> Any:
     raise RulesError(f"{path}: unknown rules file type")
 
 
+def _cached(kind: str, name: str, model: type[BaseModel], build):  # type: ignore[no-untyped-def]
+    """``build()`` through the on-disk cache (extractor/cache.py), keyed by the rules'
+    and the code's hashes: a warm start skips parsing and validating the file."""
+    return cache.cached(f"{kind}-{name}-{model.__module__}.{model.__qualname__}", rules_dir(), build)
+
+
 def load(name: str, model: type[M]) -> M:
     """Read ``rules/<name>`` and validate the whole document against ``model``."""
+    return _cached("load", name, model, lambda: _load(name, model))  # type: ignore[no-any-return]
+
+
+def _load(name: str, model: type[M]) -> M:
     data = _read(name)
     try:
         return model.model_validate(data)
@@ -59,6 +71,10 @@ def load(name: str, model: type[M]) -> M:
 
 def load_rows(name: str, model: type[M]) -> list[M]:
     """Read a JSONL/CSV rules file (or a YAML list) and validate each row."""
+    return _cached("rows", name, model, lambda: _load_rows(name, model))  # type: ignore[no-any-return]
+
+
+def _load_rows(name: str, model: type[M]) -> list[M]:
     rows = _read(name)
     if not isinstance(rows, list):
         raise RulesError(f"{rules_dir() / name}: expected a list of entries")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ SHARED = Path(os.environ.get("RELATO_SHARED_DIR", ROOT.parent / "shared"))
 SHARED_DEV = SHARED / "corpus" / "dev"
 SHARED_REAL = SHARED / "corpus" / "real"
 PROJECT_CORPUS = ROOT / "corpus"
+_CACHE = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -24,6 +27,14 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("--regenerate-golden") and os.environ.get("CI"):
         raise pytest.UsageError("--regenerate-golden is refused in CI: regenerate locally, "
                                 "review the diff and commit it")
+    if "RELATO_CACHE_DIR" not in os.environ:  # compiled rules (extractor/cache.py): a private, fresh cache
+        os.environ["RELATO_CACHE_DIR"] = config.stash.setdefault(_CACHE, tempfile.mkdtemp(prefix="relato-cache-"))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if (made := config.stash.get(_CACHE, None)) is not None:
+        os.environ.pop("RELATO_CACHE_DIR", None)
+        shutil.rmtree(made, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

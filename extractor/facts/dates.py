@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from extractor.facts.base import Candidate, FactContext
 from extractor.facts.dates_atoms import Item, Point, find_atoms
 from extractor.facts.dates_rules import DatePatterns, patterns
 from extractor.text import fold
+
+if TYPE_CHECKING:  # a finder reads only its doc's text and user_data: no spaCy import
+    from spacy.tokens import Doc
 
 DATE_EXTRACTOR = "rules.date"
 PERIOD_EXTRACTOR = "rules.period"

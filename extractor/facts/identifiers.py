@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
-from spacy.tokens import Doc
 
 from extractor import rulebook
 from extractor.facts.base import FactContext
 from extractor.geometry import merge_spans
+
+if TYPE_CHECKING:  # a finder reads only its doc's text and user_data: no spaCy import
+    from spacy.tokens import Doc
 
 _BARE_YEAR = re.compile(r"(?:19|20)\d\d")
 

@@ -1,8 +1,8 @@
 """Find the municipalities, of any state, an initiative's text means as places.
 
-Exact names are found by a spaCy ``PhraseMatcher`` over folded pieces (see
-:mod:`extractor.facts.municipality_text`), so case, accents, hyphens and
-``d'Oeste``/``D'Oeste`` do not matter. The matcher holds every municipality of
+Exact names are found by looking runs of folded pieces (see
+:mod:`extractor.facts.municipality_text`) up among the names' keys, so case,
+accents, hyphens and ``d'Oeste``/``D'Oeste`` do not matter. The matcher holds every municipality of
 Brazil plus regions and state names: the longest match wins, so "Monte Santo de
 Minas" beats "Monte Santo" and "Santa Luzia D'Oeste" (RO) beats "Santa Luzia".
 Each match is then judged by its context (:func:`_judge`): lower-case words,
@@ -25,18 +25,18 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz, process
-from spacy.lang.pt.stop_words import STOP_WORDS
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
-from spacy.vocab import Vocab
+from typing import TYPE_CHECKING
 
+from extractor import cache, rulebook
 from extractor.facts.base import Candidate, FactContext
 from extractor.facts.gazetteer import Municipality, gazetteer
 from extractor.facts.municipality_rules import Key, PlaceRules, place_rules
 from extractor.facts.municipality_states import Resolved, StateScene, build_scene, is_admin_region, resolve
-from extractor.facts.municipality_text import Item, Piece, column_cells, doc_pieces, list_items, phrase_key
+from extractor.facts.municipality_text import Item, Piece, column_cells, list_items, phrase_key, text_pieces
 from extractor.text import fold
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 EXTRACTOR = "ner.municipality"
 FUZZY_EXTRACTOR = "ner.municipality.fuzzy"
@@ -46,16 +46,23 @@ FUZZY_CONFIDENCE = (0.5, 0.75)  # at the minimum score, at a perfect score
 ACRONYM_MAX = 5  # "UAI de ...", "SRE de ..."
 HEAD_WALK = 8  # how many pieces to walk back looking for an organisation head
 NAME, BLOCK = "NAME", "BLOCK"
-_STOP = frozenset(fold(w) for w in STOP_WORDS)
+_LETTERS = re.compile(r"[^\W\d_]+")
 _UF = re.compile(r"\s*([A-Z]{2})(?![A-Za-zÀ-ÿ])")
 
 
 @dataclass(frozen=True)
 class PlaceMatcher:
-    """The compiled matcher and what each matched key means."""
+    """The compiled matcher and what each matched key means.
 
-    vocab: Vocab
-    matcher: PhraseMatcher
+    Plain data, so it is pickled in the on-disk cache (extractor/cache.py): a
+    phrase is matched by looking its piece keys up in ``labels``, which gives what
+    a spaCy ``PhraseMatcher`` over the same keys gives, without building one.
+    """
+
+    labels: dict[Key, tuple[str, ...]]  # name or region/state-name key -> NAME and/or BLOCK
+    longest: int  # pieces in the longest key
+    heads: frozenset[str]  # first pieces of every key and table header
+    head_lengths: tuple[int, ...] | None  # their lengths, ascending; None: some head is not all letters
     by_key: dict[Key, tuple[Municipality, ...]]
     spellings: frozenset[str]  # official names and aliases, hyphens and apostrophes as spaces
     casefolded: frozenset[str]  # the same, case-folded
@@ -97,33 +104,80 @@ def _short_names(gaz_munis: tuple[Municipality, ...], by_key: dict[Key, list[Mun
 
 @lru_cache(maxsize=1)
 def place_matcher() -> PlaceMatcher:
-    """Build the matcher once per process (all 5,570 names, regions, state names)."""
+    """Build the matcher once per process (all 5,570 names, regions, state names), or
+    read it from the on-disk cache when the rules and the code are unchanged."""
+    return cache.cached("place_matcher", rulebook.rules_dir(), _build_matcher)
+
+
+def _build_matcher() -> PlaceMatcher:
     gaz, rules = gazetteer(), place_rules()
     by_key: dict[Key, list[Municipality]] = {}
     for spelling, munis in gaz.spellings().items():
         entries = by_key.setdefault(phrase_key(spelling), [])
         entries.extend(m for m in munis if m not in entries)
-    vocab = Vocab()
-    matcher = PhraseMatcher(vocab)
-    matcher.add(NAME, [Doc(vocab, words=list(k)) for k in by_key])
-    matcher.add(BLOCK, [Doc(vocab, words=list(k)) for k in rules.blockers])
+    labels: dict[Key, tuple[str, ...]] = {k: (NAME,) for k in by_key}
+    for k in rules.blockers:
+        labels[k] = (*labels.get(k, ()), BLOCK)
+    labels = {k: v for k, v in labels.items() if k}
+    heads = frozenset(k[0] for k in (*labels, *rules.table_headers) if k)
+    letters = all(_LETTERS.fullmatch(h) for h in heads)
     spellings = frozenset(_spelling(s) for s in gaz.spellings())
     choices: dict[str, dict[str, Municipality]] = {}
     for m in gaz.municipalities:
         choices.setdefault(m.uf, {})[" ".join(phrase_key(m.name))] = m
     short = _short_names(gaz.municipalities, by_key, rules.connectors, rules.capitals)
-    return PlaceMatcher(vocab, matcher, {k: tuple(v) for k, v in by_key.items()}, spellings,
+    return PlaceMatcher(labels, max(map(len, labels)), heads,
+                        tuple(sorted({len(h) for h in heads})) if letters else None,
+                        {k: tuple(v) for k, v in by_key.items()}, spellings,
                         frozenset(s.casefold() for s in spellings), choices, short,
                         frozenset(choices))
 
 
+@dataclass(frozen=True)
+class PlaceHeads:
+    """The first pieces of every key and table header: all a text is checked
+    against before the matcher is loaded (:func:`may_name_place`)."""
+
+    heads: frozenset[str]
+    lengths: tuple[int, ...] | None  # ascending; None: some head is not all letters
+
+
+@lru_cache(maxsize=1)
+def place_heads() -> PlaceHeads:
+    """A small cache entry of its own, so a text that names no place never loads the matcher."""
+    return cache.cached("place_heads", rulebook.rules_dir(),
+                        lambda: PlaceHeads(place_matcher().heads, place_matcher().head_lengths))
+
+
+def may_name_place(text: str) -> bool:
+    """False only when no name, region, state name or Município header can match in
+    ``text``: then no piece of it is any key's first piece. A piece's key is the
+    folded text of part of a token, so a head (all letters) it equals lies inside one
+    run of letters of the folded text; looking heads up in those runs needs neither
+    spaCy's tokenizer nor the matcher."""
+    ph = place_heads()
+    if ph.lengths is None:
+        return True
+    for run in set(_LETTERS.findall(fold(text))):
+        for a in range(len(run)):
+            for n in ph.lengths:
+                if a + n > len(run):
+                    break
+                if run[a : a + n] in ph.heads:
+                    return True
+    return False
+
+
 def matches(pieces: list[Piece], pm: PlaceMatcher) -> tuple[list[Match], list[Match]]:
     """Longest-leftmost name matches, and all region/state-name matches."""
-    doc = Doc(pm.vocab, words=[p.key for p in pieces])
-    found = [
-        Match(i, j, tuple(p.key for p in pieces[i:j]), pm.vocab.strings[mid])
-        for mid, i, j in pm.matcher(doc)
-    ]
+    keys = [p.key for p in pieces]
+    found = []
+    for i, head in enumerate(keys):
+        if head not in pm.heads:
+            continue
+        for j in range(i + 1, min(i + pm.longest, len(keys)) + 1):
+            key = tuple(keys[i:j])
+            found += [Match(i, j, key, label) for label in pm.labels.get(key, ())]
     names = sorted((m for m in found if m.label == NAME), key=lambda m: (m.i - m.j, m.i))
     chosen: list[Match] = []
     used = [False] * len(pieces)
@@ -167,7 +221,7 @@ def _org_headed(pieces: list[Piece], i: int, rules: PlaceRules) -> bool:
     skip = rules.connectors | rules.organisation_inner_words
     words = [p for p in reversed(pieces[max(i - HEAD_WALK, 0) : i]) if p.key not in skip]
     for p in words:
-        if not p.is_word or not p.is_capitalised or p.key in _STOP:
+        if not p.is_word or not p.is_capitalised or p.key in rules.stop_words:
             return False
         if p.key in rules.organisation_heads:
             return True
@@ -213,7 +267,7 @@ def _embedded(m: Match, pieces: list[Piece], text: str, bounds: tuple[set[int], 
         if at is None or (at + 1 in ends if step < 0 else at in starts):
             continue
         p = pieces[at]
-        if not p.is_word or not p.is_capitalised or p.key in _STOP or p.key.upper() in pm.ufs:
+        if not p.is_word or not p.is_capitalised or p.key in rules.stop_words or p.key.upper() in pm.ufs:
             continue
         if _touches(pieces, m, at, text):
             return True
@@ -420,6 +474,8 @@ def _fuzzy(item: Item, pieces: list[Piece], starts: list[int], choices: dict[str
     query = " ".join(p.key for p in words)
     if len(query) < rules.fuzzy_min_length:
         return None
+    from rapidfuzz import fuzz, process  # only for list items and cells that match no name
+
     best = process.extractOne(query, choices.keys(), scorer=fuzz.ratio,
                               score_cutoff=rules.fuzzy_min_score)
     if best is None:
@@ -468,8 +524,10 @@ def _surroundings(text: str, pieces: list[Piece], names: list[Match], blocks: li
 def find_municipalities(doc: Doc, ctx: FactContext) -> list[Candidate]:
     """Every municipality ``ctx.text`` means as a place, as IBGE-code candidates;
     a shared name resolves in the state the text says, else ``ctx.home_uf``, else MG."""
+    if not may_name_place(ctx.text):
+        return []
     pm, rules, text = place_matcher(), place_rules(), ctx.text
-    pieces = doc_pieces(doc)
+    pieces = text_pieces(text)  # the doc's text, tokenized as a blank-pt Doc is
     found, blocks = matches(pieces, pm)
     names = [m for m in found if not any(b.overlaps(m) and not m.contains(b) for b in blocks)]
     s, items, cells = _surroundings(text, pieces, names, blocks, ctx.home_uf, pm, rules)

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from extractor import rulebook
+from extractor import cache, rulebook
 from extractor.errors import RulesError
 from extractor.facts.gazetteer import HOME_UF, gazetteer
 from extractor.facts.municipality_text import phrase_key
@@ -114,6 +114,7 @@ class PlaceRules:
     fuzzy_min_score: float
     fuzzy_min_length: int
     fuzzy_min_list_support: int
+    stop_words: frozenset[str]  # spaCy's Portuguese stop words, folded
 
     @property
     def max_cue_len(self) -> int:
@@ -165,7 +166,18 @@ def _state_names(rules: StatesRules) -> dict[Key, str]:
 
 @lru_cache(maxsize=None)
 def place_rules() -> PlaceRules:
-    """Load, validate and compile both files once per process."""
+    """Load, validate and compile the files once per process (from the on-disk
+    cache when the rules and the code are unchanged: extractor/cache.py)."""
+    return cache.cached("place_rules", rulebook.rules_dir(), _compile)
+
+
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.pt.stop_words import STOP_WORDS
+
+    return frozenset(fold(w) for w in STOP_WORDS)
+
+
+def _compile() -> PlaceRules:
     ctx = rulebook.load(CONTEXT_FILE, ContextRules)
     states = states_rules()
     state_names = _state_names(states)
@@ -188,4 +200,5 @@ def place_rules() -> PlaceRules:
         fuzzy_min_score=ctx.fuzzy_min_score,
         fuzzy_min_length=ctx.fuzzy_min_length,
         fuzzy_min_list_support=ctx.fuzzy_min_list_support,
+        stop_words=_stop_words(),
     )

@@ -18,12 +18,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-import spacy
-from spacy.attrs import IDX, IS_SPACE, LENGTH
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from extractor.text import fold
+
+if TYPE_CHECKING:  # spaCy is imported on first use: a text that names no place never needs it
+    import spacy
+    from spacy.tokens import Doc
 
 TAB = "\t"
 _PART = re.compile(r"[^\-‐‑'’‘´`]+")
@@ -71,6 +72,8 @@ def _fold(part: str) -> str:
 
 @lru_cache(maxsize=1)
 def _tokenizer() -> spacy.tokenizer.Tokenizer:
+    import spacy
+
     return spacy.blank("pt").tokenizer
 
 
@@ -80,6 +83,8 @@ def doc_pieces(doc: Doc) -> list[Piece]:
     Reads token offsets with ``Doc.to_array`` instead of walking Token objects:
     on a long gazette, creating a Python Token per word cost more than matching.
     """
+    from spacy.attrs import IDX, IS_SPACE, LENGTH
+
     text = doc.text
     out: list[Piece] = []
     for idx, length, space in doc.to_array([IDX, LENGTH, IS_SPACE]).tolist():

@@ -14,8 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from extractor.facts import count_shapes as shapes
 from extractor.facts.columns import is_scale_note
@@ -28,6 +27,9 @@ from extractor.facts.numbers_rules import RULES, WORD, NumberPatterns
 from extractor.facts.units import (TableHeaders, Unit, count_cell_year, elided_unit, in_label_cell, sentence_before,
                                    table_headers, time_labelled, unit_after, unit_from_context, unit_of_range,
                                    value_cell)
+
+if TYPE_CHECKING:  # a finder reads only its doc's text and user_data: no spaCy import
+    from spacy.tokens import Doc
 
 _REJECT_AFTER = re.compile(r"[.,/:\-–]\d|/[A-Za-z]")
 _LETTERS_AFTER = re.compile(r"[A-Za-zµ²]+(?![\wÀ-ÿ])|[A-Za-zÀ-ÿ]")

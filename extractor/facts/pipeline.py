@@ -1,22 +1,23 @@
-"""The spaCy pipeline that finds facts, and the one place that turns them into facts.
+"""The pipeline of rule components that finds facts, and the one place that turns them into facts.
 
-``spacy.blank("pt")`` with four rule components, each a finder whose patterns
+Four rule components run in order over one text, each a finder whose patterns
 live in ``rules/``: identifiers (spans that are never facts: decree numbers,
 list numbering, phone numbers …), dates and periods, counts/percentages/money,
-and municipalities. Finders only *find*; :func:`resolve` decides between
-overlapping candidates, and :mod:`extractor.evidence` attaches page and bbox.
+and municipalities. Each gets a :class:`FactDoc` (the text, and what earlier
+components left in ``user_data``, as a spaCy ``Doc`` would carry it: the finders
+also accept a blank-pt ``Doc``). spaCy itself is only loaded by the municipality
+finder, and only for a text that could name a place, so a short report starts
+fast. Finders only *find*; :func:`resolve` decides between overlapping
+candidates, and :mod:`extractor.evidence` attaches page and bbox.
 """
 
 from __future__ import annotations
 
 import re
-
 from bisect import bisect_left
-from functools import lru_cache
-
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from extractor.facts.base import IDENTIFIERS_KEY, Candidate, FactContext
 from extractor.facts.dates import find_dates
@@ -34,36 +35,36 @@ BLOCKED = IDENTIFIERS_KEY
 PRIORITY = {"money": 0, "percentage": 1, "period": 2, "date": 3, "count": 4}
 
 
-def _ctx(doc: Doc) -> FactContext:
+@dataclass
+class FactDoc:
+    """What a component reads and writes: the text, and ``user_data`` for the next ones."""
+
+    text: str
+    user_data: dict[str, Any] = field(default_factory=dict)
+
+
+def _ctx(doc: FactDoc) -> FactContext:
     return doc.user_data.get(CTX) or FactContext(text=doc.text)
 
 
-@Language.component("relato_identifiers")
-def identifiers_component(doc: Doc) -> Doc:
-    doc.user_data[BLOCKED] = find_identifiers(doc, _ctx(doc))
+def identifiers_component(doc: FactDoc) -> FactDoc:
+    doc.user_data[BLOCKED] = find_identifiers(doc, _ctx(doc))  # type: ignore[arg-type]
     return doc
 
 
-def _finder_component(finder):  # type: ignore[no-untyped-def]
-    def component(doc: Doc) -> Doc:
+def _finder_component(finder: Callable[..., list[Candidate]]) -> Callable[[FactDoc], FactDoc]:
+    def component(doc: FactDoc) -> FactDoc:
         doc.user_data.setdefault(CANDIDATES, []).extend(finder(doc, _ctx(doc)))
         return doc
     return component
 
 
-Language.component("relato_dates", func=_finder_component(find_dates))
-Language.component("relato_numbers", func=_finder_component(find_numbers))
-Language.component("relato_municipalities", func=_finder_component(find_municipalities))
-
-
-@lru_cache(maxsize=1)
-def nlp() -> Language:
-    """The blank Portuguese pipeline with relato's rule components, built once."""
-    pipeline = spacy.blank("pt")
-    for name in ("relato_identifiers", "relato_dates", "relato_numbers",
-                 "relato_municipalities"):
-        pipeline.add_pipe(name)
-    return pipeline
+COMPONENTS: tuple[tuple[str, Callable[[FactDoc], FactDoc]], ...] = (
+    ("relato_identifiers", identifiers_component),
+    ("relato_dates", _finder_component(find_dates)),
+    ("relato_numbers", _finder_component(find_numbers)),
+    ("relato_municipalities", _finder_component(find_municipalities)),
+)
 
 
 class _Taken:
@@ -107,11 +108,10 @@ def resolve(candidates: list[Candidate], blocked: list[tuple[int, int]]) -> list
 
 def find_facts(ctx: FactContext) -> list[Candidate]:
     """Every fact candidate in ``ctx.text``, overlaps resolved, in text order."""
-    pipeline = nlp()
-    doc = pipeline.make_doc(ctx.text)
+    doc = FactDoc(ctx.text)
     doc.user_data[CTX] = ctx
-    for _, proc in pipeline.pipeline:
-        doc = proc(doc)
+    for _, component in COMPONENTS:
+        doc = component(doc)
     return resolve(doc.user_data.get(CANDIDATES, []), doc.user_data.get(BLOCKED, []))
 
 

@@ -24,7 +24,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from extractor.facts.municipalities import PlaceMatcher, matches, place_matcher, state_suffix
+from extractor.facts.municipalities import PlaceMatcher, matches, may_name_place, place_matcher, state_suffix
 from extractor.facts.municipality_rules import StatesRules, place_rules, states_rules
 from extractor.facts.municipality_text import phrase_key, text_pieces
 from extractor.text import fold
@@ -98,7 +98,8 @@ def publisher_state(text: str) -> str | None:
     votes = state_body_votes(text)
     if votes:
         return votes.most_common(1)[0][0]
-    offices, names = _municipal_and_majority(text, place_matcher())
+    offices, names = (_municipal_and_majority(text, place_matcher()) if may_name_place(text)
+                      else (Counter(), Counter()))
     if offices:
         return offices.most_common(1)[0][0]
     top = names.most_common(2)

@@ -314,7 +314,7 @@ def test_gazetteer_counts() -> None:
 
 def _clear_caches() -> None:
     for cached in (gaz_module.gazetteer, municipality_rules.place_rules, municipalities.place_matcher,
-                   rulebook.cached_load):
+                   municipalities.place_heads, rulebook.cached_load):
         cached.cache_clear()
 
 
