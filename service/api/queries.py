@@ -43,7 +43,8 @@ def report_public(report: Report, counts: ReviewCounts, reissue_of: int | None =
     assert report.id is not None
     return ReportPublic(
         id=report.id, filename=report.filename, sha256=report.sha256, status=report.status,  # type: ignore[arg-type]
-        error=report.error, pages=report.pages, title=report.title, status_date=report.status_date,
+        error=report.error, progress=report.progress if report.status == "processing" else None,
+        pages=report.pages, title=report.title, status_date=report.status_date,
         created_at=as_utc(report.created_at), counts=counts, reissue_of=reissue_of,  # type: ignore[arg-type]
     )
 
