@@ -102,6 +102,9 @@ def table_lines(b: Block, size: float, width: float) -> list[Line]:
     """A ruled table: first row is the bold header; each cell is a stroked rectangle."""
     ncol = len(b.rows[0])
     widths = [width * 0.45] + [width * 0.2] * (ncol - 1)
+    if ncol > 2:  # wider tables: each column as wide as its longest cell, spread to fit
+        need = [max(pdfmetrics.stringWidth(r[c].text, BOLD, size) for r in b.rows) + 12 for c in range(ncol)]
+        widths = [w * min(width / sum(need), 1.25) for w in need]
     rowh = size * 1.8
     out = []
     for r, row in enumerate(b.rows):

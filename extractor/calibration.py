@@ -111,11 +111,19 @@ def load() -> Calibration:
     return cached_load(FILE, Calibration)
 
 
+# A fact on a number OCR read poorly twice (extractor/ocr.py, _reread_numbers) carries
+# this warning and at most this confidence, whatever its finder's record: it is reviewed first.
+LOW_NUMBER_WARNING = "número lido com baixa confiança"
+LOW_NUMBER_CONFIDENCE = 0.3
+
+
 def apply(result: ExtractResult, calibration: Calibration | None = None) -> ExtractResult:
     """Replace every fact's raw confidence in ``result`` by its calibrated one (in place)."""
     cal = calibration or load()
     for e in [*result.report.extractions, *(x for it in result.initiatives for x in it.extractions)]:
         e.confidence = cal.confidence(e.extractor, e.confidence)
+        if e.warning == LOW_NUMBER_WARNING:  # a number read poorly stays doubtful
+            e.confidence = min(e.confidence, LOW_NUMBER_CONFIDENCE)
     return result
 
 

@@ -43,6 +43,9 @@ class Extraction(BaseModel):
     lines: list[BBox] | None = Field(default=None, exclude_if=lambda v: v is None)
     extractor: str
     confidence: float = Field(ge=0.0, le=1.0)
+    # why the confidence is low, when the reading itself is in doubt ("número lido com
+    # baixa confiança": OCR read a number poorly twice); left out of the JSON otherwise
+    warning: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class Area(BaseModel):

@@ -47,12 +47,15 @@ import signal
 import statistics
 import subprocess
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from extractor import limits
+from extractor import limits, progress
 from extractor.errors import BadPDF
 from extractor.pdf import Page, Word
 
@@ -83,6 +86,14 @@ def mode(env: dict[str, str] | None = None) -> str:
     if raw not in ("auto", "off"):
         raise ValueError(f"RELATO_OCR must be auto or off, not {raw!r}")
     return raw
+
+
+def workers(env: dict[str, str] | None = None) -> int:
+    """RELATO_OCR_WORKERS: Tesseracts run at once on one report's pages (default: the
+    CPUs this process may use). Each is a child under the extraction's memory limit."""
+    default = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    value = int(limits._env_number("RELATO_OCR_WORKERS", default, env))
+    return max(value, 1)
 
 
 def page_timeout_s(env: dict[str, str] | None = None) -> float:
@@ -132,6 +143,7 @@ class OcrWord(Word):
 
     conf: float = 0.0
     frame: Frame | None = None
+    doubtful: bool = False  # a number read twice (see _reread_numbers), poorly both times
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +166,11 @@ def adjust(words: Sequence[Word], bbox: tuple[float, float, float, float], extra
         bbox = frame.box(bbox)
     mean = sum(w.conf for w in ocr) / len(ocr)
     return bbox, f"{extractor}.ocr", confidence * mean / 100.0
+
+
+def doubtful_number(words: Sequence[Word]) -> bool:
+    """Whether a fact's words hold a number OCR read poorly twice (see _reread_numbers)."""
+    return any(isinstance(w, OcrWord) and w.doubtful for w in words)
 
 
 # --- Tesseract --------------------------------------------------------------------------
@@ -182,26 +199,82 @@ def _env() -> dict[str, str]:
     return {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
 
+def _prctl():  # noqa: ANN202 - a ctypes function, resolved once in the parent
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _prctl()  # resolved here, not in the child: no dlopen between fork and exec
+
+
 def _die_with_parent() -> None:
     """In the Tesseract child: get SIGKILL when the extraction process dies (timeout kill)."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+    if _PRCTL is not None:
+        _PRCTL(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+class _Children:
+    """The Tesseract processes running now, so an extraction that ends early (its deadline,
+    an error on another page) kills every one of them before it returns."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._procs: set[subprocess.Popen] = set()
+        self.closed = False
+
+    def start(self, cmd: list[str]) -> subprocess.Popen:
+        with self._lock:
+            if self.closed:
+                raise RuntimeError("the extraction was stopped")
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(),
+                                    preexec_fn=_die_with_parent)
+            self._procs.add(proc)
+            return proc
+
+    def done(self, proc: subprocess.Popen) -> None:
+        with self._lock:
+            self._procs.discard(proc)
+
+    def kill_all(self) -> None:
+        with self._lock:
+            self.closed = True
+            procs, self._procs = list(self._procs), set()
+        for proc in procs:
+            proc.kill()
+            proc.wait()
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """One extraction's OCR: whatever way it ends, no Tesseract outlives it."""
+        with self._lock:
+            self.closed = False
+        try:
+            yield
+        finally:
+            self.kill_all()
+
+
+_CHILDREN = _Children()
 
 
 def _run(exe: str, image: Path, args: list[str], timeout: float, dpi: float = DPI) -> str:
     cmd = [exe, str(image), "stdout", "--dpi", str(round(dpi)), *args]
+    proc = _CHILDREN.start(cmd)
     try:
-        proc = subprocess.run(cmd, capture_output=True, timeout=timeout or None, env=_env(),
-                              preexec_fn=_die_with_parent)
+        out, err = proc.communicate(timeout=timeout or None)
     except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
         raise TimeoutError(f"Tesseract took longer than {timeout:g} s "
                            "(RELATO_OCR_PAGE_TIMEOUT_S)") from None
+    finally:
+        _CHILDREN.done(proc)
     if proc.returncode != 0:
-        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RuntimeError(f"Tesseract failed ({err[-1] if err else proc.returncode})")
-    return proc.stdout.decode("utf-8", "replace")
+        lines = err.decode("utf-8", "replace").strip().splitlines()
+        raise RuntimeError(f"Tesseract failed ({lines[-1] if lines else proc.returncode})")
+    return out.decode("utf-8", "replace")
 
 
 _ROTATE = re.compile(r"^Rotate:\s*(\d+)", re.MULTILINE)
@@ -326,8 +399,9 @@ class _Read:
     width: float   # reading frame, points
     height: float
     images: int
-    # text, (x0, top, x1, bottom) in points of the reading frame, size pt, stroke ratio, conf
-    words: list[tuple[str, tuple[float, float, float, float], float, float | None, float]]
+    # text, (x0, top, x1, bottom) in points of the reading frame, size pt, stroke ratio, conf,
+    # and whether it is a number read poorly twice (see _reread_numbers)
+    words: list[tuple[str, tuple[float, float, float, float], float, float | None, float, bool]]
 
 
 def _rotation_affine(turn: int, w: float, h: float) -> Affine:
@@ -409,17 +483,101 @@ def _strokes(gray, words: list[tuple[str, tuple[int, int, int, int], float]]) ->
     return out
 
 
+# --- numbers read twice ------------------------------------------------------------------
+
+# A misread number is worse than a missed one: "4º" read "Aº", "1" read "q". A word that
+# looks numeric and was read with less than REREAD_BELOW confidence is read again from
+# its crop, enlarged to about REREAD_DPI, with only digits and number signs allowed; the
+# reading Tesseract is surer of wins. Below POOR_NUMBER_CONF both times, the word is
+# marked doubtful: its fact gets a low confidence and a warning (see :func:`adjust`).
+REREAD_BELOW = 93.0
+POOR_NUMBER_CONF = 60.0
+REREAD_DPI = 400.0
+NUMBER_CHARS = "0123456789º°ª/.,%R$-:()"
+_DIGIT_LOOKALIKES = frozenset("AOoQqlIiSsBZzGgbTt|")  # what a bad scan makes of digits
+_NUMBER_SIGNS = frozenset("º°ª/.,%$:-()")
+
+
+def looks_numeric(text: str) -> bool:
+    """A word that is (or was meant to be) a number: mostly digits and number signs, or a
+    short word of digit look-alikes beside an ordinal sign or a percent (``Aº``, ``l0%``)."""
+    core = text.strip("()[];")
+    if not core:
+        return False
+    digits = sum(c.isdigit() for c in core)
+    signs = sum(c in _NUMBER_SIGNS for c in core) + (2 if core.startswith("R$") else 0)
+    if digits and (digits + signs) * 2 >= len(core):
+        return True
+    return (len(core) <= 5 and any(c in "º°ª%" for c in core)
+            and all(c in _DIGIT_LOOKALIKES or c in _NUMBER_SIGNS or c.isdigit() for c in core))
+
+
+def _reread_numbers(exe: str, image, lines: list[_Line], path: Path, timeout: float,  # noqa: ANN001 - PIL
+                    dpi: float) -> set[tuple[int, int]]:
+    """Re-read the page's unsure numeric words (in place in ``lines``) from one image of
+    their crops stacked one under the other, each enlarged to about REREAD_DPI; return the
+    (line, word) indexes of those read poorly both times."""
+    from PIL import Image
+
+    todo = [(li, wi) for li, ln in enumerate(lines) for wi, (text, _, conf) in enumerate(ln.words)
+            if conf < REREAD_BELOW and looks_numeric(text)]
+    if not todo:
+        return set()
+    factor = max(REREAD_DPI / dpi, 1.0)
+    crops = []
+    for li, wi in todo:
+        _, (x0, y0, x1, y1), _ = lines[li].words[wi]
+        pad = max(2, round((y1 - y0) * 0.3))
+        crop = image.crop((max(x0 - pad, 0), max(y0 - pad, 0), x1 + pad, y1 + pad))
+        crops.append(crop.resize((max(round(crop.width * factor), 1), max(round(crop.height * factor), 1)),
+                                 Image.LANCZOS))
+    gap = max(c.height for c in crops)
+    strip = Image.new("L", (max(c.width for c in crops) + 2 * gap, sum(c.height + gap for c in crops) + gap), 255)
+    slots, y = [], gap
+    for c in crops:
+        strip.paste(c, (gap, y))
+        slots.append((y, y + c.height))
+        y += c.height + gap
+    strip.save(path)
+    args = ["-l", LANG, "--psm", "6", "-c", f"tessedit_char_whitelist={NUMBER_CHARS}", "hocr"]
+    read = _parse(_run(exe, path, args, timeout, dpi * factor))
+    found: list[list[tuple[str, float]]] = [[] for _ in todo]
+    for ln in read:
+        for text, (wx0, wy0, wx1, wy1), conf in ln.words:
+            mid = (wy0 + wy1) / 2
+            for k, (top, bottom) in enumerate(slots):
+                if top - gap / 2 <= mid <= bottom + gap / 2:
+                    found[k].append((text, conf))
+                    break
+    doubtful = set()
+    for (li, wi), again in zip(todo, found):
+        text, box, conf = lines[li].words[wi]
+        if again:
+            new_text = "".join(t for t, _ in again)
+            new_conf = min(c for _, c in again)
+            if new_conf > conf and any(c.isdigit() for c in new_text):
+                text, conf = new_text, new_conf
+                lines[li].words[wi] = (text, box, conf)
+        if conf < POOR_NUMBER_CONF:
+            doubtful.add((li, wi))
+    return doubtful
+
+
+_PDFIUM = threading.Lock()
+
+
 def _ocr_page(exe: str, pdf, index: int, images: int, tmp: Path, timeout: float,
               hint: int = 0) -> tuple[_Read, int]:
     """OCR one page; `hint` is the turn the previous page needed (scanners turn every page
     alike), tried first. Returns the page's words and the turn it needed."""
     import numpy as np
 
-    page = pdf[index]
-    width, height = page.get_size()
-    scale = min(DPI / 72.0, MAX_SIDE_PX / max(width, height, 1.0))
-    image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
-    page.close()
+    with _PDFIUM:  # pdfium is not thread-safe: one render at a time
+        page = pdf[index]
+        width, height = page.get_size()
+        scale = min(DPI / 72.0, MAX_SIDE_PX / max(width, height, 1.0))
+        image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
+        page.close()
     path = tmp / f"p{index + 1}.pgm"
     rendered, turn = image, hint
     image = rendered.rotate(-turn, expand=True) if turn else rendered
@@ -435,6 +593,7 @@ def _ocr_page(exe: str, pdf, index: int, images: int, tmp: Path, timeout: float,
             turned = _parse(_run(exe, path, READ_ARGS, timeout, dpi))
             if _quality(turned) > _quality(lines):
                 lines, turn, image = turned, osd, other
+    doubtful = _reread_numbers(exe, image, lines, tmp / f"p{index + 1}-numbers.pgm", timeout, dpi)
     gray = np.asarray(image)
     iw, ih = image.size  # the upright image, pixels
     # Straighten: reading-frame pixel p = R(-skew) about the centre of the upright image.
@@ -451,11 +610,12 @@ def _ocr_page(exe: str, pdf, index: int, images: int, tmp: Path, timeout: float,
                        _compose(upright_to_render, _compose(level_to_upright, (s, 0.0, 0.0, 0.0, s, 0.0))))
     frame = Frame(to_page=to_page, width=float(width), height=float(height))
     words = []
-    for ln in lines:
+    for li, ln in enumerate(lines):
         strokes = _strokes(gray, ln.words)
         size_px = _line_size(ln)
         size_pt = size_px / s
-        for (raw, (rx0, _y0, rx1, _y1), conf), stroke in zip(ln.words, strokes):
+        for wi, ((raw, (rx0, _y0, rx1, _y1), conf), stroke) in enumerate(zip(ln.words, strokes)):
+            unsure = (li, wi) in doubtful
             unruled = _without_rules(raw, rx0, rx1)
             if unruled is None or _noise(unruled[0], conf, alone=len(ln.words) == 1):
                 continue
@@ -469,7 +629,7 @@ def _ocr_page(exe: str, pdf, index: int, images: int, tmp: Path, timeout: float,
             hw = (x1 - x0) / 2.0
             bottom = lby + DESCENT * size_px
             box = ((lx - hw) / s, (bottom - size_px) / s, (lx + hw) / s, bottom / s)
-            words.append((text, box, size_pt, stroke / size_px if stroke else None, conf))
+            words.append((text, box, size_pt, stroke / size_px if stroke else None, conf, unsure))
     return _Read(number=index + 1, frame=frame, width=iw / s, height=ih / s, images=images,
                  words=words), turn
 
@@ -497,7 +657,7 @@ def _pages(reads: list[_Read]) -> list[OcrPage]:
     weights: dict[float, int] = {}
     strokes: list[tuple[float, int]] = []
     for r in reads:
-        for text, _, size, stroke, _ in r.words:
+        for text, _, size, stroke, _, _ in r.words:
             weights[size] = weights.get(size, 0) + len(text)
             if stroke is not None:
                 strokes.append((stroke, len(text)))
@@ -508,8 +668,8 @@ def _pages(reads: list[_Read]) -> list[OcrPage]:
         words = tuple(
             OcrWord(text=text, x0=x0, top=top, x1=x1, bottom=bottom, size=sizes[size],
                     bold=bool(regular and stroke is not None and stroke >= regular * BOLD_STROKE_RATIO),
-                    page=r.number, conf=conf, frame=r.frame)
-            for text, (x0, top, x1, bottom), size, stroke, conf in r.words)
+                    page=r.number, conf=conf, frame=r.frame, doubtful=unsure)
+            for text, (x0, top, x1, bottom), size, stroke, conf, unsure in r.words)
         out.append(OcrPage(number=r.number, width=r.width, height=r.height, words=words,
                            images=r.images, frame=r.frame))
     return out
@@ -668,17 +828,9 @@ def read_scanned(path: str | Path, pages: list[Page], warnings: list[str]) -> li
     except pdfium.PdfiumError as exc:
         return _cannot(pages, has_text, warnings, where, f"the PDF could not be rendered for OCR ({exc})")
     reads: list[_Read] = []
-    turn = 0
     try:
-        with tempfile.TemporaryDirectory(prefix="relato-ocr-") as tmp:
-            for p in todo:
-                try:
-                    if p.number > len(pdf):
-                        raise RuntimeError("the renderer does not see this page")
-                    read, turn = _ocr_page(exe, pdf, p.number - 1, p.images, Path(tmp), per_page, turn)
-                    reads.append(read)
-                except (TimeoutError, RuntimeError, OSError, ValueError, pdfium.PdfiumError) as exc:
-                    _warn(warnings, f"page {p.number}: OCR failed ({exc})")
+        with tempfile.TemporaryDirectory(prefix="relato-ocr-", ignore_cleanup_errors=True) as tmp, _CHILDREN.session():
+            reads = _read_pages(exe, pdf, todo, Path(tmp), per_page, warnings)
     finally:
         pdf.close()
     read = {p.number: p for p in _pages(reads)}
@@ -693,6 +845,45 @@ def read_scanned(path: str | Path, pages: list[Page], warnings: list[str]) -> li
         raise BadPDF("the PDF has no text layer (scanned images?) and OCR read no text on its "
                      "pages", code="no_text")
     return out
+
+
+def _read_pages(exe: str, pdf, todo: list[Page], tmp: Path, per_page: float,  # noqa: ANN001 - pdfium doc
+                warnings: list[str]) -> list[_Read]:
+    """OCR ``todo`` on up to :func:`workers` Tesseracts at once, in page order. Each page
+    starts with the turn the last finished page needed (scanners turn every page alike);
+    progress ("OCR: página 3 de 10") goes to :mod:`extractor.progress` as pages finish."""
+    import pypdfium2 as pdfium
+
+    turn = [0]
+    done = [0]
+    lock = threading.Lock()
+
+    def one(p: Page) -> _Read | None:
+        try:
+            if p.number > len(pdf):
+                raise RuntimeError("the renderer does not see this page")
+            read, turned = _ocr_page(exe, pdf, p.number - 1, p.images, tmp, per_page, turn[0])
+            turn[0] = turned
+            return read
+        except (TimeoutError, RuntimeError, OSError, ValueError, pdfium.PdfiumError) as exc:
+            with lock:
+                _warn(warnings, f"page {p.number}: OCR failed ({exc})")
+            return None
+        finally:
+            with lock:
+                done[0] += 1
+                progress.report(f"OCR: página {done[0]} de {len(todo)}")
+
+    n = min(workers(), len(todo))
+    if n <= 1:
+        reads = [one(p) for p in todo]
+    else:
+        pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="relato-ocr")
+        try:
+            reads = list(pool.map(one, todo))
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+    return [r for r in reads if r is not None]
 
 
 def _page_list(numbers: list[int]) -> str:

@@ -50,11 +50,15 @@ def _extraction(c: Candidate, tm: TextMap) -> Extraction | None:
     bbox, name, confidence = ocr.adjust(words, bbox, c.extractor, c.confidence)
     if lines is not None:
         lines = [ocr.adjust(words, box, c.extractor, c.confidence)[0] for box in lines]
+    warning = None
+    if ocr.doubtful_number(words):
+        confidence = min(confidence, calibration.LOW_NUMBER_CONFIDENCE)
+        warning = calibration.LOW_NUMBER_WARNING
     value = PeriodValue(**c.value) if c.kind == "period" else c.value
     text = " ".join(tm.text[c.start:c.end].split())
     return Extraction(kind=c.kind, text=text, value=value, unit=c.unit, qualifier=c.qualifier,
                       name=c.name, page=page, bbox=bbox, lines=lines, extractor=name,
-                      confidence=round(min(max(confidence, 0.0), 1.0), 3))
+                      confidence=round(min(max(confidence, 0.0), 1.0), 3), warning=warning)
 
 
 TITLE_LINES = 8  # the head of the first page, where a report names what it is

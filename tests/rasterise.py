@@ -9,21 +9,24 @@ image-only PDF by Pillow at the render resolution, so a page keeps its size in p
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
 
 import pypdfium2 as pdfium
-from PIL import Image
+from PIL import Image, ImageFilter
 
 
 def rasterise(src: Path, dst: Path, *, dpi: int = 200, turn: int = 0, skew: float = 0.0,
-              pages: Sequence[int] | None = None) -> Path:
+              blur: float = 0.0, jpeg: int = 0, pages: Sequence[int] | None = None) -> Path:
     """Write `dst`: `src`'s pages (1-based `pages`, default all) as greyscale images.
 
     `turn` rotates the content counter-clockwise by 90, 180 or 270 degrees (the page
     takes the turned size); `skew` tilts it by that many degrees counter-clockwise
-    about the page centre, keeping the page size.
+    about the page centre, keeping the page size; `blur` is a Gaussian blur's radius
+    in pixels (a scanner out of focus); `jpeg` a JPEG quality (1-95) each page is
+    saved at, with its block artefacts (0: stored losslessly).
     """
     doc = pdfium.PdfDocument(str(src))
     try:
@@ -35,6 +38,12 @@ def rasterise(src: Path, dst: Path, *, dpi: int = 200, turn: int = 0, skew: floa
                 image = image.rotate(turn, expand=True)
             if skew:
                 image = image.rotate(skew, expand=False, fillcolor=255, resample=Image.BICUBIC)
+            if blur:
+                image = image.filter(ImageFilter.GaussianBlur(blur))
+            if jpeg:
+                buf = io.BytesIO()
+                image.save(buf, format="JPEG", quality=jpeg)
+                image = Image.open(io.BytesIO(buf.getvalue())).convert("L")
             images.append(image)
     finally:
         doc.close()

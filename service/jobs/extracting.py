@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor import limits as env_limits
+from extractor import progress as env_progress
 from extractor.errors import BadPDF
 from extractor.model import ExtractResult
 from service.storage.render import cached_png, page_png
@@ -89,6 +90,20 @@ def limits(timeout_s: float, memory_mb: int) -> Iterator[None]:
 
 def current_limits() -> Limits:
     return _CURRENT.get() or Limits.from_env()
+
+
+_PROGRESS: ContextVar[Callable[[str], None] | None] = ContextVar("relato_extract_progress", default=None)
+
+
+@contextmanager
+def progress(callback: Callable[[str], None]) -> Iterator[None]:
+    """Pass this thread's extractions' progress lines ("OCR: página 12 de 100", see
+    extractor/progress.py) to `callback`, in this thread, as the child sends them."""
+    token = _PROGRESS.set(callback)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
 
 
 def probe(path: Path, *, max_pages: int) -> int:
@@ -228,6 +243,9 @@ def _run(job: str, path: Path, filename: str | None, max_pages: int | None, lim:
                 message: tuple[Any, ...] = ("died",)
                 break
             message = _receive(receiver)
+            if message[0] == "progress":
+                _progressed(message[1])
+                continue
             if message[0] != "allow":
                 break
             end, timeout = end + message[1], timeout + message[1]  # OCR'd pages: extractor/ocr.py
@@ -237,6 +255,16 @@ def _run(job: str, path: Path, filename: str | None, max_pages: int | None, lim:
             proc.kill()
         proc.join(KILL_GRACE_S)
     return _unpack(message, proc.exitcode, job, lim, timeout)
+
+
+def _progressed(line: str) -> None:
+    callback = _PROGRESS.get()
+    if callback is None:
+        return
+    try:
+        callback(line)
+    except Exception:  # progress is a courtesy: never the reason an extraction fails
+        log.exception("could not record the progress %r", line)
 
 
 def _receive(receiver: Connection) -> tuple[Any, ...]:
@@ -279,11 +307,19 @@ def _unpack(message: tuple[Any, ...], exitcode: int | None, job: str, lim: Limit
 
 def _child(sender: Connection, job: str, path: str, filename: str | None, max_pages: int | None,
            memory_mb: int, cpu_s: float, extra: tuple[Any, ...] = ()) -> None:
-    """Runs in the child: apply the limits, do the job, send one message back."""
+    """Runs in the child: apply the limits, do the job, send one message back (and, before
+    it, "allow" for OCR'd pages' time and "progress" lines, from OCR's threads too)."""
+    lock = threading.Lock()  # one message at a time on the pipe
+
+    def send(message: tuple[Any, ...]) -> None:
+        with lock:
+            sender.send(message)
+
     try:
         env_limits.limit_memory(memory_mb)
         env_limits.limit_cpu(cpu_s + KILL_GRACE_S)
-        env_limits.listen(lambda s: (sender.send(("allow", s)), env_limits.extend_cpu(s)))
+        env_limits.listen(lambda s: (send(("allow", s)), env_limits.extend_cpu(s)))
+        env_progress.listen(lambda line: send(("progress", line)))
         message: tuple[Any, ...] = ("ok", _job(job, Path(path), filename, max_pages, extra))
     except BadPDF as exc:
         message = ("bad", exc.reason, exc.code)
@@ -292,13 +328,14 @@ def _child(sender: Connection, job: str, path: str, filename: str | None, max_pa
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which decides
         message = ("crash", type(exc).__name__, str(exc)[:500], traceback.format_exc()[-4000:])
     try:
-        sender.send(message)
+        send(message)
     except MemoryError:
-        sender.send(("memory",))
+        send(("memory",))
     except (BrokenPipeError, OSError):
         pass  # the parent gave up on us (timeout) or is gone
     finally:
-        sender.close()
+        with lock:
+            sender.close()
 
 
 def _sizes(path: Path) -> list[tuple[float, float]]:

@@ -83,7 +83,7 @@ def claim_next(engine: Engine, settings: Settings, worker_id: str) -> Claim | No
             if report.attempts >= settings.max_attempts:
                 _give_up(session, report, now)
                 continue
-            report.status, report.worker_id = "processing", worker_id
+            report.status, report.worker_id, report.progress = "processing", worker_id, None
             report.lease_until = now + timedelta(seconds=settings.lease_s)
             report.attempts += 1
             report.started_at = report.updated_at = now
@@ -114,6 +114,26 @@ def _guarded(claim: Claim) -> object:
     )
 
 
+PROGRESS_EVERY_S = 1.0  # at most one progress write a second: a page of OCR takes about that
+
+
+class _Progress:
+    """Stores the extraction's progress lines on the report (GET /api/v1/reports/{id}
+    shows them while it is processing), at most one write every PROGRESS_EVERY_S."""
+
+    def __init__(self, engine: Engine, claim: Claim) -> None:
+        self._engine, self._claim, self._last = engine, claim, 0.0
+
+    def __call__(self, line: str) -> None:
+        now = time.monotonic()
+        if now - self._last < PROGRESS_EVERY_S:
+            return
+        self._last = now
+        with Session(write_engine(self._engine)) as session:
+            session.exec(update(Report).where(_guarded(self._claim)).values(progress=line[:200]))  # type: ignore[call-overload]
+            session.commit()
+
+
 def renew_lease(engine: Engine, settings: Settings, claim: Claim) -> bool:
     """Extend our lease; False if another worker has taken the report over."""
     with Session(write_engine(engine)) as session:
@@ -127,7 +147,7 @@ def finish_done(engine: Engine, claim: Claim, result: ExtractResult, sizes: list
     """Store the facts and set `done` in one transaction, only if we still hold the claim."""
     with Session(write_engine(engine)) as session:
         now = db_now(session)
-        values = {"status": "done", "error": None, "lease_until": None, "finished_at": now, "updated_at": now}
+        values = {"status": "done", "error": None, "progress": None, "lease_until": None, "finished_at": now, "updated_at": now}
         guarded = session.exec(update(Report).where(_guarded(claim)).values(**values))  # type: ignore[call-overload]
         if guarded.rowcount != 1:
             session.rollback()
@@ -144,7 +164,7 @@ def finish_done(engine: Engine, claim: Claim, result: ExtractResult, sizes: list
 def finish_failed(engine: Engine, claim: Claim, reason: str) -> bool:
     with Session(write_engine(engine)) as session:
         now = db_now(session)
-        values = {"status": "failed", "error": reason, "lease_until": None, "finished_at": now, "updated_at": now}
+        values = {"status": "failed", "error": reason, "progress": None, "lease_until": None, "finished_at": now, "updated_at": now}
         guarded = session.exec(update(Report).where(_guarded(claim)).values(**values))  # type: ignore[call-overload]
         session.commit()
         log.warning("report %s failed: %s", claim.report_id, reason)
@@ -205,7 +225,8 @@ def process(engine: Engine, settings: Settings, claim: Claim) -> bool:
             log.exception("could not fetch the PDF of report %s", claim.report_id)
             return False
         try:
-            with extracting.limits(settings.extract_timeout_s, settings.extract_memory_mb):
+            with extracting.limits(settings.extract_timeout_s, settings.extract_memory_mb), \
+                    extracting.progress(_Progress(engine, claim)):
                 result = cap_facts(extracting.extract(path, filename=claim.filename),
                                    per_page=settings.max_facts_per_page, per_report=settings.max_facts_per_report)
                 sizes = extracting.page_sizes(path)

@@ -61,6 +61,7 @@ class Report(SQLModel, table=True):
     size_bytes: int
     status: str = Field(default="queued", max_length=20, index=True)
     error: str | None = None
+    progress: str | None = Field(default=None, max_length=200)  # while processing: "OCR: página 12 de 100"
     pages: int | None = None
     title: str | None = None
     status_date: str | None = Field(default=None, max_length=10)

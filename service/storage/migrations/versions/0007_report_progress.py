@@ -1,0 +1,23 @@
+"""A report's progress while it is processed ("OCR: página 12 de 100"), shown by
+GET /api/v1/reports/{id} and written by the worker as the extraction child reports it.
+
+Revision ID: 0007_report_progress
+Revises: 0006_review_additions
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007_report_progress"
+down_revision = "0006_review_additions"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("report", sa.Column("progress", sa.String(200), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("report") as batch:
+        batch.drop_column("progress")
