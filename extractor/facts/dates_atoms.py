@@ -169,6 +169,27 @@ def _part_item(g: dict[str, str | None], s: int, e: int, pat: DatePatterns) -> I
     return Item("period", s, e, a, b, shape="part", confidence=0.93)
 
 
+def _part_num_item(g: dict[str, str | None], text: str, s: int, e: int, pat: DatePatterns) -> Item | None:
+    """ "2021/1", "2024.1": part N of the year by ``numeric_year_part`` (halves by default)."""
+    year, n, length = _year(g["y"], pat), int(g["od"] or 0), pat.numeric_part_len
+    if year is None or not 1 <= n <= 12 // length or _numeric_is_identifier(text, s, pat, False):
+        return None
+    a, b = Point(year, n * length - length + 1), Point(year, n * length)
+    return Item("period", s, e, a, b, shape="part_num", confidence=0.85)
+
+
+def _short_span_item(g: dict[str, str | None], text: str, s: int, e: int, pat: DatePatterns) -> Item | None:
+    """ "2020/21": from the first year to the one whose last two digits follow."""
+    y1 = _year(g["y1"], pat)
+    if y1 is None or _numeric_is_identifier(text, s, pat, False):
+        return None
+    y2 = y1 - y1 % 100 + int(g["y2s"] or 0)
+    y2 += 100 if y2 <= y1 else 0
+    if not 1 <= y2 - y1 <= pat.short_span_max:
+        return None
+    return Item("period", s, e, Point(y1), Point(y2), shape="year_short", confidence=0.85)
+
+
 def _year_item(shape: str, g: dict[str, str | None], s: int, e: int, pat: DatePatterns) -> Item | None:
     """A bare year (kind "year", judged later) or a "2024 - 2026" span."""
     if shape == "year":
@@ -185,8 +206,12 @@ def _make(shape: str, hit: re.Match[str], text: str, pat: DatePatterns) -> Item 
     s, e = hit.span("m") if shape == "abbr_label" else hit.span()
     if shape == "pair":
         return _pair_item(g, s, e, pat)
-    if shape == "part":
+    if shape in ("part", "part_elided"):
         return _part_item(g, s, e, pat)
+    if shape == "part_num":
+        return _part_num_item(g, text, s, e, pat)
+    if shape == "year_short":
+        return _short_span_item(g, text, s, e, pat)
     if shape in ("year", "year_range"):
         return _year_item(shape, g, s, e, pat)
     return _date_item(shape, g, text, s, e, pat)
