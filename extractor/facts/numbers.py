@@ -34,7 +34,8 @@ _LETTERS_AFTER = re.compile(r"[A-Za-zµ²]+(?![\wÀ-ÿ])|[A-Za-zÀ-ÿ]")
 # "10 (DEZ)", "01 (um)": a plain character class, no nested repeats (no backtracking blow-up).
 _ALTERNATIVE_AFTER = re.compile(r"[ \t]+(?:ou|a)[ \t]+(?:dois|duas|tr[êe]s)\b", re.IGNORECASE)
 _PLUS_AFTER = re.compile(r"\+(?=[ \t\n]|$)")  # a trailing "+" is "at least"
-_PAREN_WORDS = re.compile(r"[ \t]*\(([A-Za-zÀ-ÖØ-öø-ÿ \t]{1,80})\)")
+# "17 (dezessete)", the words wrapped to the next line as often as not: "constam 13\n(treze)"
+_PAREN_WORDS = re.compile(r"[ \t]*\n?[ \t]*\(([A-Za-zÀ-ÖØ-öø-ÿ \t\n]{1,80})\)")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 ELIDED_CONFIDENCE = 0.7  # a unit taken from the antecedent of an elided noun
 _CENTS = re.compile(r"\d{1,3}(?:\.\d{3})*,\d\d")
@@ -86,6 +87,16 @@ def _read_numeral(text: str, m: re.Match[str], rules: NumberPatterns) -> _Number
         return _Number(m.start(), plus.end(), value, bool(mult), False, plus=True)
     is_year = not mult and bool(_YEAR.fullmatch(m.group()))
     return _Number(m.start(), end, value, bool(mult), is_year)
+
+
+def _negative_percentage(text: str, m: re.Match[str], ctx: FactContext, rules: NumberPatterns) -> Candidate | None:
+    """ "-2,49%": a share below zero (a fall, a loss); None when no percent sign follows."""
+    pct = rules.percent_after.match(text, m.end())
+    if not pct:
+        return None
+    value = -parse_numeral(m.group()[1:], rules)
+    q = qualifier_for(text, m.start(), ctx, rules)
+    return Candidate("percentage", m.start(), pct.end(), value, "rules.percentage", 0.9, qualifier=q)
 
 
 def _money_start(text: str, start: int, rules: NumberPatterns) -> int | None:
@@ -247,6 +258,13 @@ def find_numbers(doc: Doc, ctx: FactContext) -> list[Candidate]:
     for m in rules.numeral.finditer(text):
         if m.start() < skip_until or _overlaps(m.start(), m.end(), blocked) or in_label_cell(
                 text, m.start(), headers):
+            continue
+        if m.group()[0] in rules.numbers.minus_signs:  # only a percentage takes a sign
+            cand = _negative_percentage(text, m, ctx, rules)
+            if cand is not None:
+                out.append(cand)
+                read.append((cand.start, cand.end))
+                skip_until = cand.end
             continue
         cand = _shaped_count(text, m, ctx, rules)
         if cand is not None:
