@@ -259,18 +259,14 @@ def find_numbers(doc: Doc, ctx: FactContext) -> list[Candidate]:
         if m.start() < skip_until or _overlaps(m.start(), m.end(), blocked) or in_label_cell(
                 text, m.start(), headers):
             continue
-        if m.group()[0] in rules.numbers.minus_signs:  # only a percentage takes a sign
-            cand = _negative_percentage(text, m, ctx, rules)
-            if cand is not None:
-                out.append(cand)
-                read.append((cand.start, cand.end))
-                skip_until = cand.end
-            continue
-        cand = _shaped_count(text, m, ctx, rules)
+        signed = m.group()[0] in rules.numbers.minus_signs  # only a percentage takes a sign
+        cand = _negative_percentage(text, m, ctx, rules) if signed else _shaped_count(text, m, ctx, rules)
         if cand is not None:
             out.append(cand)
             read.append((cand.start, cand.end))
             skip_until = cand.end
+            continue
+        if signed:
             continue
         scale_end = shapes.scale_range_end(text, m.start(), m.end())
         if scale_end is not None:  # "escala de 1 a 5": the instrument, not a measure
