@@ -52,6 +52,7 @@ class _Number:
     is_year: bool
     unit: Unit | None = None
     plus: bool = False  # "30k+", "100+ municípios": at least that many
+    money: bool = False  # "371 R$ milhões": the currency sign after the figure
 
 
 def parse_numeral(digits: str, rules: NumberPatterns = RULES) -> float:
@@ -75,6 +76,10 @@ def _read_numeral(text: str, m: re.Match[str], rules: NumberPatterns) -> _Number
         if not name:
             return None
         return _Number(m.start(), glued.end(), value, False, False, Unit(name, glued.end(), 0.9))
+    signed = rules.sign_multiplier.match(text, end)
+    if signed:  # a KPI's "371 R$ milhões", "Até 45 R$ milhões por projeto"
+        scale = rules.numbers.multipliers[signed.group(1).lower()]
+        return _Number(m.start(), signed.end(), value * scale, True, False, money=True)
     mult = rules.multiplier.match(text, end)
     if mult:
         value *= rules.numbers.multipliers[mult.group(1).lower()]
@@ -114,7 +119,7 @@ def _special_kind(text: str, num: _Number, ctx: FactContext, rules: NumberPatter
     if money_at is not None and is_scale_note(text, money_at):
         return None  # "Em R$ 1,00": the table's unit, never an amount
     after = rules.currency_after.match(text, num.end)
-    if (money_at is not None or after) and not num.unit:
+    if (money_at is not None or after or num.money) and not num.unit:
         # the figure's own line holds the fact: "R$" ending the line (or page) before
         # it does not move it there
         start = money_at if money_at is not None and "\n" not in text[money_at:num.start] else num.start

@@ -111,6 +111,7 @@ class NumberPatterns:
     units: UnitRules
     numeral: re.Pattern[str]
     multiplier: re.Pattern[str]
+    sign_multiplier: re.Pattern[str]  # "371 R$ milhões": the currency between figure and multiplier
     word_number: re.Pattern[str]
     percent_after: re.Pattern[str]
     currency_before: re.Pattern[str]
@@ -159,6 +160,8 @@ def compile_rules(n: NumberRules, q: QualifierRules, u: UnitRules) -> NumberPatt
         units=u,
         numeral=_numeral(n),
         multiplier=re.compile(rf"[ \t]*(?:\n[ \t]*)?(?i:({alternation(list(n.multipliers))})){NOT_WORD_AFTER}"),
+        sign_multiplier=re.compile(rf"[ \t]*(?:{alternation(n.currency_before)})[ \t]*(?:\n[ \t]*)?"
+                                   rf"(?i:({alternation(list(n.multipliers))})){NOT_WORD_AFTER}"),
         word_number=re.compile(word_number),
         percent_after=re.compile(rf"(?:[ \t]|[ ]*\n[ ]*)?(?i:{alternation(n.percent_signs)})"),
         currency_before=re.compile(rf"(?:{alternation(n.currency_before)})\s*$"),

@@ -162,6 +162,10 @@ SETTLED = [
     # a figure repeated in words wrapped to the next line is still one count with its unit
     ("constam 17\n(dezessete) indicadores vinculados ao tema", [("count", 17, "indicadores", "exact")]),
     ("foram 246 (duzentos e quarenta\ne seis) metas cumpridas", [("count", 246, "metas", "exact")]),
+    # the currency sign between the figure and its multiplier, as a slide's KPI prints it
+    ("371 R$ milhões (total)", [("money", 371000000, None, "exact")]),
+    ("Até 45 R$ milhões por projeto", [("money", 45000000, None, "at_most")]),
+    ("custo de 2,5 R$ mil por equipe", [("money", 2500, None, "exact")]),
     # a sign glued to a percentage: a share below zero
     ("- 2021/1: -2,49% do valor de repasse", [("percentage", -2.49, None, "exact")]),
     ("Taxa de crescimento\n−11,9650%", [("percentage", -11.965, None, "exact")]),
