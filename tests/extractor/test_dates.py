@@ -228,6 +228,8 @@ NEGATIVES: list[str] = [
     "em 2024/12 unidades",
     "placar de 2024/19",
     "taxa de 2024.5%",
+    "Processo Seletivo de Preceptores, Seleção 2018/1, objeto do Edital",
+    "aprovados no Vestibular 2024.2",
 ]
 
 
