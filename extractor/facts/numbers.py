@@ -261,9 +261,9 @@ def find_numbers(doc: Doc, ctx: FactContext) -> list[Candidate]:
     speaks_money = rules.currency_anywhere.search(text) is not None  # once per text, not per cell
     skip_until, antecedent = 0, None
     for m in rules.numeral.finditer(text):
-        if m.start() < skip_until or _overlaps(m.start(), m.end(), blocked) or in_label_cell(
-                text, m.start(), headers):
-            continue
+        if m.start() < skip_until or _overlaps(m.start(), m.end(), blocked) or (
+                in_label_cell(text, m.start(), headers) and _money_start(text, m.start(), rules) is None):
+            continue  # a cell "R$ 1.500.000,00" is an amount, whatever words its sign counts as
         signed = m.group()[0] in rules.numbers.minus_signs  # only a percentage takes a sign
         cand = _negative_percentage(text, m, ctx, rules) if signed else _shaped_count(text, m, ctx, rules)
         if cand is not None:

@@ -141,6 +141,11 @@ POSITIVES: list[tuple[str, list[tuple[str, str, Any]]]] = [
                                                          ("period", "3º trimestre de 2024", P("2024-07", "2024-09"))]),
     ("de 1º bimestre de 2024 a 3º bimestre de 2025",
      [("period", "1º bimestre de 2024 a 3º bimestre de 2025", P("2024-01", "2025-06"))]),
+    # a part of a fiscal year: its year after "do exercício (financeiro) de"
+    ("no 2.º bimestre do exercício de 2017, a Receita", [("period", "2.º bimestre do exercício de 2017",
+                                                          P("2017-03", "2017-04"))]),
+    ("1º semestre do exercício financeiro de 2024", [("period", "1º semestre do exercício financeiro de 2024",
+                                                     P("2024-01", "2024-06"))]),
     # two years, the second written short
     ("Ciclo 2023/24: 9 novos projetos", [("period", "2023/24", P("2023", "2024"))]),
     ("| 2020/21 | 2022 |", [("period", "2020/21", P("2020", "2021"))]),

@@ -162,6 +162,11 @@ SETTLED = [
     # a figure repeated in words wrapped to the next line is still one count with its unit
     ("constam 17\n(dezessete) indicadores vinculados ao tema", [("count", 17, "indicadores", "exact")]),
     ("foram 246 (duzentos e quarenta\ne seis) metas cumpridas", [("count", 246, "metas", "exact")]),
+    # a table's cells that carry their own currency sign are amounts, not row labels
+    ("Manutenção\tValor planejado\tValor executado\tPercentual\n2024.1\tR$ 1.500.000,00\tR$ 646.131,51\t43,08%",
+     [("money", 1500000, None, "exact"), ("money", 646131.51, None, "exact"), ("percentage", 43.08, None, "exact")]),
+    ("Obra\tCusto\nEscola Norte\tR$ 80.000,00\nPosto Sul\tR$45.500,00",
+     [("money", 80000, None, "exact"), ("money", 45500, None, "exact")]),
     # the currency sign between the figure and its multiplier, as a slide's KPI prints it
     ("371 R$ milhões (total)", [("money", 371000000, None, "exact")]),
     ("Até 45 R$ milhões por projeto", [("money", 45000000, None, "at_most")]),

@@ -60,6 +60,12 @@ def _cue_rest(line: str) -> str | None:
     ("dados apurados em setembro de 2023", "2023-09"),
     ("Avaliação da estratégia – ciclo 2020-2024", "2024-12"),
     ("Plano Estratégico ciclo 2021/2023", "2023-12"),
+    # the part of a fiscal year written before what it measures
+    ("CONSIDERANDO que, no 2.º bimestre do exercício de 2017, a Receita realizada", "2017-04"),
+    ("até o 1º semestre do exercício financeiro de 2023 a despesa", "2023-06"),
+    # the year the collected results are about, its halves named after it
+    ("solicita os resultados, referentes ao ano de 2024 (1º e 2º semestre), a fim de", "2024-12"),
+    ("dados relativos ao exercício de 2019, conforme", "2019-12"),
 ])
 def test_reference_cues_name_the_period_figures_refer_to(line: str, month: str) -> None:
     assert reference_end(_cue_rest(line)) == month
@@ -70,6 +76,8 @@ def test_reference_cues_name_the_period_figures_refer_to(line: str, month: str) 
     "No primeiro semestre foram atendidas 300 famílias",
     "A equipe do ciclo de palestras",
     "Brasília, 10 de junho de 2017",
+    "no 2º semestre a equipe cresceu",
+    "referentes ao ofício de 2024",
 ])
 def test_issue_dates_and_loose_parts_are_no_reference(line: str) -> None:
     rest = _cue_rest(line)
