@@ -22,6 +22,7 @@ from extractor.facts.columns import is_scale_note
 from extractor.facts.base import IDENTIFIERS_KEY, Candidate, FactContext
 from extractor.facts.identifiers import identifier_spans
 from extractor.geometry import merge_spans
+from extractor.facts.label_lists import list_unit
 from extractor.facts.number_words import parse_words, repeated_in_words, word_amounts
 from extractor.facts.numbers_qualifiers import direct_cue, qualifier_for
 from extractor.facts.numbers_rules import RULES, WORD, NumberPatterns
@@ -199,6 +200,9 @@ def _count(
         elided = shapes.elided_subject(text, num.start, num.end, sentence_before(text, num.start), antecedent)
         unit = Unit(elided[1], elided[0], ELIDED_CONFIDENCE) if elided else None
     unit = unit or unit_of_range(text, num.end, rules)
+    listed = list_unit(text, num.start, num.end) if unit is None and not words else None
+    if listed is not None:  # "- Palhoça - 1" under "ÓBITOS POR MUNICÍPIO": what the caption counts
+        unit = Unit(listed[0], listed[1], 0.7)
     if unit is None and not words:
         unit = unit_from_context(text, num.start, num.end, rules, headers)
     if unit is None and not words and not num.is_year and (
@@ -262,8 +266,9 @@ def find_numbers(doc: Doc, ctx: FactContext) -> list[Candidate]:
     skip_until, antecedent = 0, None
     for m in rules.numeral.finditer(text):
         if m.start() < skip_until or _overlaps(m.start(), m.end(), blocked) or (
-                in_label_cell(text, m.start(), headers) and _money_start(text, m.start(), rules) is None):
-            continue  # a cell "R$ 1.500.000,00" is an amount, whatever words its sign counts as
+                in_label_cell(text, m.start(), headers) and _money_start(text, m.start(), rules) is None
+                and list_unit(text, m.start(), m.end()) is None):
+            continue  # "R$ 1.500.000,00" and "- Palhoça - 1" are figures, whatever words they hold
         signed = m.group()[0] in rules.numbers.minus_signs  # only a percentage takes a sign
         cand = _negative_percentage(text, m, ctx, rules) if signed else _shaped_count(text, m, ctx, rules)
         if cand is not None:
