@@ -28,10 +28,12 @@ SIDE_SIZE_RATIO = 1.25  # a block beside a table set this much larger or smaller
 MAX_XY_WORDS = 4000     # beyond this many words on a page, skip XY-cut (plain rows)
 MAX_DEPTH = 60          # deeper than this, a region is read as plain rows
 MARGIN = 0.1            # top/bottom share of the page where headers/footers live
-# A dated line printed at the same place on most pages (a bulletin's masthead date
-# under its banner) is a running header this far into the page, and on this many pages.
+# A short dated line printed at the same place on most pages (a bulletin's masthead
+# date under its banner) is a running header this far into the page, on this many
+# pages, of at most this many words (a longer line is a caption of the page's table).
 MASTHEAD_MARGIN = 0.2
 MASTHEAD_PAGES = 3
+MASTHEAD_WORDS = 6
 PLACE_TOLERANCE = 2.0   # pt: "the same place" on two pages
 LONE_LABEL_WORDS = 6    # a row label beside a lone number is a short phrase
 GRID_MIN_COLUMNS = 3    # a region cut by this many gutters top to bottom may be a table ...
@@ -408,12 +410,14 @@ def _in_margin(line: Line, height: float) -> bool:
 
 
 def _place_key(line: Line) -> tuple[str, int, int]:
-    """A dated line's text and where it sits, in steps of ``PLACE_TOLERANCE``."""
-    return (_furniture_key(line), round(line.top / PLACE_TOLERANCE), round(line.bbox[0] / PLACE_TOLERANCE))
+    """A dated line's exact text (a masthead prints the same date on every page) and where
+    it sits, in steps of ``PLACE_TOLERANCE``."""
+    return (" ".join(line.text.lower().split()), round(line.top / PLACE_TOLERANCE),
+            round(line.bbox[0] / PLACE_TOLERANCE))
 
 
 def _masthead_band(line: Line, height: float) -> bool:
-    return bool(_DIGIT.search(line.text)) and (
+    return bool(_DIGIT.search(line.text)) and len(line.words) <= MASTHEAD_WORDS and (
         line.bottom <= height * MASTHEAD_MARGIN or line.top >= height * (1 - MASTHEAD_MARGIN))
 
 

@@ -120,7 +120,7 @@ def _date_item(shape: str, g: dict[str, str | None], text: str, s: int, e: int, 
     if day is not None and not _valid_day(year, month, day):
         # "31/04/2021" names no day; with its year written it is still a date's shape
         return Item("void", s, e, Point(year, month)) if year is not None and day <= 31 else None
-    conf = 0.95 if shape in ("dmy_text", "dmy_num", "dmy_abbr", "my_text") else 0.9
+    conf = 0.95 if shape in ("dmy_text", "dmy_bare", "dmy_num", "dmy_abbr", "my_text") else 0.9
     return Item("date", s, e, Point(year, month, day, explicit=year is not None), shape=shape, confidence=conf)
 
 

@@ -150,7 +150,9 @@ def _atoms(months: MonthRules, per: PeriodRules) -> tuple[tuple[str, re.Pattern[
     owords = _words([w.lower() for w in per.ordinal_words])
     links = _phrases(per.part_year_links)
     shapes = {
-        "dmy_text": rf"\b(?P<d>\d{{1,2}})(?:º|°|o)?\s+(?:de\s+)?(?P<m>{any_m})\.?(?:\s+de\s+|\s*[,/]\s*|\s+)(?P<y>{y4}){yend}",
+        "dmy_text": rf"\b(?P<d>\d{{1,2}})(?:º|°|o)?\s+de\s+(?P<m>{any_m})\.?(?:\s+de\s+|\s*[,/]\s*|\s+)(?P<y>{y4}){yend}",
+        # "Acesso em: 1 maio 2020": day, month name and year with spaces only
+        "dmy_bare": rf"\b(?P<d>\d{{1,2}})(?:º|°)?[ ]+(?P<m>{full})[ ]+(?P<y>{y4}){yend}",
         "dmy_abbr": rf"(?<![\w./,-])(?P<d>\d{{1,2}})(?P<s>[/.-])(?P<m>{any_m})(?P=s)(?P<y>{y4}|\d\d)(?!\w|[./-]\d)",
         "dmy_num": rf"(?<![\w./,-])(?P<d>\d{{1,2}})(?P<s>[/.-])(?P<m>\d{{1,2}})(?P=s)(?P<y>\d{{4}}|\d{{2}})(?!\w|[./-]\d)",
         "pair": rf"\b(?P<m1>{any_m})\.?\s*/\s*(?P<m2>{any_m})\b\.?(?:\s*[/-]\s*(?P<y>{y4}|\d\d)(?!\d)|\s+(?:de\s+)?(?P<yd>{y4})(?!\d))?",

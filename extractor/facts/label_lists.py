@@ -29,6 +29,7 @@ class LabelListRules(BaseModel):
     caption_links: list[str] = Field(min_length=1)
     caption_window: int = Field(gt=0)
     min_run: int = Field(ge=2)
+    panel_label_words: int = Field(ge=1)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class _Patterns:
     caption: re.Pattern[str]  # "WHAT POR ...": a caption line
     window: int
     min_run: int
+    figure: re.Pattern[str]  # a cell that is a figure and nothing else
+    label: re.Pattern[str]  # a panel's label cell: a few words, no digit
 
 
 def _chars(signs: list[str]) -> str:
@@ -50,7 +53,9 @@ def _patterns() -> _Patterns:
     cell = (rf"^[ ]*(?:[{_chars(r.bullets)}][ ]*)?(?P<label>[^\W\d_][^\d\t\n:=]{{0,60}}?)"
             rf"[ ]*[{_chars(r.dashes)}][ ]*'?(?P<figure>\d[\d.,]*)[ ]*$")
     caption = rf"^[ \t]*(?P<what>[^\W\d_]+(?:[ ]+[^\W\d_]+){{0,3}})[ ]+(?:{links})[ ]+[^\W\d_]"
-    return _Patterns(re.compile(cell), re.compile(caption, re.IGNORECASE), r.caption_window, r.min_run)
+    label = rf"^[ ]*[^\W\d_][^\W\d_'’-]*(?:[ ]+[^\W\d_][^\W\d_'’-]*){{0,{r.panel_label_words - 1}}}[ ]*$"
+    return _Patterns(re.compile(cell), re.compile(caption, re.IGNORECASE), r.caption_window, r.min_run,
+                     re.compile(r"^[ ]*\d[\d.,]*[ ]*$"), re.compile(label))
 
 
 def _cells(line: str) -> list[str]:
@@ -93,3 +98,29 @@ def list_unit(text: str, start: int, end: int) -> tuple[str, int] | None:
         if caption:
             return caption.group("what").strip().lower(), end
     return "", end
+
+
+def _panel_line(line: str, pat: _Patterns) -> bool:
+    return all(pat.figure.match(c) or pat.label.match(c) or not c.strip() for c in _cells(line))
+
+
+def panel_unit(text: str, start: int, end: int) -> tuple[str, int] | None:
+    """(unit, where it ends) for a figure alone in its cell inside a panel of figures and
+    short labels under a "WHAT POR ..." caption ("CASOS CONFIRMADOS POR MACRORREGIÃO /
+    83 / Grande Oeste"), or None; the unit is what the caption counts."""
+    pat = _patterns()
+    ls = text.rfind("\n", 0, start) + 1
+    tab = text.rfind("\t", ls, start)
+    cs = ls if tab < 0 else tab + 1
+    ce = text.find("\t", end)
+    le = text.find("\n", end)
+    stop = min(x for x in (ce, le, len(text)) if x >= 0)
+    if not pat.figure.match(text[cs:stop]):
+        return None
+    for line in reversed(text[:ls].split("\n")[:-1][-pat.window :]):
+        caption = pat.caption.match(line)
+        if caption and not any(pat.figure.match(c) for c in _cells(line)):
+            return caption.group("what").strip().lower(), end
+        if not _panel_line(line, pat):
+            return None
+    return None

@@ -22,7 +22,7 @@ from extractor.facts.columns import is_scale_note
 from extractor.facts.base import IDENTIFIERS_KEY, Candidate, FactContext
 from extractor.facts.identifiers import identifier_spans
 from extractor.geometry import merge_spans
-from extractor.facts.label_lists import list_unit
+from extractor.facts.label_lists import list_unit, panel_unit
 from extractor.facts.number_words import parse_words, repeated_in_words, word_amounts
 from extractor.facts.numbers_qualifiers import direct_cue, qualifier_for
 from extractor.facts.numbers_rules import RULES, WORD, NumberPatterns
@@ -200,7 +200,8 @@ def _count(
         elided = shapes.elided_subject(text, num.start, num.end, sentence_before(text, num.start), antecedent)
         unit = Unit(elided[1], elided[0], ELIDED_CONFIDENCE) if elided else None
     unit = unit or unit_of_range(text, num.end, rules)
-    listed = list_unit(text, num.start, num.end) if unit is None and not words else None
+    listed = (list_unit(text, num.start, num.end) or panel_unit(text, num.start, num.end)
+              if unit is None and not words else None)
     if listed is not None:  # "- Palhoça - 1" under "ÓBITOS POR MUNICÍPIO": what the caption counts
         unit = Unit(listed[0], listed[1], 0.7)
     if unit is None and not words:

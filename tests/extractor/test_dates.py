@@ -148,6 +148,7 @@ POSITIVES: list[tuple[str, list[tuple[str, str, Any]]]] = [
                                                      P("2024-01", "2024-06"))]),
     # a citation's access date written without "de"
     ("Acesso em: 1 maio 2020, 18h35", [("date", "1 maio 2020", "2020-05-01")]),
+    ("9 Abril/2017", [("date", "Abril/2017", "2017-04")]),  # a row number before a month is no day
     # two years, the second written short
     ("Ciclo 2023/24: 9 novos projetos", [("period", "2023/24", P("2023", "2024"))]),
     ("| 2020/21 | 2022 |", [("period", "2020/21", P("2020", "2021"))]),

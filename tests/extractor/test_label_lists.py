@@ -65,3 +65,20 @@ def test_rules_file_loads_and_forbids_unknown_keys(tmp_path: Path, monkeypatch: 
     monkeypatch.setenv("RELATO_RULES_DIR", str(tmp_path))
     with pytest.raises(RulesError):
         rulebook.load(LABEL_LISTS_FILE, LabelListRules)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # each figure alone on its line, its label on the next, under the caption
+    ("CASOS CONFIRMADOS POR MACRORREGIÃO DE SAÚDE\n83\nGrande Oeste\n36\nOutros estados\n216\nPlanalto Norte\n"
+     "e Nordeste", [(83, "casos confirmados"), (36, "casos confirmados"), (216, "casos confirmados")]),
+    ("Atendimentos por regional\n1.204\nNorte\n877\nSul", [(1204, "atendimentos"), (877, "atendimentos")]),
+])
+def test_a_panel_of_figures_counts_what_its_caption_counts(text, expected) -> None:
+    assert counts(text) == expected
+
+
+def test_a_panel_ends_at_the_next_heading() -> None:
+    """The figures under a heading that says no "por" are not the caption's above."""
+    text = "ÓBITOS POR REGIÃO\n4\nNorte\nOCUPAÇÃO DE LEITOS (SUS E REDE PRIVADA)\nSUS\n67"
+    assert (4, "óbitos") in counts(text)
+    assert all(u != "óbitos" for v, u in counts(text) if v == 67)
