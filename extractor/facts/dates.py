@@ -214,6 +214,10 @@ def _resolve_years(text: str, items: list[Item], status_year: int | None, pat: D
     """Fill missing years in reading order: coordination, preceding year, status date."""
     last_year: int | None = None
     for idx, it in enumerate(items):
+        if it.needs_year() and it.extra.get("current_year") and status_year is not None:
+            _fill_year(it, status_year)  # "do exercício atual": the report's own year
+            it.year_source = "status"
+            it.confidence = min(it.confidence, YEAR_SOURCE_CONFIDENCE["status"])
         if it.needs_year():
             year, source = _coordinated_year(text, items, idx, pat), "coordination"
             if year is None:

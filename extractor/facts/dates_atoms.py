@@ -166,7 +166,8 @@ def _part_item(g: dict[str, str | None], s: int, e: int, pat: DatePatterns) -> I
     year = _year(g.get("y") or g.get("y2"), pat)
     a = Point(year, n * length - length + 1, explicit=year is not None)
     b = Point(year, n * length, explicit=year is not None)
-    return Item("period", s, e, a, b, shape="part", confidence=0.93)
+    current = {"current_year": True} if g.get("cur") else {}
+    return Item("period", s, e, a, b, shape="part", confidence=0.93, extra=current)
 
 
 def _part_num_item(g: dict[str, str | None], text: str, s: int, e: int, pat: DatePatterns) -> Item | None:

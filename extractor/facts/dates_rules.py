@@ -70,6 +70,7 @@ class PeriodRules(BaseModel):
     weekdays: list[str] = Field(min_length=1)
     numeric_year_part: str
     part_year_links: list[str] = Field(min_length=1)
+    current_year_words: list[str] = Field(min_length=1)
     short_year_span_max: int = Field(ge=1, le=99)
 
     @model_validator(mode="after")
@@ -149,6 +150,7 @@ def _atoms(months: MonthRules, per: PeriodRules) -> tuple[tuple[str, re.Pattern[
     parts = _alt(list(per.year_parts))
     owords = _words([w.lower() for w in per.ordinal_words])
     links = _phrases(per.part_year_links)
+    current = _phrases(per.current_year_words)
     shapes = {
         "dmy_text": rf"\b(?P<d>\d{{1,2}})(?:º|°|o)?\s+de\s+(?P<m>{any_m})\.?(?:\s+de\s+|\s*[,/]\s*|\s+)(?P<y>{y4}){yend}",
         # "Acesso em: 1 maio 2020": day, month name and year with spaces only
@@ -159,7 +161,7 @@ def _atoms(months: MonthRules, per: PeriodRules) -> tuple[tuple[str, re.Pattern[
         # "1º e 2º semestre", "primeiro e segundo semestres": the first part borrows the noun
         "part_elided": rf"(?:\b(?P<ow>{owords})|(?<![\w.,])(?P<od>\d{{1,2}})(?:{ords}))(?=\s*(?:,|e|ou)\s*(?:[nd]?[oa]s?\s+)?"
                        rf"(?:{owords}|\d{{1,2}}(?:{ords}))\s*(?P<u>{parts})s?\b)",
-        "part": rf"(?:\b(?P<ow>{owords})|(?<![\w.,])(?P<od>\d{{1,2}})(?:{ords}))\s*(?P<u>{parts})s?\b(?:(?:\s+(?:{links})\s+|\s*[/-]\s*|\s+)(?P<y>{y4}){yend}|\s*/\s*(?P<y2>\d\d)(?!\d))?",
+        "part": rf"(?:\b(?P<ow>{owords})|(?<![\w.,])(?P<od>\d{{1,2}})(?:{ords}))\s*(?P<u>{parts})s?\b(?:(?:\s+(?:{links})\s+|\s*[/-]\s*|\s+)(?P<y>{y4}){yend}|\s+(?P<cur>{current})\b|\s*/\s*(?P<y2>\d\d)(?!\d))?",
         "my_text": rf"\b(?P<m>{any_m})(?:\.?\s*[/-]\s*|\.?\s+de\s+|\.?\s+)(?P<y>{y4}){yend}",
         "my_short": rf"\b(?P<m>{any_m})\.?\s*[/-]\s*(?P<y>\d\d)(?!\d|[/.,]\d)",
         "dm_text": rf"\b(?P<d>\d{{1,2}})(?:º|°|o)?\s+de\s+(?P<m>{full})\b",

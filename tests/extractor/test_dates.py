@@ -149,6 +149,10 @@ POSITIVES: list[tuple[str, list[tuple[str, str, Any]]]] = [
     # a citation's access date written without "de"
     ("Acesso em: 1 maio 2020, 18h35", [("date", "1 maio 2020", "2020-05-01")]),
     ("9 Abril/2017", [("date", "Abril/2017", "2017-04")]),  # a row number before a month is no day
+    # a part of the current year is of the report's year, whatever year came before
+    ("Em 2024 o saldo NÃO APLICADO ATÉ O PRIMEIRO QUADRIMESTRE DO EXERCÍCIO ATUAL",
+     [("date", "2024", "2024"), ("period", "PRIMEIRO QUADRIMESTRE DO EXERCÍCIO ATUAL", P("2025-01", "2025-04"))]),
+    ("no 2º semestre deste ano", [("period", "2º semestre deste ano", P("2025-07", "2025-12"))]),
     # two years, the second written short
     ("Ciclo 2023/24: 9 novos projetos", [("period", "2023/24", P("2023", "2024"))]),
     ("| 2020/21 | 2022 |", [("period", "2020/21", P("2020", "2021"))]),
