@@ -43,6 +43,7 @@ REAL_GOLD = SHARED / "corpus" / "real" / "gold"
 SCORE_DOC = SHARED / "tools" / "score_doc.py"
 SPLIT_FILE = ROOT / "bench" / "real_split.yaml"
 Half = Literal["develop", "held-out"]
+FOLDS = (1, 2)  # the two folds of the protocol in bench/real_split.yaml
 
 
 @dataclass
@@ -55,6 +56,7 @@ class GoldDoc:
     per_page: bool  # scored by score_doc.py (real reports) rather than per initiative
     pred: dict[str, Any] = field(default_factory=dict)  # extraction, raw confidences
     refused: str = ""  # why relato refused the PDF (it then scores as an empty prediction)
+    fold: int = 1  # which fold of bench/real_split.yaml names the halves (2 swaps them)
 
     @property
     def publisher(self) -> str:
@@ -63,8 +65,12 @@ class GoldDoc:
 
     @property
     def half(self) -> Half:
-        """The half of the real gold this document is in (bench/real_split.yaml)."""
-        return "develop" if self.publisher in _split()["develop"] else "held-out"
+        """The half of the real gold this document is in (bench/real_split.yaml): in fold
+        1 the `develop` list is developed on; fold 2 swaps the halves, so the former
+        held-out publishers are developed on and the former develop half is the check.
+        A publisher listed in neither is held out in both folds."""
+        developed = _split()["develop" if self.fold == 1 else "held_out"]
+        return "develop" if self.publisher in developed else "held-out"
 
 
 @lru_cache(maxsize=1)
@@ -102,14 +108,17 @@ def initiative_gold_docs() -> list[GoldDoc]:
     return out
 
 
-def real_gold_docs() -> list[GoldDoc]:
-    """The real reports with a per-page gold file (empty where ../shared or its scorer is absent)."""
+def real_gold_docs(fold: int = 1) -> list[GoldDoc]:
+    """The real reports with a per-page gold file (empty where ../shared or its scorer is
+    absent), their halves named by ``fold`` (see :attr:`GoldDoc.half`)."""
+    if fold not in FOLDS:
+        raise ValueError(f"fold must be one of {FOLDS}, got {fold}")
     if not REAL_GOLD.is_dir() or score_doc() is None:
         return []
     out = []
     for gold in sorted(REAL_GOLD.glob("*.gold.json")):
         name = gold.name.removesuffix(".gold.json")
-        out.append(GoldDoc(name, REAL_GOLD.parent / f"{name}.pdf", _read(gold), True))
+        out.append(GoldDoc(name, REAL_GOLD.parent / f"{name}.pdf", _read(gold), True, fold=fold))
     return out
 
 

@@ -3,11 +3,15 @@
     .venv/bin/python bench/quality.py                       # everything
     .venv/bin/python bench/quality.py --real --jobs 2       # the real reports only, by document
     .venv/bin/python bench/quality.py --real --half develop # only the half rules are developed on
+    .venv/bin/python bench/quality.py --real --fold 2       # the halves swapped (second fold)
 
 The real reports are split by publisher (bench/real_split.yaml) into a half rules are
 developed on and a held-out half that is only measured; the per-page table says each
 document's half and the summary gives each half's mean, so a rule that lifts one half
-and not the other shows up as fitting.
+and not the other shows up as fitting. The protocol has two folds: fold 1 develops on
+the `develop` list and measures `held_out` blind; fold 2 (`--fold 2`) swaps them, so
+its develop half is fold 1's held-out publishers and fold 1's develop half is the
+check that must not drop.
 
 Prints Markdown: (1) per-initiative scores of the dev set and the project corpus,
 by the method of ../shared/tools/score.py (tests/scoring.py, which a test keeps
@@ -27,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.calibrate import reliability_report  # noqa: E402
 from bench.goldsets import (  # noqa: E402
+    FOLDS,
     GoldDoc,
     extracted,
     initiative_gold_docs,
@@ -50,7 +55,7 @@ def initiative_table(docs: list[GoldDoc]) -> str:
     return "\n".join(lines)
 
 
-def page_table(docs: list[GoldDoc]) -> str:
+def page_table(docs: list[GoldDoc], fold: int = 1) -> str:
     sd = score_doc()
     assert sd is not None
     lines = ["| document | half | " + " | ".join(KINDS) + " | all | units | qualifiers | status date |",
@@ -67,9 +72,10 @@ def page_table(docs: list[GoldDoc]) -> str:
                      f" | {_num(r.get('unit_accuracy'))} | {_num(r.get('qualifier_accuracy'))}"
                      f" | {_right(r['status_date_ok'])} |")
     every = f1s["develop"] + f1s["held-out"]
+    other = "held-out" if fold == 1 else "check"
     lines.append(f"\nMean all-kind F1 {_mean(every)} over {len(every)} documents (lowest {min(every):.2f});"
-                 f" develop half {_mean(f1s['develop'])} ({len(f1s['develop'])}),"
-                 f" held-out half {_mean(f1s['held-out'])} ({len(f1s['held-out'])})."
+                 f" fold {fold}: develop half {_mean(f1s['develop'])} ({len(f1s['develop'])}),"
+                 f" {other} half {_mean(f1s['held-out'])} ({len(f1s['held-out'])})."
                  f" Status date right on {dates_right} of {len(docs)}.")
     u = unit_agreement(docs)
     if u.matched:
@@ -104,9 +110,11 @@ def main() -> None:
     ap.add_argument("--real", action="store_true", help="only the real reports, per page")
     ap.add_argument("--half", choices=("develop", "held-out", "both"), default="both",
                     help="which half of the real reports (bench/real_split.yaml)")
+    ap.add_argument("--fold", type=int, choices=FOLDS, default=1,
+                    help="1: develop on the `develop` list; 2: the halves swapped (bench/real_split.yaml)")
     ap.add_argument("--jobs", type=int, default=1, help="PDFs extracted at a time")
     args = ap.parse_args()
-    real = [d for d in real_gold_docs() if args.half in ("both", d.half)]
+    real = [d for d in real_gold_docs(args.fold) if args.half in ("both", d.half)]
     per_initiative = [] if args.real else initiative_gold_docs()
     docs = extracted(per_initiative + real, args.jobs)
     if per_initiative:
@@ -114,7 +122,7 @@ def main() -> None:
         print(initiative_table(per_initiative))
     if real:
         print("\nPer page (real reports, ../shared/tools/score_doc.py):\n")
-        print(page_table(real))
+        print(page_table(real, args.fold))
     if not args.real:
         print("\nCalibrated confidence, each document's facts under a fit on all the others"
               " (bench/calibrate.py):\n")

@@ -28,6 +28,13 @@ SIDE_SIZE_RATIO = 1.25  # a block beside a table set this much larger or smaller
 MAX_XY_WORDS = 4000     # beyond this many words on a page, skip XY-cut (plain rows)
 MAX_DEPTH = 60          # deeper than this, a region is read as plain rows
 MARGIN = 0.1            # top/bottom share of the page where headers/footers live
+# A short dated line printed at the same place on most pages (a bulletin's masthead
+# date under its banner) is a running header this far into the page, on this many
+# pages, of at most this many words (a longer line is a caption of the page's table).
+MASTHEAD_MARGIN = 0.2
+MASTHEAD_PAGES = 3
+MASTHEAD_WORDS = 6
+PLACE_TOLERANCE = 2.0   # pt: "the same place" on two pages
 LONE_LABEL_WORDS = 6    # a row label beside a lone number is a short phrase
 GRID_MIN_COLUMNS = 3    # a region cut by this many gutters top to bottom may be a table ...
 GRID_MIN_FIGURE_ROWS = 2  # ... when this many rows hold figures in two columns or more
@@ -402,18 +409,37 @@ def _in_margin(line: Line, height: float) -> bool:
     return line.bottom <= height * MARGIN or line.top >= height * (1 - MARGIN)
 
 
+def _place_key(line: Line) -> tuple[str, int, int]:
+    """A dated line's exact text (a masthead prints the same date on every page) and where
+    it sits, in steps of ``PLACE_TOLERANCE``."""
+    return (" ".join(line.text.lower().split()), round(line.top / PLACE_TOLERANCE),
+            round(line.bbox[0] / PLACE_TOLERANCE))
+
+
+def _masthead_band(line: Line, height: float) -> bool:
+    return bool(_DIGIT.search(line.text)) and len(line.words) <= MASTHEAD_WORDS and (
+        line.bottom <= height * MASTHEAD_MARGIN or line.top >= height * (1 - MASTHEAD_MARGIN))
+
+
 def remove_furniture(pages: list[PageLayout]) -> None:
-    """Move running headers, footers and page numbers out of ``lines`` (in place)."""
+    """Move running headers, footers and page numbers out of ``lines`` (in place).
+
+    Past the margins, a dated line printed at the same place on most pages (the date
+    under a bulletin's banner) is a running header too: its date counts once."""
     seen: Counter[str] = Counter()
+    placed: Counter[tuple[str, int, int]] = Counter()
     for p in pages:
         seen.update({_furniture_key(ln) for ln in p.lines if _in_margin(ln, p.height)})
+        placed.update({_place_key(ln) for ln in p.lines if _masthead_band(ln, p.height)})
     with_text = sum(1 for p in pages if p.lines)
     repeated = {k for k, n in seen.items() if n >= 2 and n * 2 >= with_text}
+    at_place = {k for k, n in placed.items() if n >= MASTHEAD_PAGES and n * 2 >= with_text}
     for p in pages:
         keep: list[Line] = []
         for ln in p.lines:
             margin = _in_margin(ln, p.height)
-            if margin and (_furniture_key(ln) in repeated or _PAGE_NUMBER.match(ln.text.strip())):
+            if (margin and (_furniture_key(ln) in repeated or _PAGE_NUMBER.match(ln.text.strip()))) or (
+                    _masthead_band(ln, p.height) and _place_key(ln) in at_place):
                 p.furniture.append(ln)
             else:
                 keep.append(ln)

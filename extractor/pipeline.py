@@ -174,9 +174,13 @@ def _dated_line_facts(lines: list[Line], context: FactContext, report: list[Extr
                       initiatives: list[Initiative]) -> list[Extraction]:
     """The dates of the lines the status month came from (cover, masthead, reference
     period) and of the first page's running header and footer, as facts of the report,
-    unless the same date is already a fact on that page (a masthead is furniture, and
-    a cover's date may sit after an index the structure stage does not read)."""
-    seen = {(e.page, e.kind, str(e.value)) for e in report}
-    seen |= {(e.page, e.kind, str(e.value)) for it in initiatives for e in it.extractions}
+    unless the same date is already a fact on that page or an earlier one (a masthead is
+    furniture, and its date counts once, on its first page: a cover that prints it
+    in its body is that page; a cover's date may sit after an index the structure
+    stage does not read)."""
+    first: dict[tuple[str, str], int] = {}
+    for e in [*report, *(e for it in initiatives for e in it.extractions)]:
+        key = (e.kind, str(e.value))
+        first[key] = min(first.get(key, e.page), e.page)
     return [e for e in _report_facts(lines, context)
-            if e.kind in ("date", "period") and (e.page, e.kind, str(e.value)) not in seen]
+            if e.kind in ("date", "period") and first.get((e.kind, str(e.value)), e.page + 1) > e.page]

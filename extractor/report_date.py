@@ -25,7 +25,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field
 
 from extractor import rulebook
-from extractor.layout import MARGIN, Line, PageLayout
+from extractor.layout import MASTHEAD_MARGIN, Line, PageLayout
 
 COVER_PAGES = 3       # a cover is one of the first pages
 COVER_MAX_LINES = 8   # a cover prints a title, a subtitle, a body name and a date
@@ -100,7 +100,7 @@ def _first_cued(pages: Sequence[PageLayout], patterns: Sequence[re.Pattern[str]]
 
 def masthead(page: PageLayout) -> list[Line]:
     """Running-header lines set aside in the page's top margin (the bulletin's masthead)."""
-    return [ln for ln in page.furniture if ln.bottom <= page.height * MARGIN]
+    return [ln for ln in page.furniture if ln.bottom <= page.height * MASTHEAD_MARGIN]
 
 
 def running_lines(pages: Sequence[PageLayout]) -> list[Line]:

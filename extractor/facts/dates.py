@@ -36,6 +36,7 @@ PERIOD_EXTRACTOR = "rules.period"
 # How sure a value is, by where its year came from (guide, year rule 1..3).
 YEAR_SOURCE_CONFIDENCE = {"coordination": 0.85, "preceding": 0.8, "status": 0.75}
 YEARLESS_CONFIDENCE = 0.6
+_PART_SHAPES = ("part", "part_num")
 _NEXT_WORD = re.compile(r"[ \t]+([^\W\d_]+)")
 
 
@@ -71,9 +72,9 @@ def _join(text: str, a: Item, b: Item, header_end: int | None, pat: DatePatterns
     A span one of whose ends does not exist ("31/04/2021 a 10/05/2021") is joined
     as a void item: the guide lists neither the date nor the period it bounds.
     """
-    if a.kind == "period" or b.kind == "period":
-        return None
     gap = text[a.end : b.start]
+    if a.kind == "period" or b.kind == "period":
+        return _join_parts(text, a, b, gap, pat)
     if not (pat.range_gap.fullmatch(gap) or _schedule_cells(text, a, b, header_end, pat)):
         opener = pat.between_opener.search(text[max(0, a.start - 40) : a.start])
         if not (opener and pat.between_gap.fullmatch(gap)):
@@ -85,6 +86,20 @@ def _join(text: str, a: Item, b: Item, header_end: int | None, pat: DatePatterns
         return None
     conf = min(a.confidence, b.confidence)
     return Item("period", a.start, b.end, start, end, shape="range", confidence=conf)
+
+
+def _join_parts(text: str, a: Item, b: Item, gap: str, pat: DatePatterns) -> Item | None:
+    """ "entre o segundo semestre de 2022 e o segundo semestre de 2023": two parts of a
+    year joined as a span make one period, from the first's start to the second's end."""
+    if a.shape not in _PART_SHAPES or b.shape not in _PART_SHAPES or a.b is None or b.b is None:
+        return None
+    opener = pat.between_opener.search(text[max(0, a.start - 40) : a.start])
+    if not (opener and pat.between_gap.fullmatch(gap)) and not pat.range_gap.fullmatch(gap):
+        return None
+    if a.a.y is None or b.b.y is None or not a.a.key() < b.b.key():
+        return None
+    conf = min(a.confidence, b.confidence)
+    return Item("period", a.start, b.end, replace(a.a), replace(b.b), shape="range", confidence=conf)
 
 
 def _schedule_header(text: str, pat: DatePatterns) -> int | None:
@@ -201,6 +216,10 @@ def _resolve_years(text: str, items: list[Item], status_year: int | None, pat: D
     """Fill missing years in reading order: coordination, preceding year, status date."""
     last_year: int | None = None
     for idx, it in enumerate(items):
+        if it.needs_year() and it.extra.get("current_year") and status_year is not None:
+            _fill_year(it, status_year)  # "do exercício atual": the report's own year
+            it.year_source = "status"
+            it.confidence = min(it.confidence, YEAR_SOURCE_CONFIDENCE["status"])
         if it.needs_year():
             year, source = _coordinated_year(text, items, idx, pat), "coordination"
             if year is None:

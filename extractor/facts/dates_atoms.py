@@ -120,7 +120,7 @@ def _date_item(shape: str, g: dict[str, str | None], text: str, s: int, e: int, 
     if day is not None and not _valid_day(year, month, day):
         # "31/04/2021" names no day; with its year written it is still a date's shape
         return Item("void", s, e, Point(year, month)) if year is not None and day <= 31 else None
-    conf = 0.95 if shape in ("dmy_text", "dmy_num", "dmy_abbr", "my_text") else 0.9
+    conf = 0.95 if shape in ("dmy_text", "dmy_bare", "dmy_num", "dmy_abbr", "my_text") else 0.9
     return Item("date", s, e, Point(year, month, day, explicit=year is not None), shape=shape, confidence=conf)
 
 
@@ -166,7 +166,29 @@ def _part_item(g: dict[str, str | None], s: int, e: int, pat: DatePatterns) -> I
     year = _year(g.get("y") or g.get("y2"), pat)
     a = Point(year, n * length - length + 1, explicit=year is not None)
     b = Point(year, n * length, explicit=year is not None)
-    return Item("period", s, e, a, b, shape="part", confidence=0.93)
+    current = {"current_year": True} if g.get("cur") else {}
+    return Item("period", s, e, a, b, shape="part", confidence=0.93, extra=current)
+
+
+def _part_num_item(g: dict[str, str | None], text: str, s: int, e: int, pat: DatePatterns) -> Item | None:
+    """ "2021/1", "2024.1": part N of the year by ``numeric_year_part`` (halves by default)."""
+    year, n, length = _year(g["y"], pat), int(g["od"] or 0), pat.numeric_part_len
+    if year is None or not 1 <= n <= 12 // length or _numeric_is_identifier(text, s, pat, False):
+        return None
+    a, b = Point(year, n * length - length + 1), Point(year, n * length)
+    return Item("period", s, e, a, b, shape="part_num", confidence=0.85)
+
+
+def _short_span_item(g: dict[str, str | None], text: str, s: int, e: int, pat: DatePatterns) -> Item | None:
+    """ "2020/21": from the first year to the one whose last two digits follow."""
+    y1 = _year(g["y1"], pat)
+    if y1 is None or _numeric_is_identifier(text, s, pat, False):
+        return None
+    y2 = y1 - y1 % 100 + int(g["y2s"] or 0)
+    y2 += 100 if y2 <= y1 else 0
+    if not 1 <= y2 - y1 <= pat.short_span_max:
+        return None
+    return Item("period", s, e, Point(y1), Point(y2), shape="year_short", confidence=0.85)
 
 
 def _year_item(shape: str, g: dict[str, str | None], s: int, e: int, pat: DatePatterns) -> Item | None:
@@ -185,8 +207,12 @@ def _make(shape: str, hit: re.Match[str], text: str, pat: DatePatterns) -> Item 
     s, e = hit.span("m") if shape == "abbr_label" else hit.span()
     if shape == "pair":
         return _pair_item(g, s, e, pat)
-    if shape == "part":
+    if shape in ("part", "part_elided"):
         return _part_item(g, s, e, pat)
+    if shape == "part_num":
+        return _part_num_item(g, text, s, e, pat)
+    if shape == "year_short":
+        return _short_span_item(g, text, s, e, pat)
     if shape in ("year", "year_range"):
         return _year_item(shape, g, s, e, pat)
     return _date_item(shape, g, text, s, e, pat)

@@ -68,12 +68,18 @@ class PeriodRules(BaseModel):
     schedule_start_headers: list[str] = Field(min_length=1)
     schedule_end_headers: list[str] = Field(min_length=1)
     weekdays: list[str] = Field(min_length=1)
+    numeric_year_part: str
+    part_year_links: list[str] = Field(min_length=1)
+    current_year_words: list[str] = Field(min_length=1)
+    short_year_span_max: int = Field(ge=1, le=99)
 
     @model_validator(mode="after")
     def _parts_divide_year(self) -> "PeriodRules":
         bad = {k: v for k, v in self.year_parts.items() if v <= 0 or 12 % v}
         if bad:
             raise ValueError(f"year_parts must divide 12 months: {bad}")
+        if self.numeric_year_part not in self.year_parts:
+            raise ValueError(f"numeric_year_part {self.numeric_year_part!r} is not one of year_parts")
         return self
 
 
@@ -85,6 +91,8 @@ class DatePatterns:
     abbrevs: frozenset[str]
     ordinal_of: dict[str, int]
     part_len: dict[str, int]
+    numeric_part_len: int  # months of the part a bare "2021/1" names
+    short_span_max: int  # "2020/21": the second year at most this many years later
     year_min: int
     year_max: int
     coordination_window: int
@@ -141,17 +149,28 @@ def _atoms(months: MonthRules, per: PeriodRules) -> tuple[tuple[str, re.Pattern[
     ords = _alt(list(per.ordinal_suffixes))
     parts = _alt(list(per.year_parts))
     owords = _words([w.lower() for w in per.ordinal_words])
+    links = _phrases(per.part_year_links)
+    current = _phrases(per.current_year_words)
     shapes = {
-        "dmy_text": rf"\b(?P<d>\d{{1,2}})(?:º|°|o)?\s+de\s+(?P<m>{any_m})\.?(?:\s+de\s+|\s*[,/]\s*)(?P<y>{y4}){yend}",
+        "dmy_text": rf"\b(?P<d>\d{{1,2}})(?:º|°|o)?\s+de\s+(?P<m>{any_m})\.?(?:\s+de\s+|\s*[,/]\s*|\s+)(?P<y>{y4}){yend}",
+        # "Acesso em: 1 maio 2020": day, month name and year with spaces only
+        "dmy_bare": rf"\b(?P<d>\d{{1,2}})(?:º|°)?[ ]+(?P<m>{full})[ ]+(?P<y>{y4}){yend}",
         "dmy_abbr": rf"(?<![\w./,-])(?P<d>\d{{1,2}})(?P<s>[/.-])(?P<m>{any_m})(?P=s)(?P<y>{y4}|\d\d)(?!\w|[./-]\d)",
         "dmy_num": rf"(?<![\w./,-])(?P<d>\d{{1,2}})(?P<s>[/.-])(?P<m>\d{{1,2}})(?P=s)(?P<y>\d{{4}}|\d{{2}})(?!\w|[./-]\d)",
         "pair": rf"\b(?P<m1>{any_m})\.?\s*/\s*(?P<m2>{any_m})\b\.?(?:\s*[/-]\s*(?P<y>{y4}|\d\d)(?!\d)|\s+(?:de\s+)?(?P<yd>{y4})(?!\d))?",
-        "part": rf"(?:\b(?P<ow>{owords})|(?<![\w.,])(?P<od>\d{{1,2}})(?:{ords}))\s*(?P<u>{parts})\b(?:(?:\s+de\s+|\s*[/-]\s*|\s+)(?P<y>{y4}){yend}|\s*/\s*(?P<y2>\d\d)(?!\d))?",
+        # "1º e 2º semestre", "primeiro e segundo semestres": the first part borrows the noun
+        "part_elided": rf"(?:\b(?P<ow>{owords})|(?<![\w.,])(?P<od>\d{{1,2}})(?:{ords}))(?=\s*(?:,|e|ou)\s*(?:[nd]?[oa]s?\s+)?"
+                       rf"(?:{owords}|\d{{1,2}}(?:{ords}))\s*(?P<u>{parts})s?\b)",
+        "part": rf"(?:\b(?P<ow>{owords})|(?<![\w.,])(?P<od>\d{{1,2}})(?:{ords}))\s*(?P<u>{parts})s?\b(?:(?:\s+(?:{links})\s+|\s*[/-]\s*|\s+)(?P<y>{y4}){yend}|\s+(?P<cur>{current})\b|\s*/\s*(?P<y2>\d\d)(?!\d))?",
         "my_text": rf"\b(?P<m>{any_m})(?:\.?\s*[/-]\s*|\.?\s+de\s+|\.?\s+)(?P<y>{y4}){yend}",
         "my_short": rf"\b(?P<m>{any_m})\.?\s*[/-]\s*(?P<y>\d\d)(?!\d|[/.,]\d)",
         "dm_text": rf"\b(?P<d>\d{{1,2}})(?:º|°|o)?\s+de\s+(?P<m>{full})\b",
         "my_num": rf"(?<![\w./,:-])(?P<m>0?[1-9]|1[0-2])/(?P<y>{y4}){yend}",
         "dm_num": rf"(?<![\w./,-])(?P<d>\d{{1,2}})/(?P<m>\d\d)(?!\w|[/.,-]?\d)",
+        # "2021/1: 1.322 alvarás", "Valor executado 2024.1": a numbered part after its year
+        "part_num": rf"(?<![\w./,:-])(?P<y>{y4})[/.](?P<od>[1-9])(?![\w%º°ª]|[.,/:-]\d)",
+        # "2020/21", "Ciclo 2023/24": two years, the second written short
+        "year_short": rf"(?<![\w./,:-])(?P<y1>{y4})/(?P<y2s>\d\d)(?![\w%º°ª]|[.,/:-]\d)",
         "year_range": rf"(?<![\w./,:-])(?P<y1>{y4})\s*[-–—/]\s*(?P<y2>{y4}){yend}",
         "abbr_label": rf"^[ \t]*(?:[-–—•*·▪●]\s*)?(?P<m>{abbr})\.?[ \t]*:",
         "month": rf"\b(?P<m>{full})\b",
@@ -173,6 +192,8 @@ def _compile(months: MonthRules, per: PeriodRules) -> DatePatterns:
         abbrevs=frozenset(a.lower() for m in months.months for a in m.abbrevs),
         ordinal_of={k.lower(): v for k, v in per.ordinal_words.items()},
         part_len={k.lower(): v for k, v in per.year_parts.items()},
+        numeric_part_len=per.year_parts[per.numeric_year_part],
+        short_span_max=per.short_year_span_max,
         year_min=per.year_min,
         year_max=per.year_max,
         coordination_window=per.coordination_window,

@@ -35,6 +35,9 @@ _ITEM_SEP = re.compile(r"[,;\t]|\n(?=[ \t]*[-–—•*·▪►\d])|\s(?:[eE]|[o
 _ITEM_STRIP = " \t\n-–—•*·▪►"
 # A row or list number before a name in the same cell or item ("107 ALMAS", "3) Lavras").
 _NUMBERING = re.compile(r"\d{1,4}[.)ºª°-]?[ \t]+(?=[^\W\d_])")
+# A figure after a dash that ends an item ("- Palhoça - 1", "* Blumenau - 194"): a
+# bulletin's list of places with their counts; the place is the item.
+_FIGURE_AFTER = re.compile(r"[ \t]+[-–—][ \t]*[\d][\d.,]*$")
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,9 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
         start = numbering.end()
     while end > start and text[end - 1] in _ITEM_STRIP:
         end -= 1
+    figure = _FIGURE_AFTER.search(text, start, end)
+    if figure is not None:
+        end = figure.start()
     return start, end
 
 

@@ -21,6 +21,7 @@ from extractor.facts.columns import is_scale_note
 from extractor.facts.base import IDENTIFIERS_KEY, Candidate, FactContext
 from extractor.facts.identifiers import identifier_spans
 from extractor.geometry import merge_spans
+from extractor.facts.label_lists import list_unit, panel_unit
 from extractor.facts.number_words import parse_words, repeated_in_words, word_amounts
 from extractor.facts.numbers_qualifiers import direct_cue, qualifier_for
 from extractor.facts.numbers_rules import RULES, WORD, NumberPatterns
@@ -36,7 +37,8 @@ _LETTERS_AFTER = re.compile(r"[A-Za-zµ²]+(?![\wÀ-ÿ])|[A-Za-zÀ-ÿ]")
 # "10 (DEZ)", "01 (um)": a plain character class, no nested repeats (no backtracking blow-up).
 _ALTERNATIVE_AFTER = re.compile(r"[ \t]+(?:ou|a)[ \t]+(?:dois|duas|tr[êe]s)\b", re.IGNORECASE)
 _PLUS_AFTER = re.compile(r"\+(?=[ \t\n]|$)")  # a trailing "+" is "at least"
-_PAREN_WORDS = re.compile(r"[ \t]*\(([A-Za-zÀ-ÖØ-öø-ÿ \t]{1,80})\)")
+# "17 (dezessete)", the words wrapped to the next line as often as not: "constam 13\n(treze)"
+_PAREN_WORDS = re.compile(r"[ \t]*\n?[ \t]*\(([A-Za-zÀ-ÖØ-öø-ÿ \t\n]{1,80})\)")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 ELIDED_CONFIDENCE = 0.7  # a unit taken from the antecedent of an elided noun
 _CENTS = re.compile(r"\d{1,3}(?:\.\d{3})*,\d\d")
@@ -53,6 +55,7 @@ class _Number:
     is_year: bool
     unit: Unit | None = None
     plus: bool = False  # "30k+", "100+ municípios": at least that many
+    money: bool = False  # "371 R$ milhões": the currency sign after the figure
 
 
 def parse_numeral(digits: str, rules: NumberPatterns = RULES) -> float:
@@ -76,6 +79,10 @@ def _read_numeral(text: str, m: re.Match[str], rules: NumberPatterns) -> _Number
         if not name:
             return None
         return _Number(m.start(), glued.end(), value, False, False, Unit(name, glued.end(), 0.9))
+    signed = rules.sign_multiplier.match(text, end)
+    if signed:  # a KPI's "371 R$ milhões", "Até 45 R$ milhões por projeto"
+        scale = rules.numbers.multipliers[signed.group(1).lower()]
+        return _Number(m.start(), signed.end(), value * scale, True, False, money=True)
     mult = rules.multiplier.match(text, end)
     if mult:
         value *= rules.numbers.multipliers[mult.group(1).lower()]
@@ -88,6 +95,16 @@ def _read_numeral(text: str, m: re.Match[str], rules: NumberPatterns) -> _Number
         return _Number(m.start(), plus.end(), value, bool(mult), False, plus=True)
     is_year = not mult and bool(_YEAR.fullmatch(m.group()))
     return _Number(m.start(), end, value, bool(mult), is_year)
+
+
+def _negative_percentage(text: str, m: re.Match[str], ctx: FactContext, rules: NumberPatterns) -> Candidate | None:
+    """ "-2,49%": a share below zero (a fall, a loss); None when no percent sign follows."""
+    pct = rules.percent_after.match(text, m.end())
+    if not pct:
+        return None
+    value = -parse_numeral(m.group()[1:], rules)
+    q = qualifier_for(text, m.start(), ctx, rules)
+    return Candidate("percentage", m.start(), pct.end(), value, "rules.percentage", 0.9, qualifier=q)
 
 
 def _money_start(text: str, start: int, rules: NumberPatterns) -> int | None:
@@ -105,7 +122,7 @@ def _special_kind(text: str, num: _Number, ctx: FactContext, rules: NumberPatter
     if money_at is not None and is_scale_note(text, money_at):
         return None  # "Em R$ 1,00": the table's unit, never an amount
     after = rules.currency_after.match(text, num.end)
-    if (money_at is not None or after) and not num.unit:
+    if (money_at is not None or after or num.money) and not num.unit:
         # the figure's own line holds the fact: "R$" ending the line (or page) before
         # it does not move it there
         start = money_at if money_at is not None and "\n" not in text[money_at:num.start] else num.start
@@ -185,6 +202,10 @@ def _count(
         elided = shapes.elided_subject(text, num.start, num.end, sentence_before(text, num.start), antecedent)
         unit = Unit(elided[1], elided[0], ELIDED_CONFIDENCE) if elided else None
     unit = unit or unit_of_range(text, num.end, rules)
+    listed = (list_unit(text, num.start, num.end) or panel_unit(text, num.start, num.end)
+              if unit is None and not words else None)
+    if listed is not None:  # "- Palhoça - 1" under "ÓBITOS POR MUNICÍPIO": what the caption counts
+        unit = Unit(listed[0], listed[1], 0.7)
     if unit is None and not words:
         unit = unit_from_context(text, num.start, num.end, rules, headers)
     if unit is None and not words and not num.is_year and (
@@ -247,14 +268,18 @@ def find_numbers(doc: Doc, ctx: FactContext) -> list[Candidate]:
     speaks_money = rules.currency_anywhere.search(text) is not None  # once per text, not per cell
     skip_until, antecedent = 0, None
     for m in rules.numeral.finditer(text):
-        if m.start() < skip_until or _overlaps(m.start(), m.end(), blocked) or in_label_cell(
-                text, m.start(), headers):
-            continue
-        cand = _shaped_count(text, m, ctx, rules)
+        if m.start() < skip_until or _overlaps(m.start(), m.end(), blocked) or (
+                in_label_cell(text, m.start(), headers) and _money_start(text, m.start(), rules) is None
+                and list_unit(text, m.start(), m.end()) is None):
+            continue  # "R$ 1.500.000,00" and "- Palhoça - 1" are figures, whatever words they hold
+        signed = m.group()[0] in rules.numbers.minus_signs  # only a percentage takes a sign
+        cand = _negative_percentage(text, m, ctx, rules) if signed else _shaped_count(text, m, ctx, rules)
         if cand is not None:
             out.append(cand)
             read.append((cand.start, cand.end))
             skip_until = cand.end
+            continue
+        if signed:
             continue
         scale_end = shapes.scale_range_end(text, m.start(), m.end())
         if scale_end is not None:  # "escala de 1 a 5": the instrument, not a measure

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from extractor import rulebook
 from extractor.model import Qualifier
@@ -32,6 +32,7 @@ class NumberRules(BaseModel):
     joiner: str
     ordinal_marks: list[str]
     percent_signs: list[str]
+    minus_signs: list[str] = Field(min_length=1)
     currency_before: list[str]
     currency_after: list[str]
     amount_words: list[str]
@@ -110,6 +111,7 @@ class NumberPatterns:
     units: UnitRules
     numeral: re.Pattern[str]
     multiplier: re.Pattern[str]
+    sign_multiplier: re.Pattern[str]  # "371 R$ milhões": the currency between figure and multiplier
     word_number: re.Pattern[str]
     percent_after: re.Pattern[str]
     currency_before: re.Pattern[str]
@@ -131,7 +133,11 @@ class NumberPatterns:
 def _numeral(r: NumberRules) -> re.Pattern[str]:
     """Digits with Brazilian grouping: 255.766 · 28,79 · 4.774.499 · 1785 · 0,75."""
     t, d = re.escape(r.thousands_mark), re.escape(r.decimal_mark)
-    return re.compile(rf"(?<![\wÀ-ÿ.,/\-−])(?:\d{{1,3}}(?:{t}\d{{3}})++|\d++)(?:{d}\d+)?(?![\d])")
+    minus = "".join(re.escape(c) for c in r.minus_signs)
+    # a minus sign glued to the digits is kept in the match (the caller reads it only
+    # before a percent sign); a dash after a digit or a mark is a range, never a sign
+    return re.compile(rf"(?<![\wÀ-ÿ.,/\-−{minus}])[{minus}]?(?<![\wÀ-ÿ.,/])(?:\d{{1,3}}(?:{t}\d{{3}})++|\d++)"
+                      rf"(?:{d}\d+)?(?![\d])")
 
 
 def _cue_patterns(groups: dict[str, list[str]], *, anchored: bool) -> tuple[tuple[Qualifier, re.Pattern[str]], ...]:
@@ -154,6 +160,8 @@ def compile_rules(n: NumberRules, q: QualifierRules, u: UnitRules) -> NumberPatt
         units=u,
         numeral=_numeral(n),
         multiplier=re.compile(rf"[ \t]*(?:\n[ \t]*)?(?i:({alternation(list(n.multipliers))})){NOT_WORD_AFTER}"),
+        sign_multiplier=re.compile(rf"[ \t]*(?:{alternation(n.currency_before)})[ \t]*(?:\n[ \t]*)?"
+                                   rf"(?i:({alternation(list(n.multipliers))})){NOT_WORD_AFTER}"),
         word_number=re.compile(word_number),
         percent_after=re.compile(rf"(?:[ \t]|[ ]*\n[ ]*)?(?i:{alternation(n.percent_signs)})"),
         currency_before=re.compile(rf"(?:{alternation(n.currency_before)})\s*$"),

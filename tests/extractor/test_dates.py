@@ -124,6 +124,38 @@ POSITIVES: list[tuple[str, list[tuple[str, str, Any]]]] = [
     ("em 2024, 2025 e 2026", [("date", "2024", "2024"), ("date", "2025", "2025"), ("date", "2026", "2026")]),
     ("Lei nº 14.133, de 1º de abril de 2021", [("date", "1º de abril de 2021", "2021-04-01")]),
     ("jun/jul 2025: testes", [("period", "jun/jul 2025", P("2025-06", "2025-07"))]),
+    # a half of the year written as a number after its year, as a results list labels it
+    ("Resultado:\n● 2021/1: 1.322 alvarás emitidos\n● 2021/2: 1.359 alvarás emitidos",
+     [("period", "2021/1", P("2021-01", "2021-06")), ("period", "2021/2", P("2021-07", "2021-12"))]),
+    ("R$ 646.131,51 (Valor executado 2024.1)", [("period", "2024.1", P("2024-01", "2024-06"))]),
+    ("- 2019/2: 2,59% de vistorias", [("period", "2019/2", P("2019-07", "2019-12"))]),
+    # two parts of a year sharing one noun: the first borrows it (and the year after it)
+    ("dados do 1º e 2º semestres de 2023", [("period", "1º", P("2023-01", "2023-06")),
+                                           ("period", "2º semestres de 2023", P("2023-07", "2023-12"))]),
+    ("no primeiro e no segundo bimestre de 2024 houve", [("period", "primeiro", P("2024-01", "2024-02")),
+                                                        ("period", "segundo bimestre de 2024", P("2024-03", "2024-04"))]),
+    # a span between two parts of years is one period
+    ("entre o segundo semestre de 2022 e o segundo semestre de 2023, as metas",
+     [("period", "segundo semestre de 2022 e o segundo semestre de 2023", P("2022-07", "2023-12"))]),
+    ("do 1º trimestre de 2024 ao 3º trimestre de 2024", [("period", "1º trimestre de 2024", P("2024-01", "2024-03")),
+                                                         ("period", "3º trimestre de 2024", P("2024-07", "2024-09"))]),
+    ("de 1º bimestre de 2024 a 3º bimestre de 2025",
+     [("period", "1º bimestre de 2024 a 3º bimestre de 2025", P("2024-01", "2025-06"))]),
+    # a part of a fiscal year: its year after "do exercício (financeiro) de"
+    ("no 2.º bimestre do exercício de 2017, a Receita", [("period", "2.º bimestre do exercício de 2017",
+                                                          P("2017-03", "2017-04"))]),
+    ("1º semestre do exercício financeiro de 2024", [("period", "1º semestre do exercício financeiro de 2024",
+                                                     P("2024-01", "2024-06"))]),
+    # a citation's access date written without "de"
+    ("Acesso em: 1 maio 2020, 18h35", [("date", "1 maio 2020", "2020-05-01")]),
+    ("9 Abril/2017", [("date", "Abril/2017", "2017-04")]),  # a row number before a month is no day
+    # a part of the current year is of the report's year, whatever year came before
+    ("Em 2024 o saldo NÃO APLICADO ATÉ O PRIMEIRO QUADRIMESTRE DO EXERCÍCIO ATUAL",
+     [("date", "2024", "2024"), ("period", "PRIMEIRO QUADRIMESTRE DO EXERCÍCIO ATUAL", P("2025-01", "2025-04"))]),
+    ("no 2º semestre deste ano", [("period", "2º semestre deste ano", P("2025-07", "2025-12"))]),
+    # two years, the second written short
+    ("Ciclo 2023/24: 9 novos projetos", [("period", "2023/24", P("2023", "2024"))]),
+    ("| 2020/21 | 2022 |", [("period", "2020/21", P("2020", "2021"))]),
 ]
 
 # Months, parts of a year and day/month written without a year (guide, year rule).
@@ -201,6 +233,15 @@ NEGATIVES: list[str] = [
     "Escola Estadual Sete de Setembro",
     "Nota 10/10 e 9/10",
     "oferta de até 2000 novas vagas",
+    # a number after a year that is no part of it, or an identifier
+    "Lei 2021/1 do município",
+    "Processo E:01203.0000009001/2022",
+    "resultado 2024/3 do lote",
+    "em 2024/12 unidades",
+    "placar de 2024/19",
+    "taxa de 2024.5%",
+    "Processo Seletivo de Preceptores, Seleção 2018/1, objeto do Edital",
+    "aprovados no Vestibular 2024.2",
 ]
 
 

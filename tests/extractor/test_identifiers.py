@@ -76,6 +76,9 @@ CASES = [
     ("duplicação da BR-381 no trecho", ["BR-381"]),
     ("conforme o Anexo II do Decreto", ["Anexo II"]),
     ("Fases 1, 2 e 3 concluídas", ["Fases 1, 2 e 3"]),
+    # a document's revision number, as an electronic-process footer prints it
+    ("Despacho do processo, Revisão 01 SEI ALAGOAS", ["Revisão 01"]),
+    ("Manual do usuário, rev. 3", ["rev. 3"]),
 ]
 
 

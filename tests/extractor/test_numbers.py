@@ -159,6 +159,22 @@ SETTLED = [
     ("+/- 2.000 pessoas no evento", [("count", 2000, "pessoas", "approx")]),
     ("±2.000 pessoas no evento", [("count", 2000, "pessoas", "approx")]),
     ("suspensão por até 10 dias", [("count", 10, "dias", "at_most")]),
+    # a figure repeated in words wrapped to the next line is still one count with its unit
+    ("constam 17\n(dezessete) indicadores vinculados ao tema", [("count", 17, "indicadores", "exact")]),
+    ("foram 246 (duzentos e quarenta\ne seis) metas cumpridas", [("count", 246, "metas", "exact")]),
+    # a table's cells that carry their own currency sign are amounts, not row labels
+    ("Manutenção\tValor planejado\tValor executado\tPercentual\n2024.1\tR$ 1.500.000,00\tR$ 646.131,51\t43,08%",
+     [("money", 1500000, None, "exact"), ("money", 646131.51, None, "exact"), ("percentage", 43.08, None, "exact")]),
+    ("Obra\tCusto\nEscola Norte\tR$ 80.000,00\nPosto Sul\tR$45.500,00",
+     [("money", 80000, None, "exact"), ("money", 45500, None, "exact")]),
+    # the currency sign between the figure and its multiplier, as a slide's KPI prints it
+    ("371 R$ milhões (total)", [("money", 371000000, None, "exact")]),
+    ("Até 45 R$ milhões por projeto", [("money", 45000000, None, "at_most")]),
+    ("custo de 2,5 R$ mil por equipe", [("money", 2500, None, "exact")]),
+    # a sign glued to a percentage: a share below zero
+    ("- 2021/1: -2,49% do valor de repasse", [("percentage", -2.49, None, "exact")]),
+    ("Taxa de crescimento\n−11,9650%", [("percentage", -11.965, None, "exact")]),
+    ("variação de -3,5 % no período", [("percentage", -3.5, None, "exact")]),
 ]
 
 POSITIVES += SETTLED
@@ -271,6 +287,10 @@ NEGATIVES = [
     "Página 1 de 3",
     "Disque-Saúde (136)",
     "a dose é aplicada uma única vez",
+    # a dash glued to a figure with no percent sign is a range or a bullet, no sign
+    "saldo -5",
+    "faixa 10-20% dos casos",
+    "classes 1-50",
 ]
 
 

@@ -60,6 +60,12 @@ def _cue_rest(line: str) -> str | None:
     ("dados apurados em setembro de 2023", "2023-09"),
     ("Avaliação da estratégia – ciclo 2020-2024", "2024-12"),
     ("Plano Estratégico ciclo 2021/2023", "2023-12"),
+    # the part of a fiscal year written before what it measures
+    ("CONSIDERANDO que, no 2.º bimestre do exercício de 2017, a Receita realizada", "2017-04"),
+    ("até o 1º semestre do exercício financeiro de 2023 a despesa", "2023-06"),
+    # the year the collected results are about, its halves named after it
+    ("solicita os resultados, referentes ao ano de 2024 (1º e 2º semestre), a fim de", "2024-12"),
+    ("dados relativos ao exercício de 2019, conforme", "2019-12"),
 ])
 def test_reference_cues_name_the_period_figures_refer_to(line: str, month: str) -> None:
     assert reference_end(_cue_rest(line)) == month
@@ -70,20 +76,29 @@ def test_reference_cues_name_the_period_figures_refer_to(line: str, month: str) 
     "No primeiro semestre foram atendidas 300 famílias",
     "A equipe do ciclo de palestras",
     "Brasília, 10 de junho de 2017",
+    "no 2º semestre a equipe cresceu",
+    "referentes ao ofício de 2024",
 ])
 def test_issue_dates_and_loose_parts_are_no_reference(line: str) -> None:
     rest = _cue_rest(line)
     assert rest is None or reference_end(rest) is None
 
 
-def _a4(path: Path, pages: list[list[str]], header: str | None = None) -> Path:
-    """A4 pages of body lines; ``header`` is drawn in the top margin of every page."""
+def _a4(path: Path, pages: list[list[str]], header: str | None = None,
+        header_at: tuple[float, float, float] = (60, 815, 8), cover: list[str] | None = None) -> Path:
+    """A4 pages of body lines; ``header`` is drawn on every page at ``header_at`` (x, y,
+    size: by default in the top margin); ``cover`` lines make a first page without it."""
     c = canvas.Canvas(str(path))
+    if cover:
+        c.setFont("Helvetica-Bold", 26)
+        for k, text in enumerate(cover):
+            c.drawString(80, 420 - 40 * k, text)
+        c.showPage()
     for lines in pages:
         if header:
-            c.setFont("Helvetica", 8)
-            c.drawString(60, 815, header)
-        y = 740
+            c.setFont("Helvetica", header_at[2])
+            c.drawString(header_at[0], header_at[1], header)
+        y = 680
         for text in lines:
             c.setFont("Helvetica", 11)
             c.drawString(60, y, text)
@@ -170,3 +185,30 @@ def test_an_emission_stamp_gives_one_date_on_its_first_page(tmp_path: Path) -> N
 ])
 def test_the_issue_or_signing_date_is_the_last_resort(tmp_path: Path, lines: list[str], month: str | None) -> None:
     assert extract_pdf(_a4(tmp_path / "despacho.pdf", [lines])).report.status_date == month
+
+
+def _bulletin(path: Path, cover_date: str, banner_date: str, pages: list[list[str]], banner_y: float,
+              banner_size: float = 16) -> Path:
+    """A cover with its date in the body, then pages under a banner whose date sits
+    ``banner_y`` pt from the top: below the 10% margin, at the same place every page."""
+    return _a4(path, pages, header=banner_date, header_at=(300, 842 - banner_y, banner_size),
+               cover=["Boletim Epidemiológico", cover_date])
+
+
+@pytest.mark.parametrize("banner_y", [100.0, 130.0, 160.0])
+def test_a_dated_banner_repeated_below_the_margin_counts_once_on_its_first_page(tmp_path: Path,
+                                                                              banner_y: float) -> None:
+    body = [[f"SITUAÇÃO {n}", f"Foram {10 * n} atendimentos na semana."] for n in range(1, 5)]
+    result = extract_pdf(_bulletin(tmp_path / "b.pdf", "1º de maio de 2020", "1º de maio de 2020", body, banner_y))
+    facts = [*result.report.extractions, *(e for it in result.initiatives for e in it.extractions)]
+    assert sorted(e.page for e in facts if e.kind == "date" and e.value == "2020-05-01") == [1]
+    assert result.report.status_date == "2020-05"
+
+
+def test_a_dated_line_on_two_pages_only_stays_a_fact(tmp_path: Path) -> None:
+    """Two pages are no masthead: each page's dated line is read as written."""
+    body = [["SITUAÇÃO NORTE", "Foram 10 atendimentos."], ["SITUAÇÃO SUL", "Foram 20 atendimentos."]]
+    result = extract_pdf(_bulletin(tmp_path / "b.pdf", "Boletim semanal", "3 de junho de 2021", body, 130.0,
+                                   banner_size=11))
+    facts = [*result.report.extractions, *(e for it in result.initiatives for e in it.extractions)]
+    assert sorted(e.page for e in facts if e.kind == "date" and e.value == "2021-06-03") == [2, 3]
