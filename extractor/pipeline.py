@@ -16,7 +16,7 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
-from extractor import calibration, letterhead, ocr
+from extractor import calibration, headline, letterhead, ocr
 from extractor.errors import BadPDF
 from extractor.evidence import TextMap, locate
 from extractor.facts.base import Candidate, FactContext
@@ -74,13 +74,16 @@ def _is_statement(layouts: list[PageLayout]) -> bool:
 
 def _document_context(layouts: list[PageLayout], status: str | None) -> FactContext:
     """What every finder may know of the whole document (its text left empty): the status
-    month, whether it is a financial statement, and the state it speaks of."""
+    month, whether it is a financial statement, the state it speaks of, and its headline
+    figures (by place on the page; :func:`_facts` turns them into text offsets)."""
     uf = publisher_state("\n".join(ln.text for p in layouts for ln in (*p.furniture, *p.lines)))
-    return FactContext(text="", status_date=status, statement=_is_statement(layouts), home_uf=uf)
+    return FactContext(text="", status_date=status, statement=_is_statement(layouts), home_uf=uf,
+                       display=headline.headline_figures(layouts))
 
 
 def _facts(tm: TextMap, title_end: int, doc: FactContext) -> list[Extraction]:
-    ctx = replace(doc, text=tm.text, title_end=title_end)
+    display = frozenset(s for s, w in zip(tm.starts, tm.words) if headline.key(w) in doc.display)
+    ctx = replace(doc, text=tm.text, title_end=title_end, display=display)
     out = (_extraction(c, tm) for c in find_facts(ctx))
     return [e for e in out if e is not None]
 

@@ -43,6 +43,7 @@ class CountShapeRules(BaseModel):
     predicate_verbs: list[str]
     negation: str
     unitless_cues: list[str]
+    display_figure_ratio: float = Field(gt=1)
 
 
 @dataclass(frozen=True)

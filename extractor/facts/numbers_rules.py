@@ -94,6 +94,8 @@ class UnitRules(BaseModel):
     caption_category_cues: list[str]
     caption_category_words: list[str]
     kind_headers: list[str]
+    value_labels: list[str]
+    item_heads: list[str]
 
 
 def alternation(words: list[str]) -> str:

@@ -11,6 +11,7 @@ label of its line ("Ponto Digital: aprox. 6.000").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from extractor.facts.columns import ColumnKind, column_kind, header_columns, says_reais, without_notes
@@ -527,6 +528,38 @@ def _caps_label_above(text: str, line_start: int, rules: NumberPatterns) -> str 
     return None
 
 
+_ITEM_HEADING = re.compile(r"^(?P<head>\w+)\b[^\t:–—-]{0,20}?(?:\s*:|\s[-–—])\s*(?P<name>[^\t\n]+?)\s*$")
+
+
+def _lines_above(text: str, line_start: int) -> Iterator[tuple[int, str]]:
+    """(start, stripped text) of the lines above ``line_start``, nearest first, at most
+    ``_INTRO_WINDOW`` of them."""
+    pos = line_start
+    for _ in range(_INTRO_WINDOW):
+        if pos <= 0:
+            return
+        prev = text.rfind("\n", 0, pos - 1) + 1
+        yield prev, text[prev : pos - 1].strip()
+        pos = prev
+
+
+def _item_heading_unit(text: str, line_start: int, rules: NumberPatterns) -> str | None:
+    """ "Indicador n.º 27 - Convênios e Parcerias" / "Período: …" / "Valor: 2" -> convênios
+    e parcerias: walk up past sibling "label: value" lines to the heading naming the
+    indicator or goal (rules/units.yaml item_heads); a "Número de" before its name is
+    not part of what is counted."""
+    for _, line in _lines_above(text, line_start):
+        m = _ITEM_HEADING.match(line)
+        if m and m.group("head").lower() in rules.units.item_heads:
+            words = m.group("name").split()
+            while words and words[0].lower() in (*rules.units.intro_heads, "de", "da", "do", "das", "dos"):
+                words.pop(0)
+            return _label_name(" ".join(words), rules)
+        if ":" not in line or not _LABEL_BEFORE.match(line.split(":", 1)[0] + ":"):  # not a sibling
+            return None
+    return None
+
+
 def _is_time_label(label: str, rules: NumberPatterns) -> bool:
     words = [w.lower() for w in re.findall(rf"{WORD}+", label)]
     return bool(_YEARISH.search(label)) or any(w in rules.units.time_label_words for w in words)
@@ -534,13 +567,7 @@ def _is_time_label(label: str, rules: NumberPatterns) -> bool:
 
 def _intro_unit(text: str, line_start: int, rules: NumberPatterns) -> str | None:
     """Walk up past sibling "label: N" lines to the line introducing the list."""
-    pos = line_start
-    for _ in range(_INTRO_WINDOW):
-        if pos <= 0:
-            return None
-        prev = text.rfind("\n", 0, pos - 1) + 1
-        line = text[prev : pos - 1].strip()
-        pos = prev
+    for prev, line in _lines_above(text, line_start):
         if not line or re.search(r"[:=][ \t]*[^\d\n]{0,25}\d[\d.,]*[ \t]*$", line):
             continue
         return _intro_line_unit(_with_wrapped_start(text, prev, line), rules)
@@ -646,6 +673,10 @@ def unit_from_context(
     if _is_time_label(m.group("label"), rules):
         intro = _intro_unit(text, ls, rules)
         return Unit(intro, end, 0.75) if intro else None
+    if " ".join(m.group("label").lower().split()) in rules.units.value_labels:
+        item = _item_heading_unit(text, ls, rules)
+        if item:
+            return Unit(item, end, 0.6)
     named = rules.intro.search(m.group("label"))
     if named and _usable(named.group(1), rules):
         return Unit(_clean(named.group(1)), end, 0.7)
