@@ -7,8 +7,8 @@ Revises: 0006_review_additions
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_token_last_use"
-down_revision = "0006_review_additions"
+revision = "0008_token_last_use"
+down_revision = "0007_confidence_refit"
 branch_labels = None
 depends_on = None
 
