@@ -1,7 +1,7 @@
 """When each token was last used (the operator page's tokens tab lists it), to the minute.
 
-Revision ID: 0007_token_last_use
-Revises: 0006_review_additions
+Revision ID: 0008_token_last_use
+Revises: 0007_confidence_refit
 """
 
 import sqlalchemy as sa
