@@ -1,15 +1,15 @@
 """A report's progress while it is processed ("OCR: página 12 de 100"), shown by
 GET /api/v1/reports/{id} and written by the worker as the extraction child reports it.
 
-Revision ID: 0007_report_progress
-Revises: 0006_review_additions
+Revision ID: 0009_report_progress
+Revises: 0008_token_last_use
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_report_progress"
-down_revision = "0006_review_additions"
+revision = "0009_report_progress"
+down_revision = "0008_token_last_use"
 branch_labels = None
 depends_on = None
 
