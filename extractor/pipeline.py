@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -108,18 +109,23 @@ def _report_facts(lines: list[Line], doc: FactContext) -> list[Extraction]:
 
 
 def extract_pdf(path: str | Path, *, filename: str | None = None,
-                calibrate: bool = True) -> ExtractResult:
+                calibrate: bool = True, on_page: Callable[[int], None] | None = None) -> ExtractResult:
     """Extract areas, initiatives and facts with their evidence from one PDF.
 
     Confidences are calibrated (rules/calibration.yaml); ``calibrate=False`` keeps
     the finders' raw ones, which is what ``bench/calibrate.py`` fits the mapping on.
+    ``on_page(number)`` is told each page as it is read (the service shows the progress).
     Pages without a text layer that show an image (scans) are read by OCR
     (extractor/ocr.py). Raises :class:`BadPDF` when the file cannot be read, or has
     no text layer and OCR cannot read it (RELATO_OCR=off, Tesseract missing, no text).
     """
     path = Path(path)
     warnings: list[str] = []
-    pages = list(read_pages(path, warnings))
+    pages = []
+    for page in read_pages(path, warnings):
+        pages.append(page)
+        if on_page is not None:
+            on_page(page.number)
     if not pages:
         raise BadPDF("the PDF has no readable pages", code="empty")
     if not any(p.words for p in pages) and any(p.unmapped for p in pages):

@@ -97,6 +97,30 @@ def probe(path: Path, *, max_pages: int) -> int:
         raise BadPDF(f"the PDF could not be read ({exc})", code="corrupt") from exc
 
 
+_PAGES = threading.local()  # the callback of `reporting_pages` in this thread, if any
+
+
+@contextmanager
+def reporting_pages(callback: Callable[[int], None]) -> Iterator[None]:
+    """Within the block, `extract` in this thread calls `callback(page number)` as the
+    child reads each page (the worker records it: "processando: página N de M")."""
+    previous = getattr(_PAGES, "callback", None)
+    _PAGES.callback = callback
+    try:
+        yield
+    finally:
+        _PAGES.callback = previous
+
+
+def _note_page(number: int) -> None:
+    callback = getattr(_PAGES, "callback", None)
+    if callback is not None:
+        try:
+            callback(int(number))
+        except Exception:  # noqa: BLE001 - progress is bookkeeping: the extraction goes on
+            log.warning("could not record extraction progress (page %s)", number, exc_info=True)
+
+
 def extract(path: Path, *, filename: str | None) -> ExtractResult:
     """The whole extraction of one PDF; raises extractor.errors.BadPDF for unreadable input
     (including one that passes the time or memory limit), ExtractionCrashed for a bug."""
@@ -201,6 +225,9 @@ def _run(job: str, path: Path, filename: str | None, max_pages: int | None, lim:
                 message: tuple[Any, ...] = ("died",)
                 break
             message = _receive(receiver)
+            if message[0] == "page":  # the extraction read another page: tell whoever asked
+                _note_page(message[1])
+                continue
             if message[0] != "allow":
                 break
             end, timeout = end + message[1], timeout + message[1]  # OCR'd pages: extractor/ocr.py
@@ -257,7 +284,8 @@ def _child(sender: Connection, job: str, path: str, filename: str | None, max_pa
         env_limits.limit_memory(memory_mb)
         env_limits.limit_cpu(cpu_s + KILL_GRACE_S)
         env_limits.listen(lambda s: (sender.send(("allow", s)), env_limits.extend_cpu(s)))
-        message: tuple[Any, ...] = ("ok", _job(job, Path(path), filename, max_pages, extra))
+        on_page = (lambda n: sender.send(("page", n))) if job == "extract" else None
+        message: tuple[Any, ...] = ("ok", _job(job, Path(path), filename, max_pages, extra, on_page))
     except BadPDF as exc:
         message = ("bad", exc.reason, exc.code)
     except MemoryError:
@@ -289,7 +317,8 @@ def _sizes(path: Path) -> list[tuple[float, float]]:
         return text_sizes(path)
 
 
-def _job(job: str, path: Path, filename: str | None, max_pages: int | None, extra: tuple[Any, ...]) -> Any:
+def _job(job: str, path: Path, filename: str | None, max_pages: int | None, extra: tuple[Any, ...],
+         on_page: Callable[[int], None] | None = None) -> Any:
     if job == "render":
         cache_dir, number, key, bbox = extra
         return str(page_png(path, Path(cache_dir), number, key=key, bbox=bbox))
@@ -301,4 +330,4 @@ def _job(job: str, path: Path, filename: str | None, max_pages: int | None, extr
         return _sizes(path)
     from extractor.pipeline import extract_pdf
 
-    return extract_pdf(path, filename=filename).model_dump_json()
+    return extract_pdf(path, filename=filename, on_page=on_page).model_dump_json()

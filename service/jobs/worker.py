@@ -86,6 +86,7 @@ def claim_next(engine: Engine, settings: Settings, worker_id: str) -> Claim | No
             report.status, report.worker_id = "processing", worker_id
             report.lease_until = now + timedelta(seconds=settings.lease_s)
             report.attempts += 1
+            report.progress_page = None
             report.started_at = report.updated_at = now
             session.commit()
             assert report.id is not None
@@ -190,6 +191,25 @@ class _Heartbeat:
         self._thread.join()
 
 
+class PageProgress:
+    """Records the page the extraction has read up to on the report (at most once a second,
+    and only while this worker still holds it), for the operator page's "página N de M"."""
+
+    INTERVAL_S = 1.0
+
+    def __init__(self, engine: Engine, claim: Claim) -> None:
+        self.engine, self.claim, self.written_at = engine, claim, 0.0
+
+    def __call__(self, page: int) -> None:
+        now = time.monotonic()
+        if now - self.written_at < self.INTERVAL_S:
+            return
+        self.written_at = now
+        with Session(write_engine(self.engine)) as session:
+            session.exec(update(Report).where(_guarded(self.claim)).values(progress_page=page))  # type: ignore[call-overload]
+            session.commit()
+
+
 def process(engine: Engine, settings: Settings, claim: Claim) -> bool:
     """Extract a claimed report and record the outcome; True if this worker completed it."""
     with _Heartbeat(engine, settings, claim):
@@ -205,7 +225,8 @@ def process(engine: Engine, settings: Settings, claim: Claim) -> bool:
             log.exception("could not fetch the PDF of report %s", claim.report_id)
             return False
         try:
-            with extracting.limits(settings.extract_timeout_s, settings.extract_memory_mb):
+            with extracting.limits(settings.extract_timeout_s, settings.extract_memory_mb), \
+                    extracting.reporting_pages(PageProgress(engine, claim)):
                 result = cap_facts(extracting.extract(path, filename=claim.filename),
                                    per_page=settings.max_facts_per_page, per_report=settings.max_facts_per_report)
                 sizes = extracting.page_sizes(path)

@@ -73,6 +73,7 @@ class Report(SQLModel, table=True):
     started_at: datetime | None = _ts(nullable=True)
     finished_at: datetime | None = _ts(nullable=True)
     series: str | None = Field(default=None, max_length=500, index=True)
+    progress_page: int | None = None  # the page the running extraction has read up to (worker.py)
 
 
 class Page(SQLModel, table=True):

@@ -46,6 +46,8 @@ class ReportPublic(BaseModel):
         "status date. A re-issue stays out of the series' editions (charts, assist, diffs); "
         "PUT /reports/{id}/series moves it to a series of its own"))
     series: str | None = Field(None, description="the series its editions share (set by linking or PUT /series)")
+    progress_page: int | None = Field(None, description=(
+        "while processing: the page the extraction has read up to (of `pages`); null otherwise"))
     stalled: bool = Field(False, description=(
         "processing, but its worker's lease ran out: the worker stopped without a word (killed, machine "
         "lost); the next worker to look takes it over (attempts + 1) or, after the last attempt, fails it"))

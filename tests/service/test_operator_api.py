@@ -140,3 +140,29 @@ def test_me_names_the_callers_role_and_a_stalled_job_is_told_apart(client: TestC
             session.commit()
         got = client.get(f"/api/v1/reports/{report_id}", headers=auth(tokens["operator"])).json()
         assert (got["status"], got["stalled"]) == ("processing", stalled)
+
+
+def test_a_running_extraction_tells_the_page_it_has_read_up_to(client: TestClient, tokens: dict[str, str],
+                                                               engine: Engine, settings: Settings, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child reports each page it reads; the worker records it on the report while it
+    holds it, and the API shows it only while the report is processing."""
+    from service.jobs import extracting, worker
+
+    deck = slide_pdf(tmp_path / "tres.pdf", [[(f"Pagina {n} do relatorio", 20, False)] for n in range(1, 4)])
+    report_id = upload(client, tokens["operator"], deck).json()["id"]
+    seen: list[tuple[int, int | None, bool]] = []
+    write = worker.PageProgress.__call__
+
+    def spy(self: Any, page: int) -> None:
+        write(self, page)
+        got = client.get(f"/api/v1/reports/{report_id}", headers=auth(tokens["operator"])).json()
+        seen.append((page, got["progress_page"], got["status"] == "processing"))
+
+    monkeypatch.setattr(worker.PageProgress, "INTERVAL_S", 0.0)
+    monkeypatch.setattr(worker.PageProgress, "__call__", spy)
+    with extracting.limits(settings.extract_timeout_s, settings.extract_memory_mb):
+        assert drain_queue(engine, settings) == 1
+    assert seen == [(1, 1, True), (2, 2, True), (3, 3, True)]
+    done = client.get(f"/api/v1/reports/{report_id}", headers=auth(tokens["operator"])).json()
+    assert done["status"] == "done" and done["progress_page"] is None and done["pages"] == 3

@@ -137,7 +137,10 @@ function statusText(r) {
   if (r.status === "processing" && r.stalled) {
     return "parado: o processo que extraía parou sem avisar; outro vai retomá-lo (ou marcá-lo como falho)";
   }
-  if (r.status === "processing") return r.attempts > 1 ? `processando (tentativa ${r.attempts})` : "processando";
+  if (r.status === "processing") {
+    const page = r.progress_page ? `: página ${r.progress_page}${r.pages ? ` de ${r.pages}` : ""}` : "";
+    return `processando${page}${r.attempts > 1 ? ` (tentativa ${r.attempts})` : ""}`;
+  }
   if (r.status === "done") return "concluído";
   return `falhou: ${r.error || "sem motivo registrado"}`;
 }
