@@ -313,6 +313,7 @@ async function act(kind) {
   };
   const [title, text, go, run, done] = plans[kind];
   if (!(await ask(title, text, go))) return;
+  toast(kind === "reextract" ? "Re-extraindo: pode levar alguns minutos num relatório grande…" : "Enviando…");
   try {
     const out = await run();
     toast(done(out));
