@@ -46,7 +46,7 @@ from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 from pdfplumber.utils.text import WordExtractor
 from pydantic import BaseModel, ConfigDict, Field
 
-from extractor import pdfstreams, rulebook
+from extractor import pdfstreams, progress, rulebook
 from extractor.errors import BadPDF
 
 log = logging.getLogger(__name__)
@@ -639,6 +639,7 @@ def read_pages(path: str | Path, warnings: list[str] | None = None) -> Iterator[
     pdf = _open(Path(path), warnings)
     with pdf:
         for i, page in enumerate(pdf.pages, start=1):
+            progress.report(f"Leitura: página {i} de {len(pdf.pages)}")
             try:
                 yield _read_page(page, i, warnings)
             except BadPDF:

@@ -120,6 +120,8 @@ def extract_pdf(path: str | Path, *, filename: str | None = None,
 
     Confidences are calibrated (rules/calibration.yaml); ``calibrate=False`` keeps
     the finders' raw ones, which is what ``bench/calibrate.py`` fits the mapping on.
+    Each page read and each page OCR'd is told to extractor/progress.py's listeners (the
+    service shows the latest line on the report).
     Pages without a text layer that show an image (scans) are read by OCR
     (extractor/ocr.py). Raises :class:`BadPDF` when the file cannot be read, or has
     no text layer and OCR cannot read it (RELATO_OCR=off, Tesseract missing, no text).

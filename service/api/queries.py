@@ -88,7 +88,8 @@ def report_public(report: Report, counts: ReviewCounts, reissue_of: int | None =
         error=report.error, progress=report.progress if report.status == "processing" else None,
         pages=report.pages, title=report.title, status_date=report.status_date,
         created_at=as_utc(report.created_at), counts=counts, reissue_of=reissue_of,  # type: ignore[arg-type]
-        series=report.series, attempts=report.attempts, stalled=_stalled(report), facts_by_kind=more.facts_by_kind, ocr_pages=more.ocr_pages,
+        series=report.series, attempts=report.attempts, stalled=_stalled(report),
+        facts_by_kind=more.facts_by_kind, ocr_pages=more.ocr_pages,
         pages_complete=more.pages_complete,
     )
 

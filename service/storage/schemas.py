@@ -37,8 +37,8 @@ class ReportPublic(BaseModel):
     status: ReportStatus
     error: str | None
     progress: str | None = Field(None, description=(
-        "while the report is processing, the step under way, e.g. \"OCR: página 12 de 100\" "
-        "for a scan read page by page; null otherwise"))
+        "while the report is processing, the step under way, e.g. \"Leitura: página 3 de 40\" "
+        "or \"OCR: página 12 de 100\" for a scan read page by page; null otherwise"))
     pages: int | None
     title: str | None
     status_date: str | None

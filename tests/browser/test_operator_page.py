@@ -201,7 +201,7 @@ def test_an_operator_has_no_tokens_tab_and_the_api_refuses_it(page: Any, ops: Li
     page.locator("#signout-button").click()
     page.get_by_label("Token de operador ou administrador").fill(ops.tokens["reviewer"])
     page.keyboard.press("Enter")
-    assert "nem de administrador" in page.locator("#signin-error").inner_text()
+    page.wait_for_selector("#signin-error:has-text('nem de administrador')")
     assert page.locator("#app").is_hidden()
 
 

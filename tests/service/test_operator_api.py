@@ -140,3 +140,30 @@ def test_me_names_the_callers_role_and_a_stalled_job_is_told_apart(client: TestC
             session.commit()
         got = client.get(f"/api/v1/reports/{report_id}", headers=auth(tokens["operator"])).json()
         assert (got["status"], got["stalled"]) == ("processing", stalled)
+
+
+def test_a_running_extraction_tells_the_page_it_has_read_up_to(client: TestClient, tokens: dict[str, str],
+                                                               engine: Engine, settings: Settings, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child reports each page it reads; the worker records the line on the report while
+    it holds it, and the API shows it only while the report is processing."""
+    from service.jobs import extracting, worker
+
+    deck = slide_pdf(tmp_path / "tres.pdf", [[(f"Pagina {n} do relatorio", 20, False)] for n in range(1, 4)])
+    report_id = upload(client, tokens["operator"], deck).json()["id"]
+    seen: list[tuple[str, str | None, bool]] = []
+    write = worker._Progress.__call__
+
+    def spy(self: Any, line: str) -> None:
+        write(self, line)
+        got = client.get(f"/api/v1/reports/{report_id}", headers=auth(tokens["operator"])).json()
+        seen.append((line, got["progress"], got["status"] == "processing"))
+
+    monkeypatch.setattr(worker, "PROGRESS_EVERY_S", 0.0)
+    monkeypatch.setattr(worker._Progress, "__call__", spy)
+    with extracting.limits(settings.extract_timeout_s, settings.extract_memory_mb):
+        assert drain_queue(engine, settings) == 1
+    pages = [f"Leitura: página {n} de 3" for n in range(1, 4)]
+    assert seen == [(line, line, True) for line in pages]
+    done = client.get(f"/api/v1/reports/{report_id}", headers=auth(tokens["operator"])).json()
+    assert done["status"] == "done" and done["progress"] is None and done["pages"] == 3

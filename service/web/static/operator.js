@@ -137,7 +137,10 @@ function statusText(r) {
   if (r.status === "processing" && r.stalled) {
     return "parado: o processo que extraía parou sem avisar; outro vai retomá-lo (ou marcá-lo como falho)";
   }
-  if (r.status === "processing") return r.attempts > 1 ? `processando (tentativa ${r.attempts})` : "processando";
+  if (r.status === "processing") {
+    const step = r.progress ? ` (${r.progress})` : "";
+    return `processando${step}${r.attempts > 1 ? ` (tentativa ${r.attempts})` : ""}`;
+  }
   if (r.status === "done") return "concluído";
   return `falhou: ${r.error || "sem motivo registrado"}`;
 }
@@ -310,6 +313,7 @@ async function act(kind) {
   };
   const [title, text, go, run, done] = plans[kind];
   if (!(await ask(title, text, go))) return;
+  toast(kind === "reextract" ? "Re-extraindo: pode levar alguns minutos num relatório grande…" : "Enviando…");
   try {
     const out = await run();
     toast(done(out));

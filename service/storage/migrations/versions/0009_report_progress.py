@@ -2,14 +2,14 @@
 GET /api/v1/reports/{id} and written by the worker as the extraction child reports it.
 
 Revision ID: 0009_report_progress
-Revises: 0008_token_last_use
+Revises: 0008_operator_page
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_report_progress"
-down_revision = "0008_token_last_use"
+down_revision = "0008_operator_page"
 branch_labels = None
 depends_on = None
 

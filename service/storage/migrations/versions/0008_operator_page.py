@@ -1,13 +1,13 @@
-"""When each token was last used (the operator page's tokens tab lists it), to the minute.
+"""The operator page: when each token was last used (the tokens tab lists it, to the minute).
 
-Revision ID: 0008_token_last_use
+Revision ID: 0008_operator_page
 Revises: 0007_confidence_refit
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_token_last_use"
+revision = "0008_operator_page"
 down_revision = "0007_confidence_refit"
 branch_labels = None
 depends_on = None
