@@ -31,8 +31,15 @@ Settings: ``RELATO_OCR`` = ``auto`` (default) or ``off``; ``RELATO_OCR_PAGE_TIME
 (default 30): the most one page's Tesseract run may take, and the time each scanned
 page adds to the extraction's limit (``RELATO_EXTRACT_TIMEOUT_S``, see
 :func:`extractor.limits.allow_more`); ``RELATO_TESSERACT``: the ``tesseract`` to run
-(default: the one on PATH). Tesseract runs with one thread, as a child that dies with
-the extraction process, under its memory limit.
+(default: the one on PATH); ``RELATO_OCR_WORKERS`` (default: the CPUs this process may
+use): how many pages are read at once. Each Tesseract runs with one thread, as a child
+that dies with the extraction process (and is killed when the extraction stops early),
+under its memory limit. Pages are read side by side from threads of this process that
+each wait on their Tesseract: the work is in the children, and the extraction's limits
+and the children it must kill stay in one process.
+
+A word that looks numeric and was read unsure is read a second time from its crop
+(:func:`_reread_numbers`); a number read poorly both times marks its fact doubtful.
 """
 
 from __future__ import annotations
