@@ -86,9 +86,18 @@ def scores(tmp: Path) -> None:
             print(f"  {pdf.stem:28} {variant:8} {cells}  {result['initiatives']['f1']:.3f}", flush=True)
 
 
+_ORDINALS = str.maketrans({"ª": "a", "º": "o", "°": "o"})  # 2ª, 2a; 13°, 13º: one reading
+
+
+def same(printed: str, read: str) -> bool:
+    """Whether OCR read a printed number as printed (ordinal signs are one sign)."""
+    return printed.strip(".,;:()").translate(_ORDINALS) == read.strip(".,;:()").translate(_ORDINALS)
+
+
 def _numbers(text_pdf: Path) -> list[tuple[int, str, tuple[float, float, float, float]]]:
-    return [(p.number, w.text.strip(".,;:()"), (w.x0, w.top, w.x1, w.bottom))
-            for p in read_pages(text_pdf) for w in p.words if any(c.isdigit() for c in w.text)]
+    """The text original's numbers (words mostly digits: not URLs, not words)."""
+    return [(p.number, w.text, (w.x0, w.top, w.x1, w.bottom))
+            for p in read_pages(text_pdf) for w in p.words if ocr.looks_numeric(w.text)]
 
 
 def _ocr_words(scan_pdf: Path) -> dict[int, list[tuple[str, tuple[float, ...]]]]:
@@ -98,7 +107,7 @@ def _ocr_words(scan_pdf: Path) -> dict[int, list[tuple[str, tuple[float, ...]]]]
         for w in p.words:
             box = w.frame.box((w.x0, w.top, w.x1, w.bottom)) if getattr(w, "frame", None) else (
                 w.x0, w.top, w.x1, w.bottom)
-            out.setdefault(p.number, []).append((w.text.strip(".,;:()"), box))
+            out.setdefault(p.number, []).append((w.text, box))
     return out
 
 
@@ -112,7 +121,7 @@ def misread(text_pdf: Path, scan_pdf: Path) -> tuple[int, int, int]:
         best = max(near, default=(0.0, ""))
         if best[0] < 0.3:
             missing += 1
-        elif best[1] != text:
+        elif not same(text, best[1]):
             wrong += 1
     return len(numbers), wrong, missing
 

@@ -110,7 +110,8 @@ def table_lines(b: Block, size: float, width: float) -> list[Line]:
     for r, row in enumerate(b.rows):
         ops, x = [], 0.0
         for c, cell in enumerate(row):
-            ops.append(("rect", x, -size * 0.55, widths[c], rowh))
+            if b.style != "plain":
+                ops.append(("rect", x, -size * 0.55, widths[c], rowh))
             ops.append(("text", BOLD if r == 0 else REG, size, x + 5, cell.text))
             x += widths[c]
         out.append(Line(rowh, ops))

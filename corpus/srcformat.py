@@ -63,6 +63,7 @@ class Block:
     run: Run | None = None
     rows: list[list[Run]] = field(default_factory=list)   # table: header row first
     cols: list[list["Block"]] = field(default_factory=list)  # cols: [left, right]
+    style: str = ""                # table: "" ruled, "plain" without rules
 
 
 @dataclass
@@ -205,7 +206,7 @@ class _Parser:
         elif name in ("left", "right"):
             self.columns(name)
         elif name == "table":
-            self.table = Block("table")
+            self.table = Block("table", style=arg.strip())
             self.blocks.append(self.table)
             self.mode = "table"
         elif name == "end":

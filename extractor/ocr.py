@@ -31,8 +31,15 @@ Settings: ``RELATO_OCR`` = ``auto`` (default) or ``off``; ``RELATO_OCR_PAGE_TIME
 (default 30): the most one page's Tesseract run may take, and the time each scanned
 page adds to the extraction's limit (``RELATO_EXTRACT_TIMEOUT_S``, see
 :func:`extractor.limits.allow_more`); ``RELATO_TESSERACT``: the ``tesseract`` to run
-(default: the one on PATH). Tesseract runs with one thread, as a child that dies with
-the extraction process, under its memory limit.
+(default: the one on PATH); ``RELATO_OCR_WORKERS`` (default: the CPUs this process may
+use): how many pages are read at once. Each Tesseract runs with one thread, as a child
+that dies with the extraction process (and is killed when the extraction stops early),
+under its memory limit. Pages are read side by side from threads of this process that
+each wait on their Tesseract: the work is in the children, and the extraction's limits
+and the children it must kill stay in one process.
+
+A word that looks numeric and was read unsure is read a second time from its crop
+(:func:`_reread_numbers`); a number read poorly both times marks its fact doubtful.
 """
 
 from __future__ import annotations
@@ -490,8 +497,9 @@ def _strokes(gray, words: list[tuple[str, tuple[int, int, int, int], float]]) ->
 # its crop, enlarged to about REREAD_DPI, with only digits and number signs allowed; the
 # reading Tesseract is surer of wins. Below POOR_NUMBER_CONF both times, the word is
 # marked doubtful: its fact gets a low confidence and a warning (see :func:`adjust`).
-REREAD_BELOW = 93.0
+REREAD_BELOW = 97.0
 POOR_NUMBER_CONF = 60.0
+SHORT_REREAD_BELOW = 50.0
 REREAD_DPI = 400.0
 NUMBER_CHARS = "0123456789º°ª/.,%R$-:()"
 _DIGIT_LOOKALIKES = frozenset("AOoQqlIiSsBZzGgbTt|")  # what a bad scan makes of digits
@@ -520,7 +528,7 @@ def _reread_numbers(exe: str, image, lines: list[_Line], path: Path, timeout: fl
     from PIL import Image
 
     todo = [(li, wi) for li, ln in enumerate(lines) for wi, (text, _, conf) in enumerate(ln.words)
-            if conf < REREAD_BELOW and looks_numeric(text)]
+            if _reread(text, conf)]
     if not todo:
         return set()
     factor = max(REREAD_DPI / dpi, 1.0)
@@ -536,48 +544,83 @@ def _reread_numbers(exe: str, image, lines: list[_Line], path: Path, timeout: fl
     slots, y = [], gap
     for c in crops:
         strip.paste(c, (gap, y))
-        slots.append((y, y + c.height))
+        slots.append((y - gap / 2, y + c.height + gap / 2))
         y += c.height + gap
     strip.save(path)
-    args = ["-l", LANG, "--psm", "6", "-c", f"tessedit_char_whitelist={NUMBER_CHARS}", "hocr"]
-    read = _parse(_run(exe, path, args, timeout, dpi * factor))
-    found: list[list[tuple[str, float]]] = [[] for _ in todo]
-    for ln in read:
-        for text, (wx0, wy0, wx1, wy1), conf in ln.words:
-            mid = (wy0 + wy1) / 2
-            for k, (top, bottom) in enumerate(slots):
-                if top - gap / 2 <= mid <= bottom + gap / 2:
+    readings: list[list[tuple[str, float]]] = [[] for _ in todo]
+    # Enlarged, read as it comes and read with numbers only: the whitelist alone makes
+    # Tesseract force a digit where the print is an "ª"; either may be the surer one.
+    for whitelist in ([], ["-c", f"tessedit_char_whitelist={NUMBER_CHARS}"]):
+        args = ["-l", LANG, "--psm", "6", *whitelist, "hocr"]
+        found: list[list[tuple[str, float]]] = [[] for _ in todo]
+        for ln in _parse(_run(exe, path, args, timeout, dpi * factor)):
+            for text, (_, wy0, _, wy1), conf in ln.words:
+                k = next((k for k, (top, bottom) in enumerate(slots) if top <= (wy0 + wy1) / 2 <= bottom), None)
+                if k is not None:
                     found[k].append((text, conf))
-                    break
+        for k, words in enumerate(found):
+            if words:
+                readings[k].append(("".join(t for t, _ in words), min(c for _, c in words)))
     doubtful = set()
-    for (li, wi), again in zip(todo, found):
+    for (li, wi), again in zip(todo, readings):
         text, box, conf = lines[li].words[wi]
-        if again:
-            new_text = "".join(t for t, _ in again)
-            new_conf = min(c for _, c in again)
+        for new_text, new_conf in again:
             if new_conf > conf and any(c.isdigit() for c in new_text):
                 text, conf = new_text, new_conf
-                lines[li].words[wi] = (text, box, conf)
-        if conf < POOR_NUMBER_CONF:
+        lines[li].words[wi] = (text, box, conf)
+        if conf < POOR_NUMBER_CONF and looks_numeric(text):
             doubtful.add((li, wi))
     return doubtful
 
 
-_PDFIUM = threading.Lock()
+def _reread(text: str, conf: float) -> bool:
+    """Whether a first reading is worth a second: an unsure numeric word, or a lone sign
+    or two read very poorly (a table's "1" comes out "t" or "E")."""
+    if conf >= REREAD_BELOW:
+        return False
+    return looks_numeric(text) or (len(text) <= 2 and conf < SHORT_REREAD_BELOW)
 
 
-def _ocr_page(exe: str, pdf, index: int, images: int, tmp: Path, timeout: float,
+class _Renderer:
+    """The scan's pages rendered for OCR, one at a time (pdfium is not thread-safe), and
+    never after the document is closed (an extraction stopped while pages were queued)."""
+
+    def __init__(self, path: Path) -> None:
+        import pypdfium2 as pdfium
+
+        self._pdf = pdfium.PdfDocument(str(path))
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def __len__(self) -> int:
+        return len(self._pdf)
+
+    def render(self, index: int):  # noqa: ANN201 - (PIL image, width pt, height pt, scale)
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the extraction was stopped")
+            page = self._pdf[index]
+            try:
+                width, height = page.get_size()
+                scale = min(DPI / 72.0, MAX_SIDE_PX / max(width, height, 1.0))
+                image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
+            finally:
+                page.close()
+        return image, width, height, scale
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._pdf.close()
+
+
+def _ocr_page(exe: str, pdf: _Renderer, index: int, images: int, tmp: Path, timeout: float,
               hint: int = 0) -> tuple[_Read, int]:
     """OCR one page; `hint` is the turn the previous page needed (scanners turn every page
     alike), tried first. Returns the page's words and the turn it needed."""
     import numpy as np
 
-    with _PDFIUM:  # pdfium is not thread-safe: one render at a time
-        page = pdf[index]
-        width, height = page.get_size()
-        scale = min(DPI / 72.0, MAX_SIDE_PX / max(width, height, 1.0))
-        image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
-        page.close()
+    image, width, height, scale = pdf.render(index)
     path = tmp / f"p{index + 1}.pgm"
     rendered, turn = image, hint
     image = rendered.rotate(-turn, expand=True) if turn else rendered
@@ -824,7 +867,7 @@ def read_scanned(path: str | Path, pages: list[Page], warnings: list[str]) -> li
     import pypdfium2 as pdfium
 
     try:
-        pdf = pdfium.PdfDocument(str(path))
+        pdf = _Renderer(path)
     except pdfium.PdfiumError as exc:
         return _cannot(pages, has_text, warnings, where, f"the PDF could not be rendered for OCR ({exc})")
     reads: list[_Read] = []
@@ -847,7 +890,7 @@ def read_scanned(path: str | Path, pages: list[Page], warnings: list[str]) -> li
     return out
 
 
-def _read_pages(exe: str, pdf, todo: list[Page], tmp: Path, per_page: float,  # noqa: ANN001 - pdfium doc
+def _read_pages(exe: str, pdf: _Renderer, todo: list[Page], tmp: Path, per_page: float,
                 warnings: list[str]) -> list[_Read]:
     """OCR ``todo`` on up to :func:`workers` Tesseracts at once, in page order. Each page
     starts with the turn the last finished page needed (scanners turn every page alike);

@@ -9,7 +9,6 @@ the OCR path can be scored against the same gold as the text original.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -49,7 +48,3 @@ def scan(pdf: Path, variant: str, out: Path) -> Path:
     """``pdf`` scanned as ``variant`` (a key of SCANS)."""
     return rasterise(pdf, out / f"{pdf.stem}-{variant}.pdf", **SCANS[variant])
 
-
-def write_gold(gold_doc: dict, path: Path) -> Path:
-    path.write_text(json.dumps(gold_doc, ensure_ascii=False), encoding="utf-8")
-    return path

@@ -1,0 +1,100 @@
+"""Numbers on a scan are read twice where the first reading is unsure (extractor/ocr.py).
+
+A misread number is worse than a missed one: "4º bimestre" read "Aº bimestre", a table's
+"1" read "t". A word that looks numeric and was read with little confidence is read
+again from its crop, enlarged, as it comes and with numbers only; the surer reading
+wins. Read poorly both times, its fact keeps a low confidence and says why.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from extractor import calibration, ocr
+from extractor.model import Extraction, ExtractResult, Report, Source
+from tests.pdfmaker import DEJAVU
+
+needs_tesseract = pytest.mark.skipif(
+    shutil.which("tesseract") is None and not os.environ.get("CI"),
+    reason="Tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-por)")
+
+
+@pytest.mark.parametrize(("text", "numeric"), [
+    ("4º", True), ("Aº", True), ("2ª", True), ("l0%", True), ("87%", True), ("03/07/2025", True),
+    ("1.482.350,00", True), ("R$1,2", True), ("(31)", True), ("27001:2022", True), ("1", True),
+    ("bimestre", False), ("Lote", False), ("km/h", False), ("S/A", False), ("R$", False),
+    ("https://www.mg.gov.br/2025", False), ("ISO", False), ("e", False),
+])
+def test_which_words_look_numeric(text: str, numeric: bool) -> None:
+    assert ocr.looks_numeric(text) is numeric
+
+
+def _page(tmp: Path, text: str, dpi: int = 200) -> tuple[Image.Image, list]:
+    """An image of one line of 10 pt text at `dpi`, and Tesseract's first reading of it."""
+    font = ImageFont.truetype(DEJAVU, round(10 * dpi / 72))
+    image = Image.new("L", (round(6 * dpi), round(0.6 * dpi)), 255)
+    ImageDraw.Draw(image).text((40, 30), text, font=font, fill=0)
+    image.save(tmp / "page.pgm")
+    lines = ocr._parse(ocr._run(ocr._tesseract(), tmp / "page.pgm", ocr.READ_ARGS, 60, dpi))
+    return image, lines
+
+
+def _as_first_read(lines: list, printed: str, misread: str, conf: float) -> tuple[int, int]:
+    """Make the first reading of `printed` the unsure `misread` (a poor scan's), in place."""
+    for li, ln in enumerate(lines):
+        for wi, (text, box, _) in enumerate(ln.words):
+            if text.startswith(printed):
+                ln.words[wi] = (misread, box, conf)
+                return li, wi
+    raise AssertionError(f"{printed!r} not read at all: {[ln.words for ln in lines]}")
+
+
+@needs_tesseract
+@pytest.mark.parametrize(("printed", "misread"), [("4º", "Aº"), ("17/07/2025", "17/0T/2025"), ("38.415", "3B.4l5")])
+def test_an_unsure_number_is_read_again_from_its_crop(tmp_path: Path, printed: str, misread: str) -> None:
+    image, lines = _page(tmp_path, f"no {printed} bimestre")
+    li, wi = _as_first_read(lines, printed, misread, 40.0)
+    doubtful = ocr._reread_numbers(ocr._tesseract(), image, lines, tmp_path / "numbers.pgm", 60, 200)
+    text, _, conf = lines[li].words[wi]
+    assert text == printed and conf > 40.0
+    assert (li, wi) not in doubtful
+
+
+@needs_tesseract
+def test_a_number_read_poorly_twice_is_doubtful(tmp_path: Path) -> None:
+    image, lines = _page(tmp_path, "no 4º bimestre")
+    li, wi = _as_first_read(lines, "4º", "Aº", 30.0)
+    x0, y0, x1, y1 = lines[li].words[wi][1]
+    image.paste(Image.effect_noise((x1 - x0, y1 - y0), 120).point(lambda v: 255 if v > 128 else 90),
+                (x0, y0))  # the print under it is a smudge
+    doubtful = ocr._reread_numbers(ocr._tesseract(), image, lines, tmp_path / "numbers.pgm", 60, 200)
+    assert (li, wi) in doubtful
+
+
+@needs_tesseract
+def test_sure_numbers_and_unsure_words_are_not_read_again(tmp_path: Path) -> None:
+    image, lines = _page(tmp_path, "foram 12 pontos em julho")
+    for ln in lines:  # every number sure, a plain word unsure
+        ln.words = [(t, box, 30.0 if t.startswith("julho") else 99.0) for t, box, _ in ln.words]
+    before = [list(ln.words) for ln in lines]
+    assert ocr._reread_numbers(ocr._tesseract(), image, lines, tmp_path / "n.pgm", 60, 200) == set()
+    assert [ln.words for ln in lines] == before
+    assert not (tmp_path / "n.pgm").exists()
+
+
+def test_a_doubtful_number_keeps_a_low_confidence_after_calibration() -> None:
+    fact = Extraction(kind="count", text="4 pontos", value=4, unit="pontos", qualifier="exact", page=1,
+                      bbox=(1, 1, 2, 2), extractor="count.table.ocr", confidence=0.9,
+                      warning=calibration.LOW_NUMBER_WARNING)
+    sure = fact.model_copy(update={"warning": None})
+    result = ExtractResult(source=Source(filename="x.pdf", sha256="0" * 64, pages=1),
+                           report=Report(title=None, status_date=None, extractions=[fact, sure]),
+                           initiatives=[], warnings=[])
+    calibration.apply(result)
+    assert fact.confidence <= calibration.LOW_NUMBER_CONFIDENCE
+    assert "warning" in fact.model_dump(mode="json") and "warning" not in sure.model_dump(mode="json")
