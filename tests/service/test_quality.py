@@ -265,3 +265,20 @@ def test_relato_quality_prints_the_same_table_as_the_api(
     assert table.returncode == 0, table.stderr
     assert table.stdout == render(QualityPublic.model_validate(api))
     assert "rules.count" in table.stdout and "0.7778" in table.stdout and "0.6364" in table.stdout
+
+
+def test_the_queue_looks_for_new_decisions_at_most_every_refit_every_s(
+        database_url: str, tmp_path: Path, tokens: dict[str, str], engine: Engine) -> None:
+    from service.api.app import create_app
+
+    slow = Settings(database_url=database_url, data_dir=tmp_path / "data", refit_every_s=3600)
+    _, ids = seed(engine, [None], [Fact(0, "rules.count.bad", "count", 0.97)] * (MIN_DECIDED + 1)
+                  + [Fact(0, "rules.date", "date", 0.5)])
+    reviewer = tokens["reviewer"]
+    with TestClient(create_app(slow, start_worker=False)) as c:
+        assert [f["extractor"] for f in queue(c, reviewer)] == ["rules.date"] + ["rules.count.bad"] * (MIN_DECIDED + 1)
+        decide(c, reviewer, [(i, "reject") for i in ids[:MIN_DECIDED]])
+        # within the hour this process looked already: the queue keeps the old fit
+        assert [f["extractor"] for f in queue(c, reviewer)] == ["rules.date", "rules.count.bad"]
+        quality(c, reviewer)  # the quality report always brings the fit up to date
+        assert [f["extractor"] for f in queue(c, reviewer)] == ["rules.count.bad", "rules.date"]
