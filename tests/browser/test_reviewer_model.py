@@ -1,6 +1,6 @@
 """A seeded random reviewer on the review page, checked against a model of what they meant.
 
-The reviewer presses keys (j, k, c, x, u, mashed c), types corrections into the editor,
+The reviewer presses keys (j, k, c, Enter, x, u, mashed c), types corrections into the editor,
 switches report, and a second tab (another reviewer) decides facts meanwhile. After every
 step each fact either of them touched is read back through the API and compared with the
 model: the status, value, unit and qualifier the reviewer meant. The listed defects of
@@ -28,7 +28,7 @@ STEPS = int(os.environ.get("RELATO_MODEL_STEPS", "300"))
 SEEDS = [int(s) for s in os.environ.get("RELATO_MODEL_SEEDS", "1,2,3").split(",")]
 FIELDS = ("status", "value", "unit", "qualifier")
 EDITABLE = {"count", "percentage", "money"}
-ACTIONS = ["j", "j", "k", "c", "c", "x", "mash", "edit", "edit", "undo", "undo", "switch", "other"]
+ACTIONS = ["j", "j", "k", "c", "enter", "x", "mash", "edit", "edit", "undo", "undo", "switch", "other"]
 
 
 @dataclass
@@ -38,6 +38,7 @@ class Model:
     facts: dict[int, tuple[Any, ...]] = field(default_factory=dict)
     undo: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)
     by_other: set[int] = field(default_factory=set)
+    report: int = 0  # the report the reviewer chose to show: no key may open another
     last_press: float = -1e9  # performance.now() of the page's last decision key
 
 
@@ -93,8 +94,13 @@ def step(page: Any, live: LiveService, rng: random.Random, model: Model, facts: 
     if action in ("j", "k"):
         page.keyboard.press(action)
         return action
-    if action in ("c", "x", "mash"):
+    if action in ("c", "enter", "x", "mash"):
         fact_id = on_screen(page)
+        if fact_id is None and action == "enter":  # Enter, again and again, at the end of the queue
+            for _ in range(rng.randint(1, 7)):
+                page.keyboard.press("Enter")
+                page.wait_for_timeout(60)
+            return "enter: nothing on screen"
         if fact_id is None:
             return f"{action}: nothing on screen"
         before, was = decisions(page), state(facts[fact_id])
@@ -105,7 +111,7 @@ def step(page: Any, live: LiveService, rng: random.Random, model: Model, facts: 
                 page.keyboard.press("c")
                 page.wait_for_timeout(30)
         else:
-            page.keyboard.press(action)
+            page.keyboard.press("Enter" if action == "enter" else action)
         model.last_press = page.evaluate("performance.now()")
         if stored_after(page, before):
             status = "rejected" if action == "x" else "confirmed"
@@ -147,6 +153,7 @@ def step(page: Any, live: LiveService, rng: random.Random, model: Model, facts: 
                 break
             page.wait_for_timeout(25)
         page.locator("#queue-list").focus()
+        model.report = other
         return f"switch to {other}"
     # another reviewer, in another tab, confirms a pending fact that is not on this page's
     # screen and not in its undo stack (so neither side's meaning depends on timing)
@@ -166,7 +173,7 @@ def step(page: Any, live: LiveService, rng: random.Random, model: Model, facts: 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_a_random_reviewer_stores_exactly_what_they_meant(browser: Any, service: LiveService, seed: int) -> None:
     rng = random.Random(seed)
-    model = Model()
+    model = Model(report=service.report_id)
     with new_tab(browser) as page:
         page.goto(f"{service.base_url}/review?report={service.report_id}&status=")
         page.get_by_label("Token de revisor").fill(service.tokens["reviewer"])
@@ -180,6 +187,7 @@ def test_a_random_reviewer_stores_exactly_what_they_meant(browser: Any, service:
             stored = all_facts(service)
             wrong = {i: (state(stored[i]), meant) for i, meant in model.facts.items() if state(stored[i]) != meant}
             untouched = {i for i in stored if i not in model.facts and state(stored[i]) != state(start[i])}
-            assert not wrong and not untouched, (
+            shown = int(page.locator("#report-select").input_value())
+            assert not wrong and not untouched and shown == model.report, (
                 f"seed {seed}, step {n}: stored != meant {wrong}; changed though never meant {untouched}; "
-                f"last steps {done[-8:]}")
+                f"report shown {shown}, chosen {model.report}; last steps {done[-8:]}")
