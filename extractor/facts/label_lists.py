@@ -58,6 +58,18 @@ def _patterns() -> _Patterns:
                      re.compile(r"^[ ]*\d[\d.,]*[ ]*$"), re.compile(label))
 
 
+def _lines_above(text: str, ls: int, count: int) -> list[str]:
+    """Up to ``count`` lines that end before offset ``ls`` (a line start), nearest last:
+    found by scanning back, so a long text is not split again for every figure."""
+    start = ls - 1
+    for _ in range(count):
+        if start <= 0:
+            start = -1
+            break
+        start = text.rfind("\n", 0, start)
+    return text[start + 1 : max(ls - 1, start + 1)].split("\n") if ls > 0 else []
+
+
 def _cells(line: str) -> list[str]:
     return line.split("\t")
 
@@ -80,8 +92,12 @@ def list_unit(text: str, start: int, end: int) -> tuple[str, int] | None:
     hit = pat.cell.match(text[cs : le if ce < 0 else ce])
     if hit is None or cs + hit.start("figure") != start or cs + hit.end("figure") != end:
         return None
-    lines = text[:ls].split("\n")[:-1]
-    following = text[le + 1 :].split("\n", pat.min_run)[: pat.min_run]
+    lines = _lines_above(text, ls, pat.window)
+    stop = le
+    for _ in range(pat.min_run):
+        nxt = text.find("\n", stop + 1)
+        stop = len(text) if nxt < 0 else nxt
+    following = text[le + 1 : stop].split("\n")
     run = 1
     for line in reversed(lines[-pat.min_run :]):
         if not _is_list_line(line, pat):
@@ -93,7 +109,7 @@ def list_unit(text: str, start: int, end: int) -> tuple[str, int] | None:
         run += 1
     if run < pat.min_run:
         return None
-    for line in reversed(lines[-pat.window :]):
+    for line in reversed(lines):
         caption = pat.caption.match(line) if not _is_list_line(line, pat) else None
         if caption:
             return caption.group("what").strip().lower(), end
@@ -117,7 +133,7 @@ def panel_unit(text: str, start: int, end: int) -> tuple[str, int] | None:
     stop = min(x for x in (ce, le, len(text)) if x >= 0)
     if not pat.figure.match(text[cs:stop]):
         return None
-    for line in reversed(text[:ls].split("\n")[:-1][-pat.window :]):
+    for line in reversed(_lines_above(text, ls, pat.window)):
         caption = pat.caption.match(line)
         if caption and not any(pat.figure.match(c) for c in _cells(line)):
             return caption.group("what").strip().lower(), end
