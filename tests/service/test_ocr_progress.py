@@ -1,6 +1,7 @@
 """While a scan is read page by page, GET /api/v1/reports/{id} says how far OCR is.
 
-The extraction child reports "OCR: página k de n" as pages finish (extractor/progress.py);
+The extraction child reports "Leitura: página k de n" as it reads each page's text layer and
+"OCR: página k de n" as scanned pages finish (extractor/progress.py);
 the worker stores the line on the report (at most once a second) and clears it when the
 report is done or failed.
 """
@@ -47,4 +48,5 @@ def test_report_status_shows_ocr_progress_while_processing(
             time.sleep(0.05)
     assert seen[-1] == ("done", None), seen[-1]
     shown = {p for status, p in seen if status == "processing" and p}
-    assert shown and all(re.fullmatch(rf"OCR: página [1-9]\d* de {pages}", p) for p in shown), seen
+    assert all(re.fullmatch(rf"(Leitura|OCR): página [1-9]\d* de {pages}", p) for p in shown), seen
+    assert any(p.startswith("OCR: ") for p in shown), seen
