@@ -29,7 +29,7 @@ import re
 import threading
 import time
 from collections import deque
-from urllib.parse import unquote_plus
+from urllib.parse import unquote, unquote_plus
 
 from fastapi import FastAPI, HTTPException
 from fastapi.middleware.cors import CORSMiddleware
@@ -170,6 +170,14 @@ TOKEN_VALUE = re.compile(r"rlt_[A-Za-z0-9_\-%]+")  # service/storage/tokens.py T
 
 
 TOKENISH = re.compile(r"rlt_|[A-Za-z0-9_\-]{32,}")  # a token, or a token's random part (43 characters)
+# A token's random part whose '-' a client turned into '+': decoded as a query string it is
+# pieces shorter than TOKENISH's run, so the undecoded form is searched as well (a 40-character
+# run of words joined by '+', a long search phrase, is redacted too: a log loses nothing by it).
+TOKENISH_PLUS = re.compile(r"[A-Za-z0-9_\-+]{40,}")
+
+
+def _tokenish(text: str) -> bool:
+    return bool(TOKENISH.search(unquote_plus(text)) or TOKENISH_PLUS.search(unquote(text)))
 
 
 def redact_url(url: str) -> str:
@@ -177,7 +185,7 @@ def redact_url(url: str) -> str:
     API token, and any query value that looks like a token once URL-decoded (`rlt%5F...`,
     `?q=<the token without its prefix>`), replaced by [redacted]."""
     path, mark, query = SECRET_PARAM.sub(r"\1[redacted]", url).partition("?")
-    if TOKENISH.search(unquote_plus(path)):
+    if _tokenish(path):
         path = TOKEN_VALUE.sub("[redacted]", unquote_plus(path))
     if mark:
         query = "&".join(_redact_pair(pair) for pair in query.split("&"))
@@ -186,7 +194,7 @@ def redact_url(url: str) -> str:
 
 def _redact_pair(pair: str) -> str:
     name, equals, value = pair.partition("=")
-    if TOKENISH.search(unquote_plus(value)) or (not equals and TOKENISH.search(unquote_plus(name))):
+    if _tokenish(value) or (not equals and _tokenish(name)):
         return f"{name}=[redacted]" if equals else "[redacted]"
     return pair
 
