@@ -33,7 +33,7 @@ MIN_F1 = {
     "deck-mg-seplag-scap-sisap-robos-2026-02": 1.00,
     "decreto-mg-coqueiral-1943-2017-06-13-limitacao-empenho": 1.00,
     "demonstrativo-es-cachoeiro-siops-asps-6bim-2013-scan": 0.86,
-    "despacho-al-cbmal-sei-plano-aplicacao-mqvsp-2026-01": 0.91,
+    "despacho-al-cbmal-sei-plano-aplicacao-mqvsp-2026-01": 0.93,
     "processo-al-cbmal-sei-indicadores-institucionais-2024": 0.96,
     "relatorio-al-cbmal-avaliacao-estrategia-2020-2024": 0.85,
     "relatorio-al-cbmal-indicadores-institucionais-ate-2022": 0.97,
