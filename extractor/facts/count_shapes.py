@@ -44,6 +44,8 @@ class CountShapeRules(BaseModel):
     negation: str
     unitless_cues: list[str]
     display_figure_ratio: float = Field(gt=1)
+    age_limit_cues: list[str] = Field(min_length=1)
+    age_limit_tails: list[str] = Field(min_length=1)
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ class CountShapes:
     partitive_before: re.Pattern[str]
     predicate_after: re.Pattern[str]
     unitless_before: re.Pattern[str]
+    age_limit_before: re.Pattern[str]
+    age_limit_after: re.Pattern[str]
 
 
 _NUMBER = r"\d+(?:,\d+)?"
@@ -93,6 +97,8 @@ def compile_shapes(r: CountShapeRules) -> CountShapes:
             rf"(?i:[ ]+(?:({re.escape(r.negation)})[ ]+)?({alternation(r.predicate_verbs)})"
             rf"(?:[ ]+({WORD}+))?){NOT_WORD_AFTER}"),
         unitless_before=re.compile(rf"(?i:{NOT_WORD_BEFORE}(?:{alternation(r.unitless_cues)}))\s+$"),
+        age_limit_before=re.compile(rf"(?i:{NOT_WORD_BEFORE}(?:{alternation(r.age_limit_cues)}))\s+$"),
+        age_limit_after=re.compile(rf"(?i:\s+(?:{alternation(r.age_limit_tails)})){NOT_WORD_AFTER}"),
     )
 
 
@@ -146,6 +152,12 @@ def scale_range_end(text: str, start: int, end: int) -> int | None:
         return None
     m = s.range_after.match(text, end)
     return m.end() if m else None
+
+
+def is_age_limit(text: str, start: int, end: int) -> bool:
+    """ "idade igual ou superior a 35 anos", "60 anos ou mais": an age that bounds a group."""
+    s = shapes()
+    return bool(s.age_limit_before.search(text[max(0, start - 40) : start]) or s.age_limit_after.match(text, end))
 
 
 def times_unit(text: str, end: int) -> tuple[int, str] | None:

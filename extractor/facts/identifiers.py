@@ -51,6 +51,7 @@ class IdentifierRules(BaseModel):
     list_item: str
     list_item_bare: str
     list_window: int
+    bare_run_window: int
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class _Compiled:
     list_item: re.Pattern[str]
     list_item_bare: re.Pattern[str]
     list_window: int
+    bare_run_window: int
 
 
 def _alternation(words: list[str]) -> str:
@@ -107,6 +109,7 @@ def compile_rules(r: IdentifierRules) -> _Compiled:
         list_item=re.compile(r.list_item, re.M),
         list_item_bare=re.compile(r.list_item_bare, re.M),
         list_window=r.list_window,
+        bare_run_window=r.bare_run_window,
     )
 
 
@@ -148,15 +151,20 @@ def _list_spans(text: str, rules: _Compiled) -> list[tuple[int, int]]:
         if m:
             dotted[i] = int(m.group("num")[:-1])
             spans.append((offsets[i] + m.start("num"), offsets[i] + m.end("num")))
-    for i, line in enumerate(lines):
-        m = rules.list_item_bare.match(line)
-        if not m or i in dotted:
-            continue
+    bare = {i: m for i, line in enumerate(lines) if i not in dotted and (m := rules.list_item_bare.match(line))}
+    for i, m in bare.items():
         n = int(m.group("num"))
         near = range(max(0, i - rules.list_window), min(len(lines), i + rules.list_window + 1))
-        if any(dotted.get(j) in (n - 1, n + 1) for j in near if j != i):
+        if any(dotted.get(j) in (n - 1, n + 1) for j in near if j != i) or _in_bare_run(i, n, bare, rules):
             spans.append((offsets[i] + m.start("num"), offsets[i] + m.end("num")))
     return spans
+
+
+def _in_bare_run(i: int, n: int, bare: dict[int, re.Match[str]], rules: _Compiled) -> bool:
+    """Whether undotted item ``n`` on line ``i`` is one of three in sequence nearby."""
+    w = rules.bare_run_window
+    nb = {int(m.group("num")) for j, m in bare.items() if j != i and abs(j - i) <= w}
+    return any({n + a, n + b} <= nb for a, b in ((-1, 1), (1, 2), (-2, -1)))
 
 
 def identifier_spans(text: str, rules: _Compiled | None = None) -> list[tuple[int, int]]:

@@ -287,6 +287,9 @@ def find_numbers(doc: Doc, ctx: FactContext) -> list[Candidate]:
             read.append((m.start(), scale_end))
             skip_until = scale_end
             continue
+        if shapes.is_age_limit(text, m.start(), m.end()):  # "idade igual ou superior a 35 anos"
+            read.append((m.start(), m.end()))
+            continue
         if shapes.is_denominator(text, m.start(), m.group()):  # "por 100 mil habitantes"
             mult = rules.multiplier.match(text, m.end())
             read.append((m.start(), mult.end() if mult else m.end()))

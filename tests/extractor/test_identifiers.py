@@ -79,6 +79,9 @@ CASES = [
     # a document's revision number, as an electronic-process footer prints it
     ("Despacho do processo, Revisão 01 SEI ALAGOAS", ["Revisão 01"]),
     ("Manual do usuário, rev. 3", ["rev. 3"]),
+    # undotted item numbers in sequence, an item's words wrapped between them
+    ("1 Engajamento\ndos setores\n2 Monitoramento\ne controle das\nmetas\n3 Atribuição de\nmetas",
+     ["1", "2", "3"]),
 ]
 
 
@@ -111,6 +114,8 @@ NOT_IDENTIFIERS = [
     "oferta de serviços 24 horas por dia",
     "A Fase de implantação entrega 3 novas escolas",
     "Fases de 2024 a 2026",
+    "Equipe: 2 Gerentes\n3 Analistas",
+    "- 3 Escolas\n- 12 Creches\n- 4 Hospitais",
 ]
 
 

@@ -287,6 +287,10 @@ NEGATIVES = [
     "Página 1 de 3",
     "Disque-Saúde (136)",
     "a dose é aplicada uma única vez",
+    # age limits bound a group, they report no state of things
+    "Teste ergométrico para militares com idade igual ou superior a 35 anos;",
+    "vacinação de pessoas com 60 anos ou mais",
+    "candidatos com idade mínima de 18 anos",
     # a dash glued to a figure with no percent sign is a range or a bullet, no sign
     "saldo -5",
     "faixa 10-20% dos casos",
