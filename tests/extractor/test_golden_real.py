@@ -24,7 +24,7 @@ MIN_F1 = {
     "boletim-sc-ses-covid-2020-05-01": 0.74,
     "boletim-to-ses-covid-644-2022-01-22": 0.99,
     "deck-br-fundo-amazonia-bombeiros-pnmif-2025": 0.77,
-    "deck-br-me-taxigov-pandemia-2022-01": 0.76,
+    "deck-br-me-taxigov-pandemia-2022-01": 0.85,
     "deck-mg-cet-suicc-robos-2025-12": 1.00,
     "deck-mg-oge-ouvidoria-saude-2025-12-04": 0.93,
     "deck-mg-see-ia-automacoes-2025-12": 1.00,
@@ -42,7 +42,7 @@ MIN_F1 = {
     "relatorio-mg-pedro-leopoldo-evento-dia-mulheres": 1.00,
     "relatorio-mg-seplag-automacao-scap-2023-11": 0.97,
 }
-MIN_MEAN_F1 = 0.91
+MIN_MEAN_F1 = 0.92
 # Documents whose status date relato must get right: all but two held-out documents
 # whose date is still wrong (held out: measured, not diagnosed).
 STATUS_DATE_RIGHT = {name for name in MIN_F1} - {
@@ -52,7 +52,7 @@ STATUS_DATE_RIGHT = {name for name in MIN_F1} - {
 # Units of matched counts pooled over all documents, by the guide's rule ("the head noun
 # or a longer phrase", score_doc.py's unit_ok), and equal to the gold's.
 MIN_UNITS_GUIDE = 0.80
-MIN_UNITS_EXACT = 0.66
+MIN_UNITS_EXACT = 0.65
 
 DOCS = real_gold_docs()
 

@@ -64,3 +64,14 @@ def test_word_before_an_equals_sign_labels_the_next_figure(text: str) -> None:
 def test_label_in_the_middle_of_prose_gives_no_unit(text: str, figure: str) -> None:
     start = text.rindex(figure)
     assert unit_from_context(text, start, start + len(figure)) is None
+
+
+@pytest.mark.parametrize(("text", "values"), [
+    ("→ Decomposição STL:\n𝐹 𝑇 = 0,497\n𝐹 𝑆 = 0,580", {0.497, 0.58}),
+    ("Resultado do ajuste: 𝑅 = 0,93", {0.93}),
+])
+def test_value_of_a_formula_variable_is_a_count(text: str, values: set[float]) -> None:
+    from extractor.facts.base import FactContext
+    from extractor.facts.pipeline import find_facts
+    got = {c.value for c in find_facts(FactContext(text=text)) if c.kind == "count"}
+    assert values <= got, got
