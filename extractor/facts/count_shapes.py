@@ -173,6 +173,17 @@ def unitless_cue(text: str, start: int) -> bool:
     return bool(shapes().unitless_before.search(text[max(0, start - 25) : start]))
 
 
+# A variable of a formula set in an equation editor's math letters ("𝐹 𝑇 = 0,497", Unicode
+# Mathematical Alphanumeric Symbols, subscripts apart): the value is a measure of its own.
+_FORMULA_BEFORE = re.compile(r"[\U0001D400-\U0001D7FF][\U0001D400-\U0001D7FF_ ]{0,8}=[ ]*$")
+
+
+def formula_value(text: str, start: int) -> bool:
+    """Whether ``start`` is the value of a formula variable ("𝐹 𝑇 = 0,497"): a count whose
+    unit, named where the formula is defined, is left to the reviewer."""
+    return bool(_FORMULA_BEFORE.search(text[max(0, start - 20) : start]))
+
+
 def elided_subject(text: str, start: int, end: int, sentence: str,
                    antecedent: str | None) -> tuple[int, str] | None:
     """The unit of a bare number that is the subject of a clause whose noun is elided.

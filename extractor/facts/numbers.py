@@ -209,7 +209,8 @@ def _count(
     if unit is None and not words:
         unit = unit_from_context(text, num.start, num.end, rules, headers)
     if unit is None and not words and not num.is_year and (
-            shapes.unitless_cue(text, num.start) or time_labelled(text, num.start, num.end, rules)
+            shapes.unitless_cue(text, num.start) or shapes.formula_value(text, num.start)
+            or time_labelled(text, num.start, num.end, rules)
             or value_cell(text, num.start, num.end, headers or {}) is not None
             or num.start in ctx.display):  # a headline figure whose label is an image
         unit = Unit("", num.end, 0.5)  # a count whose noun the text leaves out (every

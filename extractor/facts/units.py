@@ -26,6 +26,13 @@ _RANGE_RE = re.compile(r"[ \t]*(?:para|a|e|ou|-|–|→|>)[ \t]*(?=\w)", re.I)
 _BULLET = r"[ \t]*(?:[-•*–·▪►][ \t]*)?"
 _LABEL_BEFORE = re.compile(rf"^{_BULLET}(?P<label>[^:=\t\n]{{1,60}}?)[ \t]*[:=][ \t]*(?P<cue>[^\d\n]{{0,25}})$")
 _CAPS_LABEL_BEFORE = re.compile(rf"^{_BULLET}(?P<label>[A-ZÀ-Ý][A-ZÀ-Ý \-]{{1,40}}?)[ \t]+$")
+# The second "Label:" of a line of "label: value" pairs, the first value one token
+# ("Período: 2024/1 Fiscalizações : 1.252"); a label in the middle of prose ("…, Fonte:
+# 100", "Valor: R$ 22,00 (…). Da Classificação …; Gestão: 00001") is not one.
+_LAST_LABEL_BEFORE = re.compile(r"^[ \t]*[A-ZÀ-Ý][^\d:=\t\n]{0,30}:[ \t]*[^\s:]*\d[^\s:]*[ \t]+"
+                                r"(?P<label>[A-ZÀ-Ý][^\d:=\t\n]{1,60}?)[ \t]*:[ \t]*(?P<cue>)$")
+# The label of the next figure on the same line ("1.252 Valor = 100%"): not this one's unit.
+_NEXT_LABEL = re.compile(rf"[ \t]+{WORD}[\wÀ-ÿ]+(?:[ ]+{WORD}[\wÀ-ÿ]*){{0,2}}[ ]*=(?!=)")
 _LINE_REST = re.compile(r"^[ \t]*(?:\(?[\d.,]+[ \t]?%\)?)?[ \t]*[.;,]?[ \t]*$")
 _YEARISH = re.compile(r"\b(?:19|20)\d\d\b|\d+[º°ª]")
 _INTRO_WINDOW = 12
@@ -84,6 +91,8 @@ def unit_after(text: str, pos: int, rules: NumberPatterns = RULES, *, after_mult
     if after_multiplier:
         de = _DE_RE.match(text, pos)
         pos = de.end() if de else pos
+    if _NEXT_LABEL.match(text, pos):  # "1.252 Valor = 100%": the label of the next figure
+        return None
     m = _WORD_RE.match(text, pos)
     while m and _clean(m.group(1)) in rules.skip_before_unit:
         m = _WORD_RE.match(text, m.end())
@@ -657,17 +666,20 @@ def unit_from_context(
     table = _table_unit(text, start, end, rules, headers)
     if table:
         return table
-    measure = _measure_unit(text, start, rules)
+    ls, le = _line_bounds(text, start, end)
+    before = text[ls:start]
+    # a number labelled on its own line ("Vistorias Solicitadas : 5.388") is read by its
+    # label, not by a measure named on a line above ("Indicador n.º 3 - …")
+    labelled = _LABEL_BEFORE.match(before) or _LAST_LABEL_BEFORE.match(before)
+    measure = _measure_unit(text[ls:] if labelled else text, start - ls if labelled else start, rules)
     if measure:
         return Unit(measure, end, 0.7)
-    ls, le = _line_bounds(text, start, end)
-    if not _LINE_REST.match(text[end:le]):
+    if not _LINE_REST.match(text[end:le]) and not _NEXT_LABEL.match(text, end):
         return None
-    before = text[ls:start]
     if not before.strip():
         above = _caps_label_above(text, ls, rules)
         return Unit(above, end, 0.6) if above else None
-    m = _LABEL_BEFORE.match(before) or _CAPS_LABEL_BEFORE.match(before)
+    m = _LABEL_BEFORE.match(before) or _CAPS_LABEL_BEFORE.match(before) or _LAST_LABEL_BEFORE.match(before)
     if not m:
         return None
     if _is_time_label(m.group("label"), rules):

@@ -18,13 +18,13 @@ from tests.conftest import SHARED_REAL
 # document is 0.85, with a mean of 0.93 (bench/quality.py --real prints the scores).
 MIN_F1 = {
     "balancete-es-cachoeiro-royalties-2017": 0.97,
-    "boletim-ac-sesacre-covid-2022-02-12": 0.42,
-    "boletim-mg-ses-covid-2020-04-29": 0.85,
+    "boletim-ac-sesacre-covid-2022-02-12": 0.95,
+    "boletim-mg-ses-covid-2020-04-29": 0.87,
     "boletim-ro-sesau-covid-697-2022-03-07": 0.87,
     "boletim-sc-ses-covid-2020-05-01": 0.93,
     "boletim-to-ses-covid-644-2022-01-22": 0.99,
     "deck-br-fundo-amazonia-bombeiros-pnmif-2025": 0.89,
-    "deck-br-me-taxigov-pandemia-2022-01": 0.76,
+    "deck-br-me-taxigov-pandemia-2022-01": 0.85,
     "deck-mg-cet-suicc-robos-2025-12": 1.00,
     "deck-mg-oge-ouvidoria-saude-2025-12-04": 0.93,
     "deck-mg-see-ia-automacoes-2025-12": 1.00,
