@@ -129,6 +129,8 @@ def is_title_style(line: Line, body: float) -> bool:
 def is_title_line(line: Line, body: float) -> bool:
     """A line that can start a title: title style, real words, not a label ending in ':'
     nor a line ``not_title_patterns`` calls data (a panel's "label figure")."""
+    if len(line.cells) >= 2:  # a table row (a header row in bold too) is never a title
+        return False
     text = line.text.strip()
     return (is_title_style(line, body) and sum(c.isalpha() for c in text) >= 3
             and not text.endswith(":") and not any(p.match(text) for p in heading_rules().not_titles))

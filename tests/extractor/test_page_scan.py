@@ -27,6 +27,7 @@ from reportlab.pdfgen import canvas
 
 from extractor.ocr import scanned
 from extractor.pdf import read_pages
+from tests.conftest import PROJECT_CORPUS, SHARED_DEV
 from tests.pdfmaker import matrix_text_pdf, outlined_pdf, placed_pdf
 
 PHRASES = ["Abaeté", "561", "São João del-Rei", "Município de Conceição"]
@@ -156,6 +157,26 @@ def test_image_body_under_a_footer_or_title_is_a_scan(tmp_path: Path) -> None:
         c.drawString(290, 40, "4")
 
     assert _scanned_numbers(_page_pdf(tmp_path / "scan.pdf", [phone_scan, titled])) == [1, 2]
+
+
+def test_image_body_under_an_e_signature_stamp_is_a_scan(tmp_path: Path) -> None:
+    def stamped(c: canvas.Canvas) -> None:  # a scanned page, then the signing system's stamp
+        c.drawImage(_noise_image(3), 30, 60, width=535, height=740)
+        c.rect(30, 12, 535, 40)
+        c.setFont("Helvetica", 7)
+        c.drawString(36, 40, "Documento assinado eletronicamente por Maria da Silva, Diretora, em 12/03/2024,")
+        c.drawString(36, 30, "às 14:32, conforme horário oficial de Brasília, com fundamento no Decreto nº 47.222/2017.")
+        c.drawString(36, 20, "A autenticidade deste documento pode ser conferida no site, código verificador 1234567.")
+
+    assert _scanned_numbers(_page_pdf(tmp_path / "stamped.pdf", [stamped])) == [1]
+
+
+TEXT_PDFS = sorted(PROJECT_CORPUS.glob("*.pdf")) + (sorted(SHARED_DEV.glob("*.pdf")) if SHARED_DEV.is_dir() else [])
+
+
+@pytest.mark.parametrize("pdf", TEXT_PDFS, ids=lambda p: p.stem)
+def test_text_pdfs_of_the_corpus_are_not_ocrd(pdf: Path) -> None:
+    assert _scanned_numbers(pdf) == []
 
 
 def test_chart_beside_a_text_body_is_not_a_scan(tmp_path: Path) -> None:
