@@ -107,9 +107,9 @@ def step(page: Any, live: LiveService, rng: random.Random, model: Model, facts: 
         # a person's next decision key is another press, not the same burst (debounced)
         page.wait_for_timeout(max(0, 260 - (page.evaluate("performance.now()") - model.last_press)))
         if action == "mash":  # a held key: one burst, one decision
-            for _ in range(rng.randint(2, 8)):
-                page.keyboard.press("c")
-                page.wait_for_timeout(30)
+            # typed by the browser driver, 30 ms apart: a loop of presses from here spaces them by
+            # this process's round trips, which on a loaded machine can pass the page's debounce
+            page.keyboard.type("c" * rng.randint(2, 8), delay=30)
         else:
             page.keyboard.press("Enter" if action == "enter" else action)
         model.last_press = page.evaluate("performance.now()")
