@@ -86,7 +86,8 @@ def scores(tmp: Path) -> None:
             print(f"  {pdf.stem:28} {variant:8} {cells}  {result['initiatives']['f1']:.3f}", flush=True)
 
 
-_ORDINALS = str.maketrans({"ª": "a", "º": "o", "°": "o"})  # 2ª, 2a; 13°, 13º: one reading
+# An ordinal sign does not change a number: 2ª, 2a, 2º and 13°, 13º read alike
+_ORDINALS = str.maketrans({"ª": "o", "º": "o", "°": "o", "a": "o"})
 
 
 def same(printed: str, read: str) -> bool:
@@ -126,9 +127,10 @@ def misread(text_pdf: Path, scan_pdf: Path) -> tuple[int, int, int]:
     return len(numbers), wrong, missing
 
 
-def numbers(tmp: Path) -> None:
+def numbers(tmp: Path, only: list[str] | None = None) -> None:
     sources = [build(src, tmp)[0] for src in reports()] + CORPUS
-    variants = [v for v, opts in SCANS.items() if not opts.get("skew")]  # boxes compare in place
+    variants = [v for v, opts in SCANS.items()
+                if not opts.get("skew") and (not only or v in only)]  # boxes compare in place
     scans = [(pdf, scan(pdf, v, tmp)) for pdf in sources for v in variants]
     print(f"numbers on the rasterised corpus ({len(sources)} PDFs x {', '.join(variants)}):")
     rates = {}
@@ -183,13 +185,14 @@ def main() -> None:
     parser.add_argument("--only", default="scores,numbers,speed", help="comma-separated parts to run")
     parser.add_argument("--pages", type=int, default=100, help="pages of the speed scan")
     parser.add_argument("--workers", type=int, default=ocr.workers(), help="N for the speed ratio")
+    parser.add_argument("--scans", default="", help="comma-separated scans for numbers (default: all untilted)")
     args = parser.parse_args()
     parts = set(args.only.split(","))
     with tempfile.TemporaryDirectory() as tmp:
         if "scores" in parts:
             scores(Path(tmp))
         if "numbers" in parts:
-            numbers(Path(tmp))
+            numbers(Path(tmp), [s for s in args.scans.split(",") if s])
         if "speed" in parts:
             speed(Path(tmp), args.pages, args.workers)
 
