@@ -300,7 +300,7 @@ def test_a_missed_fact_is_added_by_drawing_a_box_on_the_page(tab: Any, service: 
 
 
 def test_a_missed_fact_is_added_by_selecting_its_source_text(tab: Any, service: LiveService) -> None:
-    fact = next(f for f in pending(service, "percentage", 1) if not f["lines"])
+    fact = next(f for f in pending(service, "count", 3) if not f["lines"])
     open_fact(tab, service, fact)
     tab.wait_for_selector("#fact-sentence mark")
     tab.evaluate("""() => {
@@ -312,12 +312,14 @@ def test_a_missed_fact_is_added_by_selecting_its_source_text(tab: Any, service: 
     tab.get_by_role("button", name="Adicionar a seleção como fato").click()
     tab.wait_for_selector("#add-form:not([hidden])")
     tab.wait_for_function("() => document.getElementById('add-value').value !== ''")
-    assert tab.locator("#add-value").input_value() == fact["text"]
-    tab.select_option("#add-kind", "percentage")
-    tab.wait_for_selector("#add-preview:has-text('%')")
+    read = tab.locator("#add-value").input_value()
+    assert fact["text"] in read  # the printed words the span covers, whole ("unidades." with its period)
+    parsed = service.post("/api/v1/parse", {"kind": "count", "text": read}).json()
+    shown = f"{parsed['value']:,}".replace(",", ".")
+    tab.wait_for_selector(f"#add-preview:has-text('{shown}')")
     new = _save_added(tab, service)
     assert (new["kind"], new["value"], new["page"], new["text"], new["status"]) == (
-        "percentage", fact["value"], fact["page"], fact["text"], "confirmed")
+        "count", parsed["value"], fact["page"], read, "confirmed")
     assert all(abs(a - b) < 2 for a, b in zip(new["bbox"], fact["bbox"]))  # where it is printed
 
 
