@@ -501,6 +501,7 @@ REREAD_BELOW = 97.0
 POOR_NUMBER_CONF = 60.0
 SHORT_REREAD_BELOW = 50.0
 REREAD_DPI = 400.0
+MAX_STRIP_PX = 20000      # the tallest image of stacked number crops given to Tesseract at once
 NUMBER_CHARS = "0123456789º°ª/.,%R$-:()"
 _DIGIT_LOOKALIKES = frozenset("AOoQqlIiSsBZzGgbTt|")  # what a bad scan makes of digits
 _NUMBER_SIGNS = frozenset("º°ª/.,%$:-()")
@@ -522,8 +523,9 @@ def looks_numeric(text: str) -> bool:
 
 def _reread_numbers(exe: str, image, lines: list[_Line], path: Path, timeout: float,  # noqa: ANN001 - PIL
                     dpi: float) -> set[tuple[int, int]]:
-    """Re-read the page's unsure numeric words (in place in ``lines``) from one image of
-    their crops stacked one under the other, each enlarged to about REREAD_DPI; return the
+    """Re-read the page's unsure numeric words (in place in ``lines``) from images of their
+    crops stacked one under the other (as few as Tesseract's size limit allows), each
+    enlarged to about REREAD_DPI; return the
     (line, word) indexes of those read poorly both times."""
     from PIL import Image
 
@@ -539,28 +541,13 @@ def _reread_numbers(exe: str, image, lines: list[_Line], path: Path, timeout: fl
         crop = image.crop((max(x0 - pad, 0), max(y0 - pad, 0), x1 + pad, y1 + pad))
         crops.append(crop.resize((max(round(crop.width * factor), 1), max(round(crop.height * factor), 1)),
                                  Image.LANCZOS))
-    gap = max(c.height for c in crops)
-    strip = Image.new("L", (max(c.width for c in crops) + 2 * gap, sum(c.height + gap for c in crops) + gap), 255)
-    slots, y = [], gap
-    for c in crops:
-        strip.paste(c, (gap, y))
-        slots.append((y - gap / 2, y + c.height + gap / 2))
-        y += c.height + gap
-    strip.save(path)
     readings: list[list[tuple[str, float]]] = [[] for _ in todo]
-    # Enlarged, read as it comes and read with numbers only: the whitelist alone makes
-    # Tesseract force a digit where the print is an "ª"; either may be the surer one.
-    for whitelist in ([], ["-c", f"tessedit_char_whitelist={NUMBER_CHARS}"]):
-        args = ["-l", LANG, "--psm", "6", *whitelist, "hocr"]
-        found: list[list[tuple[str, float]]] = [[] for _ in todo]
-        for ln in _parse(_run(exe, path, args, timeout, dpi * factor)):
-            for text, (_, wy0, _, wy1), conf in ln.words:
-                k = next((k for k, (top, bottom) in enumerate(slots) if top <= (wy0 + wy1) / 2 <= bottom), None)
-                if k is not None:
-                    found[k].append((text, conf))
-        for k, words in enumerate(found):
-            if words:
-                readings[k].append(("".join(t for t, _ in words), min(c for _, c in words)))
+    gap = max(c.height for c in crops)
+    for first, last in _strips([c.height + gap for c in crops], MAX_STRIP_PX - gap):
+        try:
+            _read_strip(exe, crops[first:last], gap, readings[first:last], path, timeout, dpi * factor)
+        except (RuntimeError, TimeoutError) as exc:  # the first reading stands
+            log.warning("numbers could not be read again (%s)", exc)
     doubtful = set()
     for (li, wi), again in zip(todo, readings):
         text, box, conf = lines[li].words[wi]
@@ -571,6 +558,47 @@ def _reread_numbers(exe: str, image, lines: list[_Line], path: Path, timeout: fl
         if conf < POOR_NUMBER_CONF and looks_numeric(text):
             doubtful.add((li, wi))
     return doubtful
+
+
+def _strips(heights: list[int], limit: int) -> Iterator[tuple[int, int]]:
+    """Split crops of these heights into runs whose stacked height stays under `limit`
+    (Tesseract refuses an image past about 32,000 pixels: a table page has hundreds of
+    numbers), each run at least one crop."""
+    first, total = 0, 0
+    for k, height in enumerate(heights):
+        if k > first and total + height > limit:
+            yield first, k
+            first, total = k, 0
+        total += height
+    if first < len(heights):
+        yield first, len(heights)
+
+
+def _read_strip(exe: str, crops: list, gap: int, readings: list[list[tuple[str, float]]],  # noqa: ANN001 - PIL
+                path: Path, timeout: float, dpi: float) -> None:
+    """Read the crops stacked one under the other, twice, adding each reading to `readings`."""
+    from PIL import Image
+
+    strip = Image.new("L", (max(c.width for c in crops) + 2 * gap, sum(c.height + gap for c in crops) + gap), 255)
+    slots, y = [], gap
+    for c in crops:
+        strip.paste(c, (gap, y))
+        slots.append((y - gap / 2, y + c.height + gap / 2))
+        y += c.height + gap
+    strip.save(path)
+    # Enlarged, read as it comes and read with numbers only: the whitelist alone makes
+    # Tesseract force a digit where the print is an "ª"; either may be the surer one.
+    for whitelist in ([], ["-c", f"tessedit_char_whitelist={NUMBER_CHARS}"]):
+        args = ["-l", LANG, "--psm", "6", *whitelist, "hocr"]
+        found: list[list[tuple[str, float]]] = [[] for _ in crops]
+        for ln in _parse(_run(exe, path, args, timeout, dpi)):
+            for text, (_, wy0, _, wy1), conf in ln.words:
+                k = next((k for k, (top, bottom) in enumerate(slots) if top <= (wy0 + wy1) / 2 <= bottom), None)
+                if k is not None:
+                    found[k].append((text, conf))
+        for k, words in enumerate(found):
+            if words:
+                readings[k].append(("".join(t for t, _ in words), min(c for _, c in words)))
 
 
 def _reread(text: str, conf: float) -> bool:

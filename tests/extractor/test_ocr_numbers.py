@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, strategies as st
 from PIL import Image, ImageDraw, ImageFont
 
 from extractor import calibration, ocr
@@ -98,3 +99,37 @@ def test_a_doubtful_number_keeps_a_low_confidence_after_calibration() -> None:
     calibration.apply(result)
     assert fact.confidence <= calibration.LOW_NUMBER_CONFIDENCE
     assert "warning" in fact.model_dump(mode="json") and "warning" not in sure.model_dump(mode="json")
+
+
+@given(heights=st.lists(st.integers(min_value=1, max_value=900), max_size=400),
+       limit=st.integers(min_value=100, max_value=40_000))
+def test_number_crops_split_into_strips_under_the_limit(heights: list[int], limit: int) -> None:
+    """Every crop in exactly one strip, in order; a strip passes the limit only when it is one
+    crop taller than the limit by itself."""
+    runs = list(ocr._strips(heights, limit))
+    assert [k for first, last in runs for k in range(first, last)] == list(range(len(heights)))
+    assert all(last > first for first, last in runs)
+    assert all(sum(heights[first:last]) <= limit or last - first == 1 for first, last in runs)
+
+
+def test_a_page_of_many_unsure_numbers_never_gives_tesseract_a_taller_image_than_it_reads(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table page holds hundreds of unsure numbers: stacked in one image they passed the
+    ~32,000 pixels Tesseract reads, and the whole page's OCR failed."""
+    image = Image.new("L", (1600, 2200), 255)
+    boxes = [(40 + 300 * (k % 5), 10 + 5 * (k // 5), 120 + 300 * (k % 5), 35 + 5 * (k // 5)) for k in range(900)]
+    lines = [ocr._Line(bbox=box, slope=0.0, offset=0.0, size_px=25.0, words=[("1.2B4", box, 40.0)], glyphs=[])
+             for box in boxes]
+    heights: list[int] = []
+
+    def fake_run(exe: str, path: Path, args: list[str], timeout: float, dpi: float = ocr.DPI) -> str:
+        with Image.open(path) as strip:
+            heights.append(strip.height)
+        if strip.height > 32_000:
+            raise RuntimeError("Tesseract failed (Error during processing.)")
+        return ""
+
+    monkeypatch.setattr(ocr, "_run", fake_run)
+    doubtful = ocr._reread_numbers("tesseract", image, lines, tmp_path / "numbers.pgm", 60, 200)
+    assert len(heights) >= 4 and max(heights) <= ocr.MAX_STRIP_PX  # two readings per strip
+    assert len(doubtful) == len(lines)  # read poorly both times (nothing came back): flagged
