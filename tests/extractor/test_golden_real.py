@@ -36,7 +36,7 @@ MIN_F1 = {
     "despacho-al-cbmal-sei-plano-aplicacao-mqvsp-2026-01": 0.93,
     "processo-al-cbmal-sei-indicadores-institucionais-2024": 0.96,
     "relatorio-al-cbmal-avaliacao-estrategia-2020-2024": 0.85,
-    "relatorio-al-cbmal-indicadores-institucionais-ate-2022": 0.97,
+    "relatorio-al-cbmal-indicadores-institucionais-ate-2022": 0.94,
     "relatorio-ba-adustina-rreo-mde-6bim-2025": 0.94,
     "relatorio-es-cachoeiro-fms-gestao-2015": 0.99,
     "relatorio-mg-pedro-leopoldo-evento-dia-mulheres": 1.00,

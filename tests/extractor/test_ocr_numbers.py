@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,14 @@ needs_tesseract = pytest.mark.skipif(
 ])
 def test_which_words_look_numeric(text: str, numeric: bool) -> None:
     assert ocr.looks_numeric(text) is numeric
+
+
+@pytest.fixture(autouse=True)
+def _tesseract_session() -> Iterator[None]:
+    """Tesseract runs only inside an extraction's OCR session (an earlier extraction in
+    this process closed the last one), as read_scanned runs it."""
+    with ocr._CHILDREN.session():
+        yield
 
 
 def _page(tmp: Path, text: str, dpi: int = 200) -> tuple[Image.Image, list]:
