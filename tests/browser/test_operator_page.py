@@ -20,14 +20,17 @@ from typing import Any
 import httpx
 import pytest
 
+from service.quality.report import DRIFT_MIN_REPORT, DRIFT_MIN_RUNNING
 from tests.browser.conftest import new_tab, report_pdf
 from tests.browser.live import CLI, LiveService, _env, _token, start_service
 from tests.browser.test_review_decisions import axe_violations
 from tests.browser.test_review_page import DOCS_SCREENSHOT, UPDATE_DOCS
+from tests.conftest import PROJECT_CORPUS
 from tests.pdfmaker import padded_pdf, slide_pdf
 
 pytestmark = pytest.mark.browser
 OPERATOR_SHOT = DOCS_SCREENSHOT.with_name("operator.png")
+QUALITY_SHOT = DOCS_SCREENSHOT.with_name("operator-quality.png")
 BIG_MB = 50
 
 
@@ -205,65 +208,128 @@ def test_an_operator_has_no_tokens_tab_and_the_api_refuses_it(page: Any, ops: Li
     assert page.locator("#app").is_hidden()
 
 
-QUALITY = {
-    "generated_at": "2026-12-06T06:30:00Z", "through_change": 12, "refit_min_decided": 50,
-    "all": {"key": "all", "decided": 30, "confirmed": 24, "corrected": 2, "rejected": 4, "pending": 5,
-            "precision": 0.8, "ci_low": 0.6269, "ci_high": 0.9049},
-    "by_extractor": [{"key": "rules.count", "decided": 30, "confirmed": 24, "corrected": 2, "rejected": 4, "pending": 5,
-                      "precision": 0.8, "ci_low": 0.6269, "ci_high": 0.9049}],
-    "by_kind": [{"key": "count", "decided": 30, "confirmed": 24, "corrected": 2, "rejected": 4, "pending": 5,
-                 "precision": 0.8, "ci_low": 0.6269, "ci_high": 0.9049}],
-    "by_series": [{"key": None, "decided": 30, "confirmed": 24, "corrected": 2, "rejected": 4, "pending": 5,
-                   "precision": 0.8, "ci_low": 0.6269, "ci_high": 0.9049}],
-    "by_report": [],  # filled in with the live report's id
-    "misses": {"all": 2, "by_kind": [{"key": "count", "added": 2}], "by_report": []},
-    "recall": {"all": {"key": "all", "pages": 1, "found": 8, "corrected": 1, "added": 2, "pending": 0,
-                       "recall": 0.7273, "ci_low": 0.4344, "ci_high": 0.9025}, "by_kind": [], "by_report": []},
-    "reliability": {"bins": [{"bin_low": 0.9, "bin_high": 1.0, "decided": 30, "confirmed": 24, "mean_confidence": 0.93,
-                              "precision": 0.8, "ci_low": 0.6269, "ci_high": 0.9049}], "decided": 30, "ece": 0.13},
-    "refits": [],
-    "drift": [],
-}
+LATER_DECK = "status-deck-2025-08.pdf"  # uploaded after the module's deck: a higher id, a later report
 
 
-def quality_answer(report_id: int) -> dict[str, Any]:
-    """The shape GET /api/v1/quality answers (/work/notes/quality-api.md), with one drop on `report_id`."""
-    drop = {"report_id": report_id, "extractor": "rules.count", "decided": 15, "confirmed": 6, "precision": 0.4,
-            "running_decided": 80, "running_precision": 0.9, "drop": 0.5}
-    row = {**QUALITY["all"], "key": str(report_id), "report_id": report_id, "filename": "deck.pdf", "series": None,
-           "added": 2, "drift": [drop]}
-    return {**QUALITY, "by_report": [row], "drift": [drop]}
+@pytest.fixture(scope="module")
+def drifted(ops: LiveService) -> tuple[int, int, str]:
+    """Reviewers' decisions through the API that pass the drift thresholds of
+    service/quality/report.py: the extractor with the most facts confirmed on DRIFT_MIN_RUNNING
+    facts of the module's deck, then on a later deck DRIFT_MIN_REPORT of its facts decided,
+    most of them rejected. Yields (earlier report id, later report id, extractor)."""
+    pdf = PROJECT_CORPUS / LATER_DECK
+    if not pdf.exists():
+        pytest.skip(f"{pdf} is missing")
+    with ops.client("operator") as c, open(pdf, "rb") as fh:
+        later = c.post("/api/v1/reports", files={"file": (pdf.name, fh, "application/pdf")}).json()["id"]
+    for _ in range(1500):
+        if ops.get(f"/api/v1/reports/{later}")["status"] in ("done", "failed"):
+            break
+        time.sleep(0.2)
+    assert ops.get(f"/api/v1/reports/{later}")["status"] == "done"
+    facts = {rid: ops.get("/api/v1/extractions", report_id=rid, status="pending", limit=1000)["items"]
+             for rid in (ops.report_id, later)}
+    extractor = max({f["extractor"] for f in facts[later]},
+                    key=lambda e: sum(f["extractor"] == e for f in facts[later]))
+    earlier = [f for f in facts[ops.report_id] if f["extractor"] == extractor][:DRIFT_MIN_RUNNING]
+    here = [f for f in facts[later] if f["extractor"] == extractor][:DRIFT_MIN_REPORT]
+    assert len(earlier) == DRIFT_MIN_RUNNING and len(here) == DRIFT_MIN_REPORT, extractor
+    items = ([{"id": f["id"], "action": "confirm", "version": f["version"]} for f in earlier]
+             + [{"id": f["id"], "action": "confirm" if n < 4 else "reject", "version": f["version"]}
+                for n, f in enumerate(here)])  # 40 % here against ~100 % before
+    response = ops.post("/api/v1/extractions/review", {"items": items})
+    assert response.status_code == 200, response.text
+    return ops.report_id, later, extractor
 
 
-def mock_quality(page: Any, live: LiveService) -> None:
-    """GET /api/v1/quality answered from the documented shape (the endpoint is built on another branch)."""
-    body = json.dumps(quality_answer(live.report_id))
-    page.route("**/api/v1/quality", lambda route: route.fulfill(status=200, content_type="application/json", body=body))
+def quality_tables(page: Any) -> dict[str, list[list[str]]]:
+    """Caption of each table on the quality tab -> its body rows, each a list of cell texts."""
+    return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('#quality-body section')]
+        .filter((s) => s.querySelector('table')).map((s) => [s.querySelector('h3').textContent,
+          [...s.querySelectorAll('tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent))]))""")
 
 
-def test_quality_tab_shows_precision_and_a_drop_is_flagged_on_the_report_row(page: Any, ops: LiveService) -> None:
-    mock_quality(page, ops)
-    sign_in(page, ops)
-    flag = page.locator(f"#r-{ops.report_id} .flag.drift")
+SHOWN = 0.0005 + 1e-9  # the tab shows 0.1 %: a ratio and its figure there differ by half of that at most
+
+
+def shown_pct(text: str) -> float | None:
+    """'62,7 %' -> 0.627; '—' (nothing decided) -> None."""
+    return None if text == "—" else float(text.removesuffix(" %").replace(",", ".")) / 100
+
+
+def assert_precision_cells(cells: list[str], row: dict[str, Any]) -> None:
+    """A precision row of the tab against the API's: the counts exactly, the ratios to the 0.1 % shown."""
+    assert cells[1:6] == [str(row[k]) for k in ("decided", "confirmed", "corrected", "rejected", "pending")], (cells, row)
+    low, _, high = cells[7].partition(" a ")
+    for text, value in ((cells[6], row["precision"]), (low, row["ci_low"]), (high or "—", row["ci_high"])):
+        shown = shown_pct(text)
+        assert (shown is None) == (value is None), (cells, row)
+        assert shown is None or abs(shown - value) <= SHOWN, (cells, row)
+
+
+def test_quality_tab_shows_the_apis_figures_and_the_drop_is_flagged_on_its_report_row(
+        page: Any, ops: LiveService, drifted: tuple[int, int, str]) -> None:
+    earlier, later, extractor = drifted
+    sign_in(page, ops)  # after the decisions: the table asks for the figures when it first loads
+    q = ops.get("/api/v1/quality", who="operator")
+    drop = next(d for d in q["drift"] if d["extractor"] == extractor)
+    assert drop["report_id"] == later and drop["decided"] == DRIFT_MIN_REPORT and drop["precision"] == 0.4
+    flag = page.locator(f"#r-{later} .flag.drift")
     flag.wait_for()
-    assert flag.inner_text() == "queda de precisão" and "rules.count" in (flag.get_attribute("title") or "")
+    assert flag.inner_text() == "queda de precisão" and extractor in (flag.get_attribute("title") or "")
+    assert page.locator(f"#r-{earlier} .flag.drift").count() == 0  # the earlier deck's figures did not drop
+
     page.locator("#tab-quality").click()
     page.wait_for_selector("#quality-body table")
+    tables = quality_tables(page)
+    by_extractor = {cells[0]: cells for cells in tables["Por extrator"]}
+    assert set(by_extractor) == {r["key"] for r in q["by_extractor"]}
+    for row in q["by_extractor"]:
+        assert_precision_cells(by_extractor[row["key"]], row)
+    by_kind = tables["Por tipo de fato"]
+    assert len(by_kind) == len(q["by_kind"])
+    for cells, row in zip(by_kind, q["by_kind"], strict=True):
+        assert_precision_cells(cells, row)
+    assert any(r["precision"] is None for r in q["by_kind"])  # a kind no one decided: null, shown "—"
+    by_report = {cells[0]: cells for cells in tables["Por relatório"]}
+    for row in q["by_report"]:
+        cells = by_report[f"nº {row['report_id']} · {row['filename']}"]
+        assert_precision_cells(cells, row)
+        assert cells[8] == str(row["added"])
+        assert cells[9] == ("queda de precisão" if row["drift"] else "—"), cells
+    assert [r["report_id"] for r in q["by_report"] if r["drift"]] == [later]
+    bins = next(v for k, v in tables.items() if k.startswith("Confiança da extração contra precisão observada"))
+    assert [[int(c) for c in cells[1:3]] for cells in bins] == \
+        [[b["decided"], b["confirmed"]] for b in q["reliability"]["bins"] if b["decided"]]
+    # what nothing yet says: no fact added by hand, no page marked complete, no extractor refitted
+    assert not q["misses"]["by_kind"] and not q["refits"] and not q["recall"]["all"]["pages"]
+    hints = page.locator("#quality-body .hint").all_inner_texts()
+    assert {"nenhum fato adicionado à mão", "nenhuma página marcada como revisada por completo",
+            f"nenhum extrator com {q['refit_min_decided']} decididos ainda"} <= set(hints), hints
     text = page.locator("#view-quality").inner_text()
-    assert "Precisão geral: 80 %" in text and "rules.count" in text and "62,7 % a 90,5 %" in text
-    assert f"Relatório nº {ops.report_id} — rules.count: 40 % neste relatório contra 90 % antes" in text
+    overall = re.search(r"Precisão geral: ([^ ]+ %|—) .* em (\d+) fatos decididos; (\d+) fatos adicionados", text)
+    assert overall, text
+    assert shown_pct(overall.group(1)) == pytest.approx(q["all"]["precision"], abs=SHOWN)
+    assert (int(overall.group(2)), int(overall.group(3))) == (q["all"]["decided"], q["misses"]["all"])
+    listed = re.search(rf"Relatório nº {later} — {re.escape(extractor)}: 40 % neste relatório contra ([^ ]+ %) antes "
+                       rf"\(queda de ([^ ]+ %), {DRIFT_MIN_REPORT} decididos\)", text)
+    assert listed, text
+    assert shown_pct(listed.group(1)) == pytest.approx(drop["running_precision"], abs=SHOWN)
+    assert shown_pct(listed.group(2)) == pytest.approx(drop["drop"], abs=SHOWN)
 
 
-def test_axe_finds_nothing_serious_on_any_view(browser: Any, ops: LiveService, tmp_path: Path) -> None:
+def test_axe_finds_nothing_serious_on_any_view(browser: Any, ops: LiveService, drifted: tuple[int, int, str],
+                                              tmp_path: Path) -> None:
+    _, later, _ = drifted  # real figures on the quality tab, and a drop on the later deck's row
     with new_tab(browser) as page:
-        mock_quality(page, ops)
         page.goto(f"{ops.base_url}/operator")
         page.wait_for_selector("#token-input")
         assert axe_violations(page) == []
         sign_in(page, ops, "admin")
         page.set_input_files("#file-input", [str(report_pdf())])  # an upload row (already known)
         page.wait_for_selector("#upload-rows tr[data-outcome]")
-        page.locator(f"#r-{ops.report_id} button").click()
+        page.locator(f"#r-{later} .flag.drift").wait_for()
+        page.locator(f"#r-{later} button").click()
         page.wait_for_selector("#detail-areas .area")
         assert axe_violations(page) == []
         shot = OPERATOR_SHOT if os.environ.get(UPDATE_DOCS) == "1" else tmp_path / "operator.png"
@@ -275,6 +341,9 @@ def test_axe_finds_nothing_serious_on_any_view(browser: Any, ops: LiveService, t
             page.locator(f"#tab-{view}").click()
             page.wait_for_selector(f"#view-{view} table tbody tr")
             assert axe_violations(page) == [], view
+            if view == "quality":
+                shot = QUALITY_SHOT if os.environ.get(UPDATE_DOCS) == "1" else tmp_path / "operator-quality.png"
+                page.screenshot(path=str(shot), full_page=True)
 
 
 @pytest.fixture

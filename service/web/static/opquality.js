@@ -11,9 +11,8 @@ const $ = (id) => document.getElementById(id);
 const pct = (x) => (x === null || x === undefined ? "—" : `${(x * 100).toLocaleString("pt-BR", { maximumFractionDigits: 1 })} %`);
 const interval = (row) => (row.ci_low === null || row.ci_low === undefined ? "—" : `${pct(row.ci_low)} a ${pct(row.ci_high)}`);
 const kindName = (key) => KIND_LABELS[key] || key;
-let missing = false; // the service has no /quality route: stop asking
 
-function table(caption, head, rows) {
+function table(caption, head, rows, empty = "nenhuma decisão ainda") {
   return el("section", { class: "card" },
     el("h3", { text: caption }),
     rows.length
@@ -21,7 +20,7 @@ function table(caption, head, rows) {
         el("thead", {}, el("tr", {}, head.map((h, i) => el("th", { scope: "col", class: i ? "num" : null, text: h })))),
         el("tbody", {}, rows.map((cells) => el("tr", {}, cells.map((c, i) => (i
           ? el("td", { class: "num" }, c) : el("th", { scope: "row" }, c))))))))
-      : el("p", { class: "hint", text: "nenhuma decisão ainda" }));
+      : el("p", { class: "hint", text: empty }));
 }
 
 const PRECISION_HEAD = ["", "decididos", "confirmados", "corrigidos", "rejeitados", "pendentes", "precisão", "IC 95 %"];
@@ -49,50 +48,49 @@ function render(q) {
     q.by_report.map((r) => [...precisionCells(`nº ${r.report_id} · ${r.filename}`, r), String(r.added),
       r.drift.length ? el("span", { class: "flag drift", title: r.drift.map(dropText).join("; "), text: "queda de precisão" }) : "—"])));
   parts.push(table("Fatos que faltaram (adicionados à mão), por tipo", ["tipo", "adicionados"],
-    q.misses.by_kind.map((m) => [kindName(m.key), String(m.added)])));
+    q.misses.by_kind.map((m) => [kindName(m.key), String(m.added)]), "nenhum fato adicionado à mão"));
   const recall = (label, r) => [label, String(r.pages), String(r.found), String(r.corrected), String(r.added),
     String(r.pending), pct(r.recall), interval(r)];
   parts.push(table("Cobertura nas páginas revisadas por completo",
     ["escopo", "páginas", "achados", "corrigidos", "adicionados", "pendentes", "cobertura", "IC 95 %"],
     [recall("tudo", q.recall.all), ...q.recall.by_kind.map((r) => recall(kindName(r.key), r)),
-      ...q.recall.by_report.map((r) => recall(`relatório nº ${r.report_id}`, r))].filter((row) => row[1] !== "0")));
-  parts.push(table(`Confiança da extração contra precisão observada (ECE ${q.reliability.ece ?? "—"})`,
+      ...q.recall.by_report.map((r) => recall(`relatório nº ${r.report_id}`, r))].filter((row) => row[1] !== "0"),
+    "nenhuma página marcada como revisada por completo"));
+  parts.push(table(`Confiança da extração contra precisão observada (ECE ${pct(q.reliability.ece)})`,
     ["faixa de confiança", "decididos", "confirmados", "confiança média", "precisão", "IC 95 %"],
     q.reliability.bins.filter((b) => b.decided).map((b) => [`${pct(b.bin_low)} a ${pct(b.bin_high)}`, String(b.decided),
       String(b.confirmed), pct(b.mean_confidence), pct(b.precision), interval(b)])));
   parts.push(table(`Confiança reajustada pelas decisões (extratores com ${q.refit_min_decided} ou mais decididos)`,
     ["extrator", "decididos", "confirmados", "reajustado em"],
-    q.refits.map((r) => [r.extractor, String(r.decided), String(r.confirmed), new Date(r.fitted_at).toLocaleString("pt-BR")])));
+    q.refits.map((r) => [r.extractor, String(r.decided), String(r.confirmed),
+      r.fitted_at ? new Date(r.fitted_at).toLocaleString("pt-BR") : "—"]),
+    `nenhum extrator com ${q.refit_min_decided} decididos ainda`));
   $("quality-body").replaceChildren(...parts);
 }
 
 export async function showQuality() {
   $("quality-status").textContent = "carregando…";
   try {
-    const q = await opapi.quality();
-    missing = false;
-    render(q);
+    render(await opapi.quality());
     $("quality-status").textContent = "";
   } catch (err) {
     $("quality-body").replaceChildren();
-    $("quality-status").textContent = err.status === 404
-      ? "Este serviço ainda não mede a qualidade (GET /api/v1/quality não existe nesta versão)."
-      : explain(err);
+    $("quality-status").textContent = explain(err);
   }
 }
 
-/** Report id -> its precision drops, as text (empty when the service has no /quality). */
+/** Report id -> its precision drops, as text (empty when the figures cannot be had: the
+ * reports table must not fail with them). */
 export async function driftByReport() {
   const out = new Map();
-  if (missing) return out;
   try {
     const q = await opapi.quality();
-    for (const d of q.drift || []) {
+    for (const d of q.drift) {
       if (!out.has(d.report_id)) out.set(d.report_id, []);
       out.get(d.report_id).push(dropText(d));
     }
-  } catch (err) {
-    if (err.status === 404) missing = true;
+  } catch {
+    // the next refresh asks again
   }
   return out;
 }
