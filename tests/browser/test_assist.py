@@ -57,6 +57,8 @@ def test_parse_reads_what_reviewers_type(kind: str, text: str, value: Any) -> No
     ("municipality", "Palmas"),  # TO and PR, none in MG (not Palma, MG)
     ("municipality", "sao joao del rey"),
     ("municipality", "Vitoria da"),
+    ("municipality", "Santa Vitória do Palma"),  # names Santa Vitória (MG) inside, but is not it
+    ("municipality", "Itaúna do"),  # a name cut short is not the shorter name
 ])
 def test_parse_refuses_what_is_not_the_kind(kind: str, text: str) -> None:
     assert parse_value(kind, text, "2025-10") is None

@@ -95,9 +95,10 @@ def _first(kind: str, text: str, status_date: str | None) -> Candidate | None:
 def _parse_municipality(text: str) -> ParseOut | None:
     """Only the one municipality the text names exactly (folded, or an alias): a fuzzy best
     match is a guess, and a guess must be picked from the list by the reviewer. The report
-    rules' own reading (MG names and the spellings they know) comes first."""
+    rules' own reading (MG names and the spellings they know) comes first, but only when the
+    name it found is the whole text: "Santa Vitória do Palma" is not Santa Vitória (MG)."""
     found = _first("municipality", text, None)
-    if found is not None:
+    if found is not None and (found.start, found.end) == (0, len(text)):
         return ParseOut(kind="municipality", value=found.value, name=found.name)
     place = places.exact(text)
     return ParseOut(kind="municipality", value=place.code, name=place.name) if place else None
