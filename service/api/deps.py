@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from service.api.hardening import MISSING_TOKEN, AuthFailures
 from service.storage.config import Settings
+from service.storage.models import Report
 from service.storage.schemas import ErrorOut
 from service.storage.tokens import Principal, UseClock, a_role, find_principal, hash_token
 
@@ -262,3 +263,11 @@ ReportReaderDep = Annotated[Principal, Depends(require_role("operator", "reviewe
 ReviewerDep = Annotated[Principal, Depends(require_role("reviewer"))]
 RecordsReaderDep = Annotated[Principal, Depends(require_role("consumer", "reviewer"))]
 AdminDep = Annotated[Principal, Depends(require_role())]
+
+
+def report_or_404(session: Session, report_id: int) -> Report:
+    """The stored report, or the 404 every route that names a report answers."""
+    report = session.get(Report, report_id)
+    if report is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"report {report_id} does not exist")
+    return report

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, status
 from sqlmodel import Session, col, select
 
-from service.api.deps import API_ERRORS, ReportReaderDep, ReviewerDep, SessionDep, WriteSessionDep
+from service.api.deps import API_ERRORS, report_or_404, ReportReaderDep, ReviewerDep, SessionDep, WriteSessionDep
 from service.api.queries import extraction_public, get_extraction_public, one_report_public, with_assist
 from service.editions.carryover import previous_decisions, same_review
 from service.editions.linkedit import set_series
@@ -29,15 +29,8 @@ NOT_FOUND = {404: {"model": ErrorOut}}
 FLAGS = {"unchanged": "unchanged_since", "moved_backwards": "moved_backwards", "previous_decision": "previous_decision"}
 
 
-def _report(session: Session, report_id: int) -> Report:
-    report = session.get(Report, report_id)
-    if report is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"report {report_id} does not exist")
-    return report
-
-
 def _done(session: Session, report_id: int) -> Report:
-    report = _report(session, report_id)
+    report = report_or_404(session, report_id)
     if report.status != "done":
         raise HTTPException(status.HTTP_409_CONFLICT, f"report {report_id} is {report.status}, not extracted yet")
     return report
@@ -80,7 +73,7 @@ def get_assist(
         description="`previous_decision`: a re-issue's facts decided in the edition it repeats")] = "unchanged",
     status_: Annotated[Literal["pending", "confirmed", "corrected", "rejected"] | None, Query(alias="status")] = None,
 ) -> ExtractionsPublic:
-    _report(session, report_id)
+    report_or_404(session, report_id)
     where = [col(Extraction.report_id) == report_id, col(Extraction.orphaned).is_(False)]
     if status_:
         where.append(col(Extraction.status) == status_)
@@ -151,7 +144,7 @@ def get_orphans(_: ReviewerDep, session: SessionDep, report_id: Id | None = None
 @router.put("/reports/{report_id}/series", response_model=ReportPublic, responses=NOT_FOUND,
             summary="Set a report's series explicitly (reports of one series are editions of each other)")
 def put_series(report_id: Id, body: SeriesIn, principal: ReportReaderDep, session: WriteSessionDep) -> ReportPublic:
-    report = _report(session, report_id)
+    report = report_or_404(session, report_id)
     set_series(session, report, body.series, principal)
     out = one_report_public(session, report)
     session.commit()  # answer read before: see routes/extractions.py

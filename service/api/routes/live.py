@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from service.api.deps import API_ERRORS, ReviewerDep, SessionDep, WriteSessionDep
+from service.api.deps import API_ERRORS, report_or_404, ReviewerDep, SessionDep, WriteSessionDep
 from service.api.queries import extraction_public, with_assist
 from service.review.presence import WINDOW, report_view
 from service.storage.inputs import Cursor, Id, InputModel, cursor_value
@@ -38,8 +38,7 @@ def get_changes(
         "next_cursor of the previous call; omit it to get the current position (and no items): "
         "ask before loading the report's facts, so nothing between the two is missed"))] = None,
 ) -> ChangesPublic:
-    if session.get(Report, report_id) is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"report {report_id} does not exist")
+    report_or_404(session, report_id)
     # Writers take their change numbers concurrently (service/storage/sequence.py): only
     # numbers up to the safe end are final, so the cursor never passes a change that a
     # slower transaction has yet to commit.

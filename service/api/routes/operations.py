@@ -10,14 +10,14 @@ from typing import Literal
 from fastapi import APIRouter, HTTPException, Response, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
-from sqlmodel import Session, col, func, select
+from sqlmodel import col, func, select
 
-from service.api.deps import API_ERRORS, EngineDep, OperatorDep, ReportReaderDep, SessionDep, SettingsDep
+from service.api.deps import API_ERRORS, report_or_404, EngineDep, OperatorDep, ReportReaderDep, SessionDep, SettingsDep
 from service.api.queries import initiative_tree, one_report_public
 from service.feed.records import MEDIA_TYPES, report_records
 from service.jobs.reextract import reextract
 from service.storage.inputs import Id
-from service.storage.models import Extraction, Report
+from service.storage.models import Extraction
 from service.storage.schemas import AreaPublic, ErrorOut, ReportPublic
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=API_ERRORS)
@@ -53,17 +53,10 @@ class ReextractOut(BaseModel):
     restored: int
 
 
-def _report_or_404(session: Session, report_id: int) -> Report:
-    report = session.get(Report, report_id)
-    if report is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"report {report_id} does not exist")
-    return report
-
-
 @router.get("/{report_id}/outline", response_model=ReportOutline, responses=NOT_FOUND,
             summary="A report's warnings and its areas → initiatives with their fact counts")
 def get_outline(report_id: Id, _: ReportReaderDep, session: SessionDep) -> ReportOutline:
-    report = _report_or_404(session, report_id)
+    report = report_or_404(session, report_id)
     tree = initiative_tree(session, report_id)
     pending = dict(session.exec(  # type: ignore[arg-type]
         select(Extraction.initiative_id, func.count())
@@ -86,7 +79,7 @@ def get_outline(report_id: Id, _: ReportReaderDep, session: SessionDep) -> Repor
             response_class=Response)
 def get_report_records(report_id: Id, _: ReportReaderDep, session: SessionDep,
                        format: Literal["json", "csv"] = "json") -> Response:
-    report = _report_or_404(session, report_id)
+    report = report_or_404(session, report_id)
     body = report_records(session.connection(), report_id, format)
     stem = (report.filename.rsplit(".", 1)[0] or f"relatorio-{report_id}").replace('"', "")
     return Response(body, media_type=MEDIA_TYPES[format], headers={
@@ -98,7 +91,7 @@ def get_report_records(report_id: Id, _: ReportReaderDep, session: SessionDep,
              summary="Extract a report again from its stored PDF, keeping every reviewer decision")
 async def post_reextract(report_id: Id, _: OperatorDep, engine: EngineDep, settings: SettingsDep,
                          session: SessionDep) -> ReextractOut:
-    report = _report_or_404(session, report_id)
+    report = report_or_404(session, report_id)
     if report.status != "done":
         raise HTTPException(status.HTTP_409_CONFLICT,
                             f"report {report_id} is {report.status}; only extracted (done) reports are re-extracted")
@@ -107,7 +100,7 @@ async def post_reextract(report_id: Id, _: OperatorDep, engine: EngineDep, setti
         outcome = await run_in_threadpool(reextract, engine, settings, report_id)
     except LookupError as exc:  # gone or no longer done in the meantime
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
-    fresh = _report_or_404(session, report_id)
+    fresh = report_or_404(session, report_id)
     session.refresh(fresh)
     return ReextractOut(report=one_report_public(session, fresh), kept=outcome.kept, changed=outcome.changed,
                         added=outcome.added, orphaned=outcome.orphaned, restored=outcome.restored)

@@ -13,12 +13,11 @@ from pydantic import BaseModel, Field
 from extractor.box_text import box_of, find_run, words_in_box
 from extractor.errors import BadPDF
 from extractor.pdf import Word
-from service.api.deps import API_ERRORS, EngineDep, ReviewerDep, SessionDep, SettingsDep
+from service.api.deps import API_ERRORS, report_or_404, EngineDep, ReviewerDep, SessionDep, SettingsDep
 from service.api.hardening import retry_later
 from service.jobs.extracting import RendersBusy, limits, read_page_words
 from service.storage.blobs import BlobDamaged, BlobMissing, local_pdf, open_store
 from service.storage.inputs import Id
-from service.storage.models import Report
 from service.storage.schemas import ErrorOut
 
 router = APIRouter(prefix="/api/v1/reports", tags=["review assistance"], responses=API_ERRORS)
@@ -48,9 +47,7 @@ def get_page_text(
     value parsed from `text` is the one the rules would have read. Exactly one of `bbox`, `find`."""
     if (bbox is None) == (find is None):
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "give exactly one of `bbox` (a box) or `find` (a text)")
-    report = session.get(Report, report_id)
-    if report is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"report {report_id} does not exist")
+    report = report_or_404(session, report_id)
     if not report.pages or not 1 <= page <= report.pages:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"page {page} does not exist; report {report_id} has {report.pages or 0} pages")
     pdf = partial(local_pdf, open_store(settings, engine), settings, report.sha256)

@@ -8,10 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
-from sqlmodel import Session
 
 from extractor.errors import BadPDF
-from service.api.deps import API_ERRORS, EngineDep, OperatorDep, ReportReaderDep, ReviewerDep, SessionDep, SettingsDep
+from service.api.deps import API_ERRORS, report_or_404, EngineDep, OperatorDep, ReportReaderDep, ReviewerDep, SessionDep, SettingsDep
 from service.api.queries import initiative_tree, list_reports, one_report_public
 from service.api.uploads import receive_upload
 from service.api.hardening import retry_later
@@ -21,7 +20,7 @@ from service.jobs.retry import NotRetryable, retry_report
 from service.storage.blobs import BlobDamaged, BlobMissing, local_pdf, open_store
 from service.storage.files import UploadRejected, display_filename
 from service.storage.inputs import Id
-from service.storage.models import Extraction, Report
+from service.storage.models import Extraction
 from service.storage.schemas import ErrorOut, InitiativesPublic, ReportPublic, ReportsPublic, UploadPublic
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=API_ERRORS)
@@ -69,17 +68,10 @@ def get_reports(_: ReportReaderDep, session: SessionDep) -> ReportsPublic:
     return ReportsPublic(items=list_reports(session))
 
 
-def _report_or_404(session: Session, report_id: int) -> Report:
-    report = session.get(Report, report_id)
-    if report is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"report {report_id} does not exist")
-    return report
-
-
 @router.get("/{report_id}", response_model=ReportPublic, responses={404: {"model": ErrorOut}},
             summary="One report: status, error, title, status date, review counts")
 def get_report(report_id: Id, _: ReportReaderDep, session: SessionDep) -> ReportPublic:
-    return one_report_public(session, _report_or_404(session, report_id))
+    return one_report_public(session, report_or_404(session, report_id))
 
 
 @router.post("/{report_id}/retry", response_model=ReportPublic,
@@ -98,7 +90,7 @@ def post_retry(report_id: Id, _: OperatorDep, session: SessionDep, engine: Engin
 @router.get("/{report_id}/initiatives", response_model=InitiativesPublic, responses={404: {"model": ErrorOut}},
             summary="Areas, initiatives and their extraction ids, in page order")
 def get_initiatives(report_id: Id, _: ReviewerDep, session: SessionDep) -> InitiativesPublic:
-    _report_or_404(session, report_id)
+    report_or_404(session, report_id)
     return initiative_tree(session, report_id)
 
 
@@ -112,7 +104,7 @@ def get_page_image(
     report_id: Id, page: int, _: ReviewerDep, session: SessionDep, engine: EngineDep, settings: SettingsDep,
     highlight: Annotated[Id | None, Query(description="an extraction id on this page")] = None,
 ) -> FileResponse:
-    report = _report_or_404(session, report_id)
+    report = report_or_404(session, report_id)
     if not report.pages or not 1 <= page <= report.pages:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"page {page} does not exist; report {report_id} has {report.pages or 0} pages")
     bbox, key = None, "plain"
