@@ -90,6 +90,34 @@ def test_undo_of_a_correction_restores_the_value_before_it(page: Any, live: Live
     assert (after["status"], after["value"], after["version"]) == ("confirmed", fact["value"], 4)
 
 
+def test_a_fact_shown_again_is_ready_only_when_a_key_will_be_taken(page: Any, live: LiveService) -> None:
+    """Undo shows the fact twice (selected, then at its restored version): the first
+    showing's 300 ms timer must not mark the second one ready early, or the key the
+    reviewer presses on "ready" is dropped as "not seen yet"."""
+    fact = unreviewed(live, "date")[0]
+    sign_in(page, live)
+    filter_by(page, kind="date")
+    open_fact(page, fact["id"])
+    decide(page, "c")
+    wait_status(page, fact["id"], "confirmed")
+
+    def slow_revert(route: Any) -> None:
+        page.wait_for_timeout(200)  # the first showing completes and arms its timer meanwhile
+        route.continue_()
+
+    page.route(f"**/extractions/{fact['id']}/review", slow_revert)
+    page.keyboard.press("u")
+    wait_status(page, fact["id"], "pending")
+    page.unroute(f"**/extractions/{fact['id']}/review")
+    assert current_id(page) == fact["id"]
+    ready(page)
+    page.keyboard.press("c")  # at once: "ready" means the key is taken
+    wait_status(page, fact["id"], "confirmed")
+    assert "Veja o fato antes de decidir" not in page.locator("body").inner_text()
+    after = live.extraction(fact["id"])
+    assert (after["status"], after["version"]) == ("confirmed", 4)
+
+
 def test_next_fact_shows_loading_and_a_key_pressed_before_it_is_dropped(page: Any, live: LiveService) -> None:
     queue = sorted(live.extractions(status="pending", kind="count"), key=lambda f: (f["confidence"], f["id"]))
     first, second = queue[0], queue[1]

@@ -384,8 +384,11 @@ async function displayFact(fact, stale) {
       () => { if (!stale()) $("editions-view").replaceChildren(); });
     await viewer.show(fact, src);
     if (stale()) return;
-    state.onScreen = { id: fact.id, at: performance.now() };
-    setTimeout(() => { if (state.onScreen?.id === fact.id) $("fact-panel").dataset.ready = "true"; }, MIN_SHOWN_MS);
+    const shown = { id: fact.id, at: performance.now() };
+    state.onScreen = shown;
+    // this showing, not an earlier one of the same fact (an undo shows it again): the
+    // panel says "ready" only when decidable() will take a key
+    setTimeout(() => { if (state.onScreen === shown) $("fact-panel").dataset.ready = "true"; }, MIN_SHOWN_MS);
     const next = queue.neighbour(1);
     if (next) { viewer.prefetch(next); source(next).catch(() => {}); }
   } catch (err) {
