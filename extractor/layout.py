@@ -20,6 +20,7 @@ from functools import cached_property
 
 from extractor.geometry import interval_gaps, median, merge_bboxes
 from extractor.pdf import Page, Word
+from extractor.ruled_tables import GridReading, read_grid
 
 COLUMN_GAP = 1.0        # an x-gap this many font sizes wide may separate columns
 TABLE_COLUMN_GAP = 0.5  # inside a table, a gap every body row leaves free this wide is a column
@@ -348,16 +349,76 @@ class _Cutter:
         self.cut(rest, depth + 1)
 
 
+_GRID_MARK = "\x00grid"
+
+
+def _ruled_tables(page: Page) -> tuple[list[Word], dict[int, GridReading]]:
+    """The page's words with each ruled table (``Page.grids``) replaced by one
+    placeholder word covering it, and the tables' readings by placeholder. XY-cut then
+    places each table in reading order (a table in one of two columns stays there)
+    without cutting through its cells."""
+    words: list[Word] = list(page.words)
+    readings: dict[int, GridReading] = {}
+    boxes = [_grid_box(g) for g in page.grids]
+    for k, grid in enumerate(page.grids):
+        if any(j != k and _contains(boxes[k], b) for j, b in enumerate(boxes)):
+            continue  # a frame around other tables (a panel of figures and a table in it)
+        reading = read_grid(grid, words)
+        if reading is None:
+            continue
+        inside = [w for w in words if id(w) in reading.used]
+        words = [w for w in words if id(w) not in reading.used]
+        x0, top, x1, bottom = reading.bbox
+        mark = Word(text=f"{_GRID_MARK}{len(readings)}", x0=x0, top=top, x1=x1, bottom=bottom,
+                    size=median([w.size for w in inside]) or 10.0, bold=False, page=page.number)
+        readings[id(mark)] = reading
+        words.append(mark)
+    return words, readings
+
+
+def _grid_box(grid: tuple[tuple[float, float, float, float], ...]) -> tuple[float, float, float, float]:
+    return (min(c[0] for c in grid), min(c[1] for c in grid), max(c[2] for c in grid), max(c[3] for c in grid))
+
+
+def _contains(outer: tuple[float, float, float, float], inner: tuple[float, float, float, float]) -> bool:
+    t = 1.0
+    return (outer[0] - t <= inner[0] and outer[1] - t <= inner[1] and inner[2] <= outer[2] + t
+            and inner[3] <= outer[3] + t and outer != inner)
+
+
+def _grid_lines(reading: GridReading, page: int, block: int) -> list[Line]:
+    """A ruled table's rows as lines: a caption as a plain line (it ends the table
+    before it, as a title line does), every other row as a table row with its cells."""
+    return [Line(words=row.words, page=page, block=block) if row.caption
+            else Line(words=row.words, page=page, block=block, cells=row.cells)
+            for row in reading.rows]
+
+
 def page_lines(page: Page) -> list[Line]:
     """All lines of one page in reading order."""
     if not page.words:
         return []
+    words, readings = _ruled_tables(page) if page.grids else (list(page.words), {})
     cutter = _Cutter(page=page.number)
-    if len(page.words) > MAX_XY_WORDS:
-        cutter.rows(page.words)
+    if len(words) > MAX_XY_WORDS:
+        cutter.rows(words)
     else:
-        cutter.cut(page.words)
-    return pair_lone_values(cutter.out)
+        cutter.cut(words)
+    lines = cutter.out
+    if readings:
+        lines = []
+        for ln in cutter.out:
+            marks = [w for w in ln.words if id(w) in readings]
+            if not marks:
+                lines.append(ln)
+                continue
+            rest = tuple(w for w in ln.words if id(w) not in readings)
+            if rest:
+                lines.append(Line(words=rest, page=ln.page, block=ln.block))
+            for mark in marks:
+                cutter.blocks += 1
+                lines.extend(_grid_lines(readings[id(mark)], page.number, cutter.blocks))
+    return pair_lone_values(lines)
 
 
 _LONE_VALUE = re.compile(r"^[\d.,]+\s?%?$")

@@ -41,7 +41,8 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdffont import PDFFont, PDFUnicodeNotDefined
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfparser import PDFSyntaxError
-from pdfminer.utils import apply_matrix_rect
+from pdfminer.utils import apply_matrix_pt, apply_matrix_rect
+from pdfplumber import table as plumber_table
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 from pdfplumber.utils.text import WordExtractor
 from pydantic import BaseModel, ConfigDict, Field
@@ -83,6 +84,19 @@ MIN_GLYPH_SEGMENTS = 7
 # An image drawn at fewer pixels per inch than this holds no text to read (a stretched
 # gradient, a one-pixel rule): it is not counted as a picture of the page.
 MIN_PICTURE_DPI = 40.0
+# Table rules: a filled rectangle no thicker than this is a drawn line (a cell border, as
+# spreadsheet exports draw them); a stroked segment or rectangle side is one whatever its
+# width. Cell shades (filled rectangles thicker than this) are not borders.
+RULE_MAX_PT = 2.0
+# Past this many rules on a page (a chart's ticks, a hatched map) no grid is looked for:
+# finding a grid's cells grows with the square of its crossings.
+MAX_RULES = 4000
+# Tolerances of pdfplumber's table finder (its defaults): rules this close are one rule,
+# and meet when they come this close.
+GRID_SNAP_PT = 3.0
+GRID_MIN_EDGE_PT = 3.0
+
+Box = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +133,10 @@ class Page:
     # as vector outlines (see _CharDevice).
     pictures: tuple[tuple[int | None, float], ...] = ()
     outline_area: float = 0.0
+    # Tables drawn with rules (cell borders): each grid as its cells' boxes (x0, top, x1,
+    # bottom, as words), found from the page's rules by pdfplumber's table finder. The
+    # layout stage reads a grid's words cell by cell (extractor/ruled_tables.py).
+    grids: tuple[tuple[Box, ...], ...] = ()
 
 
 def check_file(path: Path) -> None:
@@ -282,6 +300,7 @@ class _CharDevice(PDFTextDevice):
         self.images = 0
         self.pictures: list[tuple[int | None, tuple[float, float, float, float]]] = []
         self.outline_area = 0.0  # square points of glyph-like filled paths
+        self.rules: list[Box] = []  # drawn lines, (x0, y0, x1, y1) in device space, x0 == x1 or y0 == y1
         self._fonts: dict[int, tuple[str, bool, float]] = {}
 
     def render_image(self, name: str, stream: object) -> None:
@@ -306,6 +325,8 @@ class _CharDevice(PDFTextDevice):
         """Add the area of a filled path shaped like a glyph (see MAX_GLYPH_PT): text drawn
         as outlines, which the page-scan decision weighs against the text layer. Paths
         shaped like rectangles or rules cost one length check."""
+        if len(path) <= MAX_RULE_SEGMENTS and len(self.rules) <= MAX_RULES:
+            self.rules.extend(_rules_of(path, self.ctm, stroke, fill))
         if not fill or len(path) < MIN_GLYPH_SEGMENTS:
             return
         xs = [seg[-2] for seg in path if len(seg) >= 3]
@@ -361,6 +382,76 @@ class _CharDevice(PDFTextDevice):
         self.raw.append((text, x0, y0, x1, y1, upright,
                          round((x1 - x0) if vertical else (y1 - y0), 3), fontname))
         return adv
+
+
+# A path of more segments than this is a drawing (a chart, a map), not table rules: a
+# rectangle is five, a polyline of borders a few dozen.
+MAX_RULE_SEGMENTS = 64
+_ALIGNED = 0.5  # pt: a segment this close to level or plumb is one
+
+
+def _rules_of(path: list, ctm: tuple, stroke: bool, fill: bool) -> list[Box]:
+    """The table rules a path draws, in device space: its level and plumb segments when
+    stroked; when filled, a rectangle thin enough to be a line (RULE_MAX_PT), as its
+    centre line. A path with curves draws no rule."""
+    subpaths: list[list[tuple[float, float]]] = []
+    for seg in path:
+        op = seg[0]
+        if op == "m" and len(seg) >= 3:
+            subpaths.append([apply_matrix_pt(ctm, (seg[1], seg[2]))])
+        elif op == "l" and len(seg) >= 3 and subpaths:
+            subpaths[-1].append(apply_matrix_pt(ctm, (seg[1], seg[2])))
+        elif op == "h" and subpaths and len(subpaths[-1]) > 1:
+            subpaths[-1].append(subpaths[-1][0])
+        elif op not in ("m", "l", "h"):
+            return []
+    out: list[Box] = []
+    for pts in subpaths:
+        if len(pts) < 2:
+            continue
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+        segments = list(zip(pts, pts[1:]))
+        level = all(abs(a[0] - b[0]) <= _ALIGNED or abs(a[1] - b[1]) <= _ALIGNED for a, b in segments)
+        if not level:
+            continue
+        if fill and len(pts) >= 4 and min(x1 - x0, y1 - y0) <= RULE_MAX_PT < max(x1 - x0, y1 - y0):
+            if x1 - x0 >= y1 - y0:
+                out.append((x0, (y0 + y1) / 2, x1, (y0 + y1) / 2))
+            else:
+                out.append(((x0 + x1) / 2, y0, (x0 + x1) / 2, y1))
+            continue
+        if not stroke:
+            continue
+        for a, b in segments:
+            if abs(a[1] - b[1]) <= _ALIGNED and abs(a[0] - b[0]) > _ALIGNED:
+                out.append((min(a[0], b[0]), a[1], max(a[0], b[0]), a[1]))
+            elif abs(a[0] - b[0]) <= _ALIGNED and abs(a[1] - b[1]) > _ALIGNED:
+                out.append((a[0], min(a[1], b[1]), a[0], max(a[1], b[1])))
+    return out
+
+
+def _grids(page: pdfplumber.page.Page, rules: list[Box]) -> tuple[tuple[Box, ...], ...]:
+    """Tables drawn with rules: pdfplumber's table finder (edges merged, crossings, the
+    smallest cells they close, cells grouped by shared corners) on the page's rules
+    alone, so a text line's shaded background never cuts a cell. Boxes in the words'
+    coordinates (top-left origin, MediaBox-adjusted)."""
+    if len(rules) < 4 or len(rules) > MAX_RULES:
+        return ()
+    height, (mb_x0, mb_top) = float(page.height), page.mediabox[:2]
+    edges = []
+    for x0, y0, x1, y1 in rules:
+        top, bottom = height - y1 + mb_top, height - y0 + mb_top
+        edges.append({"x0": x0 + mb_x0, "x1": x1 + mb_x0, "top": top, "bottom": bottom, "doctop": top,
+                      "width": x1 - x0, "height": bottom - top, "orientation": "v" if x0 == x1 else "h"})
+    if not {"v", "h"} <= {e["orientation"] for e in edges}:
+        return ()
+    edges = plumber_table.merge_edges(edges, GRID_SNAP_PT, GRID_SNAP_PT, GRID_SNAP_PT, GRID_SNAP_PT)
+    edges = [e for e in edges if (e["width"] if e["orientation"] == "h" else e["height"]) >= GRID_MIN_EDGE_PT]
+    crossings = plumber_table.edges_to_intersections(edges, GRID_SNAP_PT, GRID_SNAP_PT)
+    cells = plumber_table.intersections_to_cells(crossings)
+    return tuple(tuple(tuple(map(float, c)) for c in t)  # type: ignore[misc]
+                 for t in plumber_table.cells_to_tables(cells))
 
 
 def _chars_and_images(page: pdfplumber.page.Page) -> tuple[list[dict], int]:
@@ -621,7 +712,8 @@ def _read_page(page: pdfplumber.page.Page, number: int, warnings: list[str] | No
     unmapped = sum(1 for r in raw if _CID.search(r["text"]) and not _clean(_CID.sub("", r["text"])))
     return Page(number=number, width=float(page.width), height=float(page.height),
                 words=words, images=device.images, unmapped=unmapped,
-                pictures=_pictures(page, device), outline_area=device.outline_area)
+                pictures=_pictures(page, device), outline_area=device.outline_area,
+                grids=_grids(page, device.rules) if words else ())
 
 
 def _warn(warnings: list[str] | None, msg: str) -> None:

@@ -16,7 +16,7 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
-from extractor import calibration, headline, letterhead, ocr
+from extractor import calibration, contents, headline, letterhead, ocr
 from extractor.errors import BadPDF
 from extractor.evidence import TextMap, locate
 from extractor.facts.base import Candidate, FactContext
@@ -142,6 +142,7 @@ def extract_pdf(path: str | Path, *, filename: str | None = None,
         raise BadPDF("the PDF has no text layer and shows no scanned image to read with OCR",
                      code="no_text")
     layouts = layout_pages(pages)
+    contents.strip_page_numbers(layouts)
     doc = segment(layouts)
     status, dated = _status(layouts, doc.status_phrase)
     dated = dated + [ln for ln in running_lines(layouts) if ln not in dated]

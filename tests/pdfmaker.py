@@ -121,6 +121,56 @@ def table_pdf(path: Path, pages: list[list[tuple[float, float, str]]], *, ruled:
     return path
 
 
+GridCell = tuple[int, int, int, int, str]  # first row, first column, rows spanned, columns spanned, text
+
+
+def grid_table_pdf(path: Path, columns: list[float], rows: list[float], cells: list[GridCell], *,
+                   rules: str = "lines", shaded: bool = False, top: float = 100.0, title: str = "",
+                   size: float = 8.0) -> Path:
+    """One A4 page with a table drawn as spreadsheet exports draw it: every cell's
+    border, cells spanning rows and columns, a cell's text over several lines ("\\n")
+    centred in it. ``columns`` are the x edges, ``rows`` the row heights from ``top``.
+    ``rules`` draws the borders as stroked ``lines`` or as thin filled ``rects`` (0.6 pt);
+    ``shaded`` fills the first two rows grey and puts a white box behind every line of
+    text, as some exports do, rectangles that are not borders."""
+    width, height = 595.0, 842.0
+    c = canvas.Canvas(str(path), pagesize=(width, height))
+    c.setPageCompression(0)
+    if title:
+        c.setFont("Helvetica-Bold", 11)
+        c.drawString(columns[0], height - top + 16, title)
+    ys = [top]
+    for h in rows:
+        ys.append(ys[-1] + h)
+    c.setFont("Helvetica", size)
+    for r, col, nrows, ncols, text in cells:
+        x0, x1, y0, y1 = columns[col], columns[col + ncols], ys[r], ys[r + nrows]
+        if shaded and r < 2:
+            c.setFillGray(0.85)
+            c.rect(x0, height - y1, x1 - x0, y1 - y0, stroke=0, fill=1)
+        lines = text.split("\n")
+        first = (y0 + y1) / 2 - (len(lines) - 1) * (size + 1) / 2 + size / 3
+        for k, line in enumerate(lines):
+            base = first + k * (size + 1)
+            w = c.stringWidth(line, "Helvetica", size)
+            if shaded:
+                c.setFillGray(1.0)
+                c.rect((x0 + x1 - w) / 2 - 1, height - base - 2, w + 2, size + 1, stroke=0, fill=1)
+            c.setFillGray(0.0)
+            c.drawCentredString((x0 + x1) / 2, height - base, line)
+        edges = [(x0, y0, x1, y0), (x0, y1, x1, y1), (x0, y0, x0, y1), (x1, y0, x1, y1)]
+        for ex0, ey0, ex1, ey1 in edges:
+            if rules == "lines":
+                c.setLineWidth(0.5)
+                c.line(ex0, height - ey0, ex1, height - ey1)
+            else:
+                c.setFillGray(0.0)
+                c.rect(ex0 - 0.3, height - ey1 - 0.3, ex1 - ex0 + 0.6, ey1 - ey0 + 0.6, stroke=0, fill=1)
+    c.showPage()
+    c.save()
+    return path
+
+
 def matrix_text_pdf(path: Path, runs: list[tuple[str, tuple[float, float, float, float], float, float]]) -> Path:
     """One page of strings each set with its own text matrix: (text, (a, b, c, d), x,
     baseline from the top), the font at size 1 so the matrix alone scales it (as

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from extractor.facts.base import Candidate, FactContext
 from extractor.facts.dates_atoms import Item, Point, find_atoms
 from extractor.facts.dates_rules import DatePatterns, patterns
+from extractor.facts.units import table_headers
 from extractor.text import fold
 
 if TYPE_CHECKING:  # a finder reads only its doc's text and user_data: no spaCy import
@@ -192,12 +193,41 @@ def _year_context(text: str, it: Item, prev: Item | None, pat: DatePatterns) -> 
         return "closing"  # "CASOS POR LOCAL DE RESIDÊNCIA, MINAS GERAIS, 2020": a caption's year
     if _plural_noun_follows(text, e, pat):
         return None
+    if _year_header_cell(text, s, e, line_start):
+        return "header"
     if pat.year_cue_before.search(text[max(0, s - 40) : s]):
         return "cue"
     if prev is not None and prev.kind == "date" and prev.a.m is None and prev.b is None:
         if pat.chain_gap.fullmatch(text[prev.end : s]):
             return "chain"
     return None
+
+
+MAX_HEADER_YEAR_STEP = 5
+_YEAR_CELL = re.compile(r"\s*(?:19|20)\d\d(?:\s*[/-]\s*(?:\d\d|(?:19|20)\d\d))?\s*")
+
+
+def _year_header_cell(text: str, start: int, end: int, line_start: int) -> bool:
+    """A year that is a whole cell of a table row holding two year cells or more
+    ("| 2020/21 | 2022 | 2023 | 2024"): the years the columns are about, dates."""
+    line_end = text.find("\n", end)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    if "\t" not in line:
+        return False
+    cell_start = text.rfind("\t", line_start, start) + 1 or line_start
+    cell_end = text.find("\t", end, line_start + len(line))
+    cell = text[max(cell_start, line_start) : cell_end if cell_end >= 0 else line_start + len(line)]
+    if cell.strip() != text[start:end]:
+        return False
+    years = [int(c.strip()[:4]) for c in line.split("\t") if _YEAR_CELL.fullmatch(c)]
+    steps = [b - a for a, b in zip(years, years[1:])]
+    # the years a table's columns are about run in order ("2020/21 | 2022 | 2023"); figures
+    # that look like years ("1987 | 2001") do not
+    if len(years) < 2 or not (all(0 < d <= MAX_HEADER_YEAR_STEP for d in steps)
+                              or all(0 < -d <= MAX_HEADER_YEAR_STEP for d in steps)):
+        return False
+    row = table_headers(text).get(line_start)  # a header row, not data ("SANTA LUZIA | 1987 | 2031")
+    return row is not None and row.above_body(line_start)
 
 
 def _plural_noun_follows(text: str, end: int, pat: DatePatterns) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from extractor.facts.columns import ColumnKind, column_kind, header_columns, says_reais, without_notes
 from extractor.facts.numbers_rules import RULES, WORD, NumberPatterns
+from extractor.text import fold
 
 # Words of a unit are separated by spaces, or by a line break when the next line
 # goes on in lower case (a wrapped sentence: "de 3 para 6\nmeses").
@@ -154,6 +155,26 @@ class TableRow:
     index_columns: frozenset[int] = frozenset()
     columns: tuple[str, ...] = ()
     in_reais: bool = False
+    subheads: tuple[str, ...] = ()  # the header row's own cells (the row above the first data row)
+
+    def repeated_subhead(self, col: int) -> bool:
+        """Whether column ``col``'s header cell is printed over other columns too
+        ("Confirmados | Suspeitos | Total" under each of "SUS", "REDE PRIVADA"): a
+        category of a cross table, not what its figures count."""
+        if col >= len(self.subheads) or not self.subheads[col].strip():
+            return False
+        label = next((i for i in range(col) if i not in self.index_columns), None)
+        if label is not None and self._repeated(label):
+            return False  # "Município | Casos | Município | Casos": one table printed in two halves
+        return self._repeated(col)
+
+    def _repeated(self, col: int) -> bool:
+        if col >= len(self.subheads) or not self.subheads[col].strip():
+            return False
+        key, phrase = fold(self.subheads[col].strip()), fold(self.columns[col]) if col < len(self.columns) else ""
+        # a group header inside the table ("CASOS" over "Nº | %") tells the columns apart
+        return sum(fold(h.strip()) == key and (i >= len(self.columns) or fold(self.columns[i]) == phrase)
+                   for i, h in enumerate(self.subheads)) >= 2
 
     def kind(self, col: int) -> ColumnKind:
         """What the figures of column ``col`` are: counts, percentages or money."""
@@ -187,7 +208,10 @@ def _starts_table(line: str, block: list[tuple[int, str]]) -> bool:
 
     A row with one label cell only is a wrapped row label ("TáxiGov" / "DF"); a row
     filling fewer cells than the table's header is a section row inside the table
-    ("GRANDE OESTE" over its municipalities, one per column group).
+    ("GRANDE OESTE" over its municipalities, one per column group). A row filling more
+    than half of them is a header (a statement's "INDICADORES | VALOR EXIGIDO | …
+    | % APLICADO" under its table of amounts, a ruled table's header without a
+    label for its row-label columns).
     """
     filled = _cells_filled(line)
     head = 0
@@ -195,7 +219,7 @@ def _starts_table(line: str, block: list[tuple[int, str]]) -> bool:
         if _is_data_row(row):
             break
         head = max(head, _cells_filled(row))
-    return filled >= 2 and filled >= head
+    return filled >= 2 and filled * 2 > head
 
 
 def _cells_filled(line: str) -> int:
@@ -253,9 +277,13 @@ def table_headers(text: str) -> TableHeaders:
         head_at = block[first_data - 1] if 0 < first_data < len(block) else None
         head = head_at[0] if head_at else None
         body = [line for _, line in block[first_data:]]
-        heads = [line.split("\t") for _, line in block[:first_data]] if head_at else []
+        width = len(block[first_data][1].split("\t")) if first_data < len(block) else 0
+        # a header row with fewer cells than the rows under it lacks the row-label columns'
+        # (nothing printed over the labels): its cells are the right-hand columns'
+        heads = [_pad_left(line.split("\t"), width) for _, line in block[:first_data]] if head_at else []
         row = TableRow(head, start, _index_columns(body, head_at[1] if head_at else None),
-                       tuple(header_columns(heads)), _caption_in_reais(text, start))
+                       tuple(header_columns(heads)), _caption_in_reais(text, start),
+                       tuple(_pad_left(head_at[1].split("\t"), width)) if head_at else ())
         for at, _ in block:
             headers[at] = row
         block.clear()
@@ -270,6 +298,10 @@ def table_headers(text: str) -> TableHeaders:
         pos += len(line) + 1
     close()
     return headers
+
+
+def _pad_left(cells: list[str], width: int) -> list[str]:
+    return [""] * (width - len(cells)) + cells if len(cells) < width else cells
 
 
 _CAPTION_LINES = 2
@@ -354,6 +386,11 @@ def _table_unit(text: str, start: int, end: int, rules: NumberPatterns,
     header = list(row.columns)
     head_name = _column_name(header[col], rules) if col < len(header) else None
     caption = _caption_phrase(text, row.block, rules, headers)
+    if row.repeated_subhead(col):  # a cross table: the row label names what is counted
+        label_col = next((i for i in range(col) if i not in row.index_columns and cells[i].strip()), None)
+        name = _label_name(cells[label_col], rules) if label_col is not None else None
+        if name:
+            return Unit(name, end, 0.6)
     if head_name and head_name not in rules.units.intro_heads:
         return Unit(_with_caption(head_name, caption and caption.phrase), end, 0.7)
     if caption and caption.by_category:  # rows are the caption's categories ("RT-PCR")

@@ -311,6 +311,25 @@ def test_schedules_settled_cases_and_yearless_dates(
     assert run(text, status=status) == expected
 
 
+# Years that head a table's columns are dates; figures in a data row that look like
+# years, or years out of order, are not (the guide: "a four-digit number in a count
+# column is a count, not a year").
+TABLE_YEARS: list[tuple[str, list[tuple[str, str, Any]]]] = [
+    ("Objetivo\t2022\t2023\t2024\nGestão\t64,70%\t28,57%\t33,33%",
+     [("date", "2022", "2022"), ("date", "2023", "2023"), ("date", "2024", "2024")]),
+    ("\t\t2020/21\t2022\nGestão\t1\t61,90%\t28,57%",
+     [("period", "2020/21", P("2020", "2021")), ("date", "2022", "2022")]),
+    ("Município\t2019\t2020\nSanta Luzia\t1987\t2031\nLavras\t12\t15", [("date", "2019", "2019"), ("date", "2020", "2020")]),
+    ("SANTA LUZIA\t1987\t2031", []),  # a data row alone
+    ("Casos\t2019\t2020\nLavras\t1987\t2001\nPerdões\t12\t13", [("date", "2019", "2019"), ("date", "2020", "2020")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TABLE_YEARS)
+def test_years_heading_table_columns(text: str, expected: list[tuple[str, str, Any]]) -> None:
+    assert run(text) == expected
+
+
 @pytest.mark.parametrize(("text", "expected"), POSITIVES)
 def test_dates_and_periods(text: str, expected: list[tuple[str, str, Any]]) -> None:
     assert run(text) == expected

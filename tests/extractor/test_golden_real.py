@@ -17,13 +17,13 @@ from tests.conftest import SHARED_REAL
 # a document; never lower one without saying why in the commit. The target for every
 # document is 0.85, with a mean of 0.93 (bench/quality.py --real prints the scores).
 MIN_F1 = {
-    "balancete-es-cachoeiro-royalties-2017": 0.97,
+    "balancete-es-cachoeiro-royalties-2017": 0.98,
     "boletim-ac-sesacre-covid-2022-02-12": 0.95,
-    "boletim-mg-ses-covid-2020-04-29": 0.87,
-    "boletim-ro-sesau-covid-697-2022-03-07": 0.87,
-    "boletim-sc-ses-covid-2020-05-01": 0.93,
+    "boletim-mg-ses-covid-2020-04-29": 0.88,
+    "boletim-ro-sesau-covid-697-2022-03-07": 0.91,
+    "boletim-sc-ses-covid-2020-05-01": 0.97,
     "boletim-to-ses-covid-644-2022-01-22": 0.99,
-    "deck-br-fundo-amazonia-bombeiros-pnmif-2025": 0.89,
+    "deck-br-fundo-amazonia-bombeiros-pnmif-2025": 0.90,
     "deck-br-me-taxigov-pandemia-2022-01": 0.85,
     "deck-mg-cet-suicc-robos-2025-12": 1.00,
     "deck-mg-oge-ouvidoria-saude-2025-12-04": 0.93,
@@ -34,21 +34,21 @@ MIN_F1 = {
     "decreto-mg-coqueiral-1943-2017-06-13-limitacao-empenho": 1.00,
     "demonstrativo-es-cachoeiro-siops-asps-6bim-2013-scan": 0.86,
     "despacho-al-cbmal-sei-plano-aplicacao-mqvsp-2026-01": 0.93,
-    "processo-al-cbmal-sei-indicadores-institucionais-2024": 0.96,
-    "relatorio-al-cbmal-avaliacao-estrategia-2020-2024": 0.85,
-    "relatorio-al-cbmal-indicadores-institucionais-ate-2022": 0.94,
-    "relatorio-ba-adustina-rreo-mde-6bim-2025": 0.94,
+    "processo-al-cbmal-sei-indicadores-institucionais-2024": 0.97,
+    "relatorio-al-cbmal-avaliacao-estrategia-2020-2024": 0.87,
+    "relatorio-al-cbmal-indicadores-institucionais-ate-2022": 0.97,
+    "relatorio-ba-adustina-rreo-mde-6bim-2025": 0.98,
     "relatorio-es-cachoeiro-fms-gestao-2015": 0.99,
     "relatorio-mg-pedro-leopoldo-evento-dia-mulheres": 1.00,
     "relatorio-mg-seplag-automacao-scap-2023-11": 0.97,
 }
-MIN_MEAN_F1 = 0.94
+MIN_MEAN_F1 = 0.95
 # Documents whose status date relato must get right: all of them.
 STATUS_DATE_RIGHT = set(MIN_F1)
 # Units of matched counts pooled over all documents, by the guide's rule ("the head noun
 # or a longer phrase", score_doc.py's unit_ok), and equal to the gold's.
-MIN_UNITS_GUIDE = 0.82
-MIN_UNITS_EXACT = 0.68
+MIN_UNITS_GUIDE = 0.92
+MIN_UNITS_EXACT = 0.79
 
 DOCS = real_gold_docs()
 

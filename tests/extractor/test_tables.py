@@ -134,6 +134,21 @@ def test_row_number_columns(text: str, index_columns: set[int]) -> None:
     ("Quadro 3 – Número de servidores capacitados em 2025\nGestores\t48\nAnalistas\t215\n"
      "Técnicos\t130",
      {("count", 48, "gestores"), ("count", 215, "analistas"), ("count", 130, "técnicos")}),
+    # a cross table: the same header over each group's columns ("Novos | Total" under each
+    # network) names categories; the row label names what is counted
+    ("Rede\tNovos\tTotal\tNovos\tTotal\nMatrículas em creche\t43\t67\t23\t35\n"
+     "Transferências recebidas\t11\t42\t9\t15",
+     {("count", 43, "matrículas em creche"), ("count", 67, "matrículas em creche"),
+      ("count", 23, "matrículas em creche"), ("count", 35, "matrículas em creche"),
+      ("count", 11, "transferências recebidas"), ("count", 42, "transferências recebidas"),
+      ("count", 9, "transferências recebidas"), ("count", 15, "transferências recebidas")}),
+    # a header row again after data rows, filling more than half the columns, heads what
+    # follows: here its "%" column holds percentages, not the amounts of the table above
+    ("Receita\tPrevisto\tRealizado\tSaldo\nImpostos\t1.200\t1.180\t20\nTaxas\t300\t310\t10\n"
+     "Indicador\t\tValor aplicado\t% aplicado\nMínimo constitucional\t\t2.091\t25,13",
+     {("count", 1200, "previsto"), ("count", 1180, "realizado"), ("count", 20, "saldo"), ("count", 300, "previsto"),
+      ("count", 310, "realizado"), ("count", 10, "saldo"), ("count", 2091, "valor aplicado"),
+      ("percentage", 25.13, None)}),
 ])
 def test_table_cells(text: str, expected: set[tuple]) -> None:
     got = _numbers(text)
