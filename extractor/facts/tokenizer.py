@@ -108,6 +108,8 @@ class Tokenizer:
         self._specials = rules.specials
         self._patterns: dict[str, list[tuple[str, ...]]] = {}
         for p in sorted(rules.matcher_patterns):
+            if len(p) == 1 and rules.specials.get(p[0]) == (len(p[0]),):
+                continue  # a token replaced by itself: it can only lose to longer matches
             self._patterns.setdefault(p[0], []).append(p)
         self._memo: dict[str, tuple[tuple[tuple[int, int], ...], bool]] = {}
 
@@ -233,9 +235,14 @@ class Tokenizer:
         matches: set[tuple[int, int]] = set()
         for i in starts:
             s, e = tokens[i]
-            for p in patterns.get(text[s:e], ()):
+            candidates = patterns.get(text[s:e])
+            if candidates is None:
+                continue
+            second = text[tokens[i + 1][0]:tokens[i + 1][1]] if i + 1 < n else None
+            for p in candidates:
                 j = i + len(p)
-                if j <= n and all(text[a:b] == t for (a, b), t in zip(tokens[i + 1:j], p[1:])):
+                if j == i + 1 or (j <= n and p[1] == second and all(
+                        text[a:b] == t for (a, b), t in zip(tokens[i + 2:j], p[2:]))):
                     matches.add((i, j))
         if not matches:
             return tokens
