@@ -79,7 +79,7 @@ def timed(fn, pdfs: list[Path], rounds: int) -> tuple[int, float]:
 
 def speed(rounds: int) -> None:
     pdfs = corpus()
-    relato(pdfs[:1])  # warm-up: rules, spaCy pipeline and gazetteer load once per process
+    relato(pdfs[:1])  # warm-up: rules, tokenizer and gazetteer load once per process
     baseline(pdfs[:1])
     n, t_base = timed(baseline, pdfs, rounds)
     _, t_rel = timed(relato, pdfs, rounds)

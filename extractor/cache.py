@@ -2,19 +2,21 @@
 
 Parsing the YAML/CSV files of ``rules/`` with pydantic validation, and compiling
 the municipality gazetteer into match keys, costs more CPU than reading a short
-PDF. Each process would redo it; this module keeps the results pickled under
-``RELATO_CACHE_DIR`` (default ``$XDG_CACHE_HOME/relato``, else ``~/.cache/relato``),
-and ``RELATO_CACHE=off`` turns it off.
+PDF; so does importing spaCy for its Portuguese tokenizer, whose rules are exported
+into this cache too (extractor/facts/tokenizer.py). Each process would redo it; this
+module keeps the results pickled under ``RELATO_CACHE_DIR`` (default
+``$XDG_CACHE_HOME/relato``, else ``~/.cache/relato``), and ``RELATO_CACHE=off`` turns
+it off.
 
 An entry is valid only for the exact inputs it was built from: its key hashes every
 file under the rules folder, every source file of the ``extractor`` package (the
-code that compiles them) and the versions of Python and of the libraries whose
-objects are pickled. Change any of them and the entry is rebuilt, transparently.
-The cache is never a source of truth: a missing, unreadable, corrupt or foreign
-file, a read-only or absent folder, all mean "build it as without a cache". Files
-are written to a temporary name and renamed into place, so concurrent processes
-see a whole entry or none; each carries a SHA-256 of its payload, checked before
-it is unpickled.
+code that compiles them) and the versions of Python and of every installed library
+(spaCy's among them: its tokenizer rules are stored). Change any of them and the
+entry is rebuilt, transparently. The cache is never a source of truth: a missing,
+unreadable, corrupt or foreign file, a read-only or absent folder, all mean "build it
+as without a cache". Files are written to a temporary name and renamed into place, so
+concurrent processes see a whole entry or none; each carries a SHA-256 of its
+payload, checked before it is unpickled.
 """
 
 from __future__ import annotations

@@ -106,7 +106,7 @@ def _run_one(path: Path, indent: int) -> int:
     seconds = limits.timeout_s()
     limits.limit_memory(limits.memory_mb())
     try:
-        check_file(path)  # before the spaCy pipeline is even imported
+        check_file(path)  # before the extraction pipeline is even imported
         from extractor.pipeline import extract_pdf
 
         with limits.deadline(seconds, f"relato extract: {path}"):

@@ -269,13 +269,24 @@ def _clean(text: str) -> str:
     return unicodedata.normalize("NFC", _UNPRINTABLE.sub("", text)).strip()
 
 
+@lru_cache(maxsize=65536)
+def _word_text(raw: str) -> str:
+    """A word's printable text without unmapped glyph codes; words repeat, so cached."""
+    return _clean(_CID.sub("", raw))
+
+
+@lru_cache(maxsize=4096)
+def _is_bold(fontname: str) -> bool:
+    return bool(_BOLD.search(fontname))
+
+
 def _word(raw: dict, page: int) -> Word | None:
-    text = _clean(_CID.sub("", raw["text"]))
+    text = _word_text(raw["text"])
     if not text:
         return None
     return Word(text=text, x0=float(raw["x0"]), top=float(raw["top"]), x1=float(raw["x1"]),
                 bottom=float(raw["bottom"]), size=round(float(raw.get("size") or 0.0), 1),
-                bold=bool(_BOLD.search(raw.get("fontname") or "")), page=page)
+                bold=_is_bold(raw.get("fontname") or ""), page=page)
 
 
 class _CharDevice(PDFTextDevice):
@@ -338,19 +349,88 @@ class _CharDevice(PDFTextDevice):
         if w <= MAX_GLYPH_PT and h <= MAX_GLYPH_PT:
             self.outline_area += w * h
 
-    def render_char(self, matrix: tuple, font: PDFFont, fontsize: float, scaling: float,
-                    rise: float, cid: int, ncs: object, graphicstate: object) -> float:
-        try:
-            text = font.to_unichr(cid)
-        except PDFUnicodeNotDefined:
-            text = f"(cid:{cid})"
+    def _font_meta(self, font: PDFFont) -> tuple[str, bool, float]:
         meta = self._fonts.get(id(font))
         if meta is None:
             name = font.fontname
             meta = self._fonts[id(font)] = (
                 name.decode("latin-1") if isinstance(name, bytes) else name,
                 font.is_vertical(), font.get_descent())
-        fontname, vertical, descent = meta
+        return meta
+
+    def render_string_horizontal(self, seq: list, matrix: tuple, pos: tuple, font: PDFFont,
+                                 fontsize: float, scaling: float, charspace: float,
+                                 wordspace: float, rise: float, dxscale: float, ncs: object,
+                                 graphicstate: object) -> tuple[float, float]:
+        """pdfminer's loop over a string's chars with :meth:`render_char` inlined: the
+        same arithmetic in the same order (``translate_matrix``, then
+        ``apply_matrix_rect`` with the terms that are the same for every char of the
+        string computed once), so boxes are equal to the last bit, without a matrix
+        tuple, a rectangle and three calls per char. Each font's chars (text, width)
+        are looked up once per font, not once per char."""
+        x, y = pos
+        a, b, c, d_, e, f = matrix
+        fontname, _, descent = self._font_meta(font)
+        glyphs = _glyphs(font)
+        d = descent * fontsize
+        by0, by1 = d + rise, d + rise + fontsize
+        # render_char's upright test and skew clean-up depend on the matrix alone
+        mb, mc = b, c
+        if not (b or c):
+            upright = a * d_ * scaling > 0
+        elif abs(b) <= SKEW_TOLERANCE * abs(a) and abs(c) <= SKEW_TOLERANCE * abs(d_):
+            mb, mc = 0, 0
+            upright = a * d_ * scaling > 0
+        elif abs(a) <= SKEW_TOLERANCE * abs(b) and abs(d_) <= SKEW_TOLERANCE * abs(c):
+            upright = False
+        else:
+            upright = a * d_ * scaling > 0 and b * c <= 0
+        # apply_matrix_rect(m, (0, by0, adv, by1)): each corner is (a*x + c*y) + e and
+        # (b*x + d*y) + f; the corners at x = 0 do not depend on the char
+        left_bottom_x, left_top_x = a * 0 + mc * by0, a * 0 + mc * by1
+        left_bottom_y, left_top_y = mb * 0 + d_ * by0, mb * 0 + d_ * by1
+        append = self.raw.append
+        needcharspace = False
+        for obj in seq:
+            if isinstance(obj, (int, float)):
+                x -= obj * dxscale
+                needcharspace = True
+            elif isinstance(obj, bytes):
+                for cid in font.decode(obj):
+                    if needcharspace:
+                        x += charspace
+                    glyph = glyphs.get(cid)
+                    if glyph is None:
+                        glyph = glyphs[cid] = _glyph(font, cid)
+                    text, width = glyph
+                    adv = width * fontsize * scaling
+                    te = x * a + y * c + e  # translate_matrix(matrix, (x, y))
+                    tf = x * b + y * d_ + f
+                    left1, bottom1 = left_bottom_x + te, left_bottom_y + tf
+                    right1, bottom2 = a * adv + mc * by0 + te, mb * adv + d_ * by0 + tf
+                    right2, top1 = a * adv + mc * by1 + te, mb * adv + d_ * by1 + tf
+                    left2, top2 = left_top_x + te, left_top_y + tf
+                    x0 = min(left1, left2, right1, right2)
+                    y0 = min(bottom1, bottom2, top1, top2)
+                    x1 = max(left1, left2, right1, right2)
+                    y1 = max(bottom1, bottom2, top1, top2)
+                    append((text, x0, y0, x1, y1, upright, round(y1 - y0, 3), fontname))
+                    x += adv
+                    if cid == 32 and wordspace:
+                        x += wordspace
+                    needcharspace = True
+            else:
+                log.warning("Cannot render horizontal string because %r is not a valid "
+                            "int, float or bytes.", obj)
+        return (x, y)
+
+    def render_char(self, matrix: tuple, font: PDFFont, fontsize: float, scaling: float,
+                    rise: float, cid: int, ncs: object, graphicstate: object) -> float:
+        try:
+            text = font.to_unichr(cid)
+        except PDFUnicodeNotDefined:
+            text = f"(cid:{cid})"
+        fontname, vertical, descent = self._font_meta(font)
         adv = font.char_width(cid) * fontsize * scaling
         if vertical:
             vx, vy = font.char_disp(cid)  # type: ignore[misc]
@@ -452,6 +532,26 @@ def _grids(page: pdfplumber.page.Page, rules: list[Box]) -> tuple[tuple[Box, ...
     cells = plumber_table.intersections_to_cells(crossings)
     return tuple(tuple(tuple(map(float, c)) for c in t)  # type: ignore[misc]
                  for t in plumber_table.cells_to_tables(cells))
+
+
+_GLYPHS = "_relato_glyphs"
+
+
+def _glyphs(font: PDFFont) -> dict[int, tuple[str, float]]:
+    """The font's cid -> (text, width) table, kept on the font: pdfminer shares a font
+    between the pages that use it, and a char's text and width never change."""
+    table = font.__dict__.get(_GLYPHS)
+    if table is None:
+        table = font.__dict__[_GLYPHS] = {}
+    return table
+
+
+def _glyph(font: PDFFont, cid: int) -> tuple[str, float]:
+    try:
+        text = font.to_unichr(cid)
+    except PDFUnicodeNotDefined:
+        text = f"(cid:{cid})"
+    return text, font.char_width(cid)
 
 
 def _chars_and_images(page: pdfplumber.page.Page) -> tuple[list[dict], int]:
@@ -709,7 +809,7 @@ def _read_page(page: pdfplumber.page.Page, number: int, warnings: list[str] | No
         _warn(warnings, f"page {number}: {len(raw)} words; only the first {MAX_WORDS_PER_PAGE} were read")
         raw = raw[:MAX_WORDS_PER_PAGE]
     words = tuple(w for w in (_word(r, number) for r in raw) if w is not None)
-    unmapped = sum(1 for r in raw if _CID.search(r["text"]) and not _clean(_CID.sub("", r["text"])))
+    unmapped = sum(1 for r in raw if "(cid:" in r["text"] and _CID.search(r["text"]) and not _word_text(r["text"]))
     return Page(number=number, width=float(page.width), height=float(page.height),
                 words=words, images=device.images, unmapped=unmapped,
                 pictures=_pictures(page, device), outline_area=device.outline_area,

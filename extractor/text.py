@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 
 class _Strip(dict[int, str | None]):
@@ -20,8 +21,12 @@ class _Strip(dict[int, str | None]):
 _STRIP = _Strip()
 
 
+@lru_cache(maxsize=65536)
 def fold(s: str) -> str:
-    """Lower case, no accents, single spaces: how titles and names are compared."""
+    """Lower case, no accents, single spaces: how titles and names are compared.
+
+    Cached: the same titles and lines are folded again and again (structure compares
+    each heading with every initiative's title, letterhead every line across pages)."""
     if not s:
         return ""
     if s.isascii():  # NFKD and the marks leave ASCII as it is

@@ -172,6 +172,8 @@ def place_rules() -> PlaceRules:
 
 
 def _stop_words() -> frozenset[str]:
+    """spaCy's Portuguese stop words, folded. Only on a cache miss: the set is part of
+    the cached ``PlaceRules``, so extraction with a warm cache never imports spaCy."""
     from spacy.lang.pt.stop_words import STOP_WORDS
 
     return frozenset(fold(w) for w in STOP_WORDS)

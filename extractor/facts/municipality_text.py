@@ -1,6 +1,7 @@
 """Text views the municipality finder matches on: folded pieces, list items, table cells.
 
-Names are matched on *pieces*: spaCy tokens split at hyphens and apostrophes,
+Names are matched on *pieces*: tokens of spaCy's blank-pt tokenizer (run without
+spaCy, by extractor/facts/tokenizer.py) split at hyphens and apostrophes,
 folded (lower case, no accents), with spaces and line breaks dropped. So
 "Pingo-d'Água", "Pingo d'Agua" and "PINGO D'ÁGUA" all read ``pingo d agua``,
 "São João del-Rei" and "Sao Joao del Rei" both read ``sao joao del rei``, and a
@@ -18,13 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
+from extractor.facts.tokenizer import pt_tokenizer
 from extractor.text import fold
-
-if TYPE_CHECKING:  # spaCy is imported on first use: a text that names no place never needs it
-    import spacy
-    from spacy.tokens import Doc
 
 TAB = "\t"
 _PART = re.compile(r"[^\-‐‑'’‘´`]+")
@@ -73,43 +70,32 @@ def _fold(part: str) -> str:
     return fold(part)
 
 
-@lru_cache(maxsize=1)
-def _tokenizer() -> spacy.tokenizer.Tokenizer:
-    import spacy
-
-    return spacy.blank("pt").tokenizer
-
-
-def doc_pieces(doc: Doc) -> list[Piece]:
-    """Pieces of a Doc (or a phrase tokenized like one).
-
-    Reads token offsets with ``Doc.to_array`` instead of walking Token objects:
-    on a long gazette, creating a Python Token per word cost more than matching.
-    """
-    from spacy.attrs import IDX, IS_SPACE, LENGTH
-
-    text = doc.text
-    out: list[Piece] = []
-    for idx, length, space in doc.to_array([IDX, LENGTH, IS_SPACE]).tolist():
-        tok = text[idx:idx + length]
-        if space:
-            if TAB in tok:
-                out.append(Piece(TAB, idx, idx + length, tok))
-            continue
-        for part in _PART.finditer(tok):
-            word = part.group()
-            out.append(Piece(_fold(word), idx + part.start(), idx + part.end(), word))
-    return [p for p in out if p.key]
+@lru_cache(maxsize=65536)
+def _token_parts(tok: str) -> tuple[tuple[str, int, int, str], ...]:
+    """A token's (key, start, end, text) parts, relative to the token: words repeat."""
+    if tok.isspace():
+        return ((TAB, 0, len(tok), tok),) if TAB in tok else ()
+    parts = []
+    for part in _PART.finditer(tok):
+        word = part.group()
+        key = _fold(word)
+        if key:
+            parts.append((key, part.start(), part.end(), word))
+    return tuple(parts)
 
 
 def text_pieces(text: str) -> list[Piece]:
-    """Pieces of a plain text, tokenized like the documents."""
-    return doc_pieces(_tokenizer()(text))
+    """Pieces of a plain text, tokenized like spaCy's blank-pt tokenizer does."""
+    out: list[Piece] = []
+    for start, end in pt_tokenizer()(text):
+        for key, s, e, word in _token_parts(text[start:end]):
+            out.append(Piece(key, start + s, start + e, word))
+    return out
 
 
 def phrase_key(text: str) -> tuple[str, ...]:
     """Piece keys of a phrase, tokenized exactly like the documents."""
-    return tuple(p.key for p in doc_pieces(_tokenizer()(text)))
+    return tuple(p.key for p in text_pieces(text))
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

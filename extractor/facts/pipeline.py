@@ -5,9 +5,9 @@ live in ``rules/``: identifiers (spans that are never facts: decree numbers,
 list numbering, phone numbers …), dates and periods, counts/percentages/money,
 and municipalities. Each gets a :class:`FactDoc` (the text, and what earlier
 components left in ``user_data``, as a spaCy ``Doc`` would carry it: the finders
-also accept a blank-pt ``Doc``). spaCy itself is only loaded by the municipality
-finder, and only for a text that could name a place, so a short report starts
-fast. Finders only *find*; :func:`resolve` decides between overlapping
+also accept a blank-pt ``Doc``). spaCy itself is never loaded: the municipality
+finder tokenizes as spaCy's blank-pt tokenizer does from rules exported once into
+the start-up cache (extractor/facts/tokenizer.py). Finders only *find*; :func:`resolve` decides between overlapping
 candidates, and :mod:`extractor.evidence` attaches page and bbox.
 """
 

@@ -25,8 +25,11 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from pdfminer.pdfdevice import PDFTextDevice
+from pdfminer.pdfinterp import PDFPageInterpreter
+from reportlab.pdfgen import canvas
 
-from extractor.pdf import SKEW_TOLERANCE, _chars_and_images, group_words
+from extractor.pdf import SKEW_TOLERANCE, _CharDevice, _chars_and_images, group_words
 from tests.conftest import PROJECT_CORPUS, SHARED_DEV, SHARED_REAL
 
 PDFS = sorted(PROJECT_CORPUS.glob("*.pdf"))
@@ -122,3 +125,53 @@ def test_words_change_only_where_spacing_rules_mend_them(pdf: Path,
     assert got == _pinned().get(pdf.stem, []), (
         f"words of {pdf.name} changed against pdfplumber's beyond {CHANGES.name}; "
         "if intended, --regenerate-golden and review the diff")
+
+
+class _PerCharDevice(_CharDevice):
+    """The device with pdfminer's own string loop: one ``render_char`` call per char."""
+
+    render_string_horizontal = PDFTextDevice.render_string_horizontal
+
+
+def _raw_chars(pdf: Path, device: type[_CharDevice]) -> list[str]:
+    """Every char the device reads, each float written out in full (``repr``)."""
+    out = []
+    with pdfplumber.open(pdf) as doc:
+        for page in doc.pages:
+            dev = device(page.pdf.rsrcmgr)
+            PDFPageInterpreter(page.pdf.rsrcmgr, dev).process_page(page.page_obj)
+            out += [repr(c) for c in dev.raw]
+            page.close()
+    return out
+
+
+def _spaced_pdf(path: Path) -> Path:
+    """Strings set with char and word spacing, horizontal scaling, rise and TJ kerning,
+    under an upright, a noisy, a turned and a mirrored text matrix."""
+    c = canvas.Canvas(str(path), pagesize=(842, 595))
+    c.setPageCompression(0)
+    for i, (a, b, cc, d) in enumerate([(12, 0, 0, 12), (18, -3.7e-08, -7.7e-11, 18),
+                                       (0, 10, -10, 0), (-9, 0, 0, 9), (8, 2, 1, 8)]):
+        t = c.beginText()
+        t.setFont("Helvetica", 1)
+        t.setTextTransform(a, b, cc, d, 100 + 60 * i, 500 - 90 * i)
+        t.setCharSpace(0.07 * i)
+        t.setWordSpace(0.3)
+        t.setHorizScale(80 + 10 * i)
+        t.setRise(0.2 * i)
+        t.textOut("Abaeté, São João del-Rei ")
+        c.drawText(t)
+    c._code.append("BT /F1 11 Tf 40 40 Td [(Pin) -120 (go) 250 (d’Água)] TJ ET")
+    c.showPage()
+    c.save()
+    return path
+
+
+@pytest.mark.parametrize("pdf", ALL_PDFS + ["spaced"], ids=lambda p: getattr(p, "stem", p))
+def test_char_boxes_equal_pdfminers_per_char_loop_to_the_last_bit(pdf: Path | str, tmp_path: Path) -> None:
+    """_CharDevice computes a string's char boxes in one loop; pdfminer calls render_char
+    per char. Same arithmetic, same order: every float equal, not just close."""
+    path = _spaced_pdf(tmp_path / "spaced.pdf") if pdf == "spaced" else pdf
+    chars = _raw_chars(path, _CharDevice)
+    assert chars or "scan" in path.name  # a scan has no text layer
+    assert chars == _raw_chars(path, _PerCharDevice)
