@@ -333,9 +333,10 @@ class _CharDevice(PDFTextDevice):
 
     def paint_path(self, gstate: object, stroke: bool, fill: bool, evenodd: bool,
                    path: list) -> None:
-        """Add the area of a filled path shaped like a glyph (see MAX_GLYPH_PT): text drawn
-        as outlines, which the page-scan decision weighs against the text layer. Paths
-        shaped like rectangles or rules cost one length check."""
+        """Keep the table rules a short path draws (:func:`_rules_of`: cell borders, for
+        ``Page.grids``), and add the area of a filled path shaped like a glyph (see
+        MAX_GLYPH_PT): text drawn as outlines, which the page-scan decision weighs
+        against the text layer."""
         if len(path) <= MAX_RULE_SEGMENTS and len(self.rules) <= MAX_RULES:
             self.rules.extend(_rules_of(path, self.ctm, stroke, fill))
         if not fill or len(path) < MIN_GLYPH_SEGMENTS:
