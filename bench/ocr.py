@@ -11,8 +11,9 @@ JPEG-compressed and at 150 dpi.
   against its gold (the scoring of ../shared/tools/score.py): F1 per kind, initiatives.
 - numbers: every word with a digit in a text original is looked for among the words OCR
   reads on its scan at the same place; printed: how many were read differently (misread)
-  or not found, with the second reading of unsure numbers (extractor/ocr.py,
-  _reread_numbers) off ("before") and on ("after").
+  or not found, with the number corrections of extractor/ocr.py (ordinal signs read back
+  from their raised glyphs, _raised_ordinals; unsure numbers read twice, _reread_numbers)
+  off ("before") and on ("after").
 - speed: a scan of --pages A4 pages (the table reports' and corpus A4's pages cycled)
   extracted by `relato extract` with RELATO_OCR_WORKERS=1 and =N; pages/s of each, their
   ratio, and the peak memory of the whole extraction (the process and its Tesseract
@@ -134,9 +135,10 @@ def numbers(tmp: Path, only: list[str] | None = None) -> None:
     scans = [(pdf, scan(pdf, v, tmp)) for pdf in sources for v in variants]
     print(f"numbers on the rasterised corpus ({len(sources)} PDFs x {', '.join(variants)}):")
     rates = {}
-    threshold = ocr.REREAD_BELOW
-    for label, below in (("before (read once)", 0.0), ("after (unsure numbers read twice)", threshold)):
-        ocr.REREAD_BELOW = below
+    threshold, ordinal = ocr.REREAD_BELOW, ocr.ORDINAL_HEIGHT
+    for label, below, height in (("before (read once)", 0.0, 0.0),
+                                 ("after (signs, unsure numbers twice)", threshold, ordinal)):
+        ocr.REREAD_BELOW, ocr.ORDINAL_HEIGHT = below, height
         total = wrong = missing = 0
         for text_pdf, scan_pdf in scans:
             n, w, m = misread(text_pdf, scan_pdf)
@@ -144,7 +146,7 @@ def numbers(tmp: Path, only: list[str] | None = None) -> None:
         rates[label] = wrong / total
         print(f"  {label:36} {total} numbers: {wrong} misread ({100 * wrong / total:.2f} %), "
               f"{missing} not found", flush=True)
-    ocr.REREAD_BELOW = threshold
+    ocr.REREAD_BELOW, ocr.ORDINAL_HEIGHT = threshold, ordinal
     before, after = rates.values()
     print(f"  misread rate after / before: {after / before:.2f}" if before else "  nothing misread before")
 

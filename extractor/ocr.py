@@ -521,6 +521,34 @@ def looks_numeric(text: str) -> bool:
             and all(c in _DIGIT_LOOKALIKES or c in _NUMBER_SIGNS or c.isdigit() for c in core))
 
 
+# An ordinal sign (º, ª) is a small raised glyph: Tesseract, sure of itself, reads "2ª" as
+# "22". A number's last glyph this much smaller than the digit before it, and raised by
+# this share of that digit's height, is the sign, whatever it was read as.
+ORDINAL_HEIGHT = 0.8
+ORDINAL_RAISE = 0.2
+_DIGITS_ONLY = re.compile(r"^\d{2,}$")
+
+
+def _raised_ordinals(lines: list[_Line]) -> None:
+    """Read back, in place, the ordinal signs Tesseract took for a digit: a word of digits
+    whose last glyph is small and raised (``22`` printed ``2ª``) ends in a sign, ``ª``
+    when the next word ends in ``a`` (``2ª Via``, ``3ª dose``), else ``º``."""
+    for ln in lines:
+        for wi, (text, box, conf) in enumerate(ln.words):
+            if not _DIGITS_ONLY.match(text):
+                continue
+            glyphs = [g for g in ln.glyphs if box[0] - 1 <= g[1][0] and g[1][2] <= box[2] + 1]
+            if len(glyphs) != len(text):
+                continue
+            (_, prev), (_, last) = glyphs[-2], glyphs[-1]
+            height, last_height = prev[3] - prev[1], last[3] - last[1]
+            if height <= 0 or last_height > ORDINAL_HEIGHT * height or prev[3] - last[3] < ORDINAL_RAISE * height:
+                continue
+            after = ln.words[wi + 1][0] if wi + 1 < len(ln.words) else ""
+            sign = "ª" if after[-1:].lower() == "a" else "º"
+            ln.words[wi] = (text[:-1] + sign, box, conf)
+
+
 def _reread_numbers(exe: str, image, lines: list[_Line], path: Path, timeout: float,  # noqa: ANN001 - PIL
                     dpi: float) -> set[tuple[int, int]]:
     """Re-read the page's unsure numeric words (in place in ``lines``) from images of their
@@ -664,6 +692,7 @@ def _ocr_page(exe: str, pdf: _Renderer, index: int, images: int, tmp: Path, time
             turned = _parse(_run(exe, path, READ_ARGS, timeout, dpi))
             if _quality(turned) > _quality(lines):
                 lines, turn, image = turned, osd, other
+    _raised_ordinals(lines)
     doubtful = _reread_numbers(exe, image, lines, tmp / f"p{index + 1}-numbers.pgm", timeout, dpi)
     gray = np.asarray(image)
     iw, ih = image.size  # the upright image, pixels

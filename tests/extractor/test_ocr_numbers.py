@@ -142,3 +142,39 @@ def test_a_page_of_many_unsure_numbers_never_gives_tesseract_a_taller_image_than
     doubtful = ocr._reread_numbers("tesseract", image, lines, tmp_path / "numbers.pgm", 60, 200)
     assert len(heights) >= 4 and max(heights) <= ocr.MAX_STRIP_PX  # two readings per strip
     assert len(doubtful) == len(lines)  # read poorly both times (nothing came back): flagged
+
+
+def _line(words: list[tuple[str, tuple[int, int, int, int]]],
+          glyphs: list[tuple[str, tuple[int, int, int, int]]]) -> ocr._Line:
+    return ocr._Line(bbox=(0, 0, 900, 40), slope=0.0, offset=0.0, size_px=20.0,
+                     words=[(t, b, 96.0) for t, b in words], glyphs=glyphs)
+
+
+@pytest.mark.parametrize(("word", "glyphs", "after", "read"), [
+    # the sign small and raised: a sign, its gender from the next word
+    ("22", [("2", (100, 10, 112, 30)), ("2", (116, 10, 126, 24))], "Via", "2ª"),
+    ("10", [("1", (100, 10, 112, 30)), ("0", (116, 10, 126, 23))], "bimestre", "1º"),
+    ("130", [("1", (100, 10, 112, 30)), ("3", (113, 10, 125, 30)), ("0", (128, 10, 137, 24))], "lugar", "13º"),
+    # digits of one size on one baseline: a number
+    ("22", [("2", (100, 10, 112, 30)), ("2", (116, 10, 128, 30))], "Via", "22"),
+    # small but on the baseline (a condensed font), or raised but as tall: a number
+    ("22", [("2", (100, 10, 112, 30)), ("2", (116, 16, 126, 30))], "Via", "22"),
+    ("22", [("2", (100, 10, 112, 30)), ("2", (116, 4, 128, 24))], "Via", "22"),
+    # glyphs that do not match the word's letters one to one: left as read
+    ("22", [("2", (100, 10, 126, 30))], "Via", "22"),
+])
+def test_a_raised_small_last_digit_is_an_ordinal_sign(word: str, glyphs: list, after: str, read: str) -> None:
+    box = (min(g[1][0] for g in glyphs), 4, max(g[1][2] for g in glyphs), 30)
+    ln = _line([(word, box), (after, (140, 10, 180, 30))], glyphs)
+    ocr._raised_ordinals([ln])
+    assert ln.words[0][0] == read
+    assert ln.words[1][0] == after
+
+
+@needs_tesseract
+@pytest.mark.parametrize(("printed", "after"), [("2ª", "Via da CNH"), ("3º", "lugar no ranking")])
+def test_ordinal_signs_on_a_scan_are_read_as_signs(tmp_path: Path, printed: str, after: str) -> None:
+    _, lines = _page(tmp_path, f"Solicitação da {printed} {after}")
+    ocr._raised_ordinals(lines)
+    words = [t for ln in lines for t, _, _ in ln.words]
+    assert printed in words, words
