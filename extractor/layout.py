@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from extractor.geometry import interval_gaps, median, merge_bboxes
-from extractor.pdf import Page, Word
+from extractor.pdf import Box, Page, Word
 from extractor.ruled_tables import GridReading, read_grid
 
 COLUMN_GAP = 1.0        # an x-gap this many font sizes wide may separate columns
@@ -376,11 +376,11 @@ def _ruled_tables(page: Page) -> tuple[list[Word], dict[int, GridReading]]:
     return words, readings
 
 
-def _grid_box(grid: tuple[tuple[float, float, float, float], ...]) -> tuple[float, float, float, float]:
+def _grid_box(grid: tuple[Box, ...]) -> Box:
     return (min(c[0] for c in grid), min(c[1] for c in grid), max(c[2] for c in grid), max(c[3] for c in grid))
 
 
-def _contains(outer: tuple[float, float, float, float], inner: tuple[float, float, float, float]) -> bool:
+def _contains(outer: Box, inner: Box) -> bool:
     t = 1.0
     return (outer[0] - t <= inner[0] and outer[1] - t <= inner[1] and inner[2] <= outer[2] + t
             and inner[3] <= outer[3] + t and outer != inner)

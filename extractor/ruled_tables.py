@@ -125,9 +125,9 @@ def read_grid(cells: Sequence[Box], words: Sequence[Word]) -> GridReading | None
         if 0 <= x0 - w.x1 <= near or 0 <= w.x0 - x1 <= near:
             mid = (w.top + w.bottom) / 2
             beside.update(i for i, c in enumerate(cells) if c[1] <= mid <= c[3])
-    if len({_index(_snap([c[1] for c in cells]), cells[i][1]) for i in beside}) >= 2:
+    bands = _snap([c[1] for c in cells])  # the rows' top edges
+    if len({_index(bands, cells[i][1]) for i in beside}) >= 2:
         return None  # rules between columns but none round the table: the grid is only its middle
-    bands = _snap([c[1] for c in cells])
     by_band: dict[int, list[int]] = {}
     for i, c in enumerate(cells):
         by_band.setdefault(_index(bands, c[1]), []).append(i)
