@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -48,6 +49,7 @@ HEAD_WALK = 8  # how many pieces to walk back looking for an organisation head
 NAME, BLOCK = "NAME", "BLOCK"
 _LETTERS = re.compile(r"[^\W\d_]+")
 _UF = re.compile(r"\s*([A-Z]{2})(?![A-Za-zÀ-ÿ])")
+_STATE_NAME_CHARS = 24  # "Mato Grosso do Sul" after a mark and spaces
 
 
 @dataclass(frozen=True)
@@ -274,13 +276,26 @@ def _embedded(m: Match, pieces: list[Piece], text: str, bounds: tuple[set[int], 
     return False
 
 
-def state_suffix(text: str, end: int, pm: PlaceMatcher, rules: PlaceRules) -> str | None:
-    """The state written right after a name: "Salvador/BA" -> "BA"."""
+def state_suffix(text: str, end: int, pm: PlaceMatcher, rules: PlaceRules,
+                 ufs: Collection[str] = ()) -> str | None:
+    """The state written right after a name: "Salvador/BA" -> "BA".
+
+    A state named in full ("Salvador - Bahia", "Salvador, Bahia") counts only when it
+    is one of ``ufs``, the states that have a municipality of that name: otherwise the
+    name is more likely an item of a list ("Curitiba, São Paulo, Rio de Janeiro").
+    """
     rest = text[end : end + 8].lstrip(" ")
     if not rest or rest[0] not in rules.suffix_marks:
         return None
     uf = _UF.match(rest, 1)
-    return uf.group(1) if uf and uf.group(1) in pm.ufs else None
+    if uf:
+        return uf.group(1) if uf.group(1) in pm.ufs else None
+    keys = tuple(p.key for p in text_pieces(text[end + 1 : end + 1 + _STATE_NAME_CHARS].lstrip(" -–—(,/"))[:4])
+    for n in range(len(keys), 0, -1):
+        named = rules.state_names.get(keys[:n])
+        if named is not None:
+            return named if named in ufs else None
+    return None
 
 
 def _spelling(text: str) -> str:
@@ -334,7 +349,7 @@ def _judge(m: Match, pm: PlaceMatcher, s: Surroundings) -> Verdict | None:
         return None
     if _org_headed(pieces, m.i, rules):
         return None
-    suffix = state_suffix(text, span[-1].end, pm, rules)
+    suffix = state_suffix(text, span[-1].end, pm, rules, {x.uf for x in pm.by_key[m.key]})
     where = (span[0].start, span[-1].end)
     if rules.abroad.match(fold(text[where[1] : where[1] + 40])):
         return None

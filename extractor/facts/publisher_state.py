@@ -84,7 +84,7 @@ def _municipal_and_majority(text: str, pm: PlaceMatcher) -> tuple[Counter[str], 
         if any(b.overlaps(m) and not m.contains(b) for b in blocks) or m.key in rules.state_names:
             continue
         ufs = {x.uf for x in pm.by_key[m.key]}
-        suffix = state_suffix(text, pieces[m.j - 1].end, pm, rules)
+        suffix = state_suffix(text, pieces[m.j - 1].end, pm, rules, ufs)
         before = [tuple(p.key for p in pieces[m.i - n : m.i]) for n in range(1, min(m.i, longest) + 1)]
         if any(b in cues for b in before) and (suffix in ufs or len(ufs) == 1):
             offices[suffix if suffix in ufs else next(iter(ufs))] += 1

@@ -32,6 +32,11 @@ CASES = [
     ("em conformidade com a Lei 13.709/2018 (LGPD)", ["Lei 13.709/2018"]),
     ("Lei nº 14.133, de 1º de abril de 2021", ["Lei nº 14.133"]),
     ("LEI COMPLEMENTAR Nº 101, DE 4 DE MAIO DE 2000", ["LEI COMPLEMENTAR Nº 101"]),
+    # set in capitals: a sign joined to its number and a connective are no modifiers
+    ("RESOLUÇÃO CONAMA Nº274 DE 29 DE NOVEMBRO DE 2000", ["RESOLUÇÃO CONAMA Nº274"]),
+    ("PORTARIA SEPLAG/SEF Nº 12 DE 3 DE MARÇO DE 2021", ["PORTARIA SEPLAG/SEF Nº 12"]),
+    ("DECRETO DE 5 DE MAIO DE 2020", []),
+    ("DECRETO DA 2 VARA", []),
     ("Resolução SEPLAG nº 45/2023", ["Resolução SEPLAG nº 45/2023"]),
     ("Portaria nº 1.234, de 2 de maio de 2024", ["Portaria nº 1.234"]),
     ("Instrução Normativa nº 65/2021", ["Instrução Normativa nº 65/2021"]),

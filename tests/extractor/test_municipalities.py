@@ -223,6 +223,13 @@ def test_shared_name_follows_the_state_the_text_names() -> None:
     ("Evento em Salvador/BA e em Belo Horizonte/MG.", None, [("Salvador", "BA"), ("Belo Horizonte", "MG")]),
     ("Reunião em Brasília - DF.", None, [("Brasília", "DF")]),
     ("Santa Luzia/BA e Santa Luzia D'Oeste", None, [("Santa Luzia", "BA"), ("Santa Luzia D'Oeste", "RO")]),
+    # ... or the state's name in full, when that state has a municipality of the name
+    ("CEP 41.745-900 | Salvador - Bahia - Brasil", "MG", [("Salvador", "BA")]),
+    ("Sede em Viçosa, Alagoas, e filial em Viçosa (RN).", None, [("Viçosa", "AL"), ("Viçosa", "RN")]),
+    ("Estrela - Rio Grande do Sul", "MG", [("Estrela", "RS")]),
+    ("Palmas, Paraná", None, [("Palmas", "PR")]),
+    # a state that has no municipality of the name is the next item of a list, no veto
+    ("Eventos em Curitiba, São Paulo e Salvador.", "MG", [("Curitiba", "PR"), ("Salvador", "BA")]),
     # else the document's (publisher's) state
     ("Visita técnica a Viçosa.", "RN", [("Viçosa", "RN")]),
     ("Visita técnica a Viçosa.", "AL", [("Viçosa", "AL")]),
