@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 
 class Boxed(Protocol):
@@ -11,6 +11,30 @@ class Boxed(Protocol):
     top: float
     x1: float
     bottom: float
+
+
+B = TypeVar("B", bound=Boxed)
+
+
+def rows_of(items: Iterable[B]) -> list[list[B]]:
+    """Items clustered into rows, top to bottom, each left to right.
+
+    An item joins the row above when its vertical middle falls within that row's
+    span so far (which grows with each item), so words of one line set at
+    different sizes or baselines stay together.
+    """
+    rows: list[list[B]] = []
+    spans: list[tuple[float, float]] = []
+    for it in sorted(items, key=lambda it: (it.top, it.x0)):
+        mid = (it.top + it.bottom) / 2
+        if rows and spans[-1][0] <= mid <= spans[-1][1]:
+            rows[-1].append(it)
+            lo, hi = spans[-1]
+            spans[-1] = (min(lo, it.top), max(hi, it.bottom))
+        else:
+            rows.append([it])
+            spans.append((it.top, it.bottom))
+    return [sorted(r, key=lambda it: it.x0) for r in rows]
 
 
 def merge_bboxes(items: Iterable[Boxed]) -> tuple[float, float, float, float]:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from extractor.geometry import interval_gaps, median, merge_bboxes
+from extractor.geometry import interval_gaps, median, merge_bboxes, rows_of
 from extractor.pdf import Box, Page, Word
 from extractor.ruled_tables import GridReading, read_grid
 
@@ -107,22 +107,6 @@ class PageLayout:
     images: int = 0
 
 
-def _rows(words: Sequence[Word]) -> list[list[Word]]:
-    """Cluster words into rows by vertical overlap, each row sorted left to right."""
-    rows: list[list[Word]] = []
-    spans: list[tuple[float, float]] = []
-    for w in sorted(words, key=lambda w: (w.top, w.x0)):
-        mid = (w.top + w.bottom) / 2
-        if rows and spans[-1][0] <= mid <= spans[-1][1]:
-            rows[-1].append(w)
-            lo, hi = spans[-1]
-            spans[-1] = (min(lo, w.top), max(hi, w.bottom))
-        else:
-            rows.append([w])
-            spans.append((w.top, w.bottom))
-    return [sorted(r, key=lambda w: w.x0) for r in rows]
-
-
 def _best_gap(words: Sequence[Word], size: float) -> tuple[str, float] | None:
     """Where to cut the region: its widest gap across (``y``) or down (``x``).
 
@@ -143,7 +127,7 @@ def _best_gap(words: Sequence[Word], size: float) -> tuple[str, float] | None:
 
 def _is_table(left: Sequence[Word], right: Sequence[Word], size: float) -> bool:
     """Two sides of an x-gap form a table when their rows line up and cells are short."""
-    lrows, rrows = _rows(left), _rows(right)
+    lrows, rrows = rows_of(left), rows_of(right)
     if len(lrows) < 2 or len(rrows) < 2:
         return False
     tol = size * 0.4
@@ -169,7 +153,7 @@ def _is_grid(words: Sequence[Word], size: float, across: float | None = None, *,
     asks each figure row for a label cell too (a chart's value labels in a row name
     nothing).
     """
-    rows = _rows(words)
+    rows = rows_of(words)
     if not 3 <= len(rows) <= GRID_MAX_ROWS:
         return False
     cuts = [(lo + hi) / 2 for lo, hi in interval_gaps([(w.x0, w.x1) for w in words])
@@ -231,7 +215,7 @@ def _table_lines(words: Sequence[Word], size: float, page: int, block: int) -> l
     its column for every row, header rows too (a header word goes to the column
     it overlaps most).
     """
-    rows = _rows(words)
+    rows = rows_of(words)
     cuts = _column_cuts(rows, size)
     edges = [float("-inf"), *cuts, float("inf")]
     lines = []
@@ -317,7 +301,7 @@ class _Cutter:
         self.blocks += 1
 
     def rows(self, words: Sequence[Word]) -> None:
-        self.emit([Line(words=tuple(r), page=self.page, block=self.blocks) for r in _rows(words)])
+        self.emit([Line(words=tuple(r), page=self.page, block=self.blocks) for r in rows_of(words)])
 
     def cut(self, words: Sequence[Word], depth: int = 0) -> None:
         size = median([w.size for w in words]) or 10.0
@@ -330,7 +314,7 @@ class _Cutter:
             first = [w for w in words if (w.x0 + w.x1) / 2 < at]
             rest = [w for w in words if (w.x0 + w.x1) / 2 >= at]
             if _is_table(first, rest, size):
-                rows = _rows(words)
+                rows = rows_of(words)
                 numbered = _number_rows(rows, at)
                 side = _side_block_cut(numbered, size, at)
                 if side is None:

@@ -24,6 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from extractor.geometry import rows_of
 from extractor.pdf import Box, Word
 
 # A grid is a table of figures when at least this many of its cells hold a figure and
@@ -81,15 +82,8 @@ def _index(edges: list[float], v: float) -> int:
 
 
 def _in_reading_order(words: list[Word]) -> tuple[Word, ...]:
-    """A cell's words line by line (a word's middle within the previous line), left to right."""
-    lines: list[list[Word]] = []
-    for w in sorted(words, key=lambda w: (w.top, w.x0)):
-        mid = (w.top + w.bottom) / 2
-        if lines and lines[-1][0].top <= mid <= lines[-1][0].bottom:
-            lines[-1].append(w)
-        else:
-            lines.append([w])
-    return tuple(w for line in lines for w in sorted(line, key=lambda w: w.x0))
+    """A cell's words line by line, left to right."""
+    return tuple(w for row in rows_of(words) for w in row)
 
 
 def _cell_of(word: Word, cells: Sequence[Box]) -> int | None:
