@@ -11,8 +11,9 @@ label of its line ("Ponto Digital: aprox. 6.000").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from extractor.facts.columns import ColumnKind, column_kind, header_columns, says_reais, without_notes
 from extractor.facts.numbers_rules import RULES, WORD, NumberPatterns
@@ -185,7 +186,7 @@ class TableRow:
         return self.header is not None and line_start <= self.header
 
 
-TableHeaders = dict[int, TableRow]
+TableHeaders = Mapping[int, TableRow]  # read-only: one text's rows are shared by its finders
 
 
 def _is_data_row(line: str, *, after_header: bool = False) -> bool:
@@ -256,13 +257,16 @@ def _index_columns(rows: list[str], header: str | None) -> frozenset[int]:
 _INDEX_HEADER = re.compile(r"^\s*(?:n[º°o.]?|#|item|ordem|seq\.?)\s*$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=8)
 def table_headers(text: str) -> TableHeaders:
     """Start of each table row line -> its :class:`TableRow`.
 
     A block of tab-separated lines whose first row already holds numbers has no
     header row; its numbers take their unit from the row label or the text above.
+    Cached for the last few texts: the number and date finders both ask for the
+    rows of the text they read.
     """
-    headers: TableHeaders = {}
+    headers: dict[int, TableRow] = {}
     pos = 0
     block: list[tuple[int, str]] = []
 
