@@ -82,8 +82,8 @@ def _document_context(layouts: list[PageLayout], status: str | None) -> FactCont
 
 
 def _facts(tm: TextMap, title_end: int, doc: FactContext) -> list[Extraction]:
-    display = frozenset(s for s, w in zip(tm.starts, tm.words)
-                        if headline.key(w) in doc.display) if doc.display else frozenset()
+    display = {s: doc.display[headline.key(w)] for s, w in zip(tm.starts, tm.words)
+               if headline.key(w) in doc.display} if doc.display else {}
     ctx = replace(doc, text=tm.text, title_end=title_end, display=display)
     out = (_extraction(c, tm) for c in find_facts(ctx))
     return [e for e in out if e is not None]

@@ -7,6 +7,7 @@ drops candidates inside identifiers, and attaches page and bbox evidence.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,11 +31,12 @@ class FactContext:
     (balancete, RREO …; :func:`extractor.facts.columns.is_financial_statement`):
     its figures written with cents are money. ``home_uf`` is the state the whole document speaks
     of (its publisher's, :mod:`extractor.facts.publisher_state`), or ``None``.
-    ``display`` holds the offsets in ``text`` where a figure set in display type starts
+    ``display`` maps the offsets in ``text`` where a figure set in display type starts
     (a dashboard's headline number, far larger than the document's body text,
-    :mod:`extractor.headline`): its label may be drawn in an image, but
-    the figure is a count all the same. (The document's context holds them by place on
-    the page, :func:`extractor.headline.headline_figures`, until its text is known.)
+    :mod:`extractor.headline`) to its card's label, or None: the label may be drawn
+    in an image, but the figure is a count all the same. (The document's context holds
+    them by place on the page, :func:`extractor.headline.headline_figures`, until its
+    text is known.)
     """
 
     text: str
@@ -42,7 +44,7 @@ class FactContext:
     status_date: str | None = None
     statement: bool = False
     home_uf: str | None = None
-    display: frozenset[Any] = frozenset()
+    display: Mapping[Any, str | None] = field(default_factory=dict)
 
 
 @dataclass

@@ -25,9 +25,9 @@ from extractor.facts.label_lists import list_unit, panel_unit
 from extractor.facts.number_words import parse_words, repeated_in_words, word_amounts
 from extractor.facts.numbers_qualifiers import direct_cue, qualifier_for
 from extractor.facts.numbers_rules import RULES, WORD, NumberPatterns
-from extractor.facts.units import (TableHeaders, Unit, count_cell_year, elided_unit, in_label_cell, sentence_before,
-                                   table_headers, time_labelled, unit_after, unit_from_context, unit_of_range,
-                                   value_cell)
+from extractor.facts.units import (TableHeaders, Unit, card_unit, count_cell_year, elided_unit, in_label_cell,
+                                   sentence_before, table_headers, time_labelled, unit_after, unit_from_context,
+                                   unit_of_range, value_cell)
 
 if TYPE_CHECKING:  # a finder reads only its doc's text and user_data: no spaCy import
     from spacy.tokens import Doc
@@ -208,6 +208,9 @@ def _count(
         unit = Unit(listed[0], listed[1], 0.7)
     if unit is None and not words:
         unit = unit_from_context(text, num.start, num.end, rules, headers)
+    card = ctx.display.get(num.start) if unit is None and not words else None
+    if card is not None and (name := card_unit(card, rules)) is not None:
+        unit = Unit(name, num.end, 0.7)  # a headline figure under its card's label
     if unit is None and not words and not num.is_year and (
             shapes.unitless_cue(text, num.start) or shapes.formula_value(text, num.start)
             or time_labelled(text, num.start, num.end, rules)

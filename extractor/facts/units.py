@@ -546,6 +546,19 @@ def _label_name(label: str, rules: NumberPatterns, *, numbered: bool = False) ->
     return " ".join(lowered)
 
 
+def card_unit(label: str, rules: NumberPatterns = RULES) -> str | None:
+    """The unit a dashboard card's label gives its figure: "TOTAL DE CONFIRMADOS* (CASOS +
+    ÓBITOS)" -> "confirmados (casos + óbitos)". Footnote marks and a leading "Total de",
+    "Número de" are dropped; a bracketed note stays, and the rest must be a usable label."""
+    words = without_notes(label).split()
+    while words and words[0].lower() in (*rules.units.intro_heads, "de", "da", "do", "das", "dos"):
+        words.pop(0)
+    phrase = " ".join(words).lower().rstrip(":–— ")
+    if not phrase or _label_name(re.sub(r"\([^)]*\)", " ", phrase), rules) is None:
+        return None
+    return phrase
+
+
 def time_labelled(text: str, start: int, end: int, rules: NumberPatterns = RULES) -> bool:
     """ "Em novembro = 413", "jan/24: 17.282": a bare number labelled by a time on its line."""
     ls, le = _line_bounds(text, start, end)

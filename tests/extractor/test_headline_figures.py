@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from extractor.facts.units import card_unit
 from extractor.pipeline import extract_pdf
 from tests.pdfmaker import placed_pdf
 
@@ -58,3 +59,47 @@ def test_lone_numbers_in_body_type_are_not_counts(tmp_path: Path, text: str) -> 
 def test_page_number_in_display_type_is_not_a_count(tmp_path: Path) -> None:
     path = placed_pdf(tmp_path / "p.pdf", [(40, 60, "BOLETIM", 20), (40, 300, "1", 30)] + BODY)
     assert 1.0 not in _counts(path)
+
+
+# A row of cards set close together, each label in text type over its figure: in reading
+# order each line of labels mixes the cards' words, so only the page's geometry keeps
+# a label with its figure.
+CARDS = [
+    (49, 196, "TOTAL DE", 12), (29, 210, "CONFIRMADOS*", 12), (24, 225, "(CASOS + ÓBITOS)", 12),
+    (47, 272, "1.758", 26),
+    (176, 210, "ÓBITOS EM", 12), (159, 225, "INVESTIGAÇÃO**", 12), (192, 272, "95", 26),
+    (315, 210, "ÓBITOS", 12), (295, 225, "DESCARTADOS", 12), (316, 272, "394", 26),
+    (444, 210, "ÓBITOS", 12), (422, 225, "CONFIRMADOS", 12), (453, 272, "80", 26),
+]
+
+
+def test_a_row_of_cards_gives_each_headline_figure_its_own_label(tmp_path: Path) -> None:
+    path = placed_pdf(tmp_path / "cards.pdf", [(40, 60, "CENÁRIO DA COVID-19 NO ESTADO", 20)] + CARDS + BODY)
+    got = _counts(path)
+    assert got.get(1758.0) == "confirmados (casos + óbitos)", got
+    assert got.get(95.0) == "óbitos em investigação", got
+    assert got.get(394.0) == "óbitos descartados", got
+    assert got.get(80.0) == "óbitos confirmados", got
+
+
+def test_a_panel_heading_over_a_lone_figure_is_no_card_label(tmp_path: Path) -> None:
+    path = placed_pdf(tmp_path / "painel.pdf", [
+        (150, 150, "SITUAÇÃO ATUAL DOS CASOS CONFIRMADOS DA COVID-19", 20), (230, 176, "NO ESTADO DO ACRE", 20),
+        (240, 240, "185.551", 48)] + BODY)
+    got = _counts(path)
+    assert 185551.0 in got and got[185551.0] is None, got
+
+
+@pytest.mark.parametrize(("label", "unit"), [
+    ("TOTAL DE CONFIRMADOS* (CASOS + ÓBITOS)", "confirmados (casos + óbitos)"),
+    ("ÓBITOS EM INVESTIGAÇÃO**", "óbitos em investigação"),
+    ("Nº DE PESSOAS AVALIADAS", "pessoas avaliadas"),
+    ("NÚMERO DE ALTAS MÉDICAS", "altas médicas"),
+    ("Casos novos N=57", "casos novos"),
+    ("EM 2021", None),  # a time is no unit
+    ("CASOS NOVOS:", "casos novos"),
+    ("TOTAL", None),
+    ("CASOS CONFIRMADOS POR MUNICÍPIO DE RESIDÊNCIA NO ESTADO", None),  # too long for a card label
+])
+def test_card_label_as_unit(label: str, unit: str | None) -> None:
+    assert card_unit(label) == unit
