@@ -213,10 +213,13 @@ def test_a_worker_that_lost_its_lease_stores_nothing_and_the_next_merges_once(
 
     second = claim_next(engine, settings, "worker-b")
     assert second is not None and second.reextract and second.report_id == report_id
-    assert process(engine, settings, second)
     stored, events = snapshot(client, tokens, report_id), _events(engine)
+    # worker-a wakes up while worker-b holds the report: its merge is refused
     assert not finish_reextracted(engine, first, altered(fake_result(Path(__file__), "deck.pdf")))
     assert snapshot(client, tokens, report_id) == stored and _events(engine) == events
+    assert report(client, tokens, report_id)["reextraction"]["state"] == "processing"
+    assert process(engine, settings, second)
+    assert not finish_reextracted(engine, first, altered(fake_result(Path(__file__), "deck.pdf")))
     done = report(client, tokens, report_id)["reextraction"]
     assert (done["state"], done["attempts"], done["outcome"]["added"]) == ("done", 2, 1)
     with Session(engine) as session:
