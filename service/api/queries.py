@@ -19,6 +19,8 @@ from service.storage.schemas import (
     InitiativePublic,
     InitiativeRef,
     InitiativesPublic,
+    ReextractCounts,
+    ReextractionPublic,
     ReportPublic,
     ReviewCounts,
 )
@@ -74,9 +76,25 @@ def report_extras(session: Session, report_ids: Sequence[int]) -> dict[int, Repo
     return extras
 
 
+def _running(report: Report) -> bool:
+    """A worker holds the report: its first extraction or a re-extraction."""
+    return report.status == "processing" or (report.status == "done" and report.reextract_state == "processing")
+
+
 def _stalled(report: Report) -> bool:
     lease = as_utc(report.lease_until)
-    return report.status == "processing" and lease is not None and lease < utcnow()
+    return _running(report) and lease is not None and lease < utcnow()
+
+
+def _reextraction(report: Report) -> ReextractionPublic | None:
+    if report.reextract_state is None:
+        return None
+    outcome = report.reextract_outcome
+    return ReextractionPublic(
+        state=report.reextract_state, requested_at=as_utc(report.reextract_requested_at),  # type: ignore[arg-type]
+        requested_by=report.reextract_requested_by, attempts=report.reextract_attempts,
+        finished_at=as_utc(report.reextract_finished_at), error=report.reextract_error,
+        outcome=ReextractCounts(**outcome) if isinstance(outcome, dict) else None)
 
 
 def report_public(report: Report, counts: ReviewCounts, reissue_of: int | None = None,
@@ -85,12 +103,12 @@ def report_public(report: Report, counts: ReviewCounts, reissue_of: int | None =
     more = extras or ReportExtras()
     return ReportPublic(
         id=report.id, filename=report.filename, sha256=report.sha256, status=report.status,  # type: ignore[arg-type]
-        error=report.error, progress=report.progress if report.status == "processing" else None,
+        error=report.error, progress=report.progress if _running(report) else None,
         pages=report.pages, title=report.title, status_date=report.status_date,
         created_at=as_utc(report.created_at), counts=counts, reissue_of=reissue_of,  # type: ignore[arg-type]
         series=report.series, attempts=report.attempts, stalled=_stalled(report),
         facts_by_kind=more.facts_by_kind, ocr_pages=more.ocr_pages,
-        pages_complete=more.pages_complete,
+        pages_complete=more.pages_complete, reextraction=_reextraction(report),
     )
 
 

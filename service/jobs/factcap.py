@@ -10,8 +10,18 @@ counts the ones dropped, so an operator sees that the file is unusual.
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from extractor.model import Extraction, ExtractResult
+from service.jobs import extracting
+from service.storage.config import Settings
+
+
+def extract_capped(settings: Settings, path: Path, filename: str) -> ExtractResult:
+    """Extract `path` in a child process (service/jobs/extracting.py) and cap its facts: what
+    a first extraction and a re-extraction store, whether a worker or `relato reextract` runs it."""
+    return cap_facts(extracting.extract(path, filename=filename),
+                     per_page=settings.max_facts_per_page, per_report=settings.max_facts_per_report)
 
 
 def cap_facts(result: ExtractResult, *, per_page: int, per_report: int) -> ExtractResult:

@@ -15,11 +15,25 @@ writes a ReviewEvent ("reextract" / "orphan") in the fact's history.
 What reviewers made stays theirs: a fact a reviewer added (extractor `reviewer`) is
 never matched, refreshed or orphaned, and a fact a reviewer moved to another
 initiative (`initiative_pinned`) keeps that initiative.
+
+Two ways in, one merge (`apply_result`):
+- `relato reextract` (`reextract`) extracts and merges in its own process, synchronously.
+- The operator page (POST /api/v1/reports/{id}/reextract) only asks (`request_reextract`):
+  the report's `reextract_state` becomes `queued` and an extraction worker
+  (service/jobs/worker.py) claims it under a lease like a queued upload, shows its
+  progress on the report, and merges in the transaction that sets the state `done`,
+  guarded by its lease, so a worker that lost the report stores nothing. The report's
+  own `status` stays `done` all along: its facts stay reviewable, fed and in their
+  series while the new extraction runs. A failed re-extraction (bad PDF, limits,
+  workers dying RELATO_MAX_ATTEMPTS times) sets the state `failed` with its reason and
+  changes nothing else; the operator asks again (`relato retry` is for failed reports,
+  and the report is not one). Each run records its counts and end on the report.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -28,12 +42,11 @@ from sqlmodel import Session, col, select
 from extractor.model import ExtractResult
 from extractor.model import Extraction as FactModel
 from service.editions.linking import link_report, series_of
-from service.jobs import extracting
-from service.jobs.factcap import cap_facts
+from service.jobs.factcap import extract_capped
 from service.jobs.reextract_structure import match_initiatives
 from service.review.actions import snapshot
 from service.storage.config import Settings
-from service.storage.db import write_engine
+from service.storage.db import db_now, write_engine
 from service.storage.blobs import local_pdf, open_store
 from service.storage.models import PUBLISHED, REVIEWER_EXTRACTOR, Extraction, Report, ReviewEvent
 from service.storage.sequence import hold_feed_lock, next_change_seq
@@ -50,6 +63,10 @@ class Outcome:
     orphaned: int = 0
     restored: int = 0
     added: int = 0
+
+    def counts(self) -> dict[str, int]:
+        return {"kept": self.kept, "changed": self.changed, "added": self.added, "orphaned": self.orphaned,
+                "restored": self.restored}
 
     def line(self) -> str:
         return (f"report {self.report_id}: {self.kept} facts found again ({self.changed} with a new value), "
@@ -168,8 +185,44 @@ def apply_result(session: Session, report: Report, result: ExtractResult) -> Out
     return out
 
 
+class NotReextractable(ValueError):
+    """The report is not extracted (done), or a re-extraction of it is already pending."""
+
+
+PENDING = ("queued", "processing")
+
+
+def request_reextract(engine: Engine, report_id: int, requested_by: str) -> Report:
+    """Queue a re-extraction of done report `report_id` for the workers; raises LookupError
+    (no such report) or NotReextractable (not done, or one already queued or running)."""
+    with Session(write_engine(engine)) as session:
+        report = session.exec(select(Report).where(col(Report.id) == report_id).with_for_update()).first()
+        if report is None:
+            raise LookupError(f"report {report_id} does not exist")
+        if report.status != "done":
+            raise NotReextractable(f"report {report_id} is {report.status}; "
+                                   "only extracted (done) reports are re-extracted")
+        if report.reextract_state in PENDING:
+            raise NotReextractable(
+                f"report {report_id} is already {'queued for' if report.reextract_state == 'queued' else 'in'} "
+                f"re-extraction (asked by {report.reextract_requested_by})")
+        report.reextract_state, report.reextract_attempts = "queued", 0
+        report.reextract_requested_at, report.reextract_requested_by = db_now(session), requested_by[:200]
+        report.reextract_finished_at = report.reextract_error = report.reextract_outcome = None
+        session.commit()
+        session.refresh(report)
+        return report
+
+
+def record_outcome(report: Report, outcome: Outcome, now: datetime) -> None:
+    """The run's counts and end on the report (GET /api/v1/reports/{id} `reextraction`)."""
+    report.reextract_state, report.reextract_error, report.reextract_finished_at = "done", None, now
+    report.reextract_outcome = outcome.counts()
+
+
 def reextract(engine: Engine, settings: Settings, report_id: int) -> Outcome:
-    """Extract report `report_id` again from its stored PDF and merge the result."""
+    """Extract report `report_id` again from its stored PDF and merge the result, here and
+    now (`relato reextract`); a re-extraction queued for the workers is left to them."""
     with Session(engine) as session:
         report = session.get(Report, report_id)
         if report is None:
@@ -177,13 +230,14 @@ def reextract(engine: Engine, settings: Settings, report_id: int) -> Outcome:
         if report.status != "done":
             raise LookupError(f"report {report_id} is {report.status}; only extracted (done) reports are re-extracted")
         sha256, filename = report.sha256, report.filename
-    path = local_pdf(open_store(settings, engine), settings, sha256)
-    result = cap_facts(extracting.extract(path, filename=filename),
-                       per_page=settings.max_facts_per_page, per_report=settings.max_facts_per_report)
+    result = extract_capped(settings, local_pdf(open_store(settings, engine), settings, sha256), filename)
     with Session(write_engine(engine)) as session:
         hold_feed_lock(session)  # before any row lock (service/storage/sequence.py)
         report = session.exec(select(Report).where(col(Report.id) == report_id).with_for_update()).one()
         outcome = apply_result(session, report, result)
+        if report.reextract_state not in PENDING:
+            report.reextract_requested_at, report.reextract_requested_by = db_now(session), ACTOR
+            record_outcome(report, outcome, db_now(session))
         session.commit()
     return outcome
 

@@ -23,6 +23,13 @@ Each extraction runs in a child process under RELATO_EXTRACT_TIMEOUT_S and
 RELATO_EXTRACT_MEMORY_MB (service/jobs/extracting.py): a runaway or crashing PDF ends
 that child and its report `failed` with the reason; this worker goes on.
 
+A re-extraction an operator asked for (service/jobs/reextract.py: the report is `done`
+with `reextract_state` `queued`) is claimed, leased, renewed and taken over the same way,
+with its own state and attempts in place of `status` and `attempts`: the guard is
+`worker_id = me AND reextract_state = 'processing'`, and the merge into the stored facts
+runs in the transaction that sets it `done`, so it too happens once. Its failure touches
+neither the report's status nor its facts.
+
 Test hook: RELATO_TEST_EXTRACT_DELAY_S makes a worker sleep (lease renewed) after
 claiming, so tests can kill it mid-extraction.
 """
@@ -44,12 +51,14 @@ from sqlmodel import Session, col, select
 from extractor.errors import BadPDF
 from extractor.model import ExtractResult
 from service.jobs import extracting
-from service.jobs.factcap import cap_facts
+from service.jobs.factcap import extract_capped
+from service.jobs.reextract import apply_result, record_outcome
 from service.jobs.store import store_result
 from service.storage.config import Settings
 from service.storage.db import db_now, write_engine
 from service.storage.blobs import BlobDamaged, BlobMissing, local_pdf, open_store
 from service.storage.models import Report
+from service.storage.sequence import hold_feed_lock
 
 log = logging.getLogger("relato.worker")
 MISSING_PDF = "the stored PDF is missing"
@@ -61,6 +70,7 @@ class Claim:
     worker_id: str
     sha256: str
     filename: str
+    reextract: bool = False  # a re-extraction of a done report, not its first extraction
 
 
 def worker_identity() -> str:
@@ -75,21 +85,30 @@ def claim_next(engine: Engine, settings: Settings, worker_id: str) -> Claim | No
             claimable = or_(
                 col(Report.status) == "queued",
                 and_(col(Report.status) == "processing", col(Report.lease_until) < now),
+                and_(col(Report.status) == "done", col(Report.reextract_state) == "queued"),
+                and_(col(Report.status) == "done", col(Report.reextract_state) == "processing",
+                     col(Report.lease_until) < now),
             )
             query = select(Report).where(claimable).order_by(col(Report.id)).limit(1)
             report = session.exec(query.with_for_update(skip_locked=True)).first()
             if report is None:
                 return None
-            if report.attempts >= settings.max_attempts:
-                _give_up(session, report, now)
+            again = report.status == "done"
+            if (report.reextract_attempts if again else report.attempts) >= settings.max_attempts:
+                (_give_up_reextract if again else _give_up)(session, report, now)
                 continue
-            report.status, report.worker_id, report.progress = "processing", worker_id, None
+            if again:
+                report.reextract_state = "processing"
+                report.reextract_attempts += 1
+            else:
+                report.status = "processing"
+                report.attempts += 1
+                report.started_at = report.updated_at = now
+            report.worker_id, report.progress = worker_id, None
             report.lease_until = now + timedelta(seconds=settings.lease_s)
-            report.attempts += 1
-            report.started_at = report.updated_at = now
             session.commit()
             assert report.id is not None
-            return Claim(report.id, worker_id, report.sha256, report.filename)
+            return Claim(report.id, worker_id, report.sha256, report.filename, reextract=again)
 
 
 def _give_up(session: Session, report: Report, now: datetime) -> None:
@@ -106,12 +125,22 @@ def _give_up(session: Session, report: Report, now: datetime) -> None:
     log.warning("report %s failed: %s", report.id, report.error)
 
 
-def _guarded(claim: Claim) -> object:
-    return and_(
-        col(Report.id) == claim.report_id,
-        col(Report.worker_id) == claim.worker_id,
-        col(Report.status) == "processing",
+def _give_up_reextract(session: Session, report: Report, now: datetime) -> None:
+    last = report.worker_id
+    report.reextract_state, report.worker_id, report.lease_until, report.progress = "failed", None, None, None
+    report.reextract_error = (
+        f"re-extraction did not finish after {report.reextract_attempts} attempts: each time the worker process "
+        f"itself stopped without finishing or renewing its lease (the last was {last}); the stored facts are "
+        "unchanged. See that machine's log, then ask for the re-extraction again"
     )
+    report.reextract_finished_at = now
+    session.commit()
+    log.warning("re-extraction of report %s failed: %s", report.id, report.reextract_error)
+
+
+def _guarded(claim: Claim) -> object:
+    running = (col(Report.reextract_state) == "processing") if claim.reextract else (col(Report.status) == "processing")
+    return and_(col(Report.id) == claim.report_id, col(Report.worker_id) == claim.worker_id, running)
 
 
 PROGRESS_EVERY_S = 1.0  # at most one progress write a second: a page of OCR takes about that
@@ -161,13 +190,39 @@ def finish_done(engine: Engine, claim: Claim, result: ExtractResult, sizes: list
         return True
 
 
+def finish_reextracted(engine: Engine, claim: Claim, result: ExtractResult) -> bool:
+    """Merge a re-extraction into the stored facts (service/jobs/reextract.py `apply_result`)
+    and set it `done` with its counts in one transaction, only if we still hold the claim."""
+    with Session(write_engine(engine)) as session:
+        hold_feed_lock(session)  # before the report's row lock (service/storage/sequence.py)
+        guarded = session.exec(update(Report).where(_guarded(claim))  # type: ignore[call-overload]
+                               .values(progress=None, lease_until=None))
+        if guarded.rowcount != 1:
+            session.rollback()
+            log.warning("re-extraction of report %s was taken over by another worker; result dropped", claim.report_id)
+            return False
+        report = session.get(Report, claim.report_id)
+        assert report is not None
+        outcome = apply_result(session, report, result)
+        record_outcome(report, outcome, db_now(session))
+        session.commit()
+        log.info("%s", outcome.line())
+        return True
+
+
 def finish_failed(engine: Engine, claim: Claim, reason: str) -> bool:
+    """The job failed with `reason`: a first extraction fails its report; a re-extraction
+    fails only itself (the report stays `done`, its facts as they were)."""
     with Session(write_engine(engine)) as session:
         now = db_now(session)
-        values = {"status": "failed", "error": reason, "progress": None, "lease_until": None, "finished_at": now, "updated_at": now}
+        values: dict[str, object] = {"progress": None, "lease_until": None}
+        if claim.reextract:
+            values |= {"reextract_state": "failed", "reextract_error": reason, "reextract_finished_at": now}
+        else:
+            values |= {"status": "failed", "error": reason, "finished_at": now, "updated_at": now}
         guarded = session.exec(update(Report).where(_guarded(claim)).values(**values))  # type: ignore[call-overload]
         session.commit()
-        log.warning("report %s failed: %s", claim.report_id, reason)
+        log.warning("%sreport %s failed: %s", "re-extraction of " if claim.reextract else "", claim.report_id, reason)
         return guarded.rowcount == 1
 
 
@@ -227,9 +282,8 @@ def process(engine: Engine, settings: Settings, claim: Claim) -> bool:
         try:
             with extracting.limits(settings.extract_timeout_s, settings.extract_memory_mb), \
                     extracting.progress(_Progress(engine, claim)):
-                result = cap_facts(extracting.extract(path, filename=claim.filename),
-                                   per_page=settings.max_facts_per_page, per_report=settings.max_facts_per_report)
-                sizes = extracting.page_sizes(path)
+                result = extract_capped(settings, path, claim.filename)
+                sizes = [] if claim.reextract else extracting.page_sizes(path)
         except BadPDF as exc:
             return finish_failed(engine, claim, exc.reason)
         except extracting.ExtractionCrashed as exc:
@@ -240,6 +294,8 @@ def process(engine: Engine, settings: Settings, claim: Claim) -> bool:
             log.exception("extraction of report %s crashed", claim.report_id)
             return finish_failed(engine, claim, f"extraction crashed ({type(exc).__name__}: {exc}); "
                                  "please report this file to the maintainers")
+    if claim.reextract:
+        return finish_reextracted(engine, claim, result)
     return finish_done(engine, claim, result, sizes)
 
 

@@ -18,6 +18,7 @@ from service.storage.exactjson import ExactJSON
 Role = Literal["operator", "reviewer", "consumer", "admin"]
 ROLES: tuple[Role, ...] = ("operator", "reviewer", "consumer", "admin")
 ReportStatus = Literal["queued", "processing", "done", "failed"]
+ReextractState = Literal["queued", "processing", "done", "failed"]
 ReviewStatus = Literal["pending", "confirmed", "corrected", "rejected"]
 REVIEW_STATUSES: tuple[ReviewStatus, ...] = ("pending", "confirmed", "corrected", "rejected")
 ReviewAction = Literal["confirm", "correct", "reject", "reopen", "revert"]
@@ -74,6 +75,16 @@ class Report(SQLModel, table=True):
     started_at: datetime | None = _ts(nullable=True)
     finished_at: datetime | None = _ts(nullable=True)
     series: str | None = Field(default=None, max_length=500, index=True)
+    # A re-extraction asked for by an operator (service/jobs/reextract.py): a job of its own
+    # beside `status`, which stays `done` (facts reviewable, fed, in their series) meanwhile.
+    # The lease columns above (worker_id, lease_until, progress) serve whichever job runs.
+    reextract_state: str | None = Field(default=None, max_length=20, index=True)  # queued/processing/done/failed
+    reextract_requested_at: datetime | None = _ts(nullable=True)
+    reextract_requested_by: str | None = Field(default=None, max_length=200)
+    reextract_attempts: int = 0
+    reextract_finished_at: datetime | None = _ts(nullable=True)
+    reextract_error: str | None = None
+    reextract_outcome: Any = _json()  # {"kept", "changed", "added", "orphaned", "restored"}
 
 
 class Page(SQLModel, table=True):

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from service.storage.inputs import BodyId, InputModel, Version
-from service.storage.models import ReportStatus, ReviewAction, ReviewStatus, Role
+from service.storage.models import ReextractState, ReportStatus, ReviewAction, ReviewStatus, Role
 
 
 class ErrorOut(BaseModel):
@@ -30,6 +30,29 @@ class UploadPublic(BaseModel):
     filename: str
 
 
+class ReextractCounts(BaseModel):
+    kept: int = Field(description="facts found again, their decisions kept")
+    changed: int = Field(description="of those, with a new value (a confirmed one is fed again)")
+    added: int = Field(description="new facts, pending")
+    orphaned: int = Field(description="facts no longer found (kept with their decisions until reviewed)")
+    restored: int = Field(description="orphaned facts found again")
+
+
+class ReextractionPublic(BaseModel):
+    """The report's last re-extraction asked for (POST /reports/{id}/reextract or `relato
+    reextract`). It runs beside the report, whose status stays `done` throughout."""
+
+    state: ReextractState = Field(description=(
+        "queued, processing (the report's `progress` and `stalled` then tell its step), done, or "
+        "failed (`error`; the stored facts and decisions are unchanged: ask again)"))
+    requested_at: datetime | None
+    requested_by: str | None = Field(description="the token's name, or \"relato reextract\"")
+    attempts: int = Field(description="workers that took it so far (one that died counts one)")
+    finished_at: datetime | None
+    error: str | None
+    outcome: ReextractCounts | None = Field(description="when done: what the merge did")
+
+
 class ReportPublic(BaseModel):
     id: int
     filename: str
@@ -37,7 +60,7 @@ class ReportPublic(BaseModel):
     status: ReportStatus
     error: str | None
     progress: str | None = Field(None, description=(
-        "while the report is processing, the step under way, e.g. \"Leitura: página 3 de 40\" "
+        "while the report (or its re-extraction) is processing, the step under way, e.g. \"Leitura: página 3 de 40\" "
         "or \"OCR: página 12 de 100\" for a scan read page by page; null otherwise"))
     pages: int | None
     title: str | None
@@ -50,12 +73,13 @@ class ReportPublic(BaseModel):
         "PUT /reports/{id}/series moves it to a series of its own"))
     series: str | None = Field(None, description="the series its editions share (set by linking or PUT /series)")
     stalled: bool = Field(False, description=(
-        "processing, but its worker's lease ran out: the worker stopped without a word (killed, machine "
+        "processing (or its re-extraction is), but its worker's lease ran out: the worker stopped without a word (killed, machine "
         "lost); the next worker to look takes it over (attempts + 1) or, after the last attempt, fails it"))
     attempts: int = Field(0, description="extraction attempts so far (a worker that died mid-job counts one)")
     facts_by_kind: dict[str, int] = Field(default_factory=dict, description="facts extracted, by kind (orphans left out)")
     ocr_pages: int = Field(0, description="pages holding facts read by OCR")
     pages_complete: int = Field(0, description="pages reviewers marked \"revisado por completo\"")
+    reextraction: ReextractionPublic | None = Field(None, description="null until one is asked for")
 
 
 class ReportsPublic(BaseModel):

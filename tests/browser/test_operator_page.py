@@ -125,6 +125,8 @@ def facts_state(live: LiveService) -> list[tuple[int, int, str]]:
 
 
 def test_reextract_asks_first_names_what_changes_and_cancel_changes_nothing(page: Any, ops: LiveService) -> None:
+    """Confirmed, the re-extraction is queued for the service's worker: the row tells it queued
+    and then processing with the page it has read, and the detail tells its outcome."""
     fact = ops.extractions(status="pending")[0]
     assert ops.post(f"/api/v1/extractions/{fact['id']}/review", {"action": "confirm", "version": fact["version"]}).status_code == 200
     before = facts_state(ops)
@@ -135,14 +137,34 @@ def test_reextract_asks_first_names_what_changes_and_cancel_changes_nothing(page
     page.get_by_role("button", name="Re-extrair…").click()
     dialog = page.locator("#confirm-dialog")
     assert dialog.is_visible() and "mantêm as decisões" in dialog.inner_text()
+    assert "entra na fila" in dialog.inner_text()
     dialog.get_by_role("button", name="Cancelar").click()
     assert not dialog.is_visible()
     time.sleep(1.0)
     assert facts_state(ops) == before  # cancel: nothing re-extracted, no version moved
+    assert ops.get(f"/api/v1/reports/{ops.report_id}", who="operator")["reextraction"] is None
+    page.evaluate("""(id) => { window.statuses = [];
+        const note = () => { const cell = document.querySelector(`#${id} td`); if (cell) window.statuses.push(cell.textContent); };
+        new MutationObserver(note).observe(document.getElementById('report-rows'), { childList: true, subtree: true }); }""",
+                  f"r-{ops.report_id}")
     page.get_by_role("button", name="Re-extrair…").click()
     dialog.get_by_role("button", name="Re-extrair").click()
-    page.wait_for_selector("#toast.show >> text=/Re-extraído/", timeout=120_000)
+    page.wait_for_selector("#toast.show >> text=/Re-extração na fila/")
+    row = page.locator(f"#r-{ops.report_id}")
+    page.wait_for_selector(f"#r-{ops.report_id}[data-reextraction='done']", timeout=180_000)
+    statuses = page.evaluate("window.statuses")
+    assert any(re.fullmatch(r"concluído · re-extra(ção na fila|indo.*)", s) for s in statuses), statuses
+    pages = ops.get(f"/api/v1/reports/{ops.report_id}", who="operator")["pages"]
+    assert any(re.fullmatch(rf"concluído · re-extraindo \((Leitura|OCR): página \d+ de {pages}\)", s) for s in statuses), statuses
+    assert row.locator("td").first.inner_text() == "concluído" and row.get_attribute("data-status") == "done"
+    outcome = ops.get(f"/api/v1/reports/{ops.report_id}", who="operator")["reextraction"]["outcome"]
+    told = page.locator("#detail-reextraction")
+    told.wait_for(state="visible")
+    assert told.inner_text().startswith("Última re-extração (") and "pedida por operator" in told.inner_text()
+    assert f"{outcome['kept']} fatos reencontrados ({outcome['changed']} com valor novo)" in told.inner_text()
+    assert outcome["kept"] == len(before) and outcome["added"] == outcome["orphaned"] == 0
     assert ops.extraction(fact["id"])["status"] == "confirmed"  # the decision is kept
+    assert page.get_by_role("button", name="Re-extrair…").is_visible()  # done: it may be asked for again
 
 
 def test_records_download_from_the_detail_holds_the_confirmed_facts(page: Any, ops: LiveService) -> None:

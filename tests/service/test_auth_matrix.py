@@ -96,6 +96,17 @@ def _retry(c: TestClient, h: dict[str, str], x: Ctx) -> Any:
     return c.post(f"/api/v1/reports/{x.report_id}/retry", headers=h)
 
 
+def _reextract(c: TestClient, h: dict[str, str], x: Ctx) -> Any:
+    """Ask for a re-extraction after clearing the one an earlier caller queued (one at a time)."""
+    with Session(x.engine) as session:  # type: ignore[attr-defined]
+        report = session.get(Report, x.report_id)
+        assert report is not None
+        report.reextract_state = None
+        session.add(report)
+        session.commit()
+    return c.post(f"/api/v1/reports/{x.report_id}/reextract", headers=h)
+
+
 def _upload(c: TestClient, h: dict[str, str], x: Ctx) -> Any:
     pdf = slide_pdf(x.tmp / f"{x.role}.pdf", [[(f"Relatório {x.role}", 20, False)]])
     return c.post("/api/v1/reports", headers=h, files={"file": ("r.pdf", pdf.read_bytes(), "application/pdf")})
@@ -196,7 +207,7 @@ ENDPOINTS: dict[tuple[str, str], tuple[set[str], Call]] = {
         {"operator", "reviewer", "admin"},
         lambda c, h, x: c.get(f"/api/v1/reports/{x.report_id}/records?format=csv", headers=h)),
     ("POST", "/api/v1/reports/{report_id}/reextract"): (
-        {"operator", "admin"}, lambda c, h, x: c.post(f"/api/v1/reports/{x.report_id}/reextract", headers=h)),
+        {"operator", "admin"}, _reextract),
     ("PUT", "/api/v1/reports/{report_id}/series"): (
         {"operator", "reviewer", "admin"},
         lambda c, h, x: c.put(f"/api/v1/reports/{x.report_id}/series", headers=h, json={"series": "painel"})),

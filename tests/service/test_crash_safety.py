@@ -1,6 +1,6 @@
-"""kill -9 of `relato serve` mid-upload, mid-extraction and right after reviews, then a
-restart: no half-stored report, one extraction, no duplicate facts, every acknowledged
-review kept. Real server processes on the test database (SQLite WAL, or PostgreSQL
+"""kill -9 of `relato serve` mid-upload, mid-extraction, mid re-extraction and right after
+reviews, then a restart: no half-stored report, one extraction, one merge, no duplicate
+facts, every acknowledged review kept. Real server processes on the test database (SQLite WAL, or PostgreSQL
 with RELATO_TEST_DATABASE_URL)."""
 
 from __future__ import annotations
@@ -154,6 +154,56 @@ def test_kill_during_extraction_completes_once(
     assert attempts == 2
     assert len(rows) == n_expected and len(set(rows)) == len(rows)
     assert initiatives == len(expected.initiatives)
+
+
+def _wait_reextraction(srv: Server, token: str, report_id: int, wanted: set[str], within_s: float = 90) -> dict[str, Any]:
+    deadline = time.monotonic() + within_s
+    report: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        report = _get(srv, token, f"/api/v1/reports/{report_id}")
+        if (report["reextraction"] or {}).get("state") in wanted:
+            return report
+        time.sleep(0.2)
+    raise AssertionError(f"re-extraction of {report_id}: {report.get('reextraction')}, not {wanted}:\n"
+                         f"{srv.log.read_text()[-3000:]}")
+
+
+def test_kill_during_reextraction_merges_once(
+    server: Server, tokens: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    server.start()
+    report = _upload(server, tokens["operator"], simple_deck(tmp_path / "deck.pdf"))
+    _wait_status(server, tokens["operator"], report["id"], {"done"})
+    items = _get(server, tokens["reviewer"], "/api/v1/extractions", report_id=report["id"])["items"]
+    decided = {}
+    for item in items:
+        action = "reject" if item["kind"] == "date" else "confirm"
+        response = httpx.post(f"{server.url}/api/v1/extractions/{item['id']}/review", timeout=10,
+                              headers={"Authorization": f"Bearer {tokens['reviewer']}"},
+                              json={"action": action, "version": item["version"]})
+        assert response.status_code == 200, response.text
+        decided[item["id"]] = {"confirm": "confirmed", "reject": "rejected"}[action]
+    server.kill9()
+    server.start(RELATO_TEST_EXTRACT_DELAY_S="60")
+    asked = httpx.post(f"{server.url}/api/v1/reports/{report['id']}/reextract", timeout=10,
+                       headers={"Authorization": f"Bearer {tokens['operator']}"})
+    assert asked.status_code == 202 and asked.json()["reextraction"]["state"] == "queued", asked.text
+    running = _wait_reextraction(server, tokens["operator"], report["id"], {"processing"})
+    assert running["status"] == "done"  # the report stays reviewable while it is re-extracted
+    server.kill9()
+    server.start()  # no delay now; the dead worker's lease runs out and the re-extraction is claimed again
+    done = _wait_reextraction(server, tokens["operator"], report["id"], {"done", "failed"})["reextraction"]
+    assert done["state"] == "done", done
+    assert done["attempts"] == 2
+    assert done["outcome"] == {"kept": len(items), "changed": 0, "added": 0, "orphaned": 0, "restored": 0}
+    after = _get(server, tokens["reviewer"], "/api/v1/extractions", report_id=report["id"])["items"]
+    assert {i["id"]: i["status"] for i in after} == decided
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT initiative_id, kind, text, page FROM extraction WHERE report_id = :id"),
+                            {"id": report["id"]}).all()
+        events = conn.execute(text("SELECT count(*) FROM review_event")).scalar()
+    assert len(rows) == len(items) and len(set(rows)) == len(rows)
+    assert events == len(items)  # the decisions only: an unchanged merge writes no history
 
 
 def test_acknowledged_reviews_survive_kill(server: Server, tokens: dict[str, str], tmp_path: Path) -> None:

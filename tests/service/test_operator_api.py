@@ -1,6 +1,7 @@
 """The JSON the operator page reads and the actions it takes: a report's outline (warnings,
-areas → initiatives with fact counts), its confirmed records to download, re-extraction
-keeping decisions, the list's extra columns, a re-issue given its own series by an
+areas → initiatives with fact counts), its confirmed records to download, the list's
+extra columns, a job's progress (first extraction or re-extraction: test_reextract_queue.py
+has the rest of re-extraction), a re-issue given its own series by an
 operator, and each token's last use. Runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
@@ -80,23 +81,6 @@ def test_records_download_holds_only_the_reports_confirmed_facts(client: TestCli
     assert {r["state"] for r in rows} == {"confirmed"}
 
 
-def test_reextract_keeps_decisions_and_refuses_a_report_not_done(client: TestClient, tokens: dict[str, str],
-                                                                  report_id: int, tmp_path: Path) -> None:
-    fact = facts(client, tokens, report_id)[0]
-    confirm(client, tokens, fact)
-    got = client.post(f"/api/v1/reports/{report_id}/reextract", headers=auth(tokens["operator"]))
-    assert got.status_code == 200, got.text
-    body = got.json()
-    assert body["kept"] == 7 and body["added"] == 0 and body["orphaned"] == 0
-    assert body["report"]["counts"]["confirmed"] == 1
-    after = {f["id"]: f["status"] for f in facts(client, tokens, report_id)}
-    assert after[fact["id"]] == "confirmed" and len(after) == 7
-    queued = upload(client, tokens["operator"], slide_pdf(tmp_path / "other.pdf", [[("Outro relatório", 20, False)]])).json()["id"]
-    refused = client.post(f"/api/v1/reports/{queued}/reextract", headers=auth(tokens["operator"]))
-    assert refused.status_code == 409 and "queued" in refused.json()["detail"]
-    assert client.post("/api/v1/reports/999/reextract", headers=auth(tokens["operator"])).status_code == 404
-
-
 def test_report_list_counts_facts_by_kind_and_an_operator_sets_a_series(client: TestClient, tokens: dict[str, str],
                                                                          report_id: int) -> None:
     item = client.get("/api/v1/reports", headers=auth(tokens["operator"])).json()["items"][0]
@@ -142,28 +126,36 @@ def test_me_names_the_callers_role_and_a_stalled_job_is_told_apart(client: TestC
         assert (got["status"], got["stalled"]) == ("processing", stalled)
 
 
+@pytest.mark.parametrize("job", ["first", "again"])
 def test_a_running_extraction_tells_the_page_it_has_read_up_to(client: TestClient, tokens: dict[str, str],
                                                                engine: Engine, settings: Settings, tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+                                                               monkeypatch: pytest.MonkeyPatch, job: str) -> None:
     """The child reports each page it reads; the worker records the line on the report while
-    it holds it, and the API shows it only while the report is processing."""
+    it holds it, and the API shows it only while the report (or its re-extraction) is
+    processing. A re-extraction leaves the report `done` meanwhile."""
     from service.jobs import extracting, worker
 
     deck = slide_pdf(tmp_path / "tres.pdf", [[(f"Pagina {n} do relatorio", 20, False)] for n in range(1, 4)])
     report_id = upload(client, tokens["operator"], deck).json()["id"]
-    seen: list[tuple[str, str | None, bool]] = []
+    seen: list[tuple[str, str | None, str, str | None]] = []
     write = worker._Progress.__call__
 
     def spy(self: Any, line: str) -> None:
         write(self, line)
         got = client.get(f"/api/v1/reports/{report_id}", headers=auth(tokens["operator"])).json()
-        seen.append((line, got["progress"], got["status"] == "processing"))
+        seen.append((line, got["progress"], got["status"], (got["reextraction"] or {}).get("state")))
 
     monkeypatch.setattr(worker, "PROGRESS_EVERY_S", 0.0)
-    monkeypatch.setattr(worker._Progress, "__call__", spy)
     with extracting.limits(settings.extract_timeout_s, settings.extract_memory_mb):
+        if job == "again":
+            assert drain_queue(engine, settings) == 1
+            reextract = client.post(f"/api/v1/reports/{report_id}/reextract", headers=auth(tokens["operator"]))
+            assert reextract.status_code == 202, reextract.text
+        monkeypatch.setattr(worker._Progress, "__call__", spy)
         assert drain_queue(engine, settings) == 1
     pages = [f"Leitura: página {n} de 3" for n in range(1, 4)]
-    assert seen == [(line, line, True) for line in pages]
+    running = ("done", "processing") if job == "again" else ("processing", None)
+    assert seen == [(line, line, *running) for line in pages]
     done = client.get(f"/api/v1/reports/{report_id}", headers=auth(tokens["operator"])).json()
     assert done["status"] == "done" and done["progress"] is None and done["pages"] == 3
+    assert (done["reextraction"] or {}).get("state") == ("done" if job == "again" else None)

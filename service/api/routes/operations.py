@@ -1,21 +1,21 @@
 """What the operator page reads of a report and does to it beyond upload and retry: its
 outline (warnings, areas and initiatives with fact counts), a download of its confirmed
 records, and re-extraction from its stored PDF keeping every reviewer decision (what
-`relato reextract` does, service/jobs/reextract.py)."""
+`relato reextract` does, service/jobs/reextract.py), queued for the extraction workers:
+a 100-page scan takes minutes, far longer than a request should."""
 
 from __future__ import annotations
 
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Response, status
-from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlmodel import col, func, select
 
-from service.api.deps import API_ERRORS, report_or_404, EngineDep, OperatorDep, ReportReaderDep, SessionDep, SettingsDep
+from service.api.deps import API_ERRORS, report_or_404, EngineDep, OperatorDep, ReportReaderDep, SessionDep
 from service.api.queries import initiative_tree, one_report_public
 from service.feed.records import MEDIA_TYPES, report_records
-from service.jobs.reextract import reextract
+from service.jobs.reextract import NotReextractable, request_reextract
 from service.storage.inputs import Id
 from service.storage.models import Extraction
 from service.storage.schemas import AreaPublic, ErrorOut, ReportPublic
@@ -42,15 +42,6 @@ class ReportOutline(BaseModel):
     warnings: list[str]
     areas: list[AreaOutline] = Field(description="in page order")
     outside_facts: int = Field(description="facts outside any initiative (cover, closing pages)")
-
-
-class ReextractOut(BaseModel):
-    report: ReportPublic
-    kept: int = Field(description="facts found again, their decisions kept")
-    changed: int = Field(description="of those, with a new value (pending again)")
-    added: int
-    orphaned: int = Field(description="facts no longer found (kept with their decisions until reviewed)")
-    restored: int
 
 
 @router.get("/{report_id}/outline", response_model=ReportOutline, responses=NOT_FOUND,
@@ -86,21 +77,17 @@ def get_report_records(report_id: Id, _: ReportReaderDep, session: SessionDep,
         "Content-Disposition": f'attachment; filename="{stem}-confirmados.{format}"'})
 
 
-@router.post("/{report_id}/reextract", response_model=ReextractOut,
-             responses={**NOT_FOUND, 409: {"model": ErrorOut, "description": "the report is not extracted (done)"}},
-             summary="Extract a report again from its stored PDF, keeping every reviewer decision")
-async def post_reextract(report_id: Id, _: OperatorDep, engine: EngineDep, settings: SettingsDep,
-                         session: SessionDep) -> ReextractOut:
-    report = report_or_404(session, report_id)
-    if report.status != "done":
-        raise HTTPException(status.HTTP_409_CONFLICT,
-                            f"report {report_id} is {report.status}; only extracted (done) reports are re-extracted")
-    session.rollback()  # no connection held while the extraction runs
+@router.post("/{report_id}/reextract", response_model=ReportPublic, status_code=status.HTTP_202_ACCEPTED,
+             responses={**NOT_FOUND, 409: {"model": ErrorOut, "description": (
+                 "the report is not extracted (done), or a re-extraction of it is already queued or running")}},
+             summary="Queue a report's re-extraction from its stored PDF, keeping every reviewer decision")
+def post_reextract(report_id: Id, who: OperatorDep, engine: EngineDep, session: SessionDep) -> ReportPublic:
+    """Answers at once with the report, its `reextraction` queued; a worker runs it (its page
+    in `progress`) and records the outcome's counts in `reextraction.outcome`."""
     try:
-        outcome = await run_in_threadpool(reextract, engine, settings, report_id)
-    except LookupError as exc:  # gone or no longer done in the meantime
+        report = request_reextract(engine, report_id, who.name)
+    except NotReextractable as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
-    fresh = report_or_404(session, report_id)
-    session.refresh(fresh)
-    return ReextractOut(report=one_report_public(session, fresh), kept=outcome.kept, changed=outcome.changed,
-                        added=outcome.added, orphaned=outcome.orphaned, restored=outcome.restored)
+    except LookupError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    return one_report_public(session, report)

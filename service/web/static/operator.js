@@ -132,6 +132,33 @@ function wireDropZone() {
 }
 
 // ---------- the reports table ----------
+// A re-extraction runs beside a done report (its facts stay reviewable): the row says both.
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+
+function reextractionText(r) {
+  const job = r.reextraction;
+  if (r.status !== "done" || !job) return "";
+  if (job.state === "queued") return "re-extração na fila";
+  if (job.state === "processing" && r.stalled) {
+    return "re-extração parada: o processo que a fazia parou sem avisar; outro vai retomá-la (ou marcá-la como falha)";
+  }
+  if (job.state === "processing") {
+    const step = r.progress ? ` (${r.progress})` : "";
+    return `re-extraindo${step}${job.attempts > 1 ? ` (tentativa ${job.attempts})` : ""}`;
+  }
+  if (job.state === "failed") return `a re-extração falhou: ${job.error || "sem motivo registrado"}; os fatos ficaram como estavam`;
+  return "";
+}
+
+function outcomeText(job) {
+  const o = job.outcome;
+  const when = job.finished_at ? formatWhen(job.finished_at) : "";
+  const by = job.requested_by ? `, pedida por ${job.requested_by}` : "";
+  return `Última re-extração (${when}${by}): ${plural(o.kept, "fato reencontrado", "fatos reencontrados")} ` +
+    `(${o.changed} com valor novo), ${plural(o.added, "novo", "novos")}, ${plural(o.orphaned, "órfão", "órfãos")}, ` +
+    `${plural(o.restored, "deixou de ser órfão", "deixaram de ser órfãos")}.`;
+}
+
 function statusText(r) {
   if (r.status === "queued") return r.attempts ? `na fila (tentativa ${r.attempts + 1})` : "na fila";
   if (r.status === "processing" && r.stalled) {
@@ -141,12 +168,15 @@ function statusText(r) {
     const step = r.progress ? ` (${r.progress})` : "";
     return `processando${step}${r.attempts > 1 ? ` (tentativa ${r.attempts})` : ""}`;
   }
-  if (r.status === "done") return "concluído";
+  if (r.status === "done") return ["concluído", reextractionText(r)].filter(Boolean).join(" · ");
   return `falhou: ${r.error || "sem motivo registrado"}`;
 }
 
 function statusClass(r) {
-  return r.stalled ? "status-stalled" : `status-${r.status}`;
+  const job = r.status === "done" && r.reextraction;
+  if (r.stalled) return "status-stalled";
+  if (job && job.state === "failed") return "status-failed";
+  return job && (job.state === "queued" || job.state === "processing") ? `status-${job.state}` : `status-${r.status}`;
 }
 
 function kindsText(r) {
@@ -210,6 +240,7 @@ function render(reports) {
       row.replaceChildren(...reportRow(r));
       row.dataset.signature = signature;
       row.dataset.status = r.stalled ? "stalled" : r.status;
+      row.dataset.reextraction = r.reextraction?.state || "";
       if (focused) row.querySelector("button")?.focus();
     }
     row.classList.toggle("selected", state.selected === r.id);
@@ -223,13 +254,19 @@ function render(reports) {
 async function refresh() {
   try {
     const reports = await opapi.reports();
+    const was = state.reports.get(state.selected)?.reextraction?.state;
     state.reports = new Map(reports.map((r) => [r.id, r]));
     if (Date.now() - state.qualityAt > QUALITY_MS) {
       state.qualityAt = Date.now();
       state.drift = await driftByReport();
     }
     render(reports);
-    if (state.selected && state.reports.has(state.selected)) fillStatus(state.reports.get(state.selected));
+    if (state.selected && state.reports.has(state.selected)) {
+      const now = state.reports.get(state.selected);
+      fillStatus(now);
+      // a re-extraction just ended: its areas and counts are new
+      if (["queued", "processing"].includes(was) && now.reextraction?.state === "done") openDetail(state.selected);
+    }
   } catch (err) {
     if (err.status === 401) return signOut();
     $("list-updated").textContent = `· ${explain(err)}`;
@@ -245,7 +282,11 @@ function poll() {
 function fillStatus(r) {
   $("detail-status").textContent = `Situação: ${statusText(r)}${r.title ? ` · ${r.title}` : ""}`;
   $("action-retry").hidden = r.status !== "failed";
-  $("action-reextract").hidden = r.status !== "done";
+  const pending = ["queued", "processing"].includes(r.reextraction?.state);
+  $("action-reextract").hidden = r.status !== "done" || pending;
+  const outcome = r.reextraction?.state === "done" && r.reextraction.outcome;
+  $("detail-reextraction").hidden = !outcome;
+  $("detail-reextraction").textContent = outcome ? outcomeText(r.reextraction) : "";
   $("action-series").hidden = !r.reissue_of;
 }
 
@@ -298,9 +339,10 @@ async function act(kind) {
     reextract: ["Re-extrair o relatório?",
       `${name} será lido de novo do PDF guardado, com as regras atuais. Os fatos reencontrados mantêm as decisões dos ` +
       "revisores; um fato com valor novo volta a pendente; um fato não reencontrado fica marcado como órfão, com sua " +
-      "decisão, até ser revisto; fatos novos entram como pendentes.", "Re-extrair",
-      () => opapi.reextract(r.id), (out) => `Re-extraído: ${out.kept} fatos reencontrados (${out.changed} com valor novo), ` +
-        `${out.added} novos, ${out.orphaned} órfãos.`],
+      "decisão, até ser revisto; fatos novos entram como pendentes. A re-extração entra na fila dos extratores; até ela " +
+      "terminar os fatos continuam como estão e podem ser revisados.", "Re-extrair",
+      () => opapi.reextract(r.id),
+      () => "Re-extração na fila: a lista mostra a página em que está; o resultado aparece aqui ao terminar."],
     retry: ["Tentar de novo?",
       `${name} volta para a fila de extração, com as tentativas contadas do zero. O motivo da falha anterior deixa de ` +
       "aparecer na lista.", "Colocar na fila", () => opapi.retry(r.id), () => "O relatório voltou para a fila."],
@@ -313,7 +355,7 @@ async function act(kind) {
   };
   const [title, text, go, run, done] = plans[kind];
   if (!(await ask(title, text, go))) return;
-  toast(kind === "reextract" ? "Re-extraindo: pode levar alguns minutos num relatório grande…" : "Enviando…");
+  toast("Enviando…");
   try {
     const out = await run();
     toast(done(out));
