@@ -105,6 +105,9 @@ def test_a_fact_moved_on_the_page_is_stored_fed_and_undone(tab: Any, service: Li
     ready(tab)  # the panel and the queue row say where it is now
     assert title in tab.locator("#fact-initiative").inner_text()
     assert tab.locator(f"#q-{fact['id']} .q-initiative").inner_text() == title
+    newest = tab.locator("#history-list li").first  # the history names both initiatives
+    assert "moveu de iniciativa" in newest.inner_text()
+    assert f"{fact['initiative']['title']} → {title}" in newest.inner_text()
     assert target not in move_options(tab) and str(here) in move_options(tab)
 
     tab.keyboard.press("u")  # undo: back where it was, fed there again

@@ -274,7 +274,7 @@ async function pollChanges() {
     if (queue.current()?.id === fresh.id && !state.editor) {
       renderFact(fresh);
       renderMove(fresh);
-      api.history(fresh.id).then((events) => { if (queue.current()?.id === fresh.id) renderHistory(fresh, events); }, () => {});
+      api.history(fresh.id).then((events) => { if (queue.current()?.id === fresh.id) renderHistory(fresh, events, initiativeTitle); }, () => {});
       const who = fresh.reviewed_by === state.me ? "Você mesmo, em outra aba ou janela," : `Outra pessoa (${fresh.reviewed_by})`;
       toast(`${who} acabou de mudar este fato: agora ${STATUS_LABELS[fresh.status].toLowerCase()}.`);
     }
@@ -383,7 +383,7 @@ async function displayFact(fact, stale) {
     const [src, events] = await Promise.all([source(fact), api.history(fact.id)]);
     if (stale()) return;
     renderSentence(fact, src);
-    renderHistory(fact, events);
+    renderHistory(fact, events, initiativeTitle);
     const box = document.createElement("div");
     showInitiativeHistory(box, {
       key: fact.initiative?.key, reportId: fact.report_id, fact, mayHavePrevious: earlierEdition(),
@@ -681,6 +681,12 @@ async function loadInitiatives(id) {
   if (state.report?.id !== id) return;
   state.initiatives = list || [];
   renderMove(queue.current());
+}
+
+/** An initiative of the report shown, by id, as a move's history line names it. */
+function initiativeTitle(id) {
+  if (id === null) return "fora das iniciativas";
+  return state.initiatives.find((i) => i.id === id)?.title || `iniciativa ${id}`;
 }
 
 /** The move control for `fact`: nothing chosen (so "Mover" is off until the reviewer picks),
