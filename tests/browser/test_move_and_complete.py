@@ -45,8 +45,8 @@ def movable(live: LiveService, n: int = 1) -> list[dict[str, Any]]:
 
 def fed(live: LiveService, fact_id: int) -> list[tuple[str, str | None]]:
     """The consumers' feed records of a fact: (state, initiative title), oldest first."""
-    return [(r["state"], r["initiative_title"]) for r in live.get("/api/v1/records", limit=1000)["items"]
-            if r["extraction_id"] == fact_id]
+    records = live.get("/api/v1/records", limit=1000)["items"]
+    return [(r["state"], r["initiative_title"]) for r in records if r["extraction_id"] == fact_id]
 
 
 def move_options(page: Any) -> list[str]:
@@ -101,7 +101,8 @@ def test_a_fact_moved_on_the_page_is_stored_fed_and_undone(tab: Any, service: Li
         int(target), title, "confirmed", confirmed["version"] + 1)
     assert service.get(f"/api/v1/extractions/{fact['id']}/history")["items"][-1]["action"] == "move"
     assert fed(service, fact["id"])[-1] == ("confirmed", title)
-    assert fact["id"] in next(i for i in initiatives(service, service.report_id) if i["id"] == int(target))["extraction_ids"]
+    now_in = next(i for i in initiatives(service, service.report_id) if i["id"] == int(target))
+    assert fact["id"] in now_in["extraction_ids"]
     ready(tab)  # the panel and the queue row say where it is now
     assert title in tab.locator("#fact-initiative").inner_text()
     assert tab.locator(f"#q-{fact['id']} .q-initiative").inner_text() == title
@@ -141,7 +142,8 @@ def test_a_stale_move_changes_nothing_and_says_who_changed_the_fact(tab: Any, se
     choose_and_move(tab, target["id"])
     tab.wait_for_selector("#banner:has-text('Outra pessoa (other) alterou este fato')")
     stored = service.extraction(fact["id"])
-    assert (stored["initiative"]["id"], stored["version"], stored["status"]) == (fact["initiative"]["id"], 2, "confirmed")
+    assert (stored["initiative"]["id"], stored["version"], stored["status"]) == (
+        fact["initiative"]["id"], 2, "confirmed")
     assert [e["action"] for e in service.get(f"/api/v1/extractions/{fact['id']}/history")["items"]] == ["confirm"]
     assert fed(service, fact["id"]) == [("confirmed", fact["initiative"]["title"])]
     ready(tab)
