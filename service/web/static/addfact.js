@@ -71,6 +71,13 @@ export class BoxDrawer {
   }
 }
 
+/** The report's initiatives (GET /reports/{id}/initiatives) as <option>s, the ones printed on
+ * `page` first: the likeliest home of a fact printed there. `except` (an id) is left out. */
+export function initiativeOptions(initiatives, page, { except = null } = {}) {
+  return initiatives.filter((i) => i.pages.includes(page)).concat(initiatives.filter((i) => !i.pages.includes(page)))
+    .filter((i) => i.id !== except).map((i) => el("option", { value: i.id, text: i.title }));
+}
+
 /** The form that reads the value and saves the new fact; `saved(fact)` gets what the API stored. */
 export function openAddForm({ report, page, bbox, initiatives, statusDate, saved, printed }) {
   const form = $("add-form");
@@ -81,8 +88,7 @@ export function openAddForm({ report, page, bbox, initiatives, statusDate, saved
   qualifier.replaceChildren(...Object.entries(QUALIFIER_LABELS).map(([q, label]) => el("option", { value: q, text: label })));
   qualifier.value = "exact";
   initiative.replaceChildren(el("option", { value: "", text: "— fora de uma iniciativa —" }),
-    ...initiatives.filter((i) => i.pages.includes(page)).concat(initiatives.filter((i) => !i.pages.includes(page)))
-      .map((i) => el("option", { value: i.id, text: i.title })));
+    ...initiativeOptions(initiatives, page));
   const here = initiatives.find((i) => i.pages.includes(page));
   initiative.value = here ? String(here.id) : "";
   text.value = ""; unit.value = ""; error.textContent = ""; preview.textContent = "";

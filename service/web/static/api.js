@@ -71,6 +71,13 @@ export const api = {
   /** The printed words inside a box ({bbox: "x0,top,x1,bottom"}) or where a span is printed ({find, near}). */
   pageText: (reportId, page, query) => call("GET", `/api/v1/reports/${reportId}/pages/${page}/text`, { query }),
   reportInitiatives: (id) => call("GET", `/api/v1/reports/${id}/initiatives`).then((r) => r.initiatives),
+  /** Put a fact in another initiative of its report (`initiative_id` null: outside any); 409 on a stale `version`. */
+  moveFact: (id, body) => call("PUT", `/api/v1/extractions/${id}/initiative`, { body }),
+  /** Pages marked "revisado por completo" and their share of the report. */
+  completeness: (reportId) => call("GET", `/api/v1/reports/${reportId}/complete`),
+  /** Mark `pages` (null: every page) "revisado por completo", or take the mark away (`complete` false). */
+  markComplete: (reportId, pages, complete) =>
+    call("PUT", `/api/v1/reports/${reportId}/complete`, { body: { pages, complete } }),
   review: (id, body) => call("POST", `/api/v1/extractions/${id}/review`, { body }),
   reviewMany: (items) => call("POST", "/api/v1/extractions/review", { body: { items } }).then((r) => r.items),
   /** The value `text` spells; an unreadable text rejects with ApiError 422 (asked through

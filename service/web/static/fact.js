@@ -48,7 +48,8 @@ export function renderSentence(fact, source) {
     s.slice(source.mark_end));
 }
 
-export function renderHistory(fact, events) {
+/** `titleOf(initiativeId)` names a move's initiatives (a move changes only that). */
+export function renderHistory(fact, events, titleOf = null) {
   const list = $("history-list");
   if (!events.length) {
     list.replaceChildren(el("li", { class: "hint", text: "Ainda não revisado." }));
@@ -57,7 +58,10 @@ export function renderHistory(fact, events) {
   list.replaceChildren(...[...events].reverse().map((e) => el("li", {},
     el("div", { class: "who" }, el("strong", { text: e.actor }), ` ${ACTION_LABELS[e.action] || e.action} · `,
       el("time", { datetime: e.at, text: formatWhen(e.at) })),
-    el("div", { class: "change" }, el("span", { text: formatSnapshot(fact.kind, e.before) }), " → ",
-      el("span", { text: formatSnapshot(fact.kind, e.after) })),
+    e.action === "move" && titleOf
+      ? el("div", { class: "change" }, el("span", { text: titleOf(e.before?.initiative_id ?? null) }), " → ",
+        el("span", { text: titleOf(e.after?.initiative_id ?? null) }))
+      : el("div", { class: "change" }, el("span", { text: formatSnapshot(fact.kind, e.before) }), " → ",
+        el("span", { text: formatSnapshot(fact.kind, e.after) })),
     e.note ? el("div", { class: "note", text: `“${e.note}”` }) : null)));
 }

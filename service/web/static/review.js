@@ -2,7 +2,7 @@
 // correct / reject each fact (or many at once), undo. Every change goes through
 // the review API with the version the page saw, so a stale page gets a 409.
 
-import { BoxDrawer, openAddForm } from "./addfact.js";
+import { BoxDrawer, initiativeOptions, openAddForm } from "./addfact.js";
 import { api, ApiError, describeError, token } from "./api.js";
 import { buildEditor } from "./editor.js";
 import { renderFact, renderHistory, renderSentence } from "./fact.js";
@@ -27,6 +27,8 @@ let lastDecisionPress = -Infinity;
 const state = {
   reports: [], report: null, editor: null, undo: [], chain: Promise.resolve(), sources: new Map(),
   displayed: Promise.resolve(), cursor: null, onScreen: null, decisions: 0,
+  initiatives: [], // the report's initiatives (GET /reports/{id}/initiatives): where a fact can move
+  complete: null, // its pages "revisadas por completo" (GET /reports/{id}/complete)
 };
 // The live queue: every LIVE_MS the page asks what changed in the report (any decision,
 // by anyone) and says which fact it shows; `tab` names this page load (a copied
@@ -206,10 +208,13 @@ async function openReport(id) {
   const wanted = new URLSearchParams(location.search); // before loading the queue rewrites the URL
   state.cursor = null;
   const start = await api.changes(id).catch(() => null); // first the cursor, then the facts: nothing missed
+  state.initiatives = [];
+  state.complete = null;
   queue.load(await api.extractions(id));
   state.cursor = start?.next_cursor ?? null;
   restoreFromUrl(id, wanted);
   saveUrl();
+  await Promise.all([loadInitiatives(id), loadCompleteness(id)]);
   renderReportNote();
   sayPresence();
 }
@@ -268,7 +273,8 @@ async function pollChanges() {
     queue.replace(fresh);
     if (queue.current()?.id === fresh.id && !state.editor) {
       renderFact(fresh);
-      api.history(fresh.id).then((events) => { if (queue.current()?.id === fresh.id) renderHistory(fresh, events); }, () => {});
+      renderMove(fresh);
+      api.history(fresh.id).then((events) => { if (queue.current()?.id === fresh.id) renderHistory(fresh, events, initiativeTitle); }, () => {});
       const who = fresh.reviewed_by === state.me ? "Você mesmo, em outra aba ou janela," : `Outra pessoa (${fresh.reviewed_by})`;
       toast(`${who} acabou de mudar este fato: agora ${STATUS_LABELS[fresh.status].toLowerCase()}.`);
     }
@@ -312,6 +318,7 @@ function refreshCounts() {
     state.report = fresh;
     state.reports = state.reports.map((r) => (r.id === fresh.id ? fresh : r));
     renderReports();
+    loadCompleteness(id); // others mark pages too
   }, 300);
 }
 
@@ -338,6 +345,8 @@ function showFact(fact) {
   $("fact-panel").dataset.ready = "false";
   closeEditor();
   renderFact(fact);
+  renderMove(fact);
+  renderCompleteness();
   $("act-reopen").hidden = fact?.status !== "rejected"; // a rejected fact can be put back in the queue
   if (fact) {
     $("fact-position").textContent = `fato ${queue.visible.findIndex((f) => f.id === fact.id) + 1} de ${queue.visible.length}`;
@@ -374,7 +383,7 @@ async function displayFact(fact, stale) {
     const [src, events] = await Promise.all([source(fact), api.history(fact.id)]);
     if (stale()) return;
     renderSentence(fact, src);
-    renderHistory(fact, events);
+    renderHistory(fact, events, initiativeTitle);
     const box = document.createElement("div");
     showInitiativeHistory(box, {
       key: fact.initiative?.key, reportId: fact.report_id, fact, mayHavePrevious: earlierEdition(),
@@ -544,6 +553,11 @@ async function undo() {
   if (elsewhere) fact = await api.extraction(last.id).catch((err) => { failed(err); return null; });
   if (!fact) return;
   if (queue.visible.some((f) => f.id === fact.id)) queue.select(fact.id);
+  if ("initiative" in last) {
+    const back = await undoMove(fact, last);
+    if (back && elsewhere) toast(`Desfeito no relatório ${last.report}: ${last.text}`);
+    return;
+  }
   const done = await review(fact, { action: "revert", to_version: last.from, note: "desfazer (tecla u)" },
     { advance: false, remember: false });
   if (done && elsewhere) toast(`Desfeito no relatório ${last.report}: ${last.text}`);
@@ -658,6 +672,155 @@ async function addMissedFact(page, bbox, printed = null) {
   });
 }
 
+// ---------- moving a fact to another initiative ----------
+const OUTSIDE = "none"; // the option for "outside any initiative" (the placeholder is "")
+
+/** The report's initiatives, once per opening of the report: the places a fact can move to. */
+async function loadInitiatives(id) {
+  const list = await api.reportInitiatives(id).catch(() => null);
+  if (state.report?.id !== id) return;
+  state.initiatives = list || [];
+  renderMove(queue.current());
+}
+
+/** An initiative of the report shown, by id, as a move's history line names it. */
+function initiativeTitle(id) {
+  if (id === null) return "fora das iniciativas";
+  return state.initiatives.find((i) => i.id === id)?.title || `iniciativa ${id}`;
+}
+
+/** The move control for `fact`: nothing chosen (so "Mover" is off until the reviewer picks),
+ * then "outside any initiative" and the report's other initiatives, those on its page first. */
+function renderMove(fact) {
+  $("move-form").hidden = !fact;
+  $("move-go").disabled = true;
+  if (!fact) return;
+  const here = fact.initiative?.id ?? null;
+  $("move-initiative").replaceChildren(el("option", { value: "", text: "— escolha a iniciativa certa —" }),
+    ...(here === null ? [] : [el("option", { value: OUTSIDE, text: "— fora de uma iniciativa (capa ou encerramento) —" })]),
+    ...initiativeOptions(state.initiatives, fact.page, { except: here }));
+  $("move-initiative").value = "";
+}
+
+/** "Mover": taken for the fact on screen (seen for MIN_SHOWN_MS, like a decision), which then
+ * stops being decidable until it is shown again, moved: a key pressed meanwhile (Enter held
+ * on the button) decides nothing. No decision key reaches this: only the form's button. */
+function submitMove() {
+  const chosen = $("move-initiative").value;
+  if (!chosen) return;
+  const id = decidable();
+  if (id === null) { toast("Veja o fato antes de movê-lo: a imagem da página ainda está aparecendo."); return; }
+  $("move-go").disabled = true;
+  state.onScreen = null;
+  $("fact-panel").dataset.ready = "false";
+  run(() => moveShown(id, chosen === OUTSIDE ? null : Number(chosen)));
+  $("queue-list").focus();
+}
+
+async function moveShown(id, initiativeId) {
+  await state.displayed;
+  const fact = queue.current();
+  if (!fact || fact.id !== id) return null;
+  try {
+    const updated = await api.moveFact(fact.id, { initiative_id: initiativeId, version: fact.version });
+    state.me = updated.reviewed_by;
+    // undone by moving it back (a `revert` restores status and value, not the initiative)
+    state.undo.push({ id, report: fact.report_id, from: fact.version, to: updated.version, text: fact.text,
+      initiative: fact.initiative?.id ?? null });
+    saveUndo();
+    moved(updated);
+    toast(`Movido para ${updated.initiative.title || "fora das iniciativas"}: ${fact.text}`);
+    return updated;
+  } catch (err) {
+    failed(err, fact);
+    if (queue.current()?.id === id) showFact(queue.current()); // unchanged, decidable again once seen
+    return null;
+  }
+}
+
+/** A fact in its new initiative: its row, the filter options, the panel (heading, editions). */
+function moved(updated) {
+  document.body.dataset.decisions = String(++state.decisions);
+  if (!queue.facts.some((f) => f.id === updated.id)) return;
+  queue.replace(updated);
+  const filters = () => Object.values(queue.selects).map((s) => s.value).join("|");
+  const before = filters();
+  queue.refreshFilterOptions();
+  if (filters() !== before) queue.applyFilters(); // the initiative filtered on has no fact left
+  else if (queue.current()?.id === updated.id) showFact(updated);
+}
+
+/** Undo of a move: the fact moved back where it was, with the version the page knows (409 if
+ * someone changed it since). It stays pinned there against re-extraction, as any move does. */
+async function undoMove(fact, last) {
+  try {
+    const updated = await api.moveFact(fact.id, { initiative_id: last.initiative, version: fact.version,
+      note: "desfazer (tecla u)" });
+    moved(updated);
+    toast(`Desfeito: ${last.text} de volta a ${updated.initiative.title || "fora das iniciativas"}`);
+    return updated;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 422) toast(`“${last.text}” já está de volta na iniciativa de antes.`);
+    else failed(err, fact);
+    return null;
+  }
+}
+
+// ---------- pages "revisadas por completo" ----------
+async function loadCompleteness(id) {
+  const got = await api.completeness(id).catch(() => null);
+  if (state.report?.id !== id || !got) return;
+  state.complete = got;
+  renderCompleteness();
+}
+
+/** The shown page's mark, and the report's share of marked pages (as the API counts them). */
+function renderCompleteness() {
+  const c = state.report?.id === state.complete?.report_id ? state.complete : null;
+  const fact = queue.current();
+  const box = $("page-complete");
+  box.disabled = !c || !fact;
+  box.checked = Boolean(c && fact && c.items.some((i) => i.page === fact.page));
+  const pages = c?.pages ?? 0;
+  $("report-complete-text").textContent = pages ? `${c.complete} de ${pages} ${pages === 1 ? "página revisada"
+    : "páginas revisadas"} por completo (${Math.round(100 * c.share)}%)` : "";
+  const button = $("report-complete");
+  button.hidden = !pages;
+  button.textContent = pages && c.complete === pages ? "Desmarcar o relatório todo" : "Marcar o relatório todo";
+}
+
+/** The shown page marked (or unmarked): only once it is on screen, as for a decision. */
+function togglePage() {
+  const box = $("page-complete"), fact = queue.current(), on = box.checked;
+  $("queue-list").focus();
+  if (!fact || decidable() !== fact.id) {
+    box.checked = !on;
+    toast("Veja a página antes de marcá-la: a imagem ainda está aparecendo.");
+    return;
+  }
+  run(() => markPages(fact.report_id, [fact.page], on));
+}
+
+function toggleReport() {
+  const c = state.complete, r = state.report;
+  if (!c || !r || c.report_id !== r.id) return;
+  const all = c.complete === c.pages;
+  const asked = all ? `Tirar a marca “revisada por completo” das ${c.pages} páginas de “${r.filename}”?`
+    : `Marcar as ${c.pages} páginas de “${r.filename}” como revisadas por completo (nada falta em nenhuma)?`;
+  if (confirm(asked)) run(() => markPages(r.id, null, !all));
+  $("queue-list").focus();
+}
+
+async function markPages(reportId, pages, on) {
+  try {
+    const got = await api.markComplete(reportId, pages, on);
+    if (state.report?.id === reportId) state.complete = got;
+    const what = pages ? `Página ${pages.join(", ")}` : "Relatório todo";
+    toast(`${what}: ${on ? "marcado como revisado por completo" : "marca de revisado por completo retirada"}.`);
+  } catch (err) { failed(err); }
+  renderCompleteness();
+}
+
 // ---------- keyboard ----------
 const KEYS = {
   j: () => queue.move(1), ArrowDown: () => queue.move(1), ArrowRight: () => queue.move(1),
@@ -737,6 +900,10 @@ function wire() {
   $("next-report").addEventListener("click", () => openReport(Number($("next-report").dataset.id))
     .then(() => $("queue-list").focus(), failed));
   $("add-fact").addEventListener("click", () => drawer.toggle());
+  $("move-initiative").addEventListener("change", (ev) => { $("move-go").disabled = !ev.target.value; });
+  $("move-form").addEventListener("submit", (ev) => { ev.preventDefault(); submitMove(); });
+  $("page-complete").addEventListener("change", togglePage);
+  $("report-complete").addEventListener("click", toggleReport);
   $("add-from-text").addEventListener("mousedown", (ev) => ev.preventDefault()); // keep the selection
   $("add-from-text").addEventListener("click", addFromText);
   $("zoom-in").addEventListener("click", () => viewer.zoom(1));
