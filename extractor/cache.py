@@ -21,7 +21,9 @@ payload, checked before it is unpickled.
 
 from __future__ import annotations
 
+import copyreg
 import hashlib
+import io
 import logging
 import os
 import pickle
@@ -148,7 +150,11 @@ def _prune(root: Path, current: str) -> None:
 
 def _write(path: Path, name: str, value: Any) -> None:
     try:
-        payload = pickle.dumps((name, value), protocol=pickle.HIGHEST_PROTOCOL)
+        buf = io.BytesIO()
+        pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = {**copyreg.dispatch_table, re.Pattern: _reduce_pattern}
+        pickler.dump((name, value))
+        payload = buf.getvalue()
     except Exception:  # noqa: BLE001 - an object that cannot be pickled is just not cached
         log.debug("cannot pickle %s; not cached", name, exc_info=True)
         return
@@ -209,6 +215,31 @@ def _program(pattern: str, flags: int) -> tuple[Any, ...]:
         indexgroup[i] = group
     return (pattern, flags | parsed.state.flags, code, parsed.state.groups - 1, groupindex,
             tuple(indexgroup))
+
+
+def _from_program(program: tuple[Any, ...]) -> re.Pattern[Any]:
+    """A compiled pattern from its cached program (see :func:`_reduce_pattern`)."""
+    import _sre
+
+    try:
+        return _sre.compile(*program)  # type: ignore[no-any-return]
+    except Exception:  # noqa: BLE001 - not this engine's program: compile the source
+        return re.compile(program[0], program[1])
+
+
+def _reduce_pattern(compiled: re.Pattern[Any]) -> tuple[Any, ...]:
+    """How a cache entry stores a compiled pattern: as its program, so that reading it
+    back skips ``re``'s parser and compiler (pickle's default stores the source and
+    compiles it again). Stored so only when rebuilding it gives the same pattern
+    (source, flags and program), else as pickle would."""
+    if isinstance(compiled.pattern, str):
+        try:
+            program = _program(compiled.pattern, compiled.flags)
+            if _from_program(program) == compiled:
+                return _from_program, (program,)
+        except Exception:  # noqa: BLE001 - fall back to pickle's own way
+            log.debug("pattern %r stored as source", compiled.pattern[:40], exc_info=True)
+    return re._compile, (compiled.pattern, compiled.flags)  # type: ignore[attr-defined]
 
 
 def regexes(patterns: list[tuple[str, int]], rules_dir: Path) -> list[re.Pattern[str]]:

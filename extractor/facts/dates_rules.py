@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from extractor import rulebook
+from extractor import cache, rulebook
 
 MONTHS_FILE = "months.yaml"
 PERIODS_FILE = "periods.yaml"
@@ -226,7 +226,7 @@ def _compile(months: MonthRules, per: PeriodRules) -> DatePatterns:
 
 @lru_cache(maxsize=1)
 def patterns() -> DatePatterns:
-    """Load both rules files and compile them (once per process)."""
-    months = rulebook.load(MONTHS_FILE, MonthRules)
-    per = rulebook.load(PERIODS_FILE, PeriodRules)
-    return _compile(months, per)
+    """Load both rules files and compile them (once per process, and once per rules
+    version: the cache entry keeps the patterns' programs, see extractor/cache.py)."""
+    return cache.cached("date-patterns", rulebook.rules_dir(), lambda: _compile(
+        rulebook.load(MONTHS_FILE, MonthRules), rulebook.load(PERIODS_FILE, PeriodRules)))

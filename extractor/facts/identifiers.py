@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from extractor import rulebook
+from extractor import cache, rulebook
 from extractor.facts.base import FactContext
 from extractor.geometry import merge_spans
 
@@ -118,7 +118,8 @@ def load_rules() -> _Compiled:
     return compile_rules(rulebook.load("identifiers.yaml", IdentifierRules))
 
 
-_RULES = load_rules()
+# compiled once per rules version: the entry keeps the patterns' programs (extractor/cache.py)
+_RULES = cache.cached("identifier-patterns", rulebook.rules_dir(), load_rules)
 
 
 def _is_bare_year(m: re.Match[str]) -> bool:

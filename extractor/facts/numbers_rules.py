@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from extractor import rulebook
+from extractor import cache, rulebook
 from extractor.model import Qualifier
 
 WORD = r"[A-Za-zÀ-ÖØ-öø-ÿ]"
@@ -208,4 +208,5 @@ def load_rules() -> NumberPatterns:
     )
 
 
-RULES = load_rules()
+# compiled once per rules version: the entry keeps the patterns' programs (extractor/cache.py)
+RULES = cache.cached("number-patterns", rulebook.rules_dir(), load_rules)
