@@ -46,7 +46,7 @@ from pdfminer.utils import apply_matrix_pt, apply_matrix_rect
 from pdfplumber import table as plumber_table
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 from pdfplumber.utils.text import WordExtractor
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from extractor import pdfcontent, pdfstreams, progress, rulebook
 from extractor.errors import BadPDF
@@ -625,7 +625,7 @@ def _read_content(page: pdfplumber.page.Page) -> tuple[list[dict], _CharDevice]:
 LAYOUT_FILE = "layout.yaml"
 
 
-class WordSpacing(BaseModel):
+class WordSpacing(rulebook.RulesModel):
     """How a line's char gaps decide its word breaks; every distance in em (a
     fraction of the line's font size). ``rules/layout.yaml`` says why each value."""
 
@@ -642,7 +642,7 @@ class WordSpacing(BaseModel):
     overprint: float = Field(ge=0, lt=0.2)
 
 
-class LayoutRules(BaseModel):
+class LayoutRules(rulebook.RulesModel):
     model_config = ConfigDict(extra="forbid")
     word_spacing: WordSpacing
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from extractor import cache, rulebook
 
@@ -21,7 +21,7 @@ MONTHS_FILE = "months.yaml"
 PERIODS_FILE = "periods.yaml"
 
 
-class MonthEntry(BaseModel):
+class MonthEntry(rulebook.RulesModel):
     """One month: full names (safe alone), variants and abbreviations (date shapes only)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -31,7 +31,7 @@ class MonthEntry(BaseModel):
     abbrevs: list[str] = []
 
 
-class MonthRules(BaseModel):
+class MonthRules(rulebook.RulesModel):
     """``rules/months.yaml``: each month 1..12 exactly once."""
 
     model_config = ConfigDict(extra="forbid")
@@ -45,7 +45,7 @@ class MonthRules(BaseModel):
         return self
 
 
-class PeriodRules(BaseModel):
+class PeriodRules(rulebook.RulesModel):
     """``rules/periods.yaml``: parts of a year, connectors, year and identifier cues."""
 
     model_config = ConfigDict(extra="forbid")

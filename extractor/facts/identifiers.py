@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from extractor import cache, rulebook
 from extractor.facts.base import FactContext
@@ -26,13 +26,13 @@ if TYPE_CHECKING:  # a finder reads only its doc's text and user_data: no spaCy 
 _BARE_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
-class NamedPattern(BaseModel):
+class NamedPattern(rulebook.RulesModel):
     model_config = ConfigDict(extra="forbid")
     name: str
     regex: str
 
 
-class IdentifierRules(BaseModel):
+class IdentifierRules(rulebook.RulesModel):
     """Schema of ``rules/identifiers.yaml``."""
 
     model_config = ConfigDict(extra="forbid")
