@@ -14,7 +14,8 @@ two numbers, a ``\\`` then CR LF split by its 4 KiB read buffer). Whatever this 
 does not reproduce exactly returns None and the page is read by pdfminer's parser,
 unchanged: inline images, strings nested deeper than three, an unterminated token,
 a token or open array running on into the next stream, a dict with an odd number
-of entries (pdfminer raises), pdfminer's strict mode. The pin is
+of entries (pdfminer raises), pdfminer's strict mode, a page of more than
+``MAX_BYTES`` of content (pdfminer's parser streams; this lexer holds a page's tokens). The pin is
 tests/extractor/test_pdf_content.py: the same objects as pdfminer on generated
 streams and on every stream of the corpus PDFs, and the same words.
 
@@ -32,6 +33,10 @@ from pdfminer.pdfinterp import PDFPageInterpreter
 from pdfminer.pdftypes import PDFStream, stream_value
 from pdfminer.psparser import KWD, LIT, PSKeyword, keyword_name, literal_name
 
+# Past this many decoded bytes in a page's streams, pdfminer's parser reads them: it
+# streams, while this lexer holds every token of the page at once (a 64 MB stream of
+# path numbers, as pdfstreams allows, would be millions of objects).
+MAX_BYTES = 4 * 1024 * 1024
 # pdfminer's PSBaseParser reads a stream 4 KiB at a time (BUFSIZ); one of its escape
 # rules looks one byte past the buffer and so depends on where buffers end.
 _BUFSIZ = 4096
@@ -207,7 +212,7 @@ def _objects(tokens: list) -> list:
 def content_objects(streams: Sequence[bytes]) -> list | None:
     """The operands and operators pdfminer's ``PDFContentParser`` reads from these
     decoded content streams, in order; None where this lexer would not be exact."""
-    if settings.STRICT:
+    if settings.STRICT or sum(len(d) for d in streams) > MAX_BYTES:
         return None
     try:
         tokens: list = []
