@@ -238,3 +238,17 @@ def test_cached_regex_programs_give_the_patterns_re_compile_gives(state: str, ca
     assert [[m.span() for m in g.finditer(text)] for g in got] == [[m.span() for m in w.finditer(text)] for w in want]
     if state != "off":
         assert len(_entries(cache_dir)) == 1
+
+
+def test_compiled_patterns_in_an_entry_come_back_equal_without_being_compiled(cache_dir: Path) -> None:
+    """A cached value's compiled patterns are stored as their programs and read back
+    equal to ``re.compile``'s (source, flags, program: so the same matches)."""
+    def build() -> dict[str, object]:
+        return {"one": re.compile(REGEXES[0][0], REGEXES[0][1]),
+                "more": [re.compile(p, f) for p, f in REGEXES[1:]]}
+
+    stored = cache.cached("probe-patterns", rulebook.rules_dir(), build)
+    (entry,) = _entries(cache_dir)
+    assert b"_from_program" in entry.read_bytes()
+    read = cache.cached("probe-patterns", rulebook.rules_dir(), lambda: pytest.fail("rebuilt"))
+    assert read == stored == build()
