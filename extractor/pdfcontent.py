@@ -228,9 +228,6 @@ class Interpreter(PDFPageInterpreter):
     and each operator's method found once per interpreter, not once per use; falls back
     to pdfminer's own ``execute`` where the lexer is not exact."""
 
-    def dup(self) -> Interpreter:
-        return self.__class__(self.rsrcmgr, self.device)
-
     def execute(self, streams: Sequence[object]) -> None:
         valid: list[PDFStream] = []
         for obj in streams:
