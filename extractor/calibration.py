@@ -23,9 +23,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from extractor.rulebook import cached_load
+from extractor.rulebook import RulesModel, cached_load
 
 if TYPE_CHECKING:
     from extractor.model import ExtractResult
@@ -43,7 +43,7 @@ class Sample:
     correct: bool
 
 
-class Level(BaseModel):
+class Level(RulesModel):
     """Facts an extractor gave raw confidence ``raw``: how many, and their calibrated confidence."""
 
     model_config = ConfigDict(extra="forbid")
@@ -52,7 +52,7 @@ class Level(BaseModel):
     calibrated: float = Field(ge=0.0, le=1.0)
 
 
-class Curve(BaseModel):
+class Curve(RulesModel):
     """One extractor's mapping; ``precision`` serves an extractor with no levels."""
 
     model_config = ConfigDict(extra="forbid")
@@ -85,7 +85,7 @@ class Curve(BaseModel):
         return lo.calibrated + t * (hi.calibrated - lo.calibrated)
 
 
-class Calibration(BaseModel):
+class Calibration(RulesModel):
     """The whole of ``rules/calibration.yaml``."""
 
     model_config = ConfigDict(extra="forbid")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from extractor import rulebook
 from extractor.layout import Line, PageLayout
@@ -29,7 +29,7 @@ _LEADER_END = re.compile(r"[.…·_]{3,}$")  # "Introdução......" glued to its
 _TRAILING_NUMBER = re.compile(r"\s+\d{1,4}$")
 
 
-class ContentsRules(BaseModel):
+class ContentsRules(rulebook.RulesModel):
     """Schema of ``rules/contents.yaml``."""
 
     model_config = ConfigDict(extra="forbid")

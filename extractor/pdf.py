@@ -30,6 +30,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterator
+from itertools import groupby
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
@@ -39,15 +40,15 @@ import pdfplumber
 from pdfminer.pdfdevice import PDFTextDevice
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdffont import PDFFont, PDFUnicodeNotDefined
-from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfinterp import PDFResourceManager
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.utils import apply_matrix_pt, apply_matrix_rect
 from pdfplumber import table as plumber_table
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 from pdfplumber.utils.text import WordExtractor
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from extractor import pdfstreams, progress, rulebook
+from extractor import pdfcontent, pdfstreams, progress, rulebook
 from extractor.errors import BadPDF
 
 log = logging.getLogger(__name__)
@@ -411,10 +412,34 @@ class _CharDevice(PDFTextDevice):
                     right1, bottom2 = a * adv + mc * by0 + te, mb * adv + d_ * by0 + tf
                     right2, top1 = a * adv + mc * by1 + te, mb * adv + d_ * by1 + tf
                     left2, top2 = left_top_x + te, left_top_y + tf
-                    x0 = min(left1, left2, right1, right2)
-                    y0 = min(bottom1, bottom2, top1, top2)
-                    x1 = max(left1, left2, right1, right2)
-                    y1 = max(bottom1, bottom2, top1, top2)
+                    # min() and max() of the four corners, spelled out (no call per char):
+                    # the first of equal values wins, as in the builtins
+                    x0 = x1 = left1
+                    if left2 < x0:
+                        x0 = left2
+                    if right1 < x0:
+                        x0 = right1
+                    if right2 < x0:
+                        x0 = right2
+                    if left2 > x1:
+                        x1 = left2
+                    if right1 > x1:
+                        x1 = right1
+                    if right2 > x1:
+                        x1 = right2
+                    y0 = y1 = bottom1
+                    if bottom2 < y0:
+                        y0 = bottom2
+                    if top1 < y0:
+                        y0 = top1
+                    if top2 < y0:
+                        y0 = top2
+                    if bottom2 > y1:
+                        y1 = bottom2
+                    if top1 > y1:
+                        y1 = top1
+                    if top2 > y1:
+                        y1 = top2
                     append((text, x0, y0, x1, y1, upright, round(y1 - y0, 3), fontname))
                     x += adv
                     if cid == 32 and wordspace:
@@ -583,7 +608,7 @@ def _read_content(page: pdfplumber.page.Page) -> tuple[list[dict], _CharDevice]:
     """
     device = _CharDevice(page.pdf.rsrcmgr)
     try:
-        PDFPageInterpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
+        pdfcontent.Interpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
     except Exception as exc:
         raise PdfminerException(exc) from exc
     height, (mb_x0, mb_top) = float(page.height), page.mediabox[:2]
@@ -600,7 +625,7 @@ def _read_content(page: pdfplumber.page.Page) -> tuple[list[dict], _CharDevice]:
 LAYOUT_FILE = "layout.yaml"
 
 
-class WordSpacing(BaseModel):
+class WordSpacing(rulebook.RulesModel):
     """How a line's char gaps decide its word breaks; every distance in em (a
     fraction of the line's font size). ``rules/layout.yaml`` says why each value."""
 
@@ -617,7 +642,7 @@ class WordSpacing(BaseModel):
     overprint: float = Field(ge=0, lt=0.2)
 
 
-class LayoutRules(BaseModel):
+class LayoutRules(rulebook.RulesModel):
     model_config = ConfigDict(extra="forbid")
     word_spacing: WordSpacing
 
@@ -649,6 +674,53 @@ class _WordGrouper(WordExtractor):
     def __init__(self, spacing: WordSpacing) -> None:
         super().__init__(extra_attrs=["fontname", "size"], keep_blank_chars=False)
         self.spacing = spacing
+
+    def iter_chars_to_lines(self, chars):  # type: ignore[no-untyped-def,override]
+        """pdfplumber's lines of upright chars, without its generic clustering helpers:
+        distinct tops sorted and cut where one is more than ``y_tolerance`` below the
+        previous, chars in line order (stable), each line by ``x0`` (stable), as
+        ``cluster_objects`` and the ``ltr`` sort key do it. Other directions are
+        pdfplumber's own."""
+        chars = list(chars)
+        tol = self.y_tolerance
+        if not chars[0]["upright"] or self.line_dir != "ttb" or self.get_char_dir(True) != "ltr" or not tol:
+            yield from super().iter_chars_to_lines(chars)
+            return
+        tops = sorted({c["top"] for c in chars})
+        line_of: dict[float, int] = {}
+        n, last = 0, tops[0]
+        for top in tops:
+            if top > last + tol:
+                n += 1
+            line_of[top] = n
+            last = top
+        get = line_of.get
+        keyed = sorted([(get(c["top"]), c) for c in chars], key=_FIRST)
+        for _, line in groupby(keyed, _FIRST):
+            yield sorted([c for _, c in line], key=_X0), "ltr"
+
+    def merge_chars(self, ordered_chars):  # type: ignore[no-untyped-def,override]
+        """pdfplumber's word dict of a word's chars, in one pass per field (its bbox
+        helpers zip the chars' boxes first): the same min and max in the same order."""
+        first = ordered_chars[0]
+        if len(ordered_chars) == 1:
+            x0, top, x1, bottom = first["x0"], first["top"], first["x1"], first["bottom"]
+        else:
+            x0 = min([c["x0"] for c in ordered_chars])
+            top = min([c["top"] for c in ordered_chars])
+            x1 = max([c["x1"] for c in ordered_chars])
+            bottom = max([c["bottom"] for c in ordered_chars])
+        upright = first["upright"]
+        expansions = self.expansions
+        word = {
+            "text": "".join([expansions.get(c["text"], c["text"] or "") for c in ordered_chars]),
+            "x0": x0, "x1": x1, "top": top, "doctop": top + (first["doctop"] - first["top"]),
+            "bottom": bottom, "upright": upright, "height": bottom - top, "width": x1 - x0,
+            "direction": self.get_char_dir(upright),
+        }
+        for key in self.extra_attrs:
+            word[key] = first[key]
+        return word
 
     def letter_gap(self, gaps: list[float], size: float) -> float | None:
         """The line's letter gap in points (0 when untracked), or None when its
@@ -748,6 +820,7 @@ def _drop_overprints(chars: list[dict], tol: float) -> tuple[list[dict], list[di
 
 
 _X0 = itemgetter("x0")
+_FIRST = itemgetter(0)
 MAX_OVERPRINTED_RUNS = 3
 
 

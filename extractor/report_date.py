@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from extractor import rulebook
 from extractor.layout import MASTHEAD_MARGIN, Line, PageLayout
@@ -34,7 +34,7 @@ DateFinder = Callable[[str], str | None]
 REFERENCE_FILE = "report_date.yaml"
 
 
-class ReferenceRules(BaseModel):
+class ReferenceRules(rulebook.RulesModel):
     """``rules/report_date.yaml``: cues that name the period a report's figures refer to."""
 
     model_config = ConfigDict(extra="forbid")

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from extractor import rulebook
 from extractor.layout import Line, PageLayout
@@ -28,7 +28,7 @@ from extractor.model import Area
 from extractor.text import fold
 
 
-class TitleStyle(BaseModel):
+class TitleStyle(rulebook.RulesModel):
     model_config = ConfigDict(extra="forbid")
     min_size_ratio: float
     bold_or_size_ratio: float
@@ -37,7 +37,7 @@ class TitleStyle(BaseModel):
     max_title_lines: int
 
 
-class HeadingRules(BaseModel):
+class HeadingRules(rulebook.RulesModel):
     model_config = ConfigDict(extra="forbid")
     area_patterns: list[str]
     status_patterns: list[str]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from extractor import rulebook
 from extractor.facts.numbers_rules import alternation
@@ -33,7 +33,7 @@ ColumnKind = Literal["count", "percentage", "money"]
 _BROKEN_END = re.compile(r"[b-df-hj-kpqtv-xç]$", re.IGNORECASE)
 
 
-class TableRules(BaseModel):
+class TableRules(rulebook.RulesModel):
     """Schema of ``rules/tables.yaml``."""
 
     model_config = ConfigDict(extra="forbid")

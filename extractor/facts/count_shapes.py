@@ -13,21 +13,21 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from extractor import rulebook
+from extractor import cache, rulebook
 from extractor.facts.numbers_rules import NOT_WORD_AFTER, NOT_WORD_BEFORE, WORD, alternation
 from extractor.facts.numbers_rules import RULES as NUMBER_RULES
 
 
-class DurationUnit(BaseModel):
+class DurationUnit(rulebook.RulesModel):
     model_config = ConfigDict(extra="forbid")
     forms: list[str] = Field(min_length=1)
     seconds: int = Field(gt=0)
     name: str
 
 
-class CountShapeRules(BaseModel):
+class CountShapeRules(rulebook.RulesModel):
     """Schema of ``rules/counts.yaml``."""
 
     model_config = ConfigDict(extra="forbid")
@@ -104,7 +104,9 @@ def compile_shapes(r: CountShapeRules) -> CountShapes:
 
 @lru_cache(maxsize=1)
 def shapes() -> CountShapes:
-    return compile_shapes(rulebook.load("counts.yaml", CountShapeRules))
+    """Compiled once per rules version: the entry keeps the patterns' programs."""
+    return cache.cached("count-shapes", rulebook.rules_dir(),
+                        lambda: compile_shapes(rulebook.load("counts.yaml", CountShapeRules)))
 
 
 def _float(digits: str) -> float:

@@ -13,15 +13,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from extractor import rulebook
+from extractor import cache, rulebook
 
 MONTHS_FILE = "months.yaml"
 PERIODS_FILE = "periods.yaml"
 
 
-class MonthEntry(BaseModel):
+class MonthEntry(rulebook.RulesModel):
     """One month: full names (safe alone), variants and abbreviations (date shapes only)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -31,7 +31,7 @@ class MonthEntry(BaseModel):
     abbrevs: list[str] = []
 
 
-class MonthRules(BaseModel):
+class MonthRules(rulebook.RulesModel):
     """``rules/months.yaml``: each month 1..12 exactly once."""
 
     model_config = ConfigDict(extra="forbid")
@@ -45,7 +45,7 @@ class MonthRules(BaseModel):
         return self
 
 
-class PeriodRules(BaseModel):
+class PeriodRules(rulebook.RulesModel):
     """``rules/periods.yaml``: parts of a year, connectors, year and identifier cues."""
 
     model_config = ConfigDict(extra="forbid")
@@ -226,7 +226,7 @@ def _compile(months: MonthRules, per: PeriodRules) -> DatePatterns:
 
 @lru_cache(maxsize=1)
 def patterns() -> DatePatterns:
-    """Load both rules files and compile them (once per process)."""
-    months = rulebook.load(MONTHS_FILE, MonthRules)
-    per = rulebook.load(PERIODS_FILE, PeriodRules)
-    return _compile(months, per)
+    """Load both rules files and compile them (once per process, and once per rules
+    version: the cache entry keeps the patterns' programs, see extractor/cache.py)."""
+    return cache.cached("date-patterns", rulebook.rules_dir(), lambda: _compile(
+        rulebook.load(MONTHS_FILE, MonthRules), rulebook.load(PERIODS_FILE, PeriodRules)))

@@ -25,7 +25,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from extractor import rulebook
 from extractor.errors import RulesError
@@ -39,7 +39,7 @@ HOME_UF = "MG"
 CSV_FIELDS = ("code", "name", "uf")
 
 
-class MunicipalityRow(BaseModel):
+class MunicipalityRow(rulebook.RulesModel):
     """One row of the generated CSV."""
 
     model_config = ConfigDict(extra="forbid")
@@ -48,7 +48,7 @@ class MunicipalityRow(BaseModel):
     uf: str = Field(pattern=r"^[A-Z]{2}$")
 
 
-class Aliases(BaseModel):
+class Aliases(rulebook.RulesModel):
     """``aliases.yaml``: spelling -> official MG name (the target must exist)."""
 
     model_config = ConfigDict(extra="forbid")

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
-from extractor import rulebook
+from extractor import cache, rulebook
 from extractor.facts.base import FactContext
 from extractor.geometry import merge_spans
 
@@ -26,13 +26,13 @@ if TYPE_CHECKING:  # a finder reads only its doc's text and user_data: no spaCy 
 _BARE_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
-class NamedPattern(BaseModel):
+class NamedPattern(rulebook.RulesModel):
     model_config = ConfigDict(extra="forbid")
     name: str
     regex: str
 
 
-class IdentifierRules(BaseModel):
+class IdentifierRules(rulebook.RulesModel):
     """Schema of ``rules/identifiers.yaml``."""
 
     model_config = ConfigDict(extra="forbid")
@@ -118,7 +118,8 @@ def load_rules() -> _Compiled:
     return compile_rules(rulebook.load("identifiers.yaml", IdentifierRules))
 
 
-_RULES = load_rules()
+# compiled once per rules version: the entry keeps the patterns' programs (extractor/cache.py)
+_RULES = cache.cached("identifier-patterns", rulebook.rules_dir(), load_rules)
 
 
 def _is_bare_year(m: re.Match[str]) -> bool:

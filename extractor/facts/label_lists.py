@@ -13,14 +13,14 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from extractor import rulebook
 
 LABEL_LISTS_FILE = "label_lists.yaml"
 
 
-class LabelListRules(BaseModel):
+class LabelListRules(rulebook.RulesModel):
     """``rules/label_lists.yaml``."""
 
     model_config = ConfigDict(extra="forbid")

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from extractor import cache, rulebook
 from extractor.errors import RulesError
@@ -30,7 +30,7 @@ STATES_FILE = "municipalities/states.yaml"
 Key = tuple[str, ...]
 
 
-class ContextRules(BaseModel):
+class ContextRules(rulebook.RulesModel):
     """``context.yaml``."""
 
     model_config = ConfigDict(extra="forbid")
@@ -49,7 +49,7 @@ class ContextRules(BaseModel):
     fuzzy_min_list_support: int = Field(ge=1)
 
 
-class AmbiguousWords(BaseModel):
+class AmbiguousWords(rulebook.RulesModel):
     """``ambiguous_words.yaml``: names that need a place context, by reason."""
 
     model_config = ConfigDict(extra="forbid")
@@ -68,7 +68,7 @@ class AmbiguousWords(BaseModel):
         return [*self.common_words, *self.common_phrases, *self.rivers, *self.people, *self.other_places]
 
 
-class StatesRules(BaseModel):
+class StatesRules(rulebook.RulesModel):
     """``states.yaml``: the states, publisher cues, administrative regions, time zones."""
 
     model_config = ConfigDict(extra="forbid")

@@ -82,7 +82,7 @@ def build_scene(text: str, pieces: list[Piece], states_of: list[tuple[int, int, 
     majority = _winner(counts, MIN_RUN_VOTES) if home is None else None
     if majority is not None and counts[majority] <= counts.get(HOME_UF, 0):
         majority = None
-    starts = [p.start for p in pieces]
+    starts = [p.start for p in pieces] if state_mentions else []  # most texts name no state
     captions = tuple((pieces[i].start, uf) for i, uf in state_mentions
                      if _line_has(pieces, starts, text, i, CAPTION_WORDS))
     return StateScene(home or HOME_UF, runs, captions, majority)

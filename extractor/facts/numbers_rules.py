@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from extractor import rulebook
+from extractor import cache, rulebook
 from extractor.model import Qualifier
 
 WORD = r"[A-Za-zÀ-ÖØ-öø-ÿ]"
@@ -20,7 +20,7 @@ NOT_WORD_BEFORE = r"(?<![\wÀ-ÿ])"
 NOT_WORD_AFTER = r"(?![\wÀ-ÿ])"
 
 
-class NumberRules(BaseModel):
+class NumberRules(rulebook.RulesModel):
     """Schema of ``rules/numbers.yaml``."""
 
     model_config = ConfigDict(extra="forbid")
@@ -40,7 +40,7 @@ class NumberRules(BaseModel):
     amount_cents: list[str]
 
 
-class DirectCues(BaseModel):
+class DirectCues(rulebook.RulesModel):
     model_config = ConfigDict(extra="forbid")
     at_least: list[str]
     approx: list[str]
@@ -48,20 +48,20 @@ class DirectCues(BaseModel):
     target: list[str]
 
 
-class SentenceCues(BaseModel):
+class SentenceCues(rulebook.RulesModel):
     model_config = ConfigDict(extra="forbid")
     target: list[str]
     approx: list[str]
 
 
-class GoalTitle(BaseModel):
+class GoalTitle(rulebook.RulesModel):
     model_config = ConfigDict(extra="forbid")
     infinitive_endings: list[str]
     not_infinitives: list[str]
     deadline_words: list[str]
 
 
-class QualifierRules(BaseModel):
+class QualifierRules(rulebook.RulesModel):
     """Schema of ``rules/qualifiers.yaml``."""
 
     model_config = ConfigDict(extra="forbid")
@@ -70,7 +70,7 @@ class QualifierRules(BaseModel):
     goal_title: GoalTitle
 
 
-class UnitRules(BaseModel):
+class UnitRules(rulebook.RulesModel):
     """Schema of ``rules/units.yaml``."""
 
     model_config = ConfigDict(extra="forbid")
@@ -208,4 +208,5 @@ def load_rules() -> NumberPatterns:
     )
 
 
-RULES = load_rules()
+# compiled once per rules version: the entry keeps the patterns' programs (extractor/cache.py)
+RULES = cache.cached("number-patterns", rulebook.rules_dir(), load_rules)

@@ -91,8 +91,12 @@ def export_rules(lang: str = "pt") -> TokenizerRules:
         url_match=_pattern(tok.url_match), specials=specials, matcher_patterns=patterns)
 
 
-def _compile(rule: tuple[str, int] | None) -> re.Pattern[str] | None:
-    return None if rule is None else re.compile(rule[0], rule[1])
+def _compile_all(rules: list[tuple[str, int] | None]) -> list[re.Pattern[str] | None]:
+    """The rules compiled (None stays None); the regex engine's programs of the long
+    affix alternations come from the start-up cache (extractor/cache.py ``regexes``)."""
+    given = [r for r in rules if r is not None]
+    compiled = iter(cache.regexes(given, rulebook.rules_dir()))
+    return [None if r is None else next(compiled) for r in rules]
 
 
 class Tokenizer:
@@ -100,11 +104,8 @@ class Tokenizer:
 
     def __init__(self, rules: TokenizerRules) -> None:
         self.rules = rules
-        self._prefix = _compile(rules.prefix)
-        self._suffix = _compile(rules.suffix)
-        self._infix = _compile(rules.infix)
-        self._token_match = _compile(rules.token_match)
-        self._url_match = _compile(rules.url_match)
+        self._prefix, self._suffix, self._infix, self._token_match, self._url_match = _compile_all(
+            [rules.prefix, rules.suffix, rules.infix, rules.token_match, rules.url_match])
         self._specials = rules.specials
         self._patterns: dict[str, list[tuple[str, ...]]] = {}
         for p in sorted(rules.matcher_patterns):

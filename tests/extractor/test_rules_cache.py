@@ -7,6 +7,7 @@ import hashlib
 import multiprocessing
 import os
 import pickle
+import re
 import shutil
 import subprocess
 import sys
@@ -205,3 +206,49 @@ def test_concurrent_writers_leave_one_whole_entry(cache_dir: Path) -> None:
     assert not [p for p in entry.parent.iterdir() if p.name.startswith(".")], "no temporary file left"
     hit, value = cache._read(entry, "race")
     assert hit and value == list(range(200_000))
+
+
+REGEXES = [
+    (r"(?P<d>\d{1,2})\s+de\s+(?P<m>\w+)", 0),
+    (r"^(?:rua|av\.)\s", re.IGNORECASE | re.MULTILINE),
+    (r"(?i)caf[eé]|(?<!\w)x{2,}(?=\s)", 0),
+    (r"(?x) a  b  # verbose", 0),
+    (r"[\u00A6\u00A9]+$|…", 0),
+]
+
+
+@pytest.mark.parametrize("state", ["cold", "warm", "damaged", "off"])
+def test_cached_regex_programs_give_the_patterns_re_compile_gives(state: str, cache_dir: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pattern rebuilt from its cached program equals ``re.compile``'s (same source,
+    flags and program, so the same matches) whether the entry was just written, read
+    back, damaged, or the cache is off."""
+    if state != "cold":
+        cache.regexes(REGEXES, rulebook.rules_dir())
+    if state == "damaged":
+        (entry,) = _entries(cache_dir)
+        entry.write_bytes(entry.read_bytes()[:-7] + b"garbage")
+    if state == "off":
+        monkeypatch.setenv("RELATO_CACHE", "off")
+    got = cache.regexes(REGEXES, rulebook.rules_dir())
+    want = [re.compile(p, f) for p, f in REGEXES]
+    assert got == want
+    assert [g.groupindex for g in got] == [w.groupindex for w in want]
+    text = "Rua X, 3 de maio; café xx \u00A6"
+    assert [[m.span() for m in g.finditer(text)] for g in got] == [[m.span() for m in w.finditer(text)] for w in want]
+    if state != "off":
+        assert len(_entries(cache_dir)) == 1
+
+
+def test_compiled_patterns_in_an_entry_come_back_equal_without_being_compiled(cache_dir: Path) -> None:
+    """A cached value's compiled patterns are stored as their programs and read back
+    equal to ``re.compile``'s (source, flags, program: so the same matches)."""
+    def build() -> dict[str, object]:
+        return {"one": re.compile(REGEXES[0][0], REGEXES[0][1]),
+                "more": [re.compile(p, f) for p, f in REGEXES[1:]]}
+
+    stored = cache.cached("probe-patterns", rulebook.rules_dir(), build)
+    (entry,) = _entries(cache_dir)
+    assert b"_from_program" in entry.read_bytes()
+    read = cache.cached("probe-patterns", rulebook.rules_dir(), lambda: pytest.fail("rebuilt"))
+    assert read == stored == build()
