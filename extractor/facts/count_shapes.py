@@ -46,6 +46,7 @@ class CountShapeRules(rulebook.RulesModel):
     display_figure_ratio: float = Field(gt=1)
     age_limit_cues: list[str] = Field(min_length=1)
     age_limit_tails: list[str] = Field(min_length=1)
+    band_tails: list[str] = Field(min_length=1)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class CountShapes:
     unitless_before: re.Pattern[str]
     age_limit_before: re.Pattern[str]
     age_limit_after: re.Pattern[str]
+    band_after: re.Pattern[str]
 
 
 _NUMBER = r"\d+(?:,\d+)?"
@@ -99,6 +101,7 @@ def compile_shapes(r: CountShapeRules) -> CountShapes:
         unitless_before=re.compile(rf"(?i:{NOT_WORD_BEFORE}(?:{alternation(r.unitless_cues)}))\s+$"),
         age_limit_before=re.compile(rf"(?i:{NOT_WORD_BEFORE}(?:{alternation(r.age_limit_cues)}))\s+$"),
         age_limit_after=re.compile(rf"(?i:\s+(?:{alternation(r.age_limit_tails)})){NOT_WORD_AFTER}"),
+        band_after=re.compile(rf"(?i:[ \t]*(?:{alternation(r.band_tails)})){NOT_WORD_AFTER}"),
     )
 
 
@@ -160,6 +163,11 @@ def is_age_limit(text: str, start: int, end: int) -> bool:
     """ "idade igual ou superior a 35 anos", "60 anos ou mais": an age that bounds a group."""
     s = shapes()
     return bool(s.age_limit_before.search(text[max(0, start - 40) : start]) or s.age_limit_after.match(text, end))
+
+
+def bounds_a_band(text: str, end: int) -> bool:
+    """ "80% ou mais", "10 dias ou menos": the figure ending at ``end`` is a bound."""
+    return shapes().band_after.match(text, end) is not None
 
 
 def times_unit(text: str, end: int) -> tuple[int, str] | None:

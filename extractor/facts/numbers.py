@@ -305,6 +305,8 @@ def find_numbers(doc: Doc, ctx: FactContext) -> list[Candidate]:
         cand = (_special_kind(text, num, ctx, rules) or _typed_cell(text, num, headers, rules, ctx)
                 or _table_money(text, num, headers, rules, ctx, speaks_money)
                 or _count(text, num, ctx, rules, headers, antecedent))
+        if cand is not None and shapes.bounds_a_band(text, cand.end):  # "em 80% ou mais das amostras"
+            continue
         said_again = repeated_in_words(text, cand.end if cand else num.end, rules)
         if said_again is not None and said_again[1] and (cand is None or cand.kind == "count"):
             q = qualifier_for(text, num.start, ctx, rules)  # "64.298.492,83 (sessenta e quatro milhões, ... reais)"

@@ -36,6 +36,8 @@ def check(found, expected) -> None:
 # (text, [(kind, value, unit head, qualifier)])
 POSITIVES = [
     ("- 255.766 Acionamentos", [("count", 255766, "acionamentos", "exact")]),
+    # a share of a group bounded by an age is a fact; the bound is not
+    ("óbitos: 80% com 60 anos ou mais", [("percentage", 80, None, "exact")]),
     ("- 10.766 Atendimentos", [("count", 10766, "atendimentos", "exact")]),
     ("- 853 municípios atendidos", [("count", 853, "municípios", "exact")]),
     ("Origem do atendimento: MGApp (68%), WebChat (28,79%), Telegram (2,41%)",
@@ -291,6 +293,12 @@ NEGATIVES = [
     "Teste ergométrico para militares com idade igual ou superior a 35 anos;",
     "vacinação de pessoas com 60 anos ou mais",
     "candidatos com idade mínima de 18 anos",
+    # a figure followed by "ou mais", "ou menos" ... bounds a class: a criterion, no fact
+    "Quando em 80% ou mais de um conjunto de amostras obtidas no mesmo local",
+    "pacientes com 10 dias ou mais de sintomas",
+    "imóveis avaliados em R$ 500 mil ou menos",
+    "municípios com índice de 0,7 ou superior",
+    "Power Automate instalado em um ou mais de um computador",
     # a dash glued to a figure with no percent sign is a range or a bullet, no sign
     "saldo -5",
     "faixa 10-20% dos casos",
