@@ -44,6 +44,7 @@ from extractor.model import Extraction as FactModel
 from service.editions.linking import link_report, series_of
 from service.jobs.factcap import extract_capped
 from service.jobs.reextract_structure import match_initiatives
+from service.jobs.retry import locked_report
 from service.review.actions import snapshot
 from service.storage.config import Settings
 from service.storage.db import db_now, write_engine
@@ -196,9 +197,7 @@ def request_reextract(engine: Engine, report_id: int, requested_by: str) -> Repo
     """Queue a re-extraction of done report `report_id` for the workers; raises LookupError
     (no such report) or NotReextractable (not done, or one already queued or running)."""
     with Session(write_engine(engine)) as session:
-        report = session.exec(select(Report).where(col(Report.id) == report_id).with_for_update()).first()
-        if report is None:
-            raise LookupError(f"report {report_id} does not exist")
+        report = locked_report(session, report_id)
         if report.status != "done":
             raise NotReextractable(f"report {report_id} is {report.status}; "
                                    "only extracted (done) reports are re-extracted")

@@ -16,6 +16,15 @@ from service.storage.models import Report
 from service.storage.timeutil import utcnow
 
 
+def locked_report(session: Session, report_id: int) -> Report:
+    """Report `report_id`, its row locked until the transaction ends (an operator's
+    action on it decides from its status); LookupError when there is none."""
+    report = session.exec(select(Report).where(col(Report.id) == report_id).with_for_update()).first()
+    if report is None:
+        raise LookupError(f"report {report_id} does not exist")
+    return report
+
+
 class NotRetryable(ValueError):
     """The report is not failed (queued, processing or done): nothing to retry."""
 
@@ -24,9 +33,7 @@ def retry_report(engine: Engine, report_id: int) -> Report:
     """Set failed report `report_id` back to `queued` with no attempts and no error; raises
     LookupError (no such report) or NotRetryable (it is not failed)."""
     with Session(write_engine(engine)) as session:
-        report = session.exec(select(Report).where(col(Report.id) == report_id).with_for_update()).first()
-        if report is None:
-            raise LookupError(f"report {report_id} does not exist")
+        report = locked_report(session, report_id)
         if report.status != "failed":
             raise NotRetryable(f"report {report_id} is {report.status}; only failed reports are retried "
                                "(`relato reextract` extracts a done report again)")
