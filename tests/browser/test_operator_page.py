@@ -154,8 +154,10 @@ def test_reextract_asks_first_names_what_changes_and_cancel_changes_nothing(page
     page.wait_for_selector(f"#r-{ops.report_id}[data-reextraction='done']", timeout=180_000)
     statuses = page.evaluate("window.statuses")
     assert any(re.fullmatch(r"concluído · re-extra(ção na fila|indo.*)", s) for s in statuses), statuses
-    pages = ops.get(f"/api/v1/reports/{ops.report_id}", who="operator")["pages"]
-    assert any(re.fullmatch(rf"concluído · re-extraindo \((Leitura|OCR): página \d+ de {pages}\)", s) for s in statuses), statuses
+    # The page it has read ("re-extraindo (Leitura: página N de M)") is written at most once a
+    # second and this deck is read in less: whether the row ever shows it is a race, so the
+    # progress line of a running re-extraction is checked through the API
+    # (tests/service/test_operator_api.py), not here.
     assert row.locator("td").first.inner_text() == "concluído" and row.get_attribute("data-status") == "done"
     outcome = ops.get(f"/api/v1/reports/{ops.report_id}", who="operator")["reextraction"]["outcome"]
     told = page.locator("#detail-reextraction")
